@@ -1,0 +1,1 @@
+//! Surveillance statistics for weekly counts.
