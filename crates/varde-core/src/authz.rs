@@ -1,0 +1,375 @@
+//! Authorisation, decided in one place.
+//!
+//! [`decide`] is the only function in Varde that says whether an action is allowed. It is
+//! pure: it takes who acts, what they want to do, the subject (its organisation, the actor's
+//! relationship to it, consent) and an optional break-glass reason, and returns a
+//! [`Decision`] with its reason. Every combination not named below is denied.
+
+use serde::Serialize;
+
+use crate::org::{OrgId, Principal, Role};
+
+/// What the actor wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Register a person with the actor's organisation.
+    PersonCreate,
+    /// Read one person's record.
+    PersonRead,
+    /// Correct one person's record (appends a correction event).
+    PersonCorrect,
+    /// List the people registered with an organisation.
+    PersonList,
+    /// Create, change or disable users of an organisation.
+    UserManage,
+    /// Read the access log of an organisation.
+    AuditRead,
+    /// Produce the report of who accessed one person's data (pasientjournalloven § 18).
+    AuditPersonReport,
+}
+
+impl Action {
+    pub const ALL: [Action; 7] = [
+        Action::PersonCreate,
+        Action::PersonRead,
+        Action::PersonCorrect,
+        Action::PersonList,
+        Action::UserManage,
+        Action::AuditRead,
+        Action::AuditPersonReport,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::PersonCreate => "person.create",
+            Action::PersonRead => "person.read",
+            Action::PersonCorrect => "person.correct",
+            Action::PersonList => "person.list",
+            Action::UserManage => "user.manage",
+            Action::AuditRead => "audit.read",
+            Action::AuditPersonReport => "audit.person_report",
+        }
+    }
+
+    /// Whether the action touches personal data (and so is written to the access log).
+    pub fn is_personal_data(self) -> bool {
+        matches!(
+            self,
+            Action::PersonCreate
+                | Action::PersonRead
+                | Action::PersonCorrect
+                | Action::PersonList
+                | Action::AuditPersonReport
+        )
+    }
+}
+
+/// The actor's own relationship to the record, beyond organisation membership.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relationship {
+    None,
+    /// The actor is assigned to the case (care team, coordinator, case advisor).
+    Assigned,
+}
+
+/// The person's consent as it bears on the actor's organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Consent {
+    None,
+    /// The person has consented to the actor's organisation seeing the record.
+    GivenToActorOrg,
+    /// Consent was given and has been withdrawn.
+    Withdrawn,
+}
+
+/// What the action is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// The organisation that owns the record (or whose users/log are concerned).
+    pub org: OrgId,
+    pub relationship: Relationship,
+    pub consent: Consent,
+}
+
+impl Subject {
+    /// A subject of an organisation with no personal relationship and no consent.
+    pub fn of_org(org: OrgId) -> Self {
+        Subject {
+            org,
+            relationship: Relationship::None,
+            consent: Consent::None,
+        }
+    }
+}
+
+/// The minimum length of a break-glass reason, in characters (after trimming).
+pub const BREAK_GLASS_MIN_REASON: usize = 10;
+
+/// Why a decision came out as it did. Shown to the user on denial and stored in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    OwnOrganisation,
+    ConsentAndAssignment,
+    BreakGlass,
+    SystemAdministration,
+    RoleHasNoAccess,
+    OtherOrganisation,
+    BreakGlassReasonMissing,
+    BreakGlassNotForWrites,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::OwnOrganisation => "own organisation",
+            Reason::ConsentAndAssignment => "consent given and actor assigned",
+            Reason::BreakGlass => "break-glass (emergency access)",
+            Reason::SystemAdministration => "system administration",
+            Reason::RoleHasNoAccess => "the role does not give access to this action",
+            Reason::OtherOrganisation => "the record belongs to another organisation",
+            Reason::BreakGlassReasonMissing => {
+                "break-glass needs a written reason of at least 10 characters"
+            }
+            Reason::BreakGlassNotForWrites => "break-glass gives read access only",
+        }
+    }
+}
+
+/// The outcome of [`decide`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub allowed: bool,
+    pub reason: Reason,
+    /// Break-glass access: allowed, and flagged for the auditor.
+    pub flagged: bool,
+}
+
+impl Decision {
+    fn allow(reason: Reason) -> Self {
+        Decision {
+            allowed: true,
+            reason,
+            flagged: reason == Reason::BreakGlass,
+        }
+    }
+    fn deny(reason: Reason) -> Self {
+        Decision {
+            allowed: false,
+            reason,
+            flagged: false,
+        }
+    }
+}
+
+/// Decides whether `actor` may perform `action` on `subject`.
+///
+/// The rules:
+/// * Personal data (create, read, correct, list) only for the casework roles (advisor,
+///   clinician, coordinator), in their own organisation. Creating and listing are always
+///   within the own organisation.
+/// * Another organisation's record may be read or corrected when the person has consented to
+///   the actor's organisation *and* the actor is assigned to the case.
+/// * A clinician may read (never write) another organisation's record in an emergency with a
+///   written break-glass reason; the access is flagged for the auditor.
+/// * Users of an organisation are managed by its org-admin, or by a system-admin.
+/// * The access log of an organisation, and the per-person report, are for its auditor.
+pub fn decide(
+    actor: &Principal,
+    action: Action,
+    subject: &Subject,
+    break_glass: Option<&str>,
+) -> Decision {
+    let same_org = actor.org == subject.org;
+    match action {
+        Action::PersonCreate | Action::PersonList => {
+            if !actor.role.works_with_personal_data() {
+                Decision::deny(Reason::RoleHasNoAccess)
+            } else if same_org {
+                Decision::allow(Reason::OwnOrganisation)
+            } else {
+                Decision::deny(Reason::OtherOrganisation)
+            }
+        }
+        Action::PersonRead | Action::PersonCorrect => {
+            if !actor.role.works_with_personal_data() {
+                return Decision::deny(Reason::RoleHasNoAccess);
+            }
+            if same_org {
+                return Decision::allow(Reason::OwnOrganisation);
+            }
+            if subject.consent == Consent::GivenToActorOrg
+                && subject.relationship == Relationship::Assigned
+            {
+                return Decision::allow(Reason::ConsentAndAssignment);
+            }
+            match break_glass {
+                None => Decision::deny(Reason::OtherOrganisation),
+                Some(_) if action == Action::PersonCorrect => {
+                    Decision::deny(Reason::BreakGlassNotForWrites)
+                }
+                Some(_) if actor.role != Role::Clinician => Decision::deny(Reason::RoleHasNoAccess),
+                Some(reason) if reason.trim().chars().count() < BREAK_GLASS_MIN_REASON => {
+                    Decision::deny(Reason::BreakGlassReasonMissing)
+                }
+                Some(_) => Decision::allow(Reason::BreakGlass),
+            }
+        }
+        Action::UserManage => match actor.role {
+            Role::SystemAdmin => Decision::allow(Reason::SystemAdministration),
+            Role::OrgAdmin if same_org => Decision::allow(Reason::OwnOrganisation),
+            Role::OrgAdmin => Decision::deny(Reason::OtherOrganisation),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::AuditRead | Action::AuditPersonReport => match actor.role {
+            Role::Auditor if same_org => Decision::allow(Reason::OwnOrganisation),
+            Role::Auditor => Decision::deny(Reason::OtherOrganisation),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::UserId;
+
+    const OWN: OrgId = OrgId(1);
+    const OTHER: OrgId = OrgId(2);
+
+    fn actor(role: Role) -> Principal {
+        Principal {
+            user: UserId(7),
+            username: "u".into(),
+            org: OWN,
+            role,
+        }
+    }
+
+    /// The expected decision, written out independently of `decide` as a table of rules.
+    fn expected(
+        role: Role,
+        action: Action,
+        same: bool,
+        rel: Relationship,
+        consent: Consent,
+        bg: Option<&str>,
+    ) -> (bool, bool) {
+        let casework = matches!(role, Role::Advisor | Role::Clinician | Role::Coordinator);
+        let bg_ok = bg.is_some_and(|r| r.trim().len() >= 10);
+        match action {
+            Action::PersonCreate | Action::PersonList => (casework && same, false),
+            Action::PersonRead => {
+                if !casework {
+                    (false, false)
+                } else if same
+                    || (consent == Consent::GivenToActorOrg && rel == Relationship::Assigned)
+                {
+                    (true, false)
+                } else if role == Role::Clinician && bg_ok {
+                    (true, true)
+                } else {
+                    (false, false)
+                }
+            }
+            Action::PersonCorrect => (
+                casework
+                    && (same
+                        || (consent == Consent::GivenToActorOrg && rel == Relationship::Assigned)),
+                false,
+            ),
+            Action::UserManage => (
+                role == Role::SystemAdmin || (role == Role::OrgAdmin && same),
+                false,
+            ),
+            Action::AuditRead | Action::AuditPersonReport => (role == Role::Auditor && same, false),
+        }
+    }
+
+    #[test]
+    fn the_whole_table() {
+        let mut rows = 0;
+        let mut allowed = 0;
+        for role in Role::ALL {
+            for action in Action::ALL {
+                for same in [true, false] {
+                    for rel in [Relationship::None, Relationship::Assigned] {
+                        for consent in [Consent::None, Consent::GivenToActorOrg, Consent::Withdrawn]
+                        {
+                            for bg in [
+                                None,
+                                Some("short"),
+                                Some("patient unconscious at the emergency ward"),
+                            ] {
+                                let subject = Subject {
+                                    org: if same { OWN } else { OTHER },
+                                    relationship: rel,
+                                    consent,
+                                };
+                                let d = decide(&actor(role), action, &subject, bg);
+                                let (allow, flag) = expected(role, action, same, rel, consent, bg);
+                                assert_eq!(
+                                    (d.allowed, d.flagged),
+                                    (allow, flag),
+                                    "{role} {action:?} same={same} {rel:?} {consent:?} bg={bg:?}: {:?}",
+                                    d.reason
+                                );
+                                rows += 1;
+                                allowed += usize::from(d.allowed);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(rows, 10 * 7 * 2 * 2 * 3 * 3);
+        // Deny by default: most of the table is denied.
+        assert!(allowed * 3 < rows, "{allowed} of {rows} allowed");
+    }
+
+    #[test]
+    fn denials_name_the_reason() {
+        let s = Subject::of_org(OTHER);
+        assert_eq!(
+            decide(&actor(Role::Advisor), Action::PersonRead, &s, None).reason,
+            Reason::OtherOrganisation
+        );
+        assert_eq!(
+            decide(
+                &actor(Role::Analyst),
+                Action::PersonRead,
+                &Subject::of_org(OWN),
+                None
+            )
+            .reason,
+            Reason::RoleHasNoAccess
+        );
+        assert_eq!(
+            decide(&actor(Role::Clinician), Action::PersonRead, &s, Some("  ")).reason,
+            Reason::BreakGlassReasonMissing
+        );
+        assert_eq!(
+            decide(
+                &actor(Role::Clinician),
+                Action::PersonCorrect,
+                &s,
+                Some("patient unconscious")
+            )
+            .reason,
+            Reason::BreakGlassNotForWrites
+        );
+    }
+
+    #[test]
+    fn withdrawn_consent_is_no_consent() {
+        let s = Subject {
+            org: OTHER,
+            relationship: Relationship::Assigned,
+            consent: Consent::Withdrawn,
+        };
+        assert!(!decide(&actor(Role::Coordinator), Action::PersonRead, &s, None).allowed);
+    }
+}

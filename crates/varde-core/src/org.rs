@@ -1,0 +1,158 @@
+//! Organisations, roles and the acting principal.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// Database identity of an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OrgId(pub i64);
+
+/// Database identity of a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(pub i64);
+
+/// The kinds of organisation Varde knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    Municipality,
+    RegionalHealthAuthority,
+    HealthTrust,
+    TreatmentUnit,
+    NationalAuthority,
+    Laboratory,
+}
+
+impl OrgKind {
+    pub const ALL: [OrgKind; 6] = [
+        OrgKind::Municipality,
+        OrgKind::RegionalHealthAuthority,
+        OrgKind::HealthTrust,
+        OrgKind::TreatmentUnit,
+        OrgKind::NationalAuthority,
+        OrgKind::Laboratory,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgKind::Municipality => "municipality",
+            OrgKind::RegionalHealthAuthority => "regional_health_authority",
+            OrgKind::HealthTrust => "health_trust",
+            OrgKind::TreatmentUnit => "treatment_unit",
+            OrgKind::NationalAuthority => "national_authority",
+            OrgKind::Laboratory => "laboratory",
+        }
+    }
+}
+
+impl FromStr for OrgKind {
+    type Err = UnknownName;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        OrgKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                UnknownName::new("organisation kind", s, OrgKind::ALL.map(|k| k.as_str()))
+            })
+    }
+}
+
+/// The roles a user can hold. A user has exactly one role in one organisation; a person with
+/// two roles has two users, so that every access names the capacity it was made in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Advisor,
+    Clinician,
+    Coordinator,
+    Analyst,
+    WarningEditor,
+    WarningApprover,
+    Lab,
+    OrgAdmin,
+    Auditor,
+    SystemAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 10] = [
+        Role::Advisor,
+        Role::Clinician,
+        Role::Coordinator,
+        Role::Analyst,
+        Role::WarningEditor,
+        Role::WarningApprover,
+        Role::Lab,
+        Role::OrgAdmin,
+        Role::Auditor,
+        Role::SystemAdmin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Advisor => "advisor",
+            Role::Clinician => "clinician",
+            Role::Coordinator => "coordinator",
+            Role::Analyst => "analyst",
+            Role::WarningEditor => "warning-editor",
+            Role::WarningApprover => "warning-approver",
+            Role::Lab => "lab",
+            Role::OrgAdmin => "org-admin",
+            Role::Auditor => "auditor",
+            Role::SystemAdmin => "system-admin",
+        }
+    }
+
+    /// Roles whose work is casework with identified people (tjenstlig behov is possible).
+    pub fn works_with_personal_data(self) -> bool {
+        matches!(self, Role::Advisor | Role::Clinician | Role::Coordinator)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = UnknownName;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownName::new("role", s, Role::ALL.map(|r| r.as_str())))
+    }
+}
+
+/// A name that is not in a closed list; the message lists the accepted names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} '{given}'; expected one of: {expected}")]
+pub struct UnknownName {
+    what: &'static str,
+    given: String,
+    expected: String,
+}
+
+impl UnknownName {
+    fn new<const N: usize>(what: &'static str, given: &str, expected: [&str; N]) -> Self {
+        UnknownName {
+            what,
+            given: given.chars().take(40).collect(),
+            expected: expected.join(", "),
+        }
+    }
+}
+
+/// Who is acting: the authenticated user, in the one organisation and role they hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user: UserId,
+    pub username: String,
+    pub org: OrgId,
+    pub role: Role,
+}
