@@ -57,7 +57,9 @@ pub struct AccessEntry {
     pub record: String,
     /// Purpose or reason (the break-glass reason when one was given).
     pub purpose: String,
-    pub outcome: Outcome,
+    /// `allowed` or `denied` ([`Outcome::as_str`]); kept as stored text so that any change
+    /// to it changes the hash.
+    pub outcome: String,
     /// Break-glass access, flagged for the auditor.
     pub flagged: bool,
     pub prev_hash: String,
@@ -80,7 +82,7 @@ impl AccessEntry {
             &self.subject,
             &self.record,
             &self.purpose,
-            self.outcome.as_str(),
+            &self.outcome,
             if self.flagged { "1" } else { "0" },
             &self.prev_hash,
         ];
@@ -100,40 +102,62 @@ pub struct ChainBroken {
     pub why: &'static str,
 }
 
+/// Checks a chain entry by entry, so that a long log can be streamed through it.
+#[derive(Debug, Clone)]
+pub struct ChainVerifier {
+    expected_id: i64,
+    prev: String,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        ChainVerifier {
+            expected_id: 1,
+            prev: GENESIS.to_owned(),
+        }
+    }
+}
+
+impl ChainVerifier {
+    /// Checks the next entry (in id order) against its stored hash.
+    pub fn check(&mut self, entry: &AccessEntry, stored_hash: &str) -> Result<(), ChainBroken> {
+        let broken = |why| Err(ChainBroken { id: entry.id, why });
+        if entry.id != self.expected_id {
+            return broken("an entry is missing before this one");
+        }
+        if entry.prev_hash != self.prev {
+            return broken("its previous-hash does not match the entry before it");
+        }
+        if entry.hash() != stored_hash {
+            return broken("its content does not match its hash");
+        }
+        self.prev = stored_hash.to_owned();
+        self.expected_id += 1;
+        Ok(())
+    }
+
+    /// Number of entries checked so far.
+    pub fn count(&self) -> u64 {
+        u64::try_from(self.expected_id - 1).unwrap_or(0)
+    }
+
+    /// The hash of the last entry checked ([`GENESIS`] before any).
+    pub fn last_hash(&self) -> &str {
+        &self.prev
+    }
+}
+
 /// Checks a chain given in id order as (entry, stored hash) pairs. Returns the number of
 /// entries checked, or the first broken entry.
 pub fn verify_chain<I>(entries: I) -> Result<u64, ChainBroken>
 where
     I: IntoIterator<Item = (AccessEntry, String)>,
 {
-    let mut prev = GENESIS.to_owned();
-    let mut expected_id = 1;
-    let mut n = 0;
+    let mut v = ChainVerifier::default();
     for (entry, stored) in entries {
-        if entry.id != expected_id {
-            return Err(ChainBroken {
-                id: entry.id,
-                why: "an entry is missing before this one",
-            });
-        }
-        if entry.prev_hash != prev {
-            return Err(ChainBroken {
-                id: entry.id,
-                why: "its previous-hash does not match the entry before it",
-            });
-        }
-        let computed = entry.hash();
-        if computed != stored {
-            return Err(ChainBroken {
-                id: entry.id,
-                why: "its content does not match its hash",
-            });
-        }
-        prev = stored;
-        expected_id += 1;
-        n += 1;
+        v.check(&entry, &stored)?;
     }
-    Ok(n)
+    Ok(v.count())
 }
 
 #[cfg(test)]
@@ -154,7 +178,7 @@ mod tests {
                     subject: format!("pseudo{id}"),
                     record: format!("person:{id}"),
                     purpose: String::new(),
-                    outcome: Outcome::Allowed,
+                    outcome: "allowed".into(),
                     flagged: false,
                     prev_hash: prev.clone(),
                 };
@@ -184,7 +208,7 @@ mod tests {
                     4 => e.action = "person.correct".into(),
                     5 => e.subject.push('x'),
                     6 => e.purpose.push('x'),
-                    7 => e.outcome = Outcome::Denied,
+                    7 => e.outcome = "denied".into(),
                     _ => e.flagged = true,
                 }
                 assert_eq!(

@@ -1,0 +1,105 @@
+//! Test support: a fresh, migrated database per test on either engine.
+//!
+//! SQLite: a file in a temporary directory. PostgreSQL: a uniquely named database created on
+//! the server named by `VARDE_TEST_POSTGRES_URL` and dropped afterwards. Without that
+//! variable PostgreSQL tests are skipped (with a note on stderr) unless
+//! `VARDE_REQUIRE_POSTGRES=1`, in which case they fail: CI sets both.
+
+use rand::Rng;
+
+use crate::{Engine, Store};
+
+pub struct TestDb {
+    pub store: Store,
+    pub url: String,
+    pub data_dir: tempfile::TempDir,
+    admin_url: Option<String>,
+    db_name: Option<String>,
+}
+
+impl TestDb {
+    /// A fresh database on `engine`, or `None` when PostgreSQL is not configured.
+    pub async fn new(engine: Engine) -> Option<TestDb> {
+        let data_dir = tempfile::tempdir().ok()?;
+        match engine {
+            Engine::Sqlite => {
+                let url = crate::default_url(data_dir.path());
+                let store = Store::connect(&url).await.ok()?;
+                store.migrate().await.ok()?;
+                Some(TestDb {
+                    store,
+                    url,
+                    data_dir,
+                    admin_url: None,
+                    db_name: None,
+                })
+            }
+            Engine::Postgres => {
+                let Ok(admin_url) = std::env::var("VARDE_TEST_POSTGRES_URL") else {
+                    assert!(
+                        std::env::var("VARDE_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                        "VARDE_REQUIRE_POSTGRES=1 but VARDE_TEST_POSTGRES_URL is not set"
+                    );
+                    eprintln!("skipping PostgreSQL test: VARDE_TEST_POSTGRES_URL is not set");
+                    return None;
+                };
+                let name = format!("varde_test_{:016x}", rand::thread_rng().gen::<u64>());
+                let admin = Store::connect(&admin_url).await.ok()?;
+                admin
+                    .exec_admin(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .ok()?;
+                admin.close().await;
+                let url = replace_db_name(&admin_url, &name);
+                let store = Store::connect(&url).await.ok()?;
+                store.migrate().await.ok()?;
+                Some(TestDb {
+                    store,
+                    url,
+                    data_dir,
+                    admin_url: Some(admin_url),
+                    db_name: Some(name),
+                })
+            }
+        }
+    }
+
+    /// Closes the pools and drops a PostgreSQL test database.
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        if let (Some(admin_url), Some(name)) = (self.admin_url, self.db_name) {
+            if let Ok(admin) = Store::connect(&admin_url).await {
+                let _ = admin
+                    .exec_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+                admin.close().await;
+            }
+        }
+    }
+}
+
+/// Replaces the database name (the path) of a postgres URL.
+pub fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[after_scheme..].find('/') {
+        Some(i) => &base[..after_scheme + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Whether the PostgreSQL engine is configured for tests.
+pub fn postgres_configured() -> bool {
+    std::env::var("VARDE_TEST_POSTGRES_URL").is_ok()
+}
+
+impl Engine {
+    pub const BOTH: [Engine; 2] = [Engine::Sqlite, Engine::Postgres];
+}

@@ -1,0 +1,389 @@
+//! The storage conformance suite: every test runs against SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use jiff::Timestamp;
+use varde_core::audit::Outcome;
+use varde_core::org::{OrgId, OrgKind, Role};
+use varde_core::person::PersonEvent;
+use varde_store::testing::TestDb;
+use varde_store::{AccessFilter, Engine, NewAccess, NewEvent, NewOrg, Store, StoreError};
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = varde_store::testing::TestDb::new(varde_store::Engine::Sqlite).await.expect("sqlite test db");
+                    super::$name(&db).await;
+                    db.cleanup().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = varde_store::testing::TestDb::new(varde_store::Engine::Postgres).await else { return };
+                    super::$name(&db).await;
+                    db.cleanup().await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    events_append_in_order_and_read_back,
+    optimistic_concurrency_rejects_stale_writer,
+    failed_batch_writes_nothing,
+    events_are_append_only,
+    orgs_and_users,
+    person_register_read_correct_and_replay,
+    duplicate_person_is_a_conflict_and_writes_nothing,
+    access_log_chain_verifies_and_catches_tampering,
+    sessions_expire_and_die_with_disabled_user,
+);
+
+fn now() -> Timestamp {
+    "2026-11-24T10:00:00Z".parse().unwrap()
+}
+
+fn ev(stream: &str, kind: &str, expected: Option<i64>) -> NewEvent {
+    NewEvent {
+        stream: stream.into(),
+        kind: kind.into(),
+        body: r#"{"x":1}"#.into(),
+        actor_id: Some(1),
+        org_id: Some(1),
+        recorded_at: now(),
+        effective_date: "2026-11-24".into(),
+        expected_seq: expected,
+    }
+}
+
+fn access(action: &str, outcome: Outcome) -> NewAccess {
+    NewAccess {
+        at: now(),
+        actor: "kari".into(),
+        actor_id: 1,
+        org_id: 1,
+        action: action.into(),
+        subject: "abc".into(),
+        record: String::new(),
+        purpose: String::new(),
+        outcome,
+        flagged: false,
+    }
+}
+
+async fn org(store: &Store, slug: &str) -> OrgId {
+    store
+        .ensure_org(
+            &NewOrg {
+                kind: OrgKind::Municipality,
+                name: slug.into(),
+                slug: slug.into(),
+                kommunenummer: None,
+                orgnr: None,
+                parent_id: None,
+            },
+            now(),
+        )
+        .await
+        .unwrap()
+}
+
+async fn events_append_in_order_and_read_back(db: &TestDb) {
+    let s = &db.store;
+    let seqs = s
+        .append(&[
+            ev("a", "k1", Some(0)),
+            ev("a", "k2", None),
+            ev("b", "k1", None),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(seqs, vec![1, 2, 1]);
+    let a = s.read_stream("a").await.unwrap();
+    assert_eq!(
+        a.iter()
+            .map(|e| (e.seq, e.kind.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(1, "k1"), (2, "k2")]
+    );
+    assert_eq!(a[0].effective_date, "2026-11-24");
+    let all = s.read_all(0, 100).await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id));
+    assert_eq!(s.read_all(all[1].id, 100).await.unwrap().len(), 1);
+}
+
+async fn optimistic_concurrency_rejects_stale_writer(db: &TestDb) {
+    let s = &db.store;
+    s.append(&[ev("c", "k", Some(0))]).await.unwrap();
+    let err = s.append(&[ev("c", "k", Some(0))]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    s.append(&[ev("c", "k", Some(1))]).await.unwrap();
+}
+
+async fn failed_batch_writes_nothing(db: &TestDb) {
+    let s = &db.store;
+    let err = s
+        .append(&[ev("d", "k", Some(0)), ev("d", "k", Some(0))])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)));
+    assert!(s.read_stream("d").await.unwrap().is_empty());
+}
+
+async fn events_are_append_only(db: &TestDb) {
+    let s = &db.store;
+    s.append(&[ev("e", "k", None)]).await.unwrap();
+    assert!(s
+        .exec_admin("UPDATE events SET kind = 'changed'")
+        .await
+        .is_err());
+    assert!(s.exec_admin("DELETE FROM events").await.is_err());
+    assert_eq!(s.read_stream("e").await.unwrap()[0].kind, "k");
+}
+
+async fn orgs_and_users(db: &TestDb) {
+    let s = &db.store;
+    let o = org(s, "oslo").await;
+    assert_eq!(org(s, "oslo").await, o, "ensure_org is idempotent");
+    let u = s
+        .create_user(o, Role::Advisor, "kari", "hash", now())
+        .await
+        .unwrap();
+    let err = s
+        .create_user(o, Role::Advisor, "kari", "hash", now())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)));
+    let user = s.user_by_username("kari").await.unwrap().unwrap();
+    assert_eq!(user.id, u);
+    assert_eq!(user.role(), Some(Role::Advisor));
+    assert!(s.user_by_username("nobody").await.unwrap().is_none());
+    assert_eq!(s.record_login_failure(u, None).await.unwrap(), 1);
+    assert_eq!(s.record_login_failure(u, Some(now())).await.unwrap(), 2);
+    s.record_login_success(u).await.unwrap();
+    assert_eq!(s.user(u).await.unwrap().failed_logins, 0);
+    s.set_user_role(u, Role::Clinician).await.unwrap();
+    s.set_user_disabled(u, true).await.unwrap();
+    let user = s.user(u).await.unwrap();
+    assert!(user.disabled);
+    assert_eq!(user.role, "clinician");
+    assert_eq!(s.list_users(Some(o)).await.unwrap().len(), 1);
+    assert_eq!(s.org_by_key("oslo").await.unwrap().unwrap().id, o);
+}
+
+fn registered() -> PersonEvent {
+    PersonEvent::Registered {
+        national_id: "03851598730".into(),
+        name: "Kari Nordmann".into(),
+        birth_date: Some("2015-05-03".into()),
+        kommune: Some("0301".into()),
+    }
+}
+
+async fn person_register_read_correct_and_replay(db: &TestDb) {
+    let s = &db.store;
+    let o = org(s, "oslo").await;
+    let id = s
+        .register_person(
+            o,
+            1,
+            "pseudo1",
+            &registered(),
+            &access("person.create", Outcome::Allowed),
+            now(),
+        )
+        .await
+        .unwrap();
+    let p = s
+        .read_person_logged(id, &access("person.read", Outcome::Allowed))
+        .await
+        .unwrap();
+    assert_eq!(p.record.name, "Kari Nordmann");
+    assert_eq!(p.org_id, o);
+    let correction = PersonEvent::Corrected {
+        name: Some("Kari Nordfrau".into()),
+        birth_date: None,
+        kommune: None,
+        reason: "typo".into(),
+    };
+    let p2 = s
+        .correct_person(
+            id,
+            1,
+            &correction,
+            &access("person.correct", Outcome::Allowed),
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(p2.record.name, "Kari Nordfrau");
+    assert_eq!(p2.record.corrections, 1);
+    // The projection equals the replay of the log.
+    assert_eq!(
+        s.replay_person(id).await.unwrap(),
+        s.person_unlogged(id).await.unwrap().unwrap().record
+    );
+    let list = s
+        .list_persons_logged(o, &access("person.list", Outcome::Allowed))
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 1);
+    // Every step was logged: create, read, correct, list.
+    let log = s.access_log(&AccessFilter::default()).await.unwrap();
+    let actions: Vec<&str> = log.iter().rev().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "person.create",
+            "person.read",
+            "person.correct",
+            "person.list"
+        ]
+    );
+    assert_eq!(log.last().unwrap().record, format!("person:{id}"));
+    assert!(matches!(
+        s.read_person_logged(id + 100, &access("person.read", Outcome::Allowed))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    // A read of a missing record logs nothing (the transaction rolled back).
+    assert_eq!(
+        s.access_log(&AccessFilter::default()).await.unwrap().len(),
+        4
+    );
+}
+
+async fn duplicate_person_is_a_conflict_and_writes_nothing(db: &TestDb) {
+    let s = &db.store;
+    let o = org(s, "oslo").await;
+    let other = org(s, "bergen").await;
+    s.register_person(
+        o,
+        1,
+        "p",
+        &registered(),
+        &access("person.create", Outcome::Allowed),
+        now(),
+    )
+    .await
+    .unwrap();
+    let events_before = s.read_all(0, 1000).await.unwrap().len();
+    let log_before = s.access_log(&AccessFilter::default()).await.unwrap().len();
+    let err = s
+        .register_person(
+            o,
+            1,
+            "p",
+            &registered(),
+            &access("person.create", Outcome::Allowed),
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(s.read_all(0, 1000).await.unwrap().len(), events_before);
+    assert_eq!(
+        s.access_log(&AccessFilter::default()).await.unwrap().len(),
+        log_before
+    );
+    assert_eq!(s.verify_access_log().await.unwrap(), Ok(1));
+    // Another organisation may register the same person.
+    s.register_person(
+        other,
+        1,
+        "p",
+        &registered(),
+        &access("person.create", Outcome::Allowed),
+        now(),
+    )
+    .await
+    .unwrap();
+}
+
+async fn access_log_chain_verifies_and_catches_tampering(db: &TestDb) {
+    let s = &db.store;
+    for i in 0..12 {
+        let outcome = if i % 3 == 0 {
+            Outcome::Denied
+        } else {
+            Outcome::Allowed
+        };
+        s.log_access(&access("person.read", outcome)).await.unwrap();
+    }
+    assert_eq!(s.verify_access_log().await.unwrap(), Ok(12));
+    let flagged = s
+        .access_log(&AccessFilter {
+            flagged_only: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(flagged.is_empty());
+    s.tamper_access_entry(7, "mallory").await.unwrap();
+    let broken = s.verify_access_log().await.unwrap().unwrap_err();
+    assert_eq!(broken.id, 7);
+    // Deleting the last entries is caught by the head.
+    s.tamper_access_entry(7, "kari").await.unwrap();
+    assert_eq!(s.verify_access_log().await.unwrap(), Ok(12));
+    s.exec_admin("DELETE FROM access_log WHERE id = 12")
+        .await
+        .unwrap();
+    assert_eq!(s.verify_access_log().await.unwrap().unwrap_err().id, 12);
+}
+
+async fn sessions_expire_and_die_with_disabled_user(db: &TestDb) {
+    let s = &db.store;
+    let o = org(s, "oslo").await;
+    let u = s
+        .create_user(o, Role::Advisor, "kari", "hash", now())
+        .await
+        .unwrap();
+    let later: Timestamp = "2026-11-24T18:00:00Z".parse().unwrap();
+    s.create_session("h1", u, "csrf", now(), later)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.session("h1", now()).await.unwrap().unwrap().csrf_token,
+        "csrf"
+    );
+    assert!(s.session("h1", later).await.unwrap().is_none(), "expired");
+    assert!(
+        s.session("h1", now()).await.unwrap().is_none(),
+        "expired sessions are deleted"
+    );
+    s.create_session("h2", u, "csrf", now(), later)
+        .await
+        .unwrap();
+    s.set_user_disabled(u, true).await.unwrap();
+    assert!(s.session("h2", now()).await.unwrap().is_none());
+}
+
+#[test]
+fn unknown_scheme_is_refused() {
+    assert!(matches!(
+        varde_store::engine_of("mysql://x"),
+        Err(StoreError::UnknownScheme(_))
+    ));
+    assert!(matches!(
+        varde_store::engine_of("varde.db"),
+        Err(StoreError::UnknownScheme(_))
+    ));
+    assert_eq!(
+        varde_store::engine_of("postgresql://h/db").unwrap(),
+        Engine::Postgres
+    );
+    assert_eq!(
+        varde_store::testing::replace_db_name(
+            "postgres://u:p@h:5432/postgres?sslmode=disable",
+            "t"
+        ),
+        "postgres://u:p@h:5432/t?sslmode=disable"
+    );
+}
