@@ -1286,3 +1286,19 @@ impl Store {
         )
     }
 }
+
+impl Store {
+    /// The person records (id, owning organisation) with this pseudonym, in any organisation.
+    /// Used for break-glass lookup and the per-person access report; returns no personal data.
+    pub async fn person_ids_by_pseudonym(&self, pseudonym: &str) -> Result<Vec<(i64, OrgId)>, StoreError> {
+        on_pool!(self, read |pool| {
+            let rows = sqlx::query("SELECT id, org_id FROM persons WHERE pseudonym = $1 ORDER BY id")
+                .bind(pseudonym)
+                .fetch_all(pool)
+                .await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get::<i64, _>(0)?, OrgId(r.try_get::<i64, _>(1)?))))
+                .collect()
+        })
+    }
+}

@@ -1,1 +1,152 @@
-//! Web.
+//! Varde's web application: server-rendered HTML (askama) that works without JavaScript, and
+//! a JSON API under `/api/v1` with an OpenAPI document. Sessions, CSRF, security headers and
+//! the authorisation extractors live here; the rules they apply live in `varde-core`.
+//!
+//! **Architecture invariant:** handlers never decide access themselves. They receive an
+//! [`authz::Allowed`] from an extractor that called [`varde_core::authz::decide`] and logged
+//! any denial; a handler without such an extractor cannot reach personal data.
+
+pub mod api;
+pub mod auth;
+pub mod authz;
+pub mod error;
+pub mod html;
+pub mod i18n;
+pub mod security;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use jiff::Timestamp;
+use tokio::net::TcpListener;
+use varde_core::ids::IdPolicy;
+use varde_core::pseudonym::PseudonymKey;
+use varde_store::Store;
+
+/// Where "now" comes from: the system clock, or a fixed instant in tests.
+#[derive(Debug, Clone)]
+pub enum Clock {
+    System,
+    Fixed(Timestamp),
+}
+
+impl Clock {
+    pub fn now(&self) -> Timestamp {
+        match self {
+            Clock::System => Timestamp::now(),
+            Clock::Fixed(t) => *t,
+        }
+    }
+
+    pub fn today(&self) -> jiff::civil::Date {
+        self.now().to_zoned(jiff::tz::TimeZone::get("Europe/Oslo").unwrap_or(jiff::tz::TimeZone::UTC)).date()
+    }
+}
+
+/// Settings of one running server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    /// Served behind TLS: cookies get `Secure`, responses get HSTS.
+    pub tls: bool,
+    /// Accept synthetic test identity numbers (the default; production turns it off).
+    pub allow_synthetic_ids: bool,
+    pub request_timeout: Duration,
+    pub body_limit: usize,
+    pub session_ttl: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("data"),
+            tls: false,
+            allow_synthetic_ids: true,
+            request_timeout: Duration::from_secs(30),
+            body_limit: 64 * 1024,
+            session_ttl: Duration::from_secs(8 * 3600),
+        }
+    }
+}
+
+pub struct Inner {
+    pub store: Store,
+    pub key: PseudonymKey,
+    pub clock: Clock,
+    pub config: Config,
+    /// A real Argon2id hash of a random password, verified against when the username is
+    /// unknown so that the answer takes as long as for a known user.
+    pub dummy_hash: String,
+}
+
+/// Shared application state.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, key: PseudonymKey, clock: Clock, config: Config) -> Result<Self, auth::AuthError> {
+        let dummy_hash = auth::hash_password_blocking(&auth::random_token())?;
+        Ok(AppState(Arc::new(Inner { store, key, clock, config, dummy_hash })))
+    }
+
+    pub fn id_policy(&self) -> IdPolicy {
+        IdPolicy::on(self.clock.today(), self.config.allow_synthetic_ids)
+    }
+}
+
+/// The whole router with its middleware.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.body_limit;
+    let timeout = state.config.request_timeout;
+    let tls = state.config.tls;
+    Router::new()
+        .merge(html::routes())
+        .nest("/api/v1", api::routes())
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .route("/static/varde.css", axum::routing::get(security::stylesheet))
+        .fallback(html::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn(move |req, next| security::headers(tls, req, next)))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .with_state(state)
+}
+
+/// A bound server, ready to run. Binding port 0 picks a free port ([`Application::addr`]).
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    pub async fn bind(addr: &str, state: AppState) -> std::io::Result<Application> {
+        let listener = TcpListener::bind(addr).await?;
+        Ok(Application { listener, router: router(state) })
+    }
+
+    pub fn addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` resolves, then finishes the requests in flight.
+    pub async fn run<F>(self, shutdown: F) -> std::io::Result<()>
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
