@@ -20,6 +20,8 @@ pub mod params;
 pub mod score;
 pub mod special;
 
+pub use params::{Method, MethodParams};
+
 /// Which behaviour to follow where R's `surveillance` departs from the paper.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Compat {
