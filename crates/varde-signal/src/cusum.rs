@@ -92,11 +92,10 @@ pub fn cusum(
     let m = ctl
         .m
         .unwrap_or_else(|| y[..start - 1].iter().sum::<f64>() / (start - 1) as f64);
-    if m <= 0.0 && ctl.trans != CusumTrans::None {
-        return Err(Error::Range {
-            week: start,
-            reason: "the in-control mean m is 0".into(),
-        });
+    if (m.is_nan() || m <= 0.0) && ctl.trans != CusumTrans::None {
+        // No counts before the range: the standardisation divides by 0 and R
+        // returns no usable value; every week is reported empty.
+        return Ok(range.map(|t| WeekResult::empty(t, y[t - 1])).collect());
     }
     let mut sprev = 0.0;
     let mut out = Vec::new();
@@ -113,4 +112,31 @@ pub fn cusum(
         out.push(r);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_history_gives_empty_rows() {
+        let s = Series::new(vec![0.0, 0.0, 0.0, 4.0]);
+        let r = cusum(&s, 3..=4, &CusumControl::default());
+        assert_eq!(
+            r.map(|v| v
+                .iter()
+                .map(|w| (w.week_index, w.alarm))
+                .collect::<Vec<_>>()),
+            Ok(vec![(3, None), (4, None)])
+        );
+    }
+
+    #[test]
+    fn standard_bound_and_alarm() {
+        // m = 4: U_1 = ceil(2 * 3.3 + 4) = 11; y = 11 gives S = 3.5 - 1.04 >= 2.26.
+        let s = Series::new(vec![4.0, 4.0, 11.0]);
+        let r = cusum(&s, 3..=3, &CusumControl::default()).unwrap_or_default();
+        assert_eq!(r[0].upperbound, Some(11.0));
+        assert_eq!(r[0].alarm, Some(true));
+    }
 }

@@ -607,6 +607,15 @@ fn ff_week(
     res.pvalue = opt(th.pvalue);
     res.alarm = if !enough || yk == 0.0 {
         Some(false)
+    } else if compat == Compat::Published {
+        // The published rule: the count exceeds the threshold. (With a
+        // discrete threshold below the mean, e.g. U = 0 for a tiny mean, the
+        // score test would miss counts above U.)
+        if th.u.is_nan() {
+            None
+        } else {
+            Some(yk > th.u)
+        }
     } else if th.score.is_nan() {
         None
     } else {

@@ -161,6 +161,7 @@ pub fn fit_poisson(
     let mut w = vec![0.0; n];
     let mut devold = deviance(y, &mu, prior);
     let mut beta = vec![0.0; p];
+    let mut beta_old = vec![0.0; p];
     let mut a = [0.0; MAX_P * MAX_P];
     let mut converged = false;
     let mut iter = 0;
@@ -170,9 +171,13 @@ pub fn fit_poisson(
         let mut rhs = [0.0; MAX_P];
         for i in 0..n {
             let m = mu[i];
-            let zi = scratch.eta[i] - off(i) + (y[i] - m) / m;
             let wi = pw(i) * m;
             w[i] = wi;
+            // R drops observations whose weight or mu.eta is 0 from the solve.
+            if wi.is_nan() || wi <= 0.0 {
+                continue;
+            }
+            let zi = scratch.eta[i] - off(i) + (y[i] - m) / m;
             let r = &rows[i];
             for s in 0..r.nnz as usize {
                 let cs = r.idx[s] as usize;
@@ -196,10 +201,30 @@ pub fn fit_poisson(
             scratch.eta[i] = e;
             mu[i] = e.exp();
         }
-        let dev = deviance(y, &mu, prior);
+        let mut dev = deviance(y, &mu, prior);
         if !dev.is_finite() {
-            return None;
+            // R's glm.fit: halve the step towards the previous coefficients.
+            if it == 1 {
+                return None;
+            }
+            let mut tries = 0;
+            while !dev.is_finite() {
+                tries += 1;
+                if tries > 25 {
+                    return None;
+                }
+                for j in 0..p {
+                    beta[j] = (beta[j] + beta_old[j]) / 2.0;
+                }
+                for i in 0..n {
+                    let e = rows[i].dot(&beta) + off(i);
+                    scratch.eta[i] = e;
+                    mu[i] = e.exp();
+                }
+                dev = deviance(y, &mu, prior);
+            }
         }
+        beta_old.copy_from_slice(&beta);
         if (dev - devold).abs() / (dev.abs() + 0.1) < 1e-8 {
             converged = true;
             break;
@@ -228,6 +253,47 @@ impl GlmFit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn harmonic_rows(n: usize) -> Vec<Row> {
+        (1..=n)
+            .map(|t| {
+                let w = 2.0 * std::f64::consts::PI * t as f64 / 52.0;
+                let mut r = Row::default();
+                r.push(0, 1.0);
+                r.push(1, w.cos());
+                r.push(2, w.sin());
+                r
+            })
+            .collect()
+    }
+
+    #[test]
+    fn degenerate_counts_do_not_break_the_fit() {
+        // A single count in 160 weeks drives mu to 0 elsewhere (R drops those
+        // rows from the solve and halves divergent steps).
+        let mut y = vec![0.0; 160];
+        y[20] = 1.0;
+        let f = fit_poisson(
+            &harmonic_rows(160),
+            &y,
+            None,
+            None,
+            3,
+            &mut Scratch::default(),
+        );
+        assert!(f.is_some_and(|f| f.beta.iter().all(|b| b.is_finite())));
+        // All zeros: intercept runs off to -inf slowly, the fit stays finite.
+        let y = vec![0.0; 160];
+        let f = fit_poisson(
+            &harmonic_rows(160),
+            &y,
+            None,
+            None,
+            3,
+            &mut Scratch::default(),
+        );
+        assert!(f.is_some_and(|f| f.mu.iter().all(|m| *m < 1e-6)));
+    }
 
     #[test]
     fn intercept_only_is_log_mean() {

@@ -114,10 +114,16 @@ pub fn glr_poisson(
                     reason: "GLR needs weeks before the range to fit the in-control model".into(),
                 });
             }
-            default_mu0(y, start, end).ok_or_else(|| Error::Range {
-                week: start,
-                reason: "the in-control model could not be fitted".into(),
-            })?
+            match default_mu0(y, start, end) {
+                Some(m) => m,
+                // No usable in-control model (e.g. almost no counts): every
+                // week is reported without a value.
+                None => {
+                    return Ok((start..=end)
+                        .map(|t| WeekResult::empty(t, y[t - 1]))
+                        .collect())
+                }
+            }
         }
     };
     let x: Vec<f64> = y[start - 1..end].to_vec();
