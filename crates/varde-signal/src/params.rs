@@ -427,3 +427,40 @@ mod tests {
         );
     }
 }
+
+/// Varde's default method and parameters for a monitored series family
+/// (`ambulance`, `drugcheck`, `seizures`, `deaths`), chosen on simulated
+/// outbreaks (see the crate README for the evidence). Farrington flexible
+/// with the Noufaily settings and `b = 3`: five years of history are 261
+/// weeks, and `b = 5` needs 264 weeks before the evaluated week.
+pub fn family_default(family: &str) -> Option<(Method, &'static [&'static str])> {
+    const BASE: [&str; 4] = [
+        "b=3",
+        "noPeriods=10",
+        "pastWeeksNotIncluded=26",
+        "thresholdMethod=nbPlugin",
+    ];
+    const AMBULANCE: [&str; 5] = [BASE[0], BASE[1], BASE[2], BASE[3], "alpha=0.01"];
+    const SEIZURES: [&str; 5] = [BASE[0], BASE[1], BASE[2], BASE[3], "alpha=0.005"];
+    const DEATHS: [&str; 5] = [BASE[0], BASE[1], BASE[2], BASE[3], "alpha=0.05"];
+    match family {
+        "ambulance" | "drugcheck" => Some((Method::FarringtonFlexible, &AMBULANCE)),
+        "seizures" => Some((Method::FarringtonFlexible, &SEIZURES)),
+        "deaths" => Some((Method::FarringtonFlexible, &DEATHS)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod default_tests {
+    use super::*;
+
+    #[test]
+    fn family_defaults_parse() {
+        for f in ["ambulance", "drugcheck", "seizures", "deaths"] {
+            let (m, p) = family_default(f).unwrap_or((Method::Cusum, &["bad=1"]));
+            assert!(MethodParams::parse(m, p).is_ok(), "{f}");
+        }
+        assert!(family_default("wastewater").is_none());
+    }
+}
