@@ -216,6 +216,8 @@ struct FitData {
     /// column of the current week's level
     level_k: Option<u8>,
     y: Vec<f64>,
+    /// `y^(2/3)`, for the Anscombe residuals.
+    y23: Vec<f64>,
     offset: Option<Vec<f64>>,
     offset_k: f64,
     max_y: f64,
@@ -273,11 +275,10 @@ fn anscombe_weights(d: &FitData, st: &GlmFit, rows: &[Row], phi: f64, c: f64) ->
     let n = d.y.len();
     let mut u = Vec::with_capacity(n);
     for i in 0..n {
-        let y = d.y[i];
         let m = st.mu[i];
         let h = st.leverage(rows, i);
-        let s =
-            1.5 * (y.powf(2.0 / 3.0) * m.powf(-1.0 / 6.0) - m.sqrt()) / (phi * (1.0 - h)).sqrt();
+        // y^(2/3) μ^(-1/6) - μ^(1/2), with μ^(-1/6) = exp(-η/6).
+        let s = 1.5 * (d.y23[i] * (-st.eta[i] / 6.0).exp() - m.sqrt()) / (phi * (1.0 - h)).sqrt();
         u.push(if s > c { 1.0 / (s * s) } else { 1.0 });
     }
     let su: f64 = u.iter().sum();
@@ -540,6 +541,7 @@ fn ff_week(
         n_levels_extra: levels.len() - 1,
         level_k: col_of[p],
         y: Vec::with_capacity(labels.len()),
+        y23: Vec::new(),
         offset: pop.map(|_| Vec::with_capacity(labels.len())),
         offset_k: pop.map_or(0.0, |pp| pp[k].ln()),
         max_y: f64::NEG_INFINITY,
@@ -557,6 +559,7 @@ fn ff_week(
             o.push(pp[t].ln());
         }
     }
+    d.y23 = d.y.iter().map(|v| v.powf(2.0 / 3.0)).collect();
     let opts = FitOpts {
         reweight: ctl.reweight,
         weights_threshold: ctl.weights_threshold,
@@ -655,6 +658,7 @@ pub fn farrington_classic(
             n_levels_extra: 0,
             level_k: None,
             y: Vec::new(),
+            y23: Vec::new(),
             offset: None,
             offset_k: 0.0,
             max_y: f64::NEG_INFINITY,
@@ -671,6 +675,7 @@ pub fn farrington_classic(
                 d.max_y = d.max_y.max(y[t]);
             }
         }
+        d.y23 = d.y.iter().map(|v| v.powf(2.0 / 3.0)).collect();
         let Some(mut st) = procedure_f(&d, ctl.trend, &opts, &mut sc) else {
             out.push(res);
             continue;

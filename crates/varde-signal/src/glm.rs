@@ -52,6 +52,8 @@ impl Row {
 pub struct GlmFit {
     pub p: usize,
     pub beta: Vec<f64>,
+    /// Final linear predictor (offset included), `log mu`.
+    pub eta: Vec<f64>,
     pub mu: Vec<f64>,
     /// Working weights `prior·mu` from the start of the last iteration (what R
     /// keeps in `fit$weights` and the QR).
@@ -66,16 +68,18 @@ pub struct GlmFit {
 #[derive(Default)]
 pub struct Scratch {
     eta: Vec<f64>,
-    z: Vec<f64>,
+    ylny: Vec<f64>,
 }
 
-fn deviance(y: &[f64], mu: &[f64], prior: Option<&[f64]>) -> f64 {
+/// Poisson deviance `2 Σ w [y log(y/μ) - (y - μ)]`, with `y log y`
+/// precomputed and `log μ = η`, so no logarithm per iteration.
+fn deviance(y: &[f64], ylny: &[f64], eta: &[f64], mu: &[f64], prior: Option<&[f64]>) -> f64 {
     let mut d = 0.0;
     for i in 0..y.len() {
         let w = prior.map_or(1.0, |p| p[i]);
         let yi = y[i];
         let r = if yi > 0.0 {
-            yi * (yi / mu[i]).ln() - (yi - mu[i])
+            ylny[i] - yi * eta[i] - (yi - mu[i])
         } else {
             mu[i]
         };
@@ -125,14 +129,27 @@ fn chol_solve(l: &[f64], p: usize, b: &mut [f64]) {
 }
 
 fn chol_inverse(l: &[f64], p: usize) -> Vec<f64> {
-    let mut inv = vec![0.0; p * p];
-    let mut e = [0.0; MAX_P];
+    // M = L⁻¹ (lower triangular), then (LLᵀ)⁻¹ = MᵀM.
+    let mut m = [0.0; MAX_P * MAX_P];
     for j in 0..p {
-        e[..p].iter_mut().for_each(|v| *v = 0.0);
-        e[j] = 1.0;
-        chol_solve(l, p, &mut e[..p]);
-        for i in 0..p {
-            inv[i * p + j] = e[i];
+        m[j * p + j] = 1.0 / l[j * p + j];
+        for i in (j + 1)..p {
+            let mut s = 0.0;
+            for k in j..i {
+                s -= l[i * p + k] * m[k * p + j];
+            }
+            m[i * p + j] = s / l[i * p + i];
+        }
+    }
+    let mut inv = vec![0.0; p * p];
+    for i in 0..p {
+        for j in 0..=i {
+            let mut s = 0.0;
+            for k in i..p {
+                s += m[k * p + i] * m[k * p + j];
+            }
+            inv[i * p + j] = s;
+            inv[j * p + i] = s;
         }
     }
     inv
@@ -157,9 +174,12 @@ pub fn fit_poisson(
     let mut mu: Vec<f64> = y.iter().map(|&v| v + 0.1).collect();
     scratch.eta.clear();
     scratch.eta.extend(mu.iter().map(|m| m.ln()));
-    scratch.z.resize(n, 0.0);
+    scratch.ylny.clear();
+    scratch
+        .ylny
+        .extend(y.iter().map(|&v| if v > 0.0 { v * v.ln() } else { 0.0 }));
     let mut w = vec![0.0; n];
-    let mut devold = deviance(y, &mu, prior);
+    let mut devold = deviance(y, &scratch.ylny, &scratch.eta, &mu, prior);
     let mut beta = vec![0.0; p];
     let mut beta_old = vec![0.0; p];
     let mut a = [0.0; MAX_P * MAX_P];
@@ -201,7 +221,7 @@ pub fn fit_poisson(
             scratch.eta[i] = e;
             mu[i] = e.exp();
         }
-        let mut dev = deviance(y, &mu, prior);
+        let mut dev = deviance(y, &scratch.ylny, &scratch.eta, &mu, prior);
         if !dev.is_finite() {
             // R's glm.fit: halve the step towards the previous coefficients.
             if it == 1 {
@@ -221,7 +241,7 @@ pub fn fit_poisson(
                     scratch.eta[i] = e;
                     mu[i] = e.exp();
                 }
-                dev = deviance(y, &mu, prior);
+                dev = deviance(y, &scratch.ylny, &scratch.eta, &mu, prior);
             }
         }
         beta_old.copy_from_slice(&beta);
@@ -235,6 +255,7 @@ pub fn fit_poisson(
     Some(GlmFit {
         p,
         beta,
+        eta: scratch.eta.clone(),
         mu,
         w,
         cov_unscaled,
