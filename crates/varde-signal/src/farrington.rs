@@ -28,7 +28,8 @@ pub enum ThresholdMethod {
     Muan,
 }
 
-/// Control list of `farringtonFlexible`, R names in snake case, R defaults.
+/// Control list of `farringtonFlexible`, R names in snake case, R 1.20.3
+/// defaults (`b=5, w=3, alpha=0.05, noPeriods=1, thresholdMethod=delta`, ...).
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlexibleControl {
     pub b: usize,
@@ -51,7 +52,7 @@ pub struct FlexibleControl {
 impl Default for FlexibleControl {
     fn default() -> Self {
         FlexibleControl {
-            b: 3,
+            b: 5,
             w: 3,
             reweight: true,
             weights_threshold: 2.58,
@@ -83,7 +84,7 @@ impl FlexibleControl {
     }
 }
 
-/// Control list of `algo.farrington`, R defaults.
+/// Control list of `algo.farrington`, R 1.20.3 defaults (`b=5, w=3, alpha=0.05`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClassicControl {
     pub b: usize,
@@ -98,7 +99,7 @@ pub struct ClassicControl {
 impl Default for ClassicControl {
     fn default() -> Self {
         ClassicControl {
-            b: 3,
+            b: 5,
             w: 3,
             reweight: true,
             alpha: 0.05,
