@@ -20,7 +20,7 @@ pub mod params;
 pub mod score;
 pub mod special;
 
-pub use params::{Method, MethodParams};
+pub use params::{family_default, Method, MethodParams};
 
 /// Which behaviour to follow where R's `surveillance` departs from the paper.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

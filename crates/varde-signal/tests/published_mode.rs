@@ -150,3 +150,52 @@ fn effect_of_the_quirks_on_the_reference_data() {
     let (weeks, alarm, _) = differences(&c3, &all, 13);
     assert_eq!((weeks, alarm), (2026, 183));
 }
+
+#[test]
+fn population_offset_scales_the_expected_count() {
+    // With a constant population the offset is absorbed by the intercept;
+    // doubling the population of the evaluated week doubles the expectation.
+    let ds = read_dataset("salmonella.agona");
+    let n = ds.observed.len();
+    let plain = ff_noufaily();
+    let off = MethodParams::parse(
+        Method::FarringtonFlexible,
+        &[
+            "b=5",
+            "noPeriods=10",
+            "pastWeeksNotIncluded=26",
+            "thresholdMethod=nbPlugin",
+            "populationOffset=TRUE",
+            "trend=FALSE",
+        ],
+    )
+    .unwrap();
+    let no_trend = MethodParams::parse(
+        Method::FarringtonFlexible,
+        &[
+            "b=5",
+            "noPeriods=10",
+            "pastWeeksNotIncluded=26",
+            "thresholdMethod=nbPlugin",
+            "trend=FALSE",
+        ],
+    )
+    .unwrap();
+    let mut s = Series::new(ds.observed.clone());
+    s.population = Some(vec![50_000.0; n]);
+    let a = no_trend.evaluate(&s, n..=n, Compat::R).unwrap();
+    let b = off.evaluate(&s, n..=n, Compat::R).unwrap();
+    assert!(close(a[0].mu0.unwrap(), b[0].mu0.unwrap()));
+    assert!(close(a[0].phi.unwrap(), b[0].phi.unwrap()));
+    let mut pop = vec![50_000.0; n];
+    pop[n - 1] = 100_000.0;
+    s.population = Some(pop);
+    let c = off.evaluate(&s, n..=n, Compat::R).unwrap();
+    assert!(close(c[0].mu0.unwrap(), 2.0 * a[0].mu0.unwrap()));
+    // Without populationOffset the population is ignored.
+    let d = plain.evaluate(&s, n..=n, Compat::R).unwrap();
+    let e = plain
+        .evaluate(&Series::new(ds.observed.clone()), n..=n, Compat::R)
+        .unwrap();
+    assert_eq!(d, e);
+}
