@@ -121,6 +121,9 @@ fn open_output(p: &Path) -> anyhow::Result<Box<dyn Write>> {
     Ok(Box::new(BufWriter::new(f)))
 }
 
+/// Results per series, in input order.
+pub type Evaluated = Vec<(String, Vec<WeekResult>)>;
+
 /// Evaluates every series, split over `threads` workers; the output keeps the
 /// input order and the first error (in input order) wins.
 pub fn evaluate_parallel(
@@ -129,13 +132,13 @@ pub fn evaluate_parallel(
     compat: Compat,
     range_last: usize,
     threads: usize,
-) -> varde_signal::Result<Vec<(String, Vec<WeekResult>)>> {
+) -> varde_signal::Result<Evaluated> {
     let threads = threads.clamp(1, series.len().max(1));
     if threads == 1 {
         return csvio::evaluate_all(series, params, compat, range_last);
     }
     let chunk = series.len().div_ceil(threads);
-    let parts: Vec<varde_signal::Result<Vec<(String, Vec<WeekResult>)>>> = std::thread::scope(|sc| {
+    let parts: Vec<varde_signal::Result<Evaluated>> = std::thread::scope(|sc| {
         let handles: Vec<_> = series
             .chunks(chunk)
             .map(|c| sc.spawn(move || csvio::evaluate_all(c, params, compat, range_last)))
@@ -156,18 +159,25 @@ pub fn evaluate_parallel(
 }
 
 fn run_detection(args: &SignalArgs) -> anyhow::Result<ExitCode> {
-    let (Some(method), Some(input), Some(range_last), Some(output)) =
-        (args.method, args.input.as_deref(), args.range_last, args.output.as_deref())
-    else {
-        return Err(anyhow!("--method, --input, --range-last and --output are required"));
+    let (Some(method), Some(input), Some(range_last), Some(output)) = (
+        args.method,
+        args.input.as_deref(),
+        args.range_last,
+        args.output.as_deref(),
+    ) else {
+        return Err(anyhow!(
+            "--method, --input, --range-last and --output are required"
+        ));
     };
     let compat = match args.compat {
         Some(CompatArg::R) => Compat::R,
         _ => Compat::Published,
     };
     let method: Method = method.into();
-    let params = MethodParams::parse(method, &args.params).with_context(|| format!("--param for {method}"))?;
-    let series = csvio::read_series(open_input(input)?).with_context(|| format!("reading {}", input.display()))?;
+    let params = MethodParams::parse(method, &args.params)
+        .with_context(|| format!("--param for {method}"))?;
+    let series = csvio::read_series(open_input(input)?)
+        .with_context(|| format!("reading {}", input.display()))?;
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -176,7 +186,9 @@ fn run_detection(args: &SignalArgs) -> anyhow::Result<ExitCode> {
     let mut out = open_output(output)?;
     csvio::write_results(
         &mut out,
-        results.iter().flat_map(|(name, r)| r.iter().map(move |w| (name.as_str(), w))),
+        results
+            .iter()
+            .flat_map(|(name, r)| r.iter().map(move |w| (name.as_str(), w))),
     )?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -184,8 +196,10 @@ fn run_detection(args: &SignalArgs) -> anyhow::Result<ExitCode> {
 
 /// Scores an alarms file against a truth file.
 pub fn score_files(truth: &Path, alarms: &Path) -> anyhow::Result<score::Scores> {
-    let t = score::read_truth(open_input(truth)?).with_context(|| format!("reading {}", truth.display()))?;
-    let a = score::read_alarms(open_input(alarms)?).with_context(|| format!("reading {}", alarms.display()))?;
+    let t = score::read_truth(open_input(truth)?)
+        .with_context(|| format!("reading {}", truth.display()))?;
+    let a = score::read_alarms(open_input(alarms)?)
+        .with_context(|| format!("reading {}", alarms.display()))?;
     Ok(score::score(&t, &a))
 }
 
@@ -218,7 +232,11 @@ fn run_score(a: &ScoreArgs) -> anyhow::Result<ExitCode> {
             Some(d) => writeln!(out, "median weeks to detection  {d}")?,
             None => writeln!(out, "median weeks to detection  -")?,
         }
-        writeln!(out, "alarm weeks                {} of {} evaluated", s.alarm_weeks, s.evaluated_weeks)?;
+        writeln!(
+            out,
+            "alarm weeks                {} of {} evaluated",
+            s.alarm_weeks, s.evaluated_weeks
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
