@@ -8,6 +8,18 @@
 //! varde signal score --truth FILE --alarms FILE [--json]
 //! varde simulate monitoring --seed N --out DIR
 //! ```
+//!
+//! Wiring in `main.rs` (sketch):
+//!
+//! ```ignore
+//! mod cmd_signal;
+//! // in the top-level Subcommand enum:
+//! Signal(cmd_signal::SignalArgs),
+//! // under `simulate`: Monitoring { #[arg(long)] seed: u64, #[arg(long)] out: PathBuf },
+//! // dispatch:
+//! Command::Signal(a) => cmd_signal::run(a),
+//! Simulate::Monitoring { seed, out } => cmd_signal::simulate_monitoring(seed, &out).map(|()| ExitCode::SUCCESS),
+//! ```
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
