@@ -17,6 +17,15 @@ pub struct InputSeries {
     pub series: Series,
     /// 1-based CSV line number of every week's row.
     pub lines: Vec<u64>,
+    /// ISO `(year, week)` of every row, when both columns are filled.
+    pub year_week: Vec<Option<(i64, i64)>>,
+}
+
+/// Monday of ISO week `week` of ISO year `year`, in days since 1970-01-01.
+pub fn iso_week_monday(year: i64, week: i64) -> i64 {
+    let jan4 = crate::farrington::days_from_civil(year, 1, 4);
+    let monday_w1 = jan4 - (crate::farrington::wday(jan4) + 6) % 7;
+    monday_w1 + 7 * (week - 1)
 }
 
 fn input_err(series: &str, line: u64, reason: impl Into<String>) -> Error {
@@ -102,13 +111,28 @@ pub fn read_series(r: impl Read) -> Result<Vec<InputSeries>> {
                 ))
             }
         }
+        let mut yw = [None, None];
         for (c, label) in [(2, "year"), (3, "week")] {
             let v = get(c);
-            if !v.is_empty() && v.parse::<i64>().is_err() {
+            if !v.is_empty() && v != "NA" {
+                match v.parse::<i64>() {
+                    Ok(x) => yw[c - 2] = Some(x),
+                    Err(_) => {
+                        return Err(input_err(
+                            name,
+                            line,
+                            format!("{label} '{v}' is not an integer"),
+                        ))
+                    }
+                }
+            }
+        }
+        if let Some(w) = yw[1] {
+            if !(1..=53).contains(&w) {
                 return Err(input_err(
                     name,
                     line,
-                    format!("{label} '{v}' is not an integer"),
+                    format!("week {w} is not between 1 and 53"),
                 ));
             }
         }
@@ -151,6 +175,7 @@ pub fn read_series(r: impl Read) -> Result<Vec<InputSeries>> {
         }
         s.series.observed.push(y);
         s.lines.push(line);
+        s.year_week.push(yw[0].zip(yw[1]));
     }
     Ok(out)
 }
@@ -252,8 +277,38 @@ pub fn evaluate_all(
             }
         }
         let range = (n + 1 - range_last)..=n;
+        let dated;
+        let mut series = &s.series;
+        if let MethodParams::Flexible(c) = params {
+            if c.epoch_as_date {
+                let mut dates = Vec::with_capacity(n);
+                for (i, yw) in s.year_week.iter().enumerate() {
+                    match yw {
+                        Some((y, w)) => dates.push(iso_week_monday(*y, *w)),
+                        None => {
+                            return Err(input_err(
+                                &s.name,
+                                s.lines[i],
+                                "epochAsDate=TRUE needs year and week in every row",
+                            ))
+                        }
+                    }
+                }
+                if let Some(i) = dates.windows(2).position(|d| d[1] - d[0] != 7) {
+                    return Err(input_err(
+                        &s.name,
+                        s.lines[i + 1],
+                        "epochAsDate=TRUE: year/week is not the ISO week after the previous row's",
+                    ));
+                }
+                let mut d = s.series.clone();
+                d.dates = Some(dates);
+                dated = d;
+                series = &dated;
+            }
+        }
         let res = params
-            .evaluate(&s.series, range, compat)
+            .evaluate(series, range, compat)
             .map_err(|e| match e {
                 Error::Range { week, reason } => input_err(&s.name, line_of(week), reason),
                 other => other,
@@ -294,6 +349,23 @@ mod tests {
             s.push_str(&format!("{n},{i},2020,{},{y},\n", (i - 1) % 52 + 1));
         }
         s
+    }
+
+    #[test]
+    fn iso_week_mondays() {
+        // 2002-W01 starts on 2001-12-31; 2021-W01 on 2021-01-04; 2020-W53 on 2020-12-28.
+        assert_eq!(
+            iso_week_monday(2002, 1),
+            crate::farrington::days_from_civil(2001, 12, 31)
+        );
+        assert_eq!(
+            iso_week_monday(2021, 1),
+            crate::farrington::days_from_civil(2021, 1, 4)
+        );
+        assert_eq!(
+            iso_week_monday(2020, 53),
+            crate::farrington::days_from_civil(2020, 12, 28)
+        );
     }
 
     #[test]

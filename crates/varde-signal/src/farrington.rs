@@ -47,6 +47,10 @@ pub struct FlexibleControl {
     /// `None` means `w`.
     pub past_weeks_not_included: Option<usize>,
     pub threshold_method: ThresholdMethod,
+    /// Date-based reference weeks, as R does for an `sts` with
+    /// `epochAsDate = TRUE` (a property of the series in R, a parameter
+    /// here). Needs `Series::dates`.
+    pub epoch_as_date: bool,
 }
 
 impl Default for FlexibleControl {
@@ -65,6 +69,7 @@ impl Default for FlexibleControl {
             no_periods: 1,
             past_weeks_not_included: None,
             threshold_method: ThresholdMethod::Delta,
+            epoch_as_date: false,
         }
     }
 }
@@ -126,7 +131,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 /// (year, month, day) to days since 1970-01-01; the day may overflow the
 /// month (normalised like `mktime`).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
@@ -136,7 +141,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn wday(days: i64) -> i64 {
+pub(crate) fn wday(days: i64) -> i64 {
     (days + 4).rem_euclid(7)
 }
 
@@ -473,6 +478,11 @@ pub fn farrington_flexible(
     if ctl.no_periods == 0 || ctl.no_periods > 12 {
         return Err(Error::Param("noPeriods must be between 1 and 12".into()));
     }
+    if ctl.epoch_as_date && s.dates.as_ref().is_none_or(|d| d.len() != s.observed.len()) {
+        return Err(Error::Param(
+            "epochAsDate=TRUE needs a date for every week".into(),
+        ));
+    }
     if ctl.population_offset {
         match &s.population {
             Some(p) if p.len() == s.observed.len() && p.iter().all(|v| *v > 0.0) => {}
@@ -505,7 +515,12 @@ fn ff_week(
         week: k + 1,
         reason: reason.to_string(),
     };
-    let r = reference_weeks(k, ctl.b, s.dates.as_deref())
+    let dates = if ctl.epoch_as_date {
+        s.dates.as_deref()
+    } else {
+        None
+    };
+    let r = reference_weeks(k, ctl.b, dates)
         .ok_or_else(|| range_err("reference weeks are outside the series"))?;
     let p = ctl.no_periods;
     let (first, labels) = seasonal_labels(&r, ctl.w, p)

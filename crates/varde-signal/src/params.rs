@@ -209,6 +209,7 @@ impl MethodParams {
                 "powertrans" => c.powertrans = p_powertrans(name, v)?,
                 "fitFun" => expect_str(name, v, &["algo.farrington.fitGLM.flexible"])?,
                 "populationOffset" => c.population_offset = p_bool(name, v)?,
+                "epochAsDate" => c.epoch_as_date = p_bool(name, v)?,
                 "noPeriods" => c.no_periods = p_usize(name, v)?,
                 "pastWeeksNotIncluded" => {
                     c.past_weeks_not_included = if is_null(v) {

@@ -97,6 +97,37 @@ fn ff_noufaily_through_csv() {
 }
 
 #[test]
+fn ff_noufaily_by_iso_week_dates_through_csv() {
+    // campyDE's year/week are ISO weeks of Monday dates: epochAsDate=TRUE
+    // derives the same dates R used.
+    check(
+        Method::FarringtonFlexible,
+        &[
+            "b=5",
+            "noPeriods=10",
+            "pastWeeksNotIncluded=26",
+            "thresholdMethod=nbPlugin",
+            "epochAsDate=TRUE",
+        ],
+        "ff_noufaily_bydate",
+        &["campyDE"],
+    );
+}
+
+#[test]
+fn epoch_as_date_needs_consecutive_iso_weeks() {
+    let p = MethodParams::parse(Method::FarringtonFlexible, &["epochAsDate=TRUE"]).unwrap();
+    let text = "series,week_index,year,week,observed,population\ns,1,2020,52,1,\ns,2,2021,1,1,\n";
+    // 2020 has 53 ISO weeks: week 52 is not followed by 2021-W01.
+    match csvio::run(text.as_bytes(), &mut Vec::new(), &p, Compat::R, 1) {
+        Err(varde_signal::Error::Input { series, line, .. }) => {
+            assert_eq!((series.as_str(), line), ("s", 3))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn ff_classic_through_csv() {
     check(
         Method::FarringtonFlexible,

@@ -135,10 +135,23 @@ fn ff_noufaily_bydate_matches_r() {
     let r = read_results(name, "ff_noufaily_bydate");
     let mut s = series(&ds);
     s.dates = Some(ds.dates.iter().map(|d| d.unwrap()).collect());
-    let ours =
+    let ctl = FlexibleControl {
+        epoch_as_date: true,
+        ..FlexibleControl::noufaily()
+    };
+    let ours = farrington::farrington_flexible(&s, range_of(&r), &ctl, Compat::R).unwrap();
+    report(compare("campyDE ff_noufaily_bydate", &ours, &r, true, true));
+    // Without epochAsDate the dates are ignored (index mode).
+    let idx =
         farrington::farrington_flexible(&s, range_of(&r), &FlexibleControl::noufaily(), Compat::R)
             .unwrap();
-    report(compare("campyDE ff_noufaily_bydate", &ours, &r, true, true));
+    report(compare(
+        "campyDE ff_noufaily (dates ignored)",
+        &idx,
+        &read_results(name, "ff_noufaily"),
+        true,
+        true,
+    ));
 }
 
 #[test]
