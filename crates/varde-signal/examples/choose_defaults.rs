@@ -32,6 +32,41 @@ fn main() {
             ],
         ),
         (
+            "ff noufaily b=3 a=.01 date",
+            Method::FarringtonFlexible,
+            vec![
+                "b=3",
+                "noPeriods=10",
+                "pastWeeksNotIncluded=26",
+                "thresholdMethod=nbPlugin",
+                "alpha=0.01",
+                "epochAsDate=TRUE",
+            ],
+        ),
+        (
+            "ff noufaily b=3 a=.05 date",
+            Method::FarringtonFlexible,
+            vec![
+                "b=3",
+                "noPeriods=10",
+                "pastWeeksNotIncluded=26",
+                "thresholdMethod=nbPlugin",
+                "epochAsDate=TRUE",
+            ],
+        ),
+        (
+            "ff noufaily b=3 a=.005 date",
+            Method::FarringtonFlexible,
+            vec![
+                "b=3",
+                "noPeriods=10",
+                "pastWeeksNotIncluded=26",
+                "thresholdMethod=nbPlugin",
+                "alpha=0.005",
+                "epochAsDate=TRUE",
+            ],
+        ),
+        (
             "ff noufaily b=3 a=.005",
             Method::FarringtonFlexible,
             vec![
