@@ -84,6 +84,10 @@ fn range_of(r: &[RRow]) -> std::ops::RangeInclusive<usize> {
 }
 
 fn report(all: Vec<String>) {
+    eprintln!(
+        "largest relative difference so far: {:e}",
+        MAX_REL.with(|m| m.get())
+    );
     if !all.is_empty() {
         for e in all.iter() {
             eprintln!("{e}");

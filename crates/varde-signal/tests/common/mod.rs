@@ -112,7 +112,18 @@ pub fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * a.abs().max(b.abs()) + 1e-12
 }
 
+thread_local! {
+    /// Largest relative difference seen by `cmp_opt` (for reporting).
+    pub static MAX_REL: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
+
 pub fn cmp_opt(what: &str, ctx: &str, ours: Option<f64>, r: Option<f64>, errs: &mut Vec<String>) {
+    if let (Some(a), Some(b)) = (ours, r) {
+        if a.is_finite() && b.is_finite() && a != b {
+            let rel = (a - b).abs() / a.abs().max(b.abs());
+            MAX_REL.with(|m| m.set(m.get().max(rel)));
+        }
+    }
     match (ours, r) {
         (None, None) => {}
         (Some(a), Some(b)) if close(a, b) => {}
