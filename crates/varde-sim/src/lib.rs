@@ -1,1 +1,2 @@
 //! Seeded synthetic data for Varde.
+pub mod monitoring;
