@@ -3,3 +3,6 @@
 //! **Architecture invariant:** this crate performs no I/O, has no async code and knows no
 //! database or HTTP types. Time is an input: functions that depend on "today" take it as an
 //! argument.
+
+pub mod calendar;
+pub mod pathways;

@@ -1,0 +1,254 @@
+//! The rules an event row can break, and the order rules checked per pathway.
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+
+use super::model::{Event, EventKind, Outcome};
+
+/// A rule broken by a row. Its `Display` is the text printed after `FILE:LINE: `.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rule {
+    /// The file has no header row.
+    #[error("header required: the file is empty")]
+    MissingHeader,
+    /// A required column is missing from the header.
+    #[error("header required: column `{0}` is missing")]
+    MissingColumn(&'static str),
+    /// The row is not valid CSV or not UTF-8.
+    #[error("malformed row: {0}")]
+    Malformed(String),
+    /// A required field is empty.
+    #[error("missing field: `{0}` is empty")]
+    MissingField(&'static str),
+    /// Unknown event name.
+    #[error("unknown event `{0}`")]
+    UnknownEvent(String),
+    /// Unknown care level.
+    #[error("unknown care_level `{0}` (outpatient or inpatient)")]
+    UnknownCareLevel(String),
+    /// Unknown pathway variant in the optional `pathway_variant` column.
+    #[error("unknown pathway_variant `{0}` (standard or pregnant)")]
+    UnknownVariant(String),
+    /// A date that is not `YYYY-MM-DD`.
+    #[error("invalid {field} `{value}` (expected YYYY-MM-DD)")]
+    InvalidDate {
+        /// `date` or `deadline`.
+        field: &'static str,
+        /// The value found.
+        value: String,
+    },
+    /// An event that needs an outcome has none.
+    #[error("missing outcome for {0}")]
+    MissingOutcome(EventKind),
+    /// An outcome that is not valid for the event.
+    #[error("unknown outcome `{value}` for {event}")]
+    UnknownOutcome {
+        /// The event.
+        event: EventKind,
+        /// The value found.
+        value: String,
+    },
+    /// A national code Varde does not know.
+    #[error("unknown code `{0}`")]
+    UnknownCode(String),
+    /// A code that belongs to another event (or another decision than the outcome).
+    #[error("code disagrees with its event: `{code}` on {event}")]
+    CodeDisagrees {
+        /// The code.
+        code: String,
+        /// The event.
+        event: EventKind,
+    },
+    /// A date after `today`.
+    #[error("date in the future: {date} is after today ({today})")]
+    DateInFuture {
+        /// The row's date.
+        date: Date,
+        /// The reference day.
+        today: Date,
+    },
+    /// A date before the pathway's referral was received.
+    #[error("date before the referral: {date} is before the referral received {referral}")]
+    DateBeforeReferral {
+        /// The row's date.
+        date: Date,
+        /// The referral date.
+        referral: Date,
+    },
+    /// A legal deadline before the referral was received.
+    #[error("deadline before the referral: {deadline} is before the referral received {referral}")]
+    DeadlineBeforeReferral {
+        /// The deadline.
+        deadline: Date,
+        /// The referral date.
+        referral: Date,
+    },
+    /// An evaluation with no clinical decision on or before it.
+    #[error("no evaluation before a clinical decision: evaluation {0} has no clinical decision on or before it")]
+    EvaluationBeforeDecision(Date),
+    /// A third clinical decision.
+    #[error("at most two clinical decisions per pathway: a third on {0}")]
+    TooManyDecisions(Date),
+    /// An event after the pathway's end.
+    #[error("nothing after the end: {event} on {date} is after the pathway end {end}")]
+    AfterEnd {
+        /// The event.
+        event: EventKind,
+        /// Its date.
+        date: Date,
+        /// The end date.
+        end: Date,
+    },
+    /// A duplicate event.
+    #[error("duplicate event: {event} on {date} (first on line {first_line})")]
+    Duplicate {
+        /// The event.
+        event: EventKind,
+        /// Its date.
+        date: Date,
+        /// The line of the row kept.
+        first_line: u64,
+    },
+}
+
+/// A rule broken by the row on `line` (header = line 1; 0 when not read from a file).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}: {rule}")]
+pub struct RowError {
+    /// The line.
+    pub line: u64,
+    /// The pathway, when known.
+    pub pathway_id: Option<String>,
+    /// The rule.
+    pub rule: Rule,
+}
+
+/// Checks the order rules of every pathway and splits the events into the valid ones and the
+/// rule breaches.
+///
+/// Each pathway's rows are taken in date order (same-day rows in the canonical event order of
+/// [`EventKind::ALL`]); a row that breaks a rule is refused and is not part of the state that
+/// later rows are checked against, so the valid rows are consistent on their own. Rules:
+/// no date after `today`; no date before the referral was received; no legal deadline before the
+/// referral was received; no evaluation before a clinical decision; at most two clinical
+/// decisions; nothing after the end (except the registrations `treatment_plan_involvement` and
+/// `feedback_tool_used`, which may be recorded after the end and then simply do not count for
+/// their indicator); no duplicate event (the same event on the same date, or a
+/// second `referral_received`, `referral_assessed` or `pathway_end`).
+///
+/// The returned events keep their input order; the errors are sorted by line.
+pub fn validate(events: Vec<Event>, today: Date) -> (Vec<Event>, Vec<RowError>) {
+    let mut by_pathway: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        by_pathway.entry(&e.pathway_id).or_default().push(i);
+    }
+    let mut refused = vec![false; events.len()];
+    let mut errors = Vec::new();
+    for idx in by_pathway.values_mut() {
+        idx.sort_by_key(|&i| (events[i].date, events[i].kind, events[i].line));
+        check_pathway(&events, idx, today, &mut refused, &mut errors);
+    }
+    errors.sort_by_key(|e: &RowError| e.line);
+    let valid = events
+        .into_iter()
+        .zip(refused)
+        .filter_map(|(e, r)| (!r).then_some(e))
+        .collect();
+    (valid, errors)
+}
+
+fn check_pathway(
+    events: &[Event],
+    idx: &[usize],
+    today: Date,
+    refused: &mut [bool],
+    errors: &mut Vec<RowError>,
+) {
+    let referral = idx
+        .iter()
+        .map(|&i| &events[i])
+        .filter(|e| e.kind == EventKind::ReferralReceived && e.date <= today)
+        .map(|e| e.date)
+        .min();
+    let mut decisions = 0u32;
+    let mut end: Option<Date> = None;
+    // (kind, date) -> line of the row kept; unique kinds keyed with no date.
+    let mut seen: HashMap<(EventKind, Option<Date>), u64> = HashMap::new();
+    for &i in idx {
+        let e = &events[i];
+        let rule = check_row(e, today, referral, decisions, end, &seen);
+        if let Some(rule) = rule {
+            refused[i] = true;
+            errors.push(RowError {
+                line: e.line,
+                pathway_id: Some(e.pathway_id.to_string()),
+                rule,
+            });
+            continue;
+        }
+        let key_date = (!e.kind.is_unique()).then_some(e.date);
+        seen.insert((e.kind, key_date), e.line);
+        match e.kind {
+            EventKind::ClinicalDecision => decisions += 1,
+            EventKind::PathwayEnd => end = Some(e.date),
+            _ => {}
+        }
+    }
+}
+
+fn check_row(
+    e: &Event,
+    today: Date,
+    referral: Option<Date>,
+    decisions: u32,
+    end: Option<Date>,
+    seen: &HashMap<(EventKind, Option<Date>), u64>,
+) -> Option<Rule> {
+    if e.date > today {
+        return Some(Rule::DateInFuture {
+            date: e.date,
+            today,
+        });
+    }
+    if let Some(referral) = referral {
+        if e.date < referral {
+            return Some(Rule::DateBeforeReferral {
+                date: e.date,
+                referral,
+            });
+        }
+        if let Some(deadline) = e.deadline {
+            if e.kind == EventKind::ReferralAssessed && deadline < referral {
+                return Some(Rule::DeadlineBeforeReferral { deadline, referral });
+            }
+        }
+    }
+    let key_date = (!e.kind.is_unique()).then_some(e.date);
+    if let Some(&first_line) = seen.get(&(e.kind, key_date)) {
+        return Some(Rule::Duplicate {
+            event: e.kind,
+            date: e.date,
+            first_line,
+        });
+    }
+    if let Some(end) = end {
+        if e.date > end && !e.kind.is_registration() {
+            return Some(Rule::AfterEnd {
+                event: e.kind,
+                date: e.date,
+                end,
+            });
+        }
+    }
+    match e.kind {
+        EventKind::Evaluation if decisions == 0 => Some(Rule::EvaluationBeforeDecision(e.date)),
+        EventKind::ClinicalDecision if decisions >= 2 => Some(Rule::TooManyDecisions(e.date)),
+        _ => None,
+    }
+}
+
+/// True when a `referral_assessed` outcome is the right to necessary health care.
+pub fn is_right(outcome: Option<&Outcome>) -> bool {
+    matches!(outcome, Some(Outcome::Right))
+}
