@@ -85,6 +85,36 @@ impl Interner {
     }
 }
 
+/// A reader that remembers where its newlines are, so a record's byte offset can be turned into
+/// a line number whatever the line endings (LF or CRLF) and quoted newlines.
+struct LineIndex<R> {
+    inner: R,
+    offset: u64,
+    newlines: Vec<u64>,
+}
+
+impl<R: Read> Read for LineIndex<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if b == b'\n' {
+                self.newlines.push(self.offset + i as u64);
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> LineIndex<R> {
+    /// The 1-based line of a record starting at a byte offset. With CRLF endings csv reports a
+    /// record as starting on the `\n` of the previous line end, so a newline at the offset
+    /// itself counts as before it.
+    fn line_of(&self, byte: u64) -> u64 {
+        self.newlines.partition_point(|&p| p <= byte) as u64 + 1
+    }
+}
+
 struct Cols {
     idx: [usize; 11],
     variant: Option<usize>,
@@ -97,7 +127,11 @@ pub fn read_events<R: Read>(input: R) -> Result<Parsed, FileError> {
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(input);
+        .from_reader(LineIndex {
+            inner: input,
+            offset: 0,
+            newlines: Vec::new(),
+        });
     let mut record = csv::ByteRecord::new();
     let header_line = |rule| {
         FileError::Header(RowError {
@@ -129,21 +163,21 @@ pub fn read_events<R: Read>(input: R) -> Result<Parsed, FileError> {
     let mut interner = Interner::default();
     let mut parsed = Parsed::default();
     loop {
-        let line = reader.position().line();
+        let before = reader.position().byte();
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
                 parsed.errors.push(RowError {
-                    line,
+                    line: reader.get_ref().line_of(before),
                     pathway_id: None,
                     rule: Rule::Malformed(e.to_string()),
                 });
                 continue;
             }
         }
-        // csv counts the line of a record's start from 0 here; files count from 1.
-        let line = record.position().map_or(line, |p| p.line()) + 1;
+        let byte = record.position().map_or(before, |p| p.byte());
+        let line = reader.get_ref().line_of(byte);
         if record.iter().all(|f| f.is_empty()) {
             continue;
         }

@@ -87,3 +87,582 @@ fn sample_due_matches_expected_json() {
     assert!(diff.is_empty(), "{}", diff.join("\n"));
     assert!(same(&got, &want));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+const HEADER: &str = "pathway_id,unit,hf,rhf,kommune,care_level,event,date,code,outcome,deadline\n";
+
+fn parse_ok(body: &str) -> parse::Parsed {
+    read_events(format!("{HEADER}{body}").as_bytes()).unwrap()
+}
+
+fn row_rules(body: &str) -> Vec<(u64, Rule)> {
+    parse_ok(body)
+        .errors
+        .into_iter()
+        .map(|e| (e.line, e.rule))
+        .collect()
+}
+
+#[test]
+fn parse_reads_a_row_with_its_line() {
+    let p = parse_ok(
+        "P1,U,H,R,0301,outpatient,referral_received,2025-01-02,,,\n\
+         P1,U,H,R,0301,outpatient,referral_assessed,2025-01-06,,right,2025-02-15\n",
+    );
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    assert_eq!(p.events.len(), 2);
+    assert_eq!(p.events[0].line, 2);
+    assert_eq!(p.events[1].line, 3);
+    assert_eq!(p.events[1].kind, EventKind::ReferralAssessed);
+    assert_eq!(p.events[1].outcome, Some(Outcome::Right));
+    assert_eq!(p.events[1].deadline, Some(date(2025, 2, 15)));
+    assert_eq!(&*p.events[1].kommune, "0301");
+}
+
+#[test]
+fn parse_accepts_any_column_order_and_extra_columns() {
+    let csv =
+        "extra,date,event,care_level,pathway_id,unit,hf,rhf,kommune,code,outcome,deadline,more\n\
+               x,2025-03-03,clinical_decision,inpatient,P9,U,H,R,,D01CT,,,y\n";
+    let p = read_events(csv.as_bytes()).unwrap();
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    assert_eq!(
+        p.events[0].outcome,
+        Some(Outcome::Decision(DecisionCode::CT))
+    );
+    assert_eq!(p.events[0].care_level, CareLevel::Inpatient);
+}
+
+#[test]
+fn parse_requires_the_header() {
+    let err = read_events("".as_bytes()).unwrap_err();
+    assert!(matches!(
+        err,
+        FileError::Header(RowError {
+            line: 1,
+            rule: Rule::MissingHeader,
+            ..
+        })
+    ));
+    let err = read_events(
+        "pathway_id,unit,hf,rhf,kommune,care_level,event,date,code,outcome\n".as_bytes(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "1: header required: column `deadline` is missing"
+    );
+    // A file that starts with data instead of a header.
+    let err = read_events("P1,U,H,R,0301,outpatient,referral_received,2025-01-02,,,\n".as_bytes())
+        .unwrap_err();
+    assert!(matches!(err, FileError::Header(_)));
+}
+
+#[test]
+fn parse_counts_lines_across_quoted_newlines() {
+    let p = parse_ok(
+        "P1,\"Unit\nwith newline\",H,R,,outpatient,referral_received,2025-01-02,,,\n\
+         P1,U,H,R,,outpatient,bogus,2025-01-03,,,\n",
+    );
+    assert_eq!(p.events[0].line, 2);
+    assert_eq!(p.errors.len(), 1);
+    assert_eq!(p.errors[0].line, 4);
+}
+
+#[test]
+fn parse_refuses_bad_rows_naming_the_rule() {
+    let rules = row_rules(
+        "P1,U,H,R,,outpatient,bogus,2025-01-02,,,\n\
+         P1,U,H,R,,daycare,evaluation,2025-01-02,,,\n\
+         P1,U,H,R,,outpatient,evaluation,2025-02-30,,,\n\
+         P1,U,H,R,,outpatient,evaluation,02.01.2025,,,\n\
+         P1,U,H,R,,outpatient,referral_assessed,2025-01-02,,maybe,\n\
+         P1,U,H,R,,outpatient,referral_assessed,2025-01-02,,,\n\
+         P1,U,H,R,,outpatient,clinical_decision,2025-01-02,,XX,\n\
+         P1,U,H,R,,outpatient,clinical_decision,2025-01-02,,,\n\
+         P1,U,H,R,,outpatient,clinical_decision,2025-01-02,D01CT,CU,\n\
+         P1,U,H,R,,outpatient,evaluation,2025-01-02,D01CT,,\n\
+         P1,U,H,R,,outpatient,evaluation,2025-01-02,Z99,,\n\
+         P1,U,H,R,,outpatient,pathway_end,2025-01-02,,,\n\
+         ,U,H,R,,outpatient,evaluation,2025-01-02,,,\n\
+         P1,U,H,R,,outpatient,referral_assessed,2025-01-02,,right,2025-13-01\n",
+    );
+    let lines: Vec<u64> = rules.iter().map(|r| r.0).collect();
+    assert_eq!(lines, (2..=15).collect::<Vec<u64>>());
+    assert!(matches!(rules[0].1, Rule::UnknownEvent(_)));
+    assert!(matches!(rules[1].1, Rule::UnknownCareLevel(_)));
+    assert!(matches!(
+        rules[2].1,
+        Rule::InvalidDate { field: "date", .. }
+    ));
+    assert!(matches!(
+        rules[3].1,
+        Rule::InvalidDate { field: "date", .. }
+    ));
+    assert!(matches!(rules[4].1, Rule::UnknownOutcome { .. }));
+    assert!(matches!(
+        rules[5].1,
+        Rule::MissingOutcome(EventKind::ReferralAssessed)
+    ));
+    assert!(matches!(rules[6].1, Rule::UnknownOutcome { .. }));
+    assert!(matches!(
+        rules[7].1,
+        Rule::MissingOutcome(EventKind::ClinicalDecision)
+    ));
+    assert!(matches!(rules[8].1, Rule::CodeDisagrees { .. }));
+    assert!(matches!(rules[9].1, Rule::CodeDisagrees { .. }));
+    assert!(matches!(rules[10].1, Rule::UnknownCode(_)));
+    assert!(matches!(
+        rules[11].1,
+        Rule::MissingOutcome(EventKind::PathwayEnd)
+    ));
+    assert!(matches!(rules[12].1, Rule::MissingField("pathway_id")));
+    assert!(matches!(
+        rules[13].1,
+        Rule::InvalidDate {
+            field: "deadline",
+            ..
+        }
+    ));
+    assert_eq!(
+        rules[9].1.to_string(),
+        "code disagrees with its event: `D01CT` on evaluation"
+    );
+}
+
+#[test]
+fn decision_code_alone_gives_the_outcome() {
+    let p = parse_ok("P1,U,H,R,,outpatient,clinical_decision,2025-01-02,D01CK,,\n");
+    assert_eq!(
+        p.events[0].outcome,
+        Some(Outcome::Decision(DecisionCode::CK))
+    );
+}
+
+#[test]
+fn parse_reads_the_optional_variant_column() {
+    let csv = "pathway_id,unit,hf,rhf,kommune,care_level,event,date,code,outcome,deadline,pathway_variant\n\
+               P1,U,H,R,,outpatient,first_attendance,2025-01-02,,,,pregnant\n\
+               P2,U,H,R,,outpatient,first_attendance,2025-01-02,,,,\n\
+               P3,U,H,R,,outpatient,first_attendance,2025-01-02,,,,twins\n";
+    let p = read_events(csv.as_bytes()).unwrap();
+    assert_eq!(p.events[0].variant, Variant::Pregnant);
+    assert_eq!(p.events[1].variant, Variant::Standard);
+    assert!(matches!(p.errors[0].rule, Rule::UnknownVariant(_)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Order rules
+
+fn ev(id: &str, kind: EventKind, d: Date) -> Event {
+    Event::new(id, "U", CareLevel::Outpatient, kind, d)
+}
+
+fn refused(events: Vec<Event>, today: Date) -> Vec<(u64, Rule)> {
+    let (_, errors) = validate(events, today);
+    errors.into_iter().map(|e| (e.line, e.rule)).collect()
+}
+
+/// A valid pathway: referral 2 Jan, assessed 6 Jan, attendance, decision, evaluations, end.
+fn valid_pathway(id: &str) -> Vec<Event> {
+    use EventKind::*;
+    vec![
+        ev(id, ReferralReceived, date(2025, 1, 2)).with_line(2),
+        ev(id, ReferralAssessed, date(2025, 1, 6))
+            .with_outcome(Outcome::Right)
+            .with_deadline(date(2025, 2, 17))
+            .with_line(3),
+        ev(id, PathwayStart, date(2025, 1, 6)).with_line(4),
+        ev(id, FirstAttendance, date(2025, 1, 20)).with_line(5),
+        ev(id, ClinicalDecision, date(2025, 2, 3))
+            .with_outcome(Outcome::Decision(DecisionCode::CT))
+            .with_line(6),
+        ev(id, Evaluation, date(2025, 2, 10)).with_line(7),
+        ev(id, Evaluation, date(2025, 3, 31)).with_line(8),
+        ev(id, PathwayEnd, date(2025, 4, 30))
+            .with_outcome(Outcome::EndReason("avsluttet".into()))
+            .with_line(9),
+    ]
+}
+
+#[test]
+fn a_valid_pathway_passes_in_any_row_order() {
+    let mut events = valid_pathway("P1");
+    events.reverse();
+    let (valid, errors) = validate(events, date(2025, 6, 1));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(valid.len(), 8);
+}
+
+#[test]
+fn no_evaluation_before_a_clinical_decision() {
+    let mut events = valid_pathway("P1");
+    events.push(ev("P1", EventKind::Evaluation, date(2025, 1, 25)).with_line(10));
+    let r = refused(events, date(2025, 6, 1));
+    assert_eq!(
+        r,
+        vec![(10, Rule::EvaluationBeforeDecision(date(2025, 1, 25)))]
+    );
+    assert!(r[0]
+        .1
+        .to_string()
+        .starts_with("no evaluation before a clinical decision"));
+}
+
+#[test]
+fn evaluation_on_the_day_of_the_decision_is_allowed() {
+    let mut events = valid_pathway("P1");
+    events.push(ev("P1", EventKind::Evaluation, date(2025, 2, 3)).with_line(10));
+    assert!(refused(events, date(2025, 6, 1)).is_empty());
+}
+
+#[test]
+fn at_most_two_clinical_decisions() {
+    let mut events = valid_pathway("P1");
+    let cd = |d, line| {
+        ev("P1", EventKind::ClinicalDecision, d)
+            .with_outcome(Outcome::Decision(DecisionCode::CU))
+            .with_line(line)
+    };
+    events.push(cd(date(2025, 2, 20), 10));
+    events.push(cd(date(2025, 3, 1), 11));
+    assert_eq!(
+        refused(events, date(2025, 6, 1)),
+        vec![(11, Rule::TooManyDecisions(date(2025, 3, 1)))]
+    );
+}
+
+#[test]
+fn nothing_after_the_end_except_late_registrations() {
+    let mut events = valid_pathway("P1");
+    events.push(ev("P1", EventKind::Evaluation, date(2025, 5, 2)).with_line(10));
+    events.push(ev("P1", EventKind::FeedbackToolUsed, date(2025, 5, 2)).with_line(11));
+    events.push(ev("P1", EventKind::TreatmentPlanInvolvement, date(2025, 5, 3)).with_line(12));
+    let r = refused(events, date(2025, 6, 1));
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].0, 10);
+    assert!(matches!(r[0].1, Rule::AfterEnd { end, .. } if end == date(2025, 4, 30)));
+    // Same-day events at the end are fine.
+    let mut events = valid_pathway("P1");
+    events.push(ev("P1", EventKind::Evaluation, date(2025, 4, 30)).with_line(10));
+    assert!(refused(events, date(2025, 6, 1)).is_empty());
+}
+
+#[test]
+fn no_date_before_the_referral() {
+    let mut events = valid_pathway("P1");
+    events.push(ev("P1", EventKind::PathwayStart, date(2024, 12, 31)).with_line(10));
+    assert_eq!(
+        refused(events, date(2025, 6, 1)),
+        vec![(
+            10,
+            Rule::DateBeforeReferral {
+                date: date(2024, 12, 31),
+                referral: date(2025, 1, 2)
+            }
+        )]
+    );
+}
+
+#[test]
+fn no_date_in_the_future() {
+    let events = valid_pathway("P1");
+    // Today 1 April 2025: the end on 30 April is in the future.
+    let r = refused(events, date(2025, 4, 1));
+    assert_eq!(
+        r,
+        vec![(
+            9,
+            Rule::DateInFuture {
+                date: date(2025, 4, 30),
+                today: date(2025, 4, 1)
+            }
+        )]
+    );
+}
+
+#[test]
+fn deadline_not_before_the_referral() {
+    let mut events = valid_pathway("P1");
+    events[1].deadline = Some(date(2024, 12, 20));
+    let r = refused(events, date(2025, 6, 1));
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].0, 3);
+    assert!(matches!(r[0].1, Rule::DeadlineBeforeReferral { .. }));
+}
+
+#[test]
+fn duplicate_events_are_refused() {
+    let mut events = valid_pathway("P1");
+    events.push(ev("P1", EventKind::Evaluation, date(2025, 2, 10)).with_line(10));
+    events.push(ev("P1", EventKind::ReferralReceived, date(2025, 1, 3)).with_line(11));
+    let r = refused(events, date(2025, 6, 1));
+    assert_eq!(r.len(), 2);
+    assert_eq!(
+        r[0],
+        (
+            10,
+            Rule::Duplicate {
+                event: EventKind::Evaluation,
+                date: date(2025, 2, 10),
+                first_line: 7
+            }
+        )
+    );
+    assert_eq!(r[1].0, 11);
+}
+
+#[test]
+fn a_refused_row_does_not_count_for_later_rows() {
+    // The only decision is in the future, so the evaluation after it has no decision either.
+    use EventKind::*;
+    let events = vec![
+        ev("P1", ReferralReceived, date(2025, 1, 2)).with_line(2),
+        ev("P1", ClinicalDecision, date(2025, 3, 1))
+            .with_outcome(Outcome::Decision(DecisionCode::CT))
+            .with_line(3),
+        ev("P1", Evaluation, date(2025, 3, 5)).with_line(4),
+    ];
+    let r = refused(events, date(2025, 2, 1));
+    assert_eq!(r.len(), 2);
+}
+
+#[test]
+fn load_checks_order_rules_only_up_to_the_cutoff_and_names_the_line() {
+    let csv = format!(
+        "{HEADER}P1,U,H,R,,outpatient,referral_received,2025-01-02,,,\n\
+         P1,U,H,R,,outpatient,evaluation,2025-01-10,,,\n\
+         P1,U,H,R,,outpatient,evaluation,2025-09-10,,,\n\
+         P1,U,H,R,,outpatient,bogus,2025-09-10,,,\n"
+    );
+    let loaded = load(csv.as_bytes(), date(2025, 6, 30), date(2025, 11, 1)).unwrap();
+    let lines: Vec<(u64, String)> = loaded
+        .errors
+        .iter()
+        .map(|e| (e.line, e.rule.to_string()))
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0].0, 3);
+    assert!(lines[0]
+        .1
+        .starts_with("no evaluation before a clinical decision"));
+    assert_eq!(lines[1], (5, "unknown event `bogus`".to_string()));
+    assert_eq!(loaded.events.len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worklist
+
+fn next_of(events: &[Event], as_of: Date) -> Option<(EventKind, Date, Status)> {
+    let items = worklist(events, as_of);
+    items.first().map(|i| (i.next, i.due, i.status))
+}
+
+fn start(id: &str, level: CareLevel, deadline: Date) -> Vec<Event> {
+    use EventKind::*;
+    vec![
+        Event::new(id, "U", level, ReferralReceived, date(2025, 1, 2)),
+        Event::new(id, "U", level, ReferralAssessed, date(2025, 1, 6))
+            .with_outcome(Outcome::Right)
+            .with_deadline(deadline),
+    ]
+}
+
+#[test]
+fn worklist_first_attendance_due_on_the_legal_deadline() {
+    let events = start("P1", CareLevel::Outpatient, date(2025, 2, 17));
+    use EventKind::FirstAttendance;
+    assert_eq!(
+        next_of(&events, date(2025, 2, 1)),
+        Some((FirstAttendance, date(2025, 2, 17), Status::OnTime))
+    );
+    assert_eq!(
+        next_of(&events, date(2025, 2, 14)),
+        Some((FirstAttendance, date(2025, 2, 17), Status::DueSoon))
+    );
+    assert_eq!(
+        next_of(&events, date(2025, 2, 17)),
+        Some((FirstAttendance, date(2025, 2, 17), Status::DueSoon))
+    );
+    assert_eq!(
+        next_of(&events, date(2025, 2, 18)),
+        Some((FirstAttendance, date(2025, 2, 17), Status::Overdue))
+    );
+    // 4 days ahead is on time.
+    assert_eq!(
+        next_of(&events, date(2025, 2, 13)).map(|x| x.2),
+        Some(Status::OnTime)
+    );
+}
+
+#[test]
+fn worklist_skips_closed_and_rightless_pathways() {
+    use EventKind::*;
+    let mut no_deadline = start("P1", CareLevel::Outpatient, date(2025, 2, 17));
+    no_deadline[1].deadline = None;
+    assert!(worklist(&no_deadline, date(2025, 2, 1)).is_empty());
+    let no_right = vec![
+        ev("P2", ReferralReceived, date(2025, 1, 2)),
+        ev("P2", ReferralAssessed, date(2025, 1, 6)).with_outcome(Outcome::NoRight),
+    ];
+    assert!(worklist(&no_right, date(2025, 2, 1)).is_empty());
+    let only_received = vec![ev("P3", ReferralReceived, date(2025, 1, 2))];
+    assert!(worklist(&only_received, date(2025, 2, 1)).is_empty());
+    let ended = valid_pathway("P4");
+    assert!(worklist(&ended, date(2025, 5, 1)).is_empty());
+    // Before its end the same pathway is open.
+    assert_eq!(worklist(&ended, date(2025, 4, 29)).len(), 1);
+}
+
+#[test]
+fn worklist_limits_by_care_level() {
+    use EventKind::*;
+    for (level, decision_days, detox_days, eval_gap) in [
+        (CareLevel::Outpatient, 21, 3, 56),
+        (CareLevel::Inpatient, 7, 0, 42),
+    ] {
+        let mut e = start("P1", level, date(2025, 2, 17));
+        e.push(Event::new(
+            "P1",
+            "U",
+            level,
+            FirstAttendance,
+            date(2025, 1, 20),
+        ));
+        assert_eq!(
+            next_of(&e, date(2025, 1, 21)).map(|x| (x.0, x.1)),
+            Some((
+                ClinicalDecision,
+                crate::calendar::add_days(date(2025, 1, 20), decision_days)
+            ))
+        );
+        e.push(Event::new("P1", "U", level, DetoxEnd, date(2025, 1, 24)));
+        assert_eq!(
+            next_of(&e, date(2025, 1, 24)).map(|x| (x.0, x.1)),
+            Some((
+                TreatmentStart,
+                crate::calendar::add_days(date(2025, 1, 24), detox_days)
+            ))
+        );
+        e.push(Event::new(
+            "P1",
+            "U",
+            level,
+            TreatmentStart,
+            date(2025, 1, 25),
+        ));
+        e.push(
+            Event::new("P1", "U", level, ClinicalDecision, date(2025, 1, 27))
+                .with_outcome(Outcome::Decision(DecisionCode::CT)),
+        );
+        assert_eq!(
+            next_of(&e, date(2025, 1, 28)).map(|x| (x.0, x.1)),
+            Some((Evaluation, date(2025, 2, 3)))
+        );
+        e.push(Event::new("P1", "U", level, Evaluation, date(2025, 2, 3)));
+        assert_eq!(
+            next_of(&e, date(2025, 2, 4)).map(|x| (x.0, x.1)),
+            Some((
+                Evaluation,
+                crate::calendar::add_days(date(2025, 2, 3), eval_gap)
+            ))
+        );
+        // A second decision after the evaluation asks for a new first evaluation.
+        e.push(
+            Event::new("P1", "U", level, ClinicalDecision, date(2025, 2, 10))
+                .with_outcome(Outcome::Decision(DecisionCode::CT)),
+        );
+        assert_eq!(
+            next_of(&e, date(2025, 2, 11)).map(|x| (x.0, x.1)),
+            Some((Evaluation, date(2025, 2, 17)))
+        );
+    }
+}
+
+#[test]
+fn worklist_uses_the_latest_rows_unit_and_level() {
+    use EventKind::*;
+    let mut e = start("P1", CareLevel::Outpatient, date(2025, 2, 17));
+    e.push(Event::new(
+        "P1",
+        "Døgn",
+        CareLevel::Inpatient,
+        FirstAttendance,
+        date(2025, 1, 20),
+    ));
+    let items = worklist(&e, date(2025, 1, 21));
+    assert_eq!(items[0].unit, "Døgn");
+    assert_eq!(items[0].due, date(2025, 1, 27)); // inpatient: + 7
+}
+
+#[test]
+fn pregnant_pathway_has_its_own_limits() {
+    use EventKind::*;
+    let mut e: Vec<Event> = start("P1", CareLevel::Outpatient, date(2025, 2, 17))
+        .into_iter()
+        .map(|x| x.with_variant(Variant::Pregnant))
+        .collect();
+    e.push(ev("P1", FirstAttendance, date(2025, 1, 20)).with_variant(Variant::Pregnant));
+    assert_eq!(
+        next_of(&e, date(2025, 1, 21)).map(|x| x.1),
+        Some(date(2025, 1, 27))
+    );
+    e.push(
+        ev("P1", ClinicalDecision, date(2025, 1, 24))
+            .with_outcome(Outcome::Decision(DecisionCode::CT)),
+    );
+    // Outpatient pregnant: decision + 14.
+    assert_eq!(
+        next_of(&e, date(2025, 1, 25)).map(|x| x.1),
+        Some(date(2025, 2, 7))
+    );
+    e.push(ev("P1", Evaluation, date(2025, 2, 7)));
+    assert_eq!(
+        next_of(&e, date(2025, 2, 8)).map(|x| x.1),
+        Some(date(2025, 3, 21))
+    );
+    e.push(ev("P1", DetoxEnd, date(2025, 2, 10)));
+    assert_eq!(
+        next_of(&e, date(2025, 2, 10)).map(|x| (x.0, x.1)),
+        Some((TreatmentStart, date(2025, 2, 10)))
+    );
+}
+
+#[test]
+fn worklist_across_a_year_boundary() {
+    use EventKind::*;
+    let e = vec![
+        ev("P1", ReferralReceived, date(2025, 12, 15)),
+        ev("P1", ReferralAssessed, date(2025, 12, 19)).with_outcome(Outcome::Right),
+        ev("P1", FirstAttendance, date(2025, 12, 22)),
+    ];
+    assert_eq!(
+        next_of(&e, date(2026, 1, 5)),
+        Some((ClinicalDecision, date(2026, 1, 12), Status::OnTime))
+    );
+    assert_eq!(
+        next_of(&e, date(2026, 1, 13)).map(|x| x.2),
+        Some(Status::Overdue)
+    );
+}
+
+#[test]
+fn line_numbers_with_crlf_endings() {
+    let csv = HEADER.replace('\n', "\r\n")
+        + "P1,U,H,R,,outpatient,referral_received,2025-01-02,,,\r\n\
+           P1,U,H,R,,outpatient,bogus,2025-01-03,,,\r\n";
+    let p = read_events(csv.as_bytes()).unwrap();
+    assert_eq!(p.events[0].line, 2);
+    assert_eq!(p.errors[0].line, 3);
+    // The shared sample uses CRLF; its row for P0083's involvement is on line 762.
+    let p = read_events(SAMPLE.as_bytes()).unwrap();
+    let row = p
+        .events
+        .iter()
+        .find(|e| &*e.pathway_id == "P0083" && e.kind == EventKind::TreatmentPlanInvolvement)
+        .unwrap();
+    assert_eq!(row.line, 762);
+    assert_eq!(p.events.len(), 1287);
+}
