@@ -11,6 +11,7 @@
 
 pub mod codes;
 pub mod coercion;
+pub mod commands;
 pub mod history;
 pub mod indicators;
 pub mod lar;

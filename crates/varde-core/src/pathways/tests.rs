@@ -1120,3 +1120,137 @@ fn report_json_shape() {
     assert_eq!(v["indicators"].as_array().unwrap().len(), 4);
     assert_eq!(v["waiting_time"].as_array().unwrap().len(), 4);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+#[test]
+fn report_command_prints_the_expected_json_for_the_sample() {
+    let out = commands::run_report(
+        SAMPLE.as_bytes(),
+        "sample.csv",
+        date(2025, 1, 1),
+        date(2025, 6, 30),
+        TODAY,
+        commands::Format::Json,
+        false,
+    );
+    assert!(out.ok, "{:?}", out.stderr);
+    assert!(out.stderr.is_empty());
+    let got: Value = serde_json::from_str(&out.stdout).unwrap();
+    let want: Value = serde_json::from_str(SAMPLE_REPORT).unwrap();
+    assert!(same(&got, &want));
+}
+
+#[test]
+fn due_command_prints_the_expected_json_for_the_sample() {
+    let out = commands::run_due(
+        SAMPLE.as_bytes(),
+        "sample.csv",
+        date(2025, 5, 15),
+        TODAY,
+        commands::Format::Json,
+        false,
+    );
+    assert!(out.ok, "{:?}", out.stderr);
+    let got: Value = serde_json::from_str(&out.stdout).unwrap();
+    let want: Value = serde_json::from_str(SAMPLE_DUE).unwrap();
+    assert!(same(&got, &want));
+    // The contract's fields, nothing more.
+    let first = got[0].as_object().unwrap();
+    let mut keys: Vec<&str> = first.keys().map(|k| k.as_str()).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, vec!["due", "next", "pathway_id", "status", "unit"]);
+}
+
+#[test]
+fn a_broken_rule_fails_the_command_unless_skipped() {
+    let body = format!(
+        "{HEADER}P1,U,H,R,,outpatient,referral_received,2025-01-02,,,\n\
+         P1,U,H,R,,outpatient,evaluation,2025-01-10,,,\n\
+         P1,U,H,R,,outpatient,first_attendance,2025-01-10,,,\n"
+    );
+    let out = commands::run_due(
+        body.as_bytes(),
+        "ev.csv",
+        date(2025, 2, 1),
+        TODAY,
+        commands::Format::Json,
+        false,
+    );
+    assert!(!out.ok);
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        out.stderr,
+        vec![
+            "ev.csv:3: no evaluation before a clinical decision: evaluation 2025-01-10 has no \
+             clinical decision on or before it"
+                .to_string()
+        ]
+    );
+    let out = commands::run_due(
+        body.as_bytes(),
+        "ev.csv",
+        date(2025, 2, 1),
+        TODAY,
+        commands::Format::Json,
+        true,
+    );
+    assert!(out.ok);
+    assert_eq!(out.stderr.len(), 2);
+    assert!(out.stderr[0].starts_with("ev.csv:3: "));
+    // The first attendance opens the pathway (definitions.md: "or any later event").
+    assert_eq!(
+        out.stdout.trim(),
+        r#"[{"pathway_id":"P1","unit":"U","next":"clinical_decision","due":"2025-01-31","status":"overdue"}]"#
+    );
+    // A missing header column fails on line 1 even with --skip-invalid.
+    let out = commands::run_report(
+        "pathway_id,unit\n".as_bytes(),
+        "bad.csv",
+        date(2025, 1, 1),
+        date(2025, 6, 30),
+        TODAY,
+        commands::Format::Json,
+        true,
+    );
+    assert!(!out.ok);
+    assert_eq!(
+        out.stderr,
+        vec!["bad.csv:1: header required: column `hf` is missing"]
+    );
+}
+
+#[test]
+fn table_formats_are_readable() {
+    let out = commands::run_due(
+        SAMPLE.as_bytes(),
+        "sample.csv",
+        date(2025, 5, 15),
+        TODAY,
+        commands::Format::Table,
+        false,
+    );
+    assert!(out.ok);
+    let first = out.stdout.lines().next().unwrap();
+    let items = worklist(&sample(date(2025, 5, 15)), date(2025, 5, 15));
+    let (o, d, t) = worklist::status_counts(&items);
+    assert_eq!(o + d + t, 58);
+    assert_eq!(
+        first,
+        format!("Worklist 2025-05-15: {o} overdue, {d} due within 3 days, {t} on time")
+    );
+    assert_eq!(out.stdout.lines().count(), 2 + 58);
+    let out = commands::run_report(
+        SAMPLE.as_bytes(),
+        "sample.csv",
+        date(2025, 1, 1),
+        date(2025, 6, 30),
+        TODAY,
+        commands::Format::Table,
+        false,
+    );
+    assert!(out.ok);
+    assert!(out.stdout.contains("assessment_within_10_workdays"));
+    assert!(out.stdout.contains("67.6 %"));
+}
