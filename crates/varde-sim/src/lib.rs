@@ -1,1 +1,3 @@
 //! Seeded synthetic data for Varde.
+
+pub mod pathways;
