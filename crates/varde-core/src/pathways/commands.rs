@@ -118,6 +118,16 @@ pub fn run_due<R: Read>(
     out
 }
 
+/// The report as the JSON of the stable contract (one line and a newline).
+pub fn report_json(r: &Report) -> String {
+    json(r)
+}
+
+/// The worklist as the JSON of the stable contract (one line and a newline).
+pub fn due_json(items: &[WorkItem]) -> String {
+    json(&items)
+}
+
 fn json<T: serde::Serialize>(value: &T) -> String {
     // Serialising these plain structs cannot fail; an empty object is a safe fallback.
     let mut s = serde_json::to_string(value).unwrap_or_else(|_| "{}".to_string());

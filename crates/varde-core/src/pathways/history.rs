@@ -1,9 +1,8 @@
 //! A pathway's history: its events up to a cut-off date, in date order.
 
-use std::collections::HashMap;
-
 use jiff::civil::Date;
 
+use super::fxhash::FxHashMap;
 use super::model::{Event, EventKind, Variant};
 
 /// One pathway's events dated on or before a cut-off, sorted by date (same-day events in the
@@ -69,7 +68,7 @@ impl<'a> History<'a> {
 /// Groups events by pathway, keeping those dated on or before `cutoff`. Pathways come out in
 /// identifier order so results are deterministic.
 pub fn histories(events: &[Event], cutoff: Date) -> Vec<History<'_>> {
-    let mut map: HashMap<&str, Vec<&Event>> = HashMap::new();
+    let mut map: FxHashMap<&str, Vec<&Event>> = FxHashMap::default();
     for e in events {
         if e.date <= cutoff {
             map.entry(&*e.pathway_id).or_default().push(e);

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::fxhash::FxHashMap;
 use super::history::{histories, History};
 use super::limits::{limit_days, Interval};
 use super::model::{CareLevel, Event, EventKind, Outcome};
@@ -299,31 +300,77 @@ pub fn waiting_stats(values: &mut [i32]) -> Option<(f64, f64, i64)> {
     Some((median, mean, p90))
 }
 
+/// A string's address and length: equal for the same allocation, cheap to hash.
+type Addr = (usize, usize);
+/// The addresses of a row's unit, HF and RHF.
+type OrgKey = [Addr; 3];
+/// A row's unit, HF and RHF.
+type Org<'a> = (&'a str, &'a str, &'a str);
+
+fn addr(s: &str) -> Addr {
+    (s.as_ptr() as usize, s.len())
+}
+
+/// The four (level, key) cells a row at `(unit, HF, RHF)` counts in.
+fn level_keys<'a>((unit, hf, rhf): (&'a str, &'a str, &'a str)) -> [(Level, &'a str); 4] {
+    [
+        (Level::Nation, NATION_KEY),
+        (Level::Rhf, rhf),
+        (Level::Hf, hf),
+        (Level::Unit, unit),
+    ]
+}
+
 /// Computes the report for the period `from`–`to` (both included) from validated events.
 pub fn report(events: &[Event], from: Date, to: Date) -> Report {
     let hs = histories(events, to);
-    let mut cells: BTreeMap<(&'static str, Level, &str), (u64, u64)> = BTreeMap::new();
-    let mut waits: BTreeMap<(Level, &str), Vec<i32>> = BTreeMap::new();
+    // First aggregate per (indicator, unit, HF, RHF) keyed by string addresses (cheap to hash),
+    // then roll up to the four levels by name. Equal names behind different addresses merge in
+    // the roll-up, so the result does not depend on how the strings were allocated.
+    let org_key = |e: &Event| [addr(&e.unit), addr(&e.hf), addr(&e.rhf)];
+    let mut first: FxHashMap<(Addr, OrgKey), (&'static str, Org<'_>, u64, u64)> =
+        FxHashMap::default();
+    let mut first_waits: FxHashMap<OrgKey, (Org<'_>, Vec<i32>)> = FxHashMap::default();
     let mut buf = Vec::new();
     for h in &hs {
         buf.clear();
         measures(h, from, to, &mut buf);
         for m in &buf {
-            for level in Level::ALL {
-                let cell = cells.entry((m.id, level, level.key_of(m.row))).or_default();
-                cell.1 += 1;
-                if m.hit {
-                    cell.0 += 1;
-                }
+            let row = m.row;
+            let cell = first.entry((addr(m.id), org_key(row))).or_insert((
+                m.id,
+                (&row.unit, &row.hf, &row.rhf),
+                0,
+                0,
+            ));
+            cell.3 += 1;
+            if m.hit {
+                cell.2 += 1;
             }
         }
         if let Some((row, days)) = waiting(h, from, to) {
-            for level in Level::ALL {
-                waits
-                    .entry((level, level.key_of(row)))
-                    .or_default()
-                    .push(days);
-            }
+            first_waits
+                .entry(org_key(row))
+                .or_insert(((&row.unit, &row.hf, &row.rhf), Vec::new()))
+                .1
+                .push(days);
+        }
+    }
+    let mut cells: BTreeMap<(&'static str, Level, &str), (u64, u64)> = BTreeMap::new();
+    for (id, org, num, den) in first.into_values() {
+        for (level, key) in level_keys(org) {
+            let cell = cells.entry((id, level, key)).or_default();
+            cell.0 += num;
+            cell.1 += den;
+        }
+    }
+    let mut waits: BTreeMap<(Level, &str), Vec<i32>> = BTreeMap::new();
+    for (org, values) in first_waits.into_values() {
+        for (level, key) in level_keys(org) {
+            waits
+                .entry((level, key))
+                .or_default()
+                .extend_from_slice(&values);
         }
     }
     let indicators = cells

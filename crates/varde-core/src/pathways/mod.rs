@@ -12,6 +12,7 @@
 pub mod codes;
 pub mod coercion;
 pub mod commands;
+mod fxhash;
 pub mod history;
 pub mod indicators;
 pub mod lar;

@@ -4,13 +4,13 @@
 //! One optional extra column is understood: `pathway_variant` (`standard`, the default, or
 //! `pregnant`), which selects the pregnant pathway's own time limits.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::sync::Arc;
 
 use jiff::civil::Date;
 
 use super::codes::{check_code, CodeCheck};
+use super::fxhash::FxHashMap;
 use super::model::{CareLevel, DecisionCode, Event, EventKind, Outcome, Variant};
 use super::rules::{RowError, Rule};
 
@@ -71,16 +71,34 @@ pub fn parse_date(s: &str) -> Option<Date> {
     Date::new(y, m, d).ok()
 }
 
+/// Shares one allocation per distinct string. Each column also remembers its last value, as
+/// rows of one pathway (and one unit) often follow each other.
 #[derive(Default)]
-struct Interner(HashMap<String, Arc<str>>);
+struct Interner {
+    map: FxHashMap<String, Arc<str>>,
+    last: [Option<Arc<str>>; 8],
+}
 
 impl Interner {
     fn get(&mut self, s: &str) -> Arc<str> {
-        if let Some(a) = self.0.get(s) {
+        if let Some(a) = self.map.get(s) {
             return Arc::clone(a);
         }
         let a: Arc<str> = Arc::from(s);
-        self.0.insert(s.to_string(), Arc::clone(&a));
+        self.map.insert(s.to_string(), Arc::clone(&a));
+        a
+    }
+
+    fn column(&mut self, col: usize, s: &str) -> Arc<str> {
+        if let Some(Some(last)) = self.last.get(col) {
+            if **last == *s {
+                return Arc::clone(last);
+            }
+        }
+        let a = self.get(s);
+        if let Some(slot) = self.last.get_mut(col) {
+            *slot = Some(Arc::clone(&a));
+        }
         a
     }
 }
@@ -96,10 +114,10 @@ struct LineIndex<R> {
 impl<R: Read> Read for LineIndex<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for (i, &b) in buf[..n].iter().enumerate() {
-            if b == b'\n' {
-                self.newlines.push(self.offset + i as u64);
-            }
+        let mut start = 0;
+        while let Some(i) = buf[start..n].iter().position(|&b| b == b'\n') {
+            self.newlines.push(self.offset + (start + i) as u64);
+            start += i + 1;
         }
         self.offset += n as u64;
         Ok(n)
@@ -126,7 +144,6 @@ pub fn read_events<R: Read>(input: R) -> Result<Parsed, FileError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .trim(csv::Trim::All)
         .from_reader(LineIndex {
             inner: input,
             offset: 0,
@@ -145,7 +162,7 @@ pub fn read_events<R: Read>(input: R) -> Result<Parsed, FileError> {
         Ok(false) => return Err(header_line(Rule::MissingHeader)),
         Err(e) => return Err(FileError::Io(e.to_string())),
     }
-    let names: Vec<&[u8]> = record.iter().collect();
+    let names: Vec<&[u8]> = record.iter().map(<[u8]>::trim_ascii).collect();
     let find = |name: &str| {
         names.iter().position(|n| {
             let n = n.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(n);
@@ -178,7 +195,7 @@ pub fn read_events<R: Read>(input: R) -> Result<Parsed, FileError> {
         }
         let byte = record.position().map_or(before, |p| p.byte());
         let line = reader.get_ref().line_of(byte);
-        if record.iter().all(|f| f.is_empty()) {
+        if record.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
         }
         match parse_row(&record, &cols, line, &mut interner) {
@@ -197,7 +214,7 @@ type RowResult = Result<Event, (Option<String>, Rule)>;
 
 fn parse_row(rec: &csv::ByteRecord, cols: &Cols, line: u64, interner: &mut Interner) -> RowResult {
     let field = |i: usize| -> Result<&str, (Option<String>, Rule)> {
-        let raw = rec.get(cols.idx[i]).unwrap_or(b"");
+        let raw = rec.get(cols.idx[i]).unwrap_or(b"").trim_ascii();
         std::str::from_utf8(raw).map_err(|_| {
             (
                 None,
@@ -256,18 +273,18 @@ fn parse_row(rec: &csv::ByteRecord, cols: &Cols, line: u64, interner: &mut Inter
     let variant = match cols.variant {
         None => Variant::Standard,
         Some(i) => {
-            let raw = rec.get(i).unwrap_or(b"");
+            let raw = rec.get(i).unwrap_or(b"").trim_ascii();
             let s = std::str::from_utf8(raw).unwrap_or("?");
             Variant::parse(s).ok_or_else(|| fail(Rule::UnknownVariant(s.into())))?
         }
     };
     Ok(Event {
         line,
-        pathway_id: interner.get(pathway_id),
-        unit: interner.get(field(1)?),
-        hf: interner.get(field(2)?),
-        rhf: interner.get(field(3)?),
-        kommune: interner.get(field(4)?),
+        pathway_id: interner.column(0, pathway_id),
+        unit: interner.column(1, field(1)?),
+        hf: interner.column(2, field(2)?),
+        rhf: interner.column(3, field(3)?),
+        kommune: interner.column(4, field(4)?),
         care_level,
         kind,
         date,

@@ -1,9 +1,8 @@
 //! The rules an event row can break, and the order rules checked per pathway.
 
-use std::collections::HashMap;
-
 use jiff::civil::Date;
 
+use super::fxhash::FxHashMap;
 use super::model::{Event, EventKind, Outcome};
 
 /// A rule broken by a row. Its `Display` is the text printed after `FILE:LINE: `.
@@ -139,7 +138,7 @@ pub struct RowError {
 ///
 /// The returned events keep their input order; the errors are sorted by line.
 pub fn validate(events: Vec<Event>, today: Date) -> (Vec<Event>, Vec<RowError>) {
-    let mut by_pathway: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_pathway: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for (i, e) in events.iter().enumerate() {
         by_pathway.entry(&e.pathway_id).or_default().push(i);
     }
@@ -174,7 +173,7 @@ fn check_pathway(
     let mut decisions = 0u32;
     let mut end: Option<Date> = None;
     // (kind, date) -> line of the row kept; unique kinds keyed with no date.
-    let mut seen: HashMap<(EventKind, Option<Date>), u64> = HashMap::new();
+    let mut seen: Vec<((EventKind, Option<Date>), u64)> = Vec::new();
     for &i in idx {
         let e = &events[i];
         let rule = check_row(e, today, referral, decisions, end, &seen);
@@ -188,7 +187,7 @@ fn check_pathway(
             continue;
         }
         let key_date = (!e.kind.is_unique()).then_some(e.date);
-        seen.insert((e.kind, key_date), e.line);
+        seen.push(((e.kind, key_date), e.line));
         match e.kind {
             EventKind::ClinicalDecision => decisions += 1,
             EventKind::PathwayEnd => end = Some(e.date),
@@ -203,7 +202,7 @@ fn check_row(
     referral: Option<Date>,
     decisions: u32,
     end: Option<Date>,
-    seen: &HashMap<(EventKind, Option<Date>), u64>,
+    seen: &[((EventKind, Option<Date>), u64)],
 ) -> Option<Rule> {
     if e.date > today {
         return Some(Rule::DateInFuture {
@@ -225,7 +224,7 @@ fn check_row(
         }
     }
     let key_date = (!e.kind.is_unique()).then_some(e.date);
-    if let Some(&first_line) = seen.get(&(e.kind, key_date)) {
+    if let Some(&(_, first_line)) = seen.iter().find(|(k, _)| *k == (e.kind, key_date)) {
         return Some(Rule::Duplicate {
             event: e.kind,
             date: e.date,
