@@ -90,6 +90,28 @@ fn main() {
         r.indicators.len(),
         json
     );
+    // The same file with its rows in a shuffled order (real exports are in any order).
+    let mut lines: Vec<&str> = data.events_csv.lines().skip(1).collect();
+    let mut state = seed | 1;
+    for i in (1..lines.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        lines.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    let shuffled = format!(
+        "pathway_id,unit,hf,rhf,kommune,care_level,event,date,code,outcome,deadline\n{}\n",
+        lines.join("\n")
+    );
+    let t = Instant::now();
+    if let Ok(l) = load(shuffled.as_bytes(), to, today) {
+        let r2 = report(&l.events, from, to);
+        println!(
+            "report (year, shuffled rows): total {:.3} s; same result: {}",
+            t.elapsed().as_secs_f64(),
+            r2 == r
+        );
+    }
     let t = Instant::now();
     let items = worklist(&loaded.events, to);
     let t_due = t.elapsed().as_secs_f64();

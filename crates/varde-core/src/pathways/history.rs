@@ -67,20 +67,61 @@ impl<'a> History<'a> {
 
 /// Groups events by pathway, keeping those dated on or before `cutoff`. Pathways come out in
 /// identifier order so results are deterministic.
+///
+/// When each pathway's events are contiguous (as [`super::validate`] returns them) the groups
+/// are taken as runs without a hash map; otherwise the events are grouped by hashing.
 pub fn histories(events: &[Event], cutoff: Date) -> Vec<History<'_>> {
+    let mut out = runs(events, cutoff).unwrap_or_else(|| hashed(events, cutoff));
+    for h in &mut out {
+        if !h.events.is_sorted_by_key(|e| (e.date, e.kind, e.line)) {
+            h.events.sort_by_key(|e| (e.date, e.kind, e.line));
+        }
+    }
+    out.sort_unstable_by(|a, b| a.id.cmp(b.id));
+    out
+}
+
+fn same_id(a: &Event, b: &Event) -> bool {
+    std::sync::Arc::ptr_eq(&a.pathway_id, &b.pathway_id) || a.pathway_id == b.pathway_id
+}
+
+/// Contiguous runs, or `None` when some pathway's events are not contiguous.
+fn runs(events: &[Event], cutoff: Date) -> Option<Vec<History<'_>>> {
+    let mut out: Vec<History<'_>> = Vec::new();
+    let mut seen: FxHashMap<&str, ()> = FxHashMap::default();
+    let mut start = 0;
+    while start < events.len() {
+        let first = &events[start];
+        let len = events[start..]
+            .iter()
+            .position(|e| !same_id(e, first))
+            .unwrap_or(events.len() - start);
+        if seen.insert(&first.pathway_id, ()).is_some() {
+            return None;
+        }
+        let evs: Vec<&Event> = events[start..start + len]
+            .iter()
+            .filter(|e| e.date <= cutoff)
+            .collect();
+        if !evs.is_empty() {
+            out.push(History {
+                id: &first.pathway_id,
+                events: evs,
+            });
+        }
+        start += len;
+    }
+    Some(out)
+}
+
+fn hashed(events: &[Event], cutoff: Date) -> Vec<History<'_>> {
     let mut map: FxHashMap<&str, Vec<&Event>> = FxHashMap::default();
     for e in events {
         if e.date <= cutoff {
             map.entry(&*e.pathway_id).or_default().push(e);
         }
     }
-    let mut out: Vec<History<'_>> = map
-        .into_iter()
-        .map(|(id, mut events)| {
-            events.sort_by_key(|e| (e.date, e.kind, e.line));
-            History { id, events }
-        })
-        .collect();
-    out.sort_unstable_by(|a, b| a.id.cmp(b.id));
-    out
+    map.into_iter()
+        .map(|(id, events)| History { id, events })
+        .collect()
 }

@@ -77,6 +77,9 @@ pub fn parse_date(s: &str) -> Option<Date> {
 struct Interner {
     map: FxHashMap<String, Arc<str>>,
     last: [Option<Arc<str>>; 8],
+    /// unit → (unit, HF, RHF) as last seen together: a unit nearly always keeps its HF and RHF,
+    /// so one lookup serves three columns.
+    orgs: FxHashMap<Arc<str>, [Arc<str>; 3]>,
 }
 
 impl Interner {
@@ -87,6 +90,17 @@ impl Interner {
         let a: Arc<str> = Arc::from(s);
         self.map.insert(s.to_string(), Arc::clone(&a));
         a
+    }
+
+    fn org(&mut self, unit: &str, hf: &str, rhf: &str) -> [Arc<str>; 3] {
+        if let Some(org) = self.orgs.get(unit) {
+            if *org[1] == *hf && *org[2] == *rhf {
+                return org.clone();
+            }
+        }
+        let org = [self.get(unit), self.get(hf), self.get(rhf)];
+        self.orgs.insert(Arc::clone(&org[0]), org.clone());
+        org
     }
 
     fn column(&mut self, col: usize, s: &str) -> Arc<str> {
@@ -278,12 +292,13 @@ fn parse_row(rec: &csv::ByteRecord, cols: &Cols, line: u64, interner: &mut Inter
             Variant::parse(s).ok_or_else(|| fail(Rule::UnknownVariant(s.into())))?
         }
     };
+    let [unit, hf, rhf] = interner.org(field(1)?, field(2)?, field(3)?);
     Ok(Event {
         line,
         pathway_id: interner.column(0, pathway_id),
-        unit: interner.column(1, field(1)?),
-        hf: interner.column(2, field(2)?),
-        rhf: interner.column(3, field(3)?),
+        unit,
+        hf,
+        rhf,
         kommune: interner.column(4, field(4)?),
         care_level,
         kind,

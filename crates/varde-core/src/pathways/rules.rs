@@ -136,25 +136,65 @@ pub struct RowError {
 /// their indicator); no duplicate event (the same event on the same date, or a
 /// second `referral_received`, `referral_assessed` or `pathway_end`).
 ///
-/// The returned events keep their input order; the errors are sorted by line.
+/// The valid events come back grouped by pathway (pathways in order of first appearance), each
+/// pathway's rows in date order, which is the order the computations read them in; the errors
+/// are sorted by line.
 pub fn validate(events: Vec<Event>, today: Date) -> (Vec<Event>, Vec<RowError>) {
-    let mut by_pathway: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
-    for (i, e) in events.iter().enumerate() {
-        by_pathway.entry(&e.pathway_id).or_default().push(i);
-    }
+    let mut groups = group_by_pathway(&events);
     let mut refused = vec![false; events.len()];
     let mut errors = Vec::new();
-    for idx in by_pathway.values_mut() {
+    for idx in &mut groups {
         idx.sort_by_key(|&i| (events[i].date, events[i].kind, events[i].line));
         check_pathway(&events, idx, today, &mut refused, &mut errors);
     }
     errors.sort_by_key(|e: &RowError| e.line);
-    let valid = events
-        .into_iter()
-        .zip(refused)
-        .filter_map(|(e, r)| (!r).then_some(e))
-        .collect();
+    let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
+    let mut valid = Vec::with_capacity(slots.len() - errors.len().min(slots.len()));
+    for i in groups.into_iter().flatten() {
+        if !refused[i] {
+            if let Some(e) = slots.get_mut(i).and_then(Option::take) {
+                valid.push(e);
+            }
+        }
+    }
     (valid, errors)
+}
+
+/// Indices of each pathway's events, pathways in order of first appearance. Grouped first by
+/// the address of the (usually interned) identifier, which is cheap to hash, then merged by
+/// name so separately allocated equal identifiers still form one pathway.
+fn group_by_pathway(events: &[Event]) -> Vec<Vec<usize>> {
+    let mut by_addr: FxHashMap<(usize, usize), usize> = FxHashMap::default();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        let key = (e.pathway_id.as_ptr() as usize, e.pathway_id.len());
+        let g = *by_addr.entry(key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        if let Some(group) = groups.get_mut(g) {
+            group.push(i);
+        }
+    }
+    let mut by_name: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut merged: Vec<Vec<usize>> = Vec::with_capacity(groups.len());
+    for group in groups {
+        let Some(&first) = group.first() else {
+            continue;
+        };
+        match by_name.get(&*events[first].pathway_id) {
+            Some(&m) => {
+                if let Some(target) = merged.get_mut(m) {
+                    target.extend(group);
+                }
+            }
+            None => {
+                by_name.insert(&events[first].pathway_id, merged.len());
+                merged.push(group);
+            }
+        }
+    }
+    merged
 }
 
 fn check_pathway(
