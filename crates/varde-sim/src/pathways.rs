@@ -798,6 +798,21 @@ fn pathway(
     }
 }
 
+/// Parses `--scale`: `national` (1.0) or a positive number (`0.1` for a tenth).
+pub fn parse_scale(s: &str) -> Result<f64, SimError> {
+    let scale = match s {
+        "national" => 1.0,
+        other => other
+            .parse::<f64>()
+            .map_err(|_| SimError::Scale(f64::NAN))?,
+    };
+    if scale > 0.0 && scale <= 10.0 {
+        Ok(scale)
+    } else {
+        Err(SimError::Scale(scale))
+    }
+}
+
 /// Generates the national year and writes `events.csv`, `patients.csv`, `stays.csv`,
 /// `contacts.csv` and `manifest.json` into `out_dir` (created if missing). `scale` is 1.0 for
 /// the national year (`--scale national`).
@@ -916,6 +931,10 @@ mod tests {
         }
         assert_eq!(m.figures.len(), 7);
         assert!(matches!(generate(1, 0.0), Err(SimError::Scale(_))));
+        assert_eq!(parse_scale("national").unwrap(), 1.0);
+        assert_eq!(parse_scale("0.25").unwrap(), 0.25);
+        assert!(parse_scale("huge").is_err());
+        assert!(parse_scale("-1").is_err());
         let _ = fs::remove_dir_all(&dir);
     }
 }

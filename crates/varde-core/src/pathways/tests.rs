@@ -1254,3 +1254,72 @@ fn table_formats_are_readable() {
     assert!(out.stdout.contains("assessment_within_10_workdays"));
     assert!(out.stdout.contains("67.6 %"));
 }
+
+#[test]
+fn report_is_the_same_on_grouped_and_shuffled_events() {
+    let parsed = read_events(SAMPLE.as_bytes()).unwrap();
+    let validated = sample(date(2025, 6, 30));
+    let (from, to) = (date(2025, 1, 1), date(2025, 6, 30));
+    // Raw parsed events are in file order (shuffled): the hashed grouping path.
+    assert_eq!(
+        report(&parsed.events, from, to),
+        report(&validated, from, to)
+    );
+    let mut reversed = validated.clone();
+    reversed.reverse();
+    assert_eq!(report(&reversed, from, to), report(&validated, from, to));
+    assert_eq!(
+        worklist(&parsed.events, date(2025, 5, 15)),
+        worklist(&sample(date(2025, 5, 15)), date(2025, 5, 15))
+    );
+}
+
+#[test]
+fn unit_worklist_waiting_list_and_unassessed_referrals() {
+    use EventKind::*;
+    let mut e = start("P1", CareLevel::Outpatient, date(2025, 2, 17));
+    e.push(ev("P2", ReferralReceived, date(2025, 4, 14)));
+    e.extend(start("P3", CareLevel::Outpatient, date(2025, 1, 20)));
+    e.push(Event::new(
+        "P4",
+        "Other",
+        CareLevel::Outpatient,
+        ReferralReceived,
+        date(2025, 1, 2),
+    ));
+    e.push(
+        Event::new(
+            "P4",
+            "Other",
+            CareLevel::Outpatient,
+            ReferralAssessed,
+            date(2025, 1, 3),
+        )
+        .with_outcome(Outcome::Right)
+        .with_deadline(date(2025, 3, 1)),
+    );
+    let as_of = date(2025, 2, 1);
+    let (items, counts) = worklist::unit_worklist(&e, "U", as_of);
+    let ids: Vec<&str> = items.iter().map(|i| i.pathway_id.as_str()).collect();
+    assert_eq!(ids, vec!["P3", "P1"]); // most urgent first
+    assert_eq!(counts, (1, 0, 1));
+    let w = worklist::waiting_list(&e, as_of);
+    let flags: Vec<(&str, bool)> = w
+        .iter()
+        .map(|x| (x.pathway_id.as_str(), x.fristbrudd))
+        .collect();
+    assert_eq!(flags, vec![("P1", false), ("P3", true), ("P4", false)]);
+    assert_eq!(w[0].days_waiting, Some(30));
+    let w = worklist::waiting_list(&e, date(2025, 2, 18));
+    assert!(w[0].fristbrudd);
+    // P2: received Monday 14 April 2025, assess by Friday 2 May (Easter inside).
+    let u = worklist::unassessed(&e, date(2025, 5, 2));
+    assert_eq!(u.len(), 1);
+    assert_eq!(u[0].assess_by, date(2025, 5, 2));
+    assert!(!u[0].overdue);
+    assert!(worklist::unassessed(&e, date(2025, 5, 5))[0].overdue);
+    assert_eq!(
+        worklist::assessment_deadline(date(2025, 12, 19)),
+        date(2026, 1, 7)
+    );
+}

@@ -161,3 +161,110 @@ pub fn status_counts(items: &[WorkItem]) -> (usize, usize, usize) {
         Status::OnTime => (o, d, t + 1),
     })
 }
+
+/// The worklist of one unit (the unit of each pathway's latest row), most urgent first, with
+/// its counts per status (overdue, due_soon, on_time).
+pub fn unit_worklist(
+    events: &[super::model::Event],
+    unit: &str,
+    as_of: Date,
+) -> (Vec<WorkItem>, (usize, usize, usize)) {
+    let items: Vec<WorkItem> = worklist(events, as_of)
+        .into_iter()
+        .filter(|i| i.unit == unit)
+        .collect();
+    let counts = status_counts(&items);
+    (items, counts)
+}
+
+/// The last day a referral received on `received` may be assessed: the 10th working day after
+/// it (pasient- og brukerrettighetsloven § 2-2; the receipt day is day 0).
+pub fn assessment_deadline(received: Date) -> Date {
+    crate::calendar::add_working_days(received, 10)
+}
+
+/// A referral waiting for assessment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unassessed {
+    /// The pathway.
+    pub pathway_id: String,
+    /// The unit that received the referral.
+    pub unit: String,
+    /// Date received.
+    pub received: Date,
+    /// Last day for the assessment (10 working days).
+    pub assess_by: Date,
+    /// True when that day has passed.
+    pub overdue: bool,
+}
+
+/// Referrals received on or before `as_of` and not yet assessed, oldest first.
+pub fn unassessed(events: &[super::model::Event], as_of: Date) -> Vec<Unassessed> {
+    let mut out: Vec<Unassessed> = histories(events, as_of)
+        .iter()
+        .filter(|h| h.first(EventKind::ReferralAssessed).is_none())
+        .filter_map(|h| {
+            let r = h.first(EventKind::ReferralReceived)?;
+            let assess_by = assessment_deadline(r.date);
+            Some(Unassessed {
+                pathway_id: h.id.to_string(),
+                unit: r.unit.to_string(),
+                received: r.date,
+                assess_by,
+                overdue: assess_by < as_of,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| (a.received, &a.pathway_id).cmp(&(b.received, &b.pathway_id)));
+    out
+}
+
+/// A patient with a right waiting for the first attendance (the waiting list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waiting {
+    /// The pathway.
+    pub pathway_id: String,
+    /// The unit of the pathway's latest row.
+    pub unit: String,
+    /// Date the referral was received, when known.
+    pub received: Option<Date>,
+    /// The legal deadline (juridisk frist), when set.
+    pub deadline: Option<Date>,
+    /// Days waited so far (from receipt), when the receipt is known.
+    pub days_waiting: Option<i32>,
+    /// Fristbrudd: the deadline has passed with no first attendance.
+    pub fristbrudd: bool,
+}
+
+/// The waiting list on `as_of`: pathways with a right, not ended, with no first attendance yet,
+/// missed deadlines (fristbrudd) flagged; longest waiting first.
+pub fn waiting_list(events: &[super::model::Event], as_of: Date) -> Vec<Waiting> {
+    let mut out: Vec<Waiting> = histories(events, as_of)
+        .iter()
+        .filter(|h| {
+            h.events.iter().any(|e| e.gives_right())
+                && h.first(EventKind::FirstAttendance).is_none()
+                && h.first(EventKind::PathwayEnd).is_none()
+        })
+        .filter_map(|h| {
+            let latest = h.latest()?;
+            let deadline = h
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.gives_right() && e.deadline.is_some())
+                .and_then(|e| e.deadline);
+            let received = h.receipt();
+            Some(Waiting {
+                pathway_id: h.id.to_string(),
+                unit: latest.unit.to_string(),
+                received,
+                deadline,
+                days_waiting: received.map(|r| days_between(r, as_of)),
+                fristbrudd: deadline.is_some_and(|d| d < as_of),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| (a.received, &a.pathway_id).cmp(&(b.received, &b.pathway_id)));
+    out
+}
