@@ -732,19 +732,21 @@ fn pathway(
         None,
     );
 
-    let mut cursor = first_attendance;
     let mut level = level;
     let mut unit: &str = unit;
+    // Nothing may follow the end: the pathway ends no earlier than the start of treatment.
+    let mut floor = first_attendance;
     if inpatient {
         let detox_end = add_days(first_attendance, rng.gen_range(4..=14));
         emit(w, unit, level, "detox_end", detox_end, "", None);
         let start = add_days(detox_end, timed(rng, 0, 0, 0.8, 3));
         unit = &u[1];
         emit(w, unit, level, "treatment_start", start, "", None);
-        cursor = start;
+        floor = start;
     }
     let decision_limit = if level == "inpatient" { 7 } else { 21 };
-    let decision = add_days(first_attendance, timed(rng, 3, decision_limit, 0.78, 25)).max(cursor);
+    // The decision after basic assessment may be taken during detox.
+    let decision = add_days(first_attendance, timed(rng, 3, decision_limit, 0.78, 25));
     let codes = ["CT", "CT", "CT", "CT", "CT", "CT", "CT", "CU", "CK", "CA"];
     let code = *codes.choose(rng).unwrap_or(&"CT");
     emit(w, unit, level, "clinical_decision", decision, code, None);
@@ -767,7 +769,7 @@ fn pathway(
     } else {
         (20.0 + exp(rng, 220.0)) as i64
     };
-    let end = add_days(latest_decision, duration);
+    let end = add_days(latest_decision, duration).max(floor);
     if rng.gen_bool(0.45) {
         let d = add_days(latest_decision, rng.gen_range(0..=30)).min(end);
         emit(w, unit, level, "treatment_plan_involvement", d, "", None);

@@ -80,6 +80,37 @@ pub enum OutputFormat {
     Json,
 }
 
+/// `varde simulate pathways --seed N --scale national --out DIR`.
+#[derive(Debug, clap::Args)]
+pub struct SimulatePathwaysArgs {
+    /// Seed: the same seed and scale give the same bytes.
+    #[arg(long, default_value_t = 2023)]
+    pub seed: u64,
+    /// `national` (SAMDATA 2023 size) or a factor such as `0.1`.
+    #[arg(long, default_value = "national", value_parser = scale_arg)]
+    pub scale: f64,
+    /// Directory for events.csv, patients.csv, stays.csv, contacts.csv and manifest.json.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+fn scale_arg(s: &str) -> Result<f64, String> {
+    varde_sim::pathways::parse_scale(s).map_err(|e| e.to_string())
+}
+
+/// Runs `varde simulate pathways`: writes the files and prints the manifest.
+pub fn run_simulate(args: SimulatePathwaysArgs) -> anyhow::Result<ExitCode> {
+    let manifest = varde_sim::pathways::simulate_pathways(args.seed, args.scale, &args.out)?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(manifest.to_json().as_bytes())?;
+    let all_within = manifest.figures.iter().all(|f| f.deviation() <= 0.02);
+    Ok(if all_within {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
 fn date_arg(s: &str) -> Result<Date, String> {
     parse_date(s).ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD)"))
 }
@@ -132,8 +163,8 @@ fn format(f: OutputFormat) -> Format {
 }
 
 fn open(c: &CommonArgs) -> anyhow::Result<(BufReader<File>, String, Date)> {
-    let file = File::open(&c.events)
-        .with_context(|| format!("cannot open {}", c.events.display()))?;
+    let file =
+        File::open(&c.events).with_context(|| format!("cannot open {}", c.events.display()))?;
     let today = c.today.unwrap_or_else(today_in_oslo);
     Ok((
         BufReader::with_capacity(1 << 20, file),
@@ -179,13 +210,23 @@ mod tests {
     #[test]
     fn parses_the_contract_command_lines() {
         let cli = Cli::try_parse_from([
-            "varde", "pathways", "report", "--events", "s.csv", "--from", "2025-01-01", "--to",
-            "2025-06-30", "--format", "json",
+            "varde",
+            "pathways",
+            "report",
+            "--events",
+            "s.csv",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-06-30",
+            "--format",
+            "json",
         ]);
         let Ok(Cli {
-            cmd: Top::Pathways(PathwaysArgs {
-                command: PathwaysCommand::Report(r),
-            }),
+            cmd:
+                Top::Pathways(PathwaysArgs {
+                    command: PathwaysCommand::Report(r),
+                }),
         }) = cli
         else {
             unreachable!("report parses: {cli:?}");
@@ -195,13 +236,20 @@ mod tests {
         assert!(!r.common.skip_invalid);
 
         let cli = Cli::try_parse_from([
-            "varde", "pathways", "due", "--events", "s.csv", "--as-of", "2025-05-15",
+            "varde",
+            "pathways",
+            "due",
+            "--events",
+            "s.csv",
+            "--as-of",
+            "2025-05-15",
             "--skip-invalid",
         ]);
         let Ok(Cli {
-            cmd: Top::Pathways(PathwaysArgs {
-                command: PathwaysCommand::Due(d),
-            }),
+            cmd:
+                Top::Pathways(PathwaysArgs {
+                    command: PathwaysCommand::Due(d),
+                }),
         }) = cli
         else {
             unreachable!("due parses: {cli:?}");
@@ -211,7 +259,13 @@ mod tests {
         assert!(d.common.skip_invalid);
 
         assert!(Cli::try_parse_from([
-            "varde", "pathways", "due", "--events", "s.csv", "--as-of", "15.05.2025",
+            "varde",
+            "pathways",
+            "due",
+            "--events",
+            "s.csv",
+            "--as-of",
+            "15.05.2025",
         ])
         .is_err());
     }

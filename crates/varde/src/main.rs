@@ -8,7 +8,11 @@ use clap::Parser;
 mod cmd_pathways;
 
 #[derive(Debug, Parser)]
-#[command(name = "varde", version, about = "Varde: information system for the substance-use field")]
+#[command(
+    name = "varde",
+    version,
+    about = "Varde: information system for the substance-use field"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -18,12 +22,26 @@ struct Cli {
 enum Command {
     /// Care pathways in TSB: quality indicators and the worklist from an event CSV.
     Pathways(cmd_pathways::PathwaysArgs),
+    /// Seeded synthetic data.
+    Simulate {
+        #[command(subcommand)]
+        what: Simulate,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Simulate {
+    /// One national year of TSB pathways calibrated to SAMDATA 2023.
+    Pathways(cmd_pathways::SimulatePathwaysArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Pathways(args) => cmd_pathways::run(args),
+        Command::Simulate {
+            what: Simulate::Pathways(args),
+        } => cmd_pathways::run_simulate(args),
     };
     match result {
         Ok(code) => code,
