@@ -12,6 +12,7 @@
 pub mod codes;
 pub mod coercion;
 pub mod commands;
+pub mod corrections;
 mod fxhash;
 pub mod history;
 pub mod indicators;
