@@ -1,6 +1,7 @@
 //! Tests of the pathway rules, worklist and indicators with fixed dates.
 
 use jiff::civil::{date, Date};
+use proptest::strategy::Strategy;
 use serde_json::Value;
 
 use super::*;
@@ -1322,4 +1323,29 @@ fn unit_worklist_waiting_list_and_unassessed_referrals() {
         worklist::assessment_deadline(date(2025, 12, 19)),
         date(2026, 1, 7)
     );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+
+    /// Row order never changes what is valid, the report or the worklist.
+    #[test]
+    fn results_do_not_depend_on_row_order(
+        perm in proptest::strategy::Just((0..1287usize).collect::<Vec<usize>>())
+            .prop_shuffle()
+    ) {
+        let rows: Vec<&str> = SAMPLE.lines().skip(1).collect();
+        let mut body = String::from(HEADER);
+        for &i in &perm {
+            body.push_str(rows[i]);
+            body.push('\n');
+        }
+        let (from, to) = (date(2025, 1, 1), date(2025, 6, 30));
+        let a = load(body.as_bytes(), to, TODAY).unwrap();
+        proptest::prop_assert!(a.errors.is_empty());
+        proptest::prop_assert_eq!(report(&a.events, from, to), report(&sample(to), from, to));
+        let as_of = date(2025, 5, 15);
+        let b = load(body.as_bytes(), as_of, TODAY).unwrap();
+        proptest::prop_assert_eq!(worklist(&b.events, as_of), worklist(&sample(as_of), as_of));
+    }
 }
