@@ -143,8 +143,17 @@ pub fn validate(events: Vec<Event>, today: Date) -> (Vec<Event>, Vec<RowError>) 
     let mut groups = group_by_pathway(&events);
     let mut refused = vec![false; events.len()];
     let mut errors = Vec::new();
+    let mut keyed: Vec<(Date, EventKind, u64, usize)> = Vec::new();
     for idx in &mut groups {
-        idx.sort_by_key(|&i| (events[i].date, events[i].kind, events[i].line));
+        // Read each event's sort key once rather than at every comparison.
+        keyed.clear();
+        keyed.extend(idx.iter().map(|&i| {
+            let e = &events[i];
+            (e.date, e.kind, e.line, i)
+        }));
+        keyed.sort_unstable();
+        idx.clear();
+        idx.extend(keyed.iter().map(|k| k.3));
         check_pathway(&events, idx, today, &mut refused, &mut errors);
     }
     errors.sort_by_key(|e: &RowError| e.line);
