@@ -670,7 +670,14 @@ fn pathway(
     let u = units(hf);
     let end_of_year = year_end();
     // Received from September of the year before to early December.
-    let received = add_days(year_start(), rng.gen_range(-120..340));
+    // 40 % of the year's patients are in a pathway that began before the year (TSB treatment
+    // often lasts long); their earlier events are part of the file, as in a full export.
+    let continuing = rng.gen_bool(0.4);
+    let received = if continuing {
+        add_days(year_start(), rng.gen_range(-540..-60))
+    } else {
+        add_days(year_start(), rng.gen_range(-60..340))
+    };
     let assessed = add_working_days(received, assessment_delay(rng));
     // Legal deadline: 4 weeks under 23, otherwise 2, 6 or 12 weeks.
     let weeks = if age < 23 {
@@ -748,7 +755,11 @@ fn pathway(
     // The decision after basic assessment may be taken during detox.
     let decision = add_days(first_attendance, timed(rng, 3, decision_limit, 0.78, 25));
     let codes = ["CT", "CT", "CT", "CT", "CT", "CT", "CT", "CU", "CK", "CA"];
-    let code = *codes.choose(rng).unwrap_or(&"CT");
+    let code = if continuing {
+        "CT"
+    } else {
+        *codes.choose(rng).unwrap_or(&"CT")
+    };
     emit(w, unit, level, "clinical_decision", decision, code, None);
     let mut latest_decision = decision;
     if code == "CU" {
@@ -767,7 +778,13 @@ fn pathway(
     let duration = if ends {
         rng.gen_range(0..=14)
     } else {
-        (20.0 + exp(rng, 220.0)) as i64
+        let d = (20.0 + exp(rng, 240.0)) as i64;
+        if continuing {
+            // Still in treatment in the simulated year.
+            d.max(i64::from(days_between(latest_decision, year_start())) + rng.gen_range(1..=240))
+        } else {
+            d
+        }
     };
     let end = add_days(latest_decision, duration).max(floor);
     if rng.gen_bool(0.45) {
