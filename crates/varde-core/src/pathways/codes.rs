@@ -75,6 +75,13 @@ pub fn check_code(kind: EventKind, code: &str) -> CodeCheck {
             CodeCheck::Disagrees
         };
     }
+    if code == "D01UF" {
+        return if kind == EventKind::FeedbackToolUsed {
+            CodeCheck::Agrees(None)
+        } else {
+            CodeCheck::Disagrees
+        };
+    }
     if code == "D11" || code == "D12" || code == "D01L" {
         return CodeCheck::Disagrees;
     }
@@ -139,5 +146,13 @@ mod tests {
             CodeCheck::Unknown
         );
         assert_eq!(check_code(EventKind::Evaluation, "XYZ"), CodeCheck::Unknown);
+        assert_eq!(
+            check_code(EventKind::FeedbackToolUsed, "D01UF"),
+            CodeCheck::Agrees(None)
+        );
+        assert_eq!(
+            check_code(EventKind::PathwayEnd, "D01UF"),
+            CodeCheck::Disagrees
+        );
     }
 }
