@@ -30,7 +30,7 @@ use jiff::civil::Date;
 pub use indicators::{report, IndicatorRow, Level, Report, WaitingRow};
 pub use model::{CareLevel, DecisionCode, Event, EventKind, Outcome, Variant};
 pub use parse::{read_events, FileError};
-pub use rules::{validate, RowError, Rule};
+pub use rules::{check_new, validate, RowError, Rule};
 pub use worklist::{worklist, Status, WorkItem};
 
 /// Events read from a file and checked: the valid ones, and every row that broke a rule

@@ -300,3 +300,25 @@ fn check_row(
 pub fn is_right(outcome: Option<&Outcome>) -> bool {
     matches!(outcome, Some(Outcome::Right))
 }
+
+/// Checks one new event against the events already registered (the command check before the
+/// store appends it). Only the new event's pathway is looked at. The new event is refused when
+/// it breaks a rule itself or when it would make a registered event break one (e.g. an end
+/// dated before a registered evaluation); the rule broken is returned.
+pub fn check_new(existing: &[Event], new: &Event, today: Date) -> Result<(), Rule> {
+    const NEW: u64 = u64::MAX;
+    let mut pathway: Vec<Event> = existing
+        .iter()
+        .filter(|e| *e.pathway_id == *new.pathway_id)
+        .cloned()
+        .collect();
+    let mut candidate = new.clone();
+    candidate.line = NEW;
+    pathway.push(candidate);
+    let (_, errors) = validate(pathway, today);
+    let own = errors.iter().find(|e| e.line == NEW);
+    match own.or(errors.first()) {
+        Some(e) => Err(e.rule.clone()),
+        None => Ok(()),
+    }
+}

@@ -1349,3 +1349,40 @@ proptest::proptest! {
         proptest::prop_assert_eq!(worklist(&b.events, as_of), worklist(&sample(as_of), as_of));
     }
 }
+
+#[test]
+fn a_new_event_is_checked_against_the_registered_ones() {
+    use EventKind::*;
+    let registered = valid_pathway("P1");
+    let today = date(2025, 6, 1);
+    // Another pathway's events do not matter.
+    let other = ev("P2", Evaluation, date(2025, 1, 1));
+    assert_eq!(
+        check_new(&registered, &other, today),
+        Err(Rule::EvaluationBeforeDecision(date(2025, 1, 1)))
+    );
+    // A new evaluation before the end is fine.
+    let mut open = registered.clone();
+    open.retain(|e| e.kind != PathwayEnd);
+    assert_eq!(
+        check_new(&open, &ev("P1", Evaluation, date(2025, 4, 20)), today),
+        Ok(())
+    );
+    // An end dated before a registered evaluation would leave that evaluation after the end.
+    let early_end =
+        ev("P1", PathwayEnd, date(2025, 3, 1)).with_outcome(Outcome::EndReason("avbrutt".into()));
+    assert!(matches!(
+        check_new(&open, &early_end, today),
+        Err(Rule::AfterEnd { .. })
+    ));
+    // A second end is a duplicate; a future date is refused.
+    let again = ev("P1", PathwayEnd, date(2025, 5, 1)).with_outcome(Outcome::EndReason("x".into()));
+    assert!(matches!(
+        check_new(&registered, &again, today),
+        Err(Rule::Duplicate { .. })
+    ));
+    assert!(matches!(
+        check_new(&open, &ev("P1", Evaluation, date(2025, 7, 1)), today),
+        Err(Rule::DateInFuture { .. })
+    ));
+}
