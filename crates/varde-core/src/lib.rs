@@ -6,8 +6,10 @@
 
 pub mod audit;
 pub mod authz;
+pub mod calendar;
 pub mod ids;
 pub mod org;
+pub mod pathways;
 pub mod person;
 pub mod pseudonym;
 pub mod refdata;

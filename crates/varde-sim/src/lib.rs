@@ -1,2 +1,3 @@
 //! Seeded synthetic data for Varde.
 pub mod monitoring;
+pub mod pathways;

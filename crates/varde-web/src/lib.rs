@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bootstrap;
 pub mod authz;
 pub mod error;
 pub mod html;

@@ -1,1 +1,436 @@
-fn main() {}
+//! The `varde` command: the server, its administration, and the file-based tools.
+//!
+//! Commands that touch the database open it through [`open_store`], which connects, runs the
+//! migrations and creates the built-in organisations, so that every command works on a fresh
+//! data directory.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use jiff::Timestamp;
+use varde_core::org::Role;
+use varde_store::Store;
+use varde_web::{AppState, Application, Clock, Config};
+
+mod cmd_pathways;
+mod cmd_signal;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "varde",
+    version,
+    about = "Varde: information system for the substance-use field"
+)]
+struct Cli {
+    /// Data directory: the SQLite file, the pseudonym key and backups live here.
+    #[arg(long, global = true, env = "VARDE_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// Database URL (`sqlite://…` or `postgres://…`); default: the SQLite file in the data
+    /// directory.
+    #[arg(long, global = true, env = "VARDE_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema (and the built-in organisations).
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Organisations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// The access log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// A consistent online copy of the SQLite database into DATA_DIR/backups.
+    Backup,
+    /// Start the server on a fresh database with demo organisations and users.
+    Demo(DemoArgs),
+    /// Aberration detection on weekly counts (no database needed).
+    Signal(cmd_signal::SignalArgs),
+    /// Care pathways in TSB: quality indicators and the worklist from an event CSV.
+    Pathways(cmd_pathways::PathwaysArgs),
+    /// Seeded synthetic data.
+    Simulate {
+        #[command(subcommand)]
+        what: Simulate,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "VARDE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// The server is reached over HTTPS (through a proxy): Secure cookies and HSTS.
+    #[arg(long, env = "VARDE_TLS")]
+    tls: bool,
+    /// Production: refuse synthetic test identity numbers.
+    #[arg(long, env = "VARDE_PRODUCTION")]
+    production: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, env = "VARDE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        /// Municipality number (e.g. 0301), organisation number or organisation slug.
+        #[arg(long)]
+        org: String,
+        /// advisor, clinician, coordinator, analyst, warning-editor, warning-approver, lab,
+        /// org-admin, auditor or system-admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        username: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List users (of one organisation with --org).
+    List {
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Disable a user (sessions end at their next request).
+    Disable { username: String },
+    /// Enable a disabled user.
+    Enable { username: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrgCommand {
+    /// List organisations.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of the whole access log; names the first broken entry.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+enum Simulate {
+    /// Five years of weekly monitoring series with injected outbreaks (series.csv, truth.csv).
+    Monitoring {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// One national year of TSB pathways calibrated to SAMDATA 2023.
+    Pathways(cmd_pathways::SimulatePathwaysArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Signal(args) => cmd_signal::run(args),
+        Command::Pathways(args) => cmd_pathways::run(args),
+        Command::Simulate { what } => match what {
+            Simulate::Pathways(args) => cmd_pathways::run_simulate(args),
+            Simulate::Monitoring { seed, out } => {
+                cmd_signal::simulate_monitoring(seed, &out).map(|()| ExitCode::SUCCESS)
+            }
+        },
+        command => run_async(cli.data_dir, cli.database_url, command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_async(data_dir: PathBuf, url: Option<String>, command: Command) -> anyhow::Result<ExitCode> {
+    init_tracing();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        match command {
+            Command::Serve(args) => serve(&data_dir, url, args).await,
+            Command::Migrate => {
+                let store = open_store(&data_dir, url).await?;
+                store.close().await;
+                println!("migrations applied");
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::User { command } => user(&data_dir, url, command).await,
+            Command::Org {
+                command: OrgCommand::List,
+            } => org_list(&data_dir, url).await,
+            Command::Audit {
+                command: AuditCommand::Verify,
+            } => audit_verify(&data_dir, url).await,
+            Command::Backup => backup(&data_dir, url).await,
+            Command::Demo(args) => demo(args).await,
+            Command::Signal(_) | Command::Pathways(_) | Command::Simulate { .. } => {
+                bail!("not a database command")
+            }
+        }
+    })
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("VARDE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn now() -> Timestamp {
+    Timestamp::now()
+}
+
+/// Connects, migrates and creates the built-in organisations.
+async fn open_store(data_dir: &Path, url: Option<String>) -> anyhow::Result<Store> {
+    let url = match url {
+        Some(u) => u,
+        None => {
+            std::fs::create_dir_all(data_dir)
+                .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+            varde_store::default_url(data_dir)
+        }
+    };
+    let store = Store::connect(&url).await.context("cannot open the database")?;
+    store.migrate().await.context("cannot migrate the database")?;
+    varde_web::bootstrap::seed_builtin(&store, now())
+        .await
+        .context("cannot create the built-in organisations")?;
+    Ok(store)
+}
+
+async fn serve(data_dir: &Path, url: Option<String>, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(data_dir, url).await?;
+    let key = varde_store::load_or_create_key(data_dir).context("cannot load the pseudonym key")?;
+    let config = Config {
+        data_dir: data_dir.to_path_buf(),
+        tls: args.tls,
+        allow_synthetic_ids: !args.production,
+        ..Config::default()
+    };
+    let state = AppState::new(store.clone(), key, Clock::System, config)?;
+    let app = Application::bind(&args.listen, state)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = app.addr()?;
+    tracing::info!(%addr, engine = store.engine().as_str(), "varde is listening");
+    println!("Varde listens on http://{addr}/");
+    app.run(shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let dir = tempfile::Builder::new()
+        .prefix("varde-demo-")
+        .tempdir()
+        .context("cannot create a temporary data directory")?;
+    let store = open_store(dir.path(), None).await?;
+    let logins = varde_web::bootstrap::seed_demo(&store, now()).await?;
+    let key = varde_store::load_or_create_key(dir.path())?;
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    let state = AppState::new(store.clone(), key, Clock::System, config)?;
+    let app = Application::bind(&args.listen, state)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = app.addr()?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Varde demo: http://{addr}/")?;
+    writeln!(out, "Data (deleted on exit): {}", dir.path().display())?;
+    writeln!(
+        out,
+        "Every demo user has the password: {}",
+        varde_web::bootstrap::DEMO_PASSWORD
+    )?;
+    for l in &logins {
+        writeln!(out, "  {:<18} {:<16} {}", l.username, l.role.as_str(), l.org_name)?;
+    }
+    writeln!(out, "Stop with Ctrl-C.")?;
+    drop(out);
+    app.run(shutdown_signal()).await?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn user(data_dir: &Path, url: Option<String>, command: UserCommand) -> anyhow::Result<ExitCode> {
+    let store = open_store(data_dir, url).await?;
+    let result = match command {
+        UserCommand::Add {
+            org,
+            role,
+            username,
+            password_stdin: _,
+        } => user_add(&store, &org, &role, &username).await,
+        UserCommand::List { org } => {
+            let org_id = match org {
+                Some(key) => Some(find_org(&store, &key).await?.id),
+                None => None,
+            };
+            let users = store.list_users(org_id).await?;
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{:<24} {:<16} {:<10} organisation", "username", "role", "state")?;
+            for u in users {
+                let org = store.org(u.org_id).await?;
+                let state = if u.disabled { "disabled" } else { "active" };
+                writeln!(out, "{:<24} {:<16} {:<10} {}", u.username, u.role, state, org.name)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Disable { username } => set_disabled(&store, &username, true).await,
+        UserCommand::Enable { username } => set_disabled(&store, &username, false).await,
+    };
+    store.close().await;
+    result
+}
+
+async fn find_org(store: &Store, key: &str) -> anyhow::Result<varde_store::Org> {
+    match store.org_by_key(key.trim()).await? {
+        Some(org) => Ok(org),
+        None => bail!(
+            "--org: no organisation with municipality number, organisation number or slug `{}`",
+            key.trim()
+        ),
+    }
+}
+
+async fn user_add(store: &Store, org: &str, role: &str, username: &str) -> anyhow::Result<ExitCode> {
+    let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    let username = varde_web::html::parse_username(username).map_err(|e| anyhow::anyhow!("--{}", e.detail))?;
+    let org = find_org(store, org).await?;
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("cannot read the password from standard input")?;
+    let password = password.trim_end_matches(['\n', '\r']).to_string();
+    varde_web::auth::check_new_password(&password).map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    let hash = varde_web::auth::hash_password(password)
+        .await
+        .map_err(|_| anyhow::anyhow!("password hashing failed"))?;
+    let id = store.create_user(org.id, role, &username, &hash, now()).await?;
+    println!("user {username} (id {}) added to {} as {}", id.0, org.name, role.as_str());
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn set_disabled(store: &Store, username: &str, disabled: bool) -> anyhow::Result<ExitCode> {
+    let Some(user) = store.user_by_username(username).await? else {
+        bail!("no user named `{username}`");
+    };
+    store.set_user_disabled(user.id, disabled).await?;
+    println!("user {username} {}", if disabled { "disabled" } else { "enabled" });
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn org_list(data_dir: &Path, url: Option<String>) -> anyhow::Result<ExitCode> {
+    let store = open_store(data_dir, url).await?;
+    let orgs = store.list_orgs().await?;
+    store.close().await;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{:<26} {:<10} {:<10} name", "kind", "kommunenr", "orgnr")?;
+    for o in orgs {
+        writeln!(
+            out,
+            "{:<26} {:<10} {:<10} {}",
+            o.kind,
+            o.kommunenummer.as_deref().unwrap_or("-"),
+            o.orgnr.as_deref().unwrap_or("-"),
+            o.name
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit_verify(data_dir: &Path, url: Option<String>) -> anyhow::Result<ExitCode> {
+    let store = open_store(data_dir, url).await?;
+    let result = store.verify_access_log().await?;
+    store.close().await;
+    match result {
+        Ok(n) => {
+            println!("access log intact: {n} entries verified");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(broken) => {
+            eprintln!("access log BROKEN at entry {}: {}", broken.id, broken.why);
+            println!("{}", broken.id);
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+async fn backup(data_dir: &Path, url: Option<String>) -> anyhow::Result<ExitCode> {
+    let store = open_store(data_dir, url).await?;
+    if store.engine() == varde_store::Engine::Postgres {
+        store.close().await;
+        eprintln!(
+            "varde backup copies SQLite databases. For PostgreSQL use the server's tools: \
+             `pg_dump --format=custom --file=varde.dump DBNAME` for a consistent online copy, \
+             or continuous archiving (pg_basebackup + WAL) for point-in-time recovery. \
+             Keep pseudonym.key from the data directory with the backup."
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let dir = data_dir.join("backups");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let stamp = now().strftime("%Y%m%dT%H%M%SZ").to_string();
+    let dest = dir.join(format!("varde-{stamp}.db"));
+    store.backup_sqlite(&dest).await?;
+    store.close().await;
+    println!("{}", dest.display());
+    Ok(ExitCode::SUCCESS)
+}

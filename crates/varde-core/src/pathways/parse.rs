@@ -1,0 +1,364 @@
+//! Reading the event CSV (`pathway_id,unit,hf,rhf,kommune,care_level,event,date,code,outcome,
+//! deadline`; any row order; header required; extra columns ignored) from any `impl Read`.
+//!
+//! One optional extra column is understood: `pathway_variant` (`standard`, the default, or
+//! `pregnant`), which selects the pregnant pathway's own time limits.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+
+use super::codes::{check_code, CodeCheck};
+use super::fxhash::FxHashMap;
+use super::model::{CareLevel, DecisionCode, Event, EventKind, Outcome, Variant};
+use super::rules::{RowError, Rule};
+
+/// The columns of the contract, in contract order.
+pub const COLUMNS: [&str; 11] = [
+    "pathway_id",
+    "unit",
+    "hf",
+    "rhf",
+    "kommune",
+    "care_level",
+    "event",
+    "date",
+    "code",
+    "outcome",
+    "deadline",
+];
+
+/// What reading a file gave: the rows that parse, and the rows that do not.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Rows that parse (not yet checked against the order rules).
+    pub events: Vec<Event>,
+    /// Rows that do not, with their line and rule.
+    pub errors: Vec<RowError>,
+}
+
+/// A file that cannot be read at all (no header, a missing column, or an I/O error).
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// The header breaks a rule.
+    #[error("{0}")]
+    Header(RowError),
+    /// Reading failed.
+    #[error("read error: {0}")]
+    Io(String),
+}
+
+/// Parses a strict `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i32> {
+        let mut v = 0i32;
+        for &c in &b[r] {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + i32::from(c - b'0');
+        }
+        Some(v)
+    };
+    let y = i16::try_from(num(0..4)?).ok()?;
+    let m = i8::try_from(num(5..7)?).ok()?;
+    let d = i8::try_from(num(8..10)?).ok()?;
+    Date::new(y, m, d).ok()
+}
+
+/// Shares one allocation per distinct string. Each column also remembers its last value, as
+/// rows of one pathway (and one unit) often follow each other.
+#[derive(Default)]
+struct Interner {
+    map: FxHashMap<String, Arc<str>>,
+    last: [Option<Arc<str>>; 8],
+    /// unit → (unit, HF, RHF) as last seen together: a unit nearly always keeps its HF and RHF,
+    /// so one lookup serves three columns.
+    orgs: FxHashMap<Arc<str>, [Arc<str>; 3]>,
+}
+
+impl Interner {
+    fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.map.get(s) {
+            return Arc::clone(a);
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.map.insert(s.to_string(), Arc::clone(&a));
+        a
+    }
+
+    fn org(&mut self, unit: &str, hf: &str, rhf: &str) -> [Arc<str>; 3] {
+        if let Some(org) = self.orgs.get(unit) {
+            if *org[1] == *hf && *org[2] == *rhf {
+                return org.clone();
+            }
+        }
+        let org = [self.get(unit), self.get(hf), self.get(rhf)];
+        self.orgs.insert(Arc::clone(&org[0]), org.clone());
+        org
+    }
+
+    fn column(&mut self, col: usize, s: &str) -> Arc<str> {
+        if let Some(Some(last)) = self.last.get(col) {
+            if **last == *s {
+                return Arc::clone(last);
+            }
+        }
+        let a = self.get(s);
+        if let Some(slot) = self.last.get_mut(col) {
+            *slot = Some(Arc::clone(&a));
+        }
+        a
+    }
+}
+
+/// A reader that remembers where its newlines are, so a record's byte offset can be turned into
+/// a line number whatever the line endings (LF or CRLF) and quoted newlines.
+struct LineIndex<R> {
+    inner: R,
+    offset: u64,
+    newlines: Vec<u64>,
+}
+
+impl<R: Read> Read for LineIndex<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut start = 0;
+        while let Some(i) = buf[start..n].iter().position(|&b| b == b'\n') {
+            self.newlines.push(self.offset + (start + i) as u64);
+            start += i + 1;
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> LineIndex<R> {
+    /// The 1-based line of a record starting at a byte offset. With CRLF endings csv reports a
+    /// record as starting on the `\n` of the previous line end, so a newline at the offset
+    /// itself counts as before it.
+    fn line_of(&self, byte: u64) -> u64 {
+        self.newlines.partition_point(|&p| p <= byte) as u64 + 1
+    }
+}
+
+struct Cols {
+    idx: [usize; 11],
+    variant: Option<usize>,
+}
+
+/// Reads events from CSV. Rows that break a row rule are returned in `errors` with their line;
+/// a missing header or column is a [`FileError`].
+pub fn read_events<R: Read>(input: R) -> Result<Parsed, FileError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(LineIndex {
+            inner: input,
+            offset: 0,
+            newlines: Vec::new(),
+        });
+    let mut record = csv::ByteRecord::new();
+    let header_line = |rule| {
+        FileError::Header(RowError {
+            line: 1,
+            pathway_id: None,
+            rule,
+        })
+    };
+    match reader.read_byte_record(&mut record) {
+        Ok(true) => {}
+        Ok(false) => return Err(header_line(Rule::MissingHeader)),
+        Err(e) => return Err(FileError::Io(e.to_string())),
+    }
+    let names: Vec<&[u8]> = record.iter().map(<[u8]>::trim_ascii).collect();
+    let find = |name: &str| {
+        names.iter().position(|n| {
+            let n = n.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(n);
+            n == name.as_bytes()
+        })
+    };
+    let mut idx = [0usize; 11];
+    for (slot, name) in idx.iter_mut().zip(COLUMNS) {
+        *slot = find(name).ok_or_else(|| header_line(Rule::MissingColumn(name)))?;
+    }
+    let cols = Cols {
+        idx,
+        variant: find("pathway_variant"),
+    };
+    let mut interner = Interner::default();
+    let mut parsed = Parsed::default();
+    loop {
+        let before = reader.position().byte();
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                parsed.errors.push(RowError {
+                    line: reader.get_ref().line_of(before),
+                    pathway_id: None,
+                    rule: Rule::Malformed(e.to_string()),
+                });
+                continue;
+            }
+        }
+        let byte = record.position().map_or(before, |p| p.byte());
+        let line = reader.get_ref().line_of(byte);
+        if record.iter().all(|f| f.trim_ascii().is_empty()) {
+            continue;
+        }
+        match parse_row(&record, &cols, line, &mut interner) {
+            Ok(e) => parsed.events.push(e),
+            Err((pathway_id, rule)) => parsed.errors.push(RowError {
+                line,
+                pathway_id,
+                rule,
+            }),
+        }
+    }
+    Ok(parsed)
+}
+
+type RowResult = Result<Event, (Option<String>, Rule)>;
+
+fn parse_row(rec: &csv::ByteRecord, cols: &Cols, line: u64, interner: &mut Interner) -> RowResult {
+    let field = |i: usize| -> Result<&str, (Option<String>, Rule)> {
+        let raw = rec.get(cols.idx[i]).unwrap_or(b"").trim_ascii();
+        std::str::from_utf8(raw).map_err(|_| {
+            (
+                None,
+                Rule::Malformed(format!("column `{}` is not UTF-8", COLUMNS[i])),
+            )
+        })
+    };
+    let pathway_id = field(0)?;
+    let pid = || (!pathway_id.is_empty()).then(|| pathway_id.to_string());
+    let fail = |rule: Rule| (pid(), rule);
+    for (i, name) in [(0, "pathway_id"), (1, "unit"), (2, "hf"), (3, "rhf")] {
+        if field(i)?.is_empty() {
+            return Err(fail(Rule::MissingField(name)));
+        }
+    }
+    let care = field(5)?;
+    let care_level =
+        CareLevel::parse(care).ok_or_else(|| fail(Rule::UnknownCareLevel(care.into())))?;
+    let ev = field(6)?;
+    let kind = EventKind::parse(ev).ok_or_else(|| fail(Rule::UnknownEvent(ev.into())))?;
+    let date_s = field(7)?;
+    let date = parse_date(date_s).ok_or_else(|| {
+        fail(Rule::InvalidDate {
+            field: "date",
+            value: date_s.into(),
+        })
+    })?;
+    let deadline_s = field(10)?;
+    let deadline = if deadline_s.is_empty() {
+        None
+    } else {
+        Some(parse_date(deadline_s).ok_or_else(|| {
+            fail(Rule::InvalidDate {
+                field: "deadline",
+                value: deadline_s.into(),
+            })
+        })?)
+    };
+    let code_s = field(8)?;
+    let code_decision = if code_s.is_empty() {
+        None
+    } else {
+        match check_code(kind, code_s) {
+            CodeCheck::Agrees(d) => d,
+            CodeCheck::Disagrees => {
+                return Err(fail(Rule::CodeDisagrees {
+                    code: code_s.into(),
+                    event: kind,
+                }))
+            }
+            CodeCheck::Unknown => return Err(fail(Rule::UnknownCode(code_s.into()))),
+        }
+    };
+    let outcome_s = field(9)?;
+    let outcome = parse_outcome(kind, outcome_s, code_decision, code_s, interner).map_err(fail)?;
+    let variant = match cols.variant {
+        None => Variant::Standard,
+        Some(i) => {
+            let raw = rec.get(i).unwrap_or(b"").trim_ascii();
+            let s = std::str::from_utf8(raw).unwrap_or("?");
+            Variant::parse(s).ok_or_else(|| fail(Rule::UnknownVariant(s.into())))?
+        }
+    };
+    let [unit, hf, rhf] = interner.org(field(1)?, field(2)?, field(3)?);
+    Ok(Event {
+        line,
+        pathway_id: interner.column(0, pathway_id),
+        unit,
+        hf,
+        rhf,
+        kommune: interner.column(4, field(4)?),
+        care_level,
+        kind,
+        date,
+        code: (!code_s.is_empty()).then(|| interner.get(code_s)),
+        outcome,
+        deadline: if kind == EventKind::ReferralAssessed {
+            deadline
+        } else {
+            None
+        },
+        variant,
+    })
+}
+
+fn parse_outcome(
+    kind: EventKind,
+    s: &str,
+    code_decision: Option<DecisionCode>,
+    code: &str,
+    interner: &mut Interner,
+) -> Result<Option<Outcome>, Rule> {
+    let unknown = || Rule::UnknownOutcome {
+        event: kind,
+        value: s.into(),
+    };
+    match kind {
+        EventKind::ReferralAssessed => match s {
+            "right" => Ok(Some(Outcome::Right)),
+            "no_right" => Ok(Some(Outcome::NoRight)),
+            "" => Err(Rule::MissingOutcome(kind)),
+            _ => Err(unknown()),
+        },
+        EventKind::ClinicalDecision => {
+            let from_outcome = if s.is_empty() {
+                None
+            } else {
+                Some(
+                    DecisionCode::parse(s)
+                        .or_else(|| s.strip_prefix("D01").and_then(DecisionCode::parse))
+                        .ok_or_else(unknown)?,
+                )
+            };
+            match (from_outcome, code_decision) {
+                (Some(a), Some(b)) if a != b => Err(Rule::CodeDisagrees {
+                    code: code.into(),
+                    event: kind,
+                }),
+                (Some(a), _) | (None, Some(a)) => Ok(Some(Outcome::Decision(a))),
+                (None, None) => Err(Rule::MissingOutcome(kind)),
+            }
+        }
+        EventKind::PathwayEnd => {
+            if s.is_empty() {
+                Err(Rule::MissingOutcome(kind))
+            } else {
+                Ok(Some(Outcome::EndReason(interner.get(s))))
+            }
+        }
+        // Other events carry no outcome; a value there is ignored.
+        _ => Ok(None),
+    }
+}

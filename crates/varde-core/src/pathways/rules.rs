@@ -1,0 +1,324 @@
+//! The rules an event row can break, and the order rules checked per pathway.
+
+use jiff::civil::Date;
+
+use super::fxhash::FxHashMap;
+use super::model::{Event, EventKind, Outcome};
+
+/// A rule broken by a row. Its `Display` is the text printed after `FILE:LINE: `.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rule {
+    /// The file has no header row.
+    #[error("header required: the file is empty")]
+    MissingHeader,
+    /// A required column is missing from the header.
+    #[error("header required: column `{0}` is missing")]
+    MissingColumn(&'static str),
+    /// The row is not valid CSV or not UTF-8.
+    #[error("malformed row: {0}")]
+    Malformed(String),
+    /// A required field is empty.
+    #[error("missing field: `{0}` is empty")]
+    MissingField(&'static str),
+    /// Unknown event name.
+    #[error("unknown event `{0}`")]
+    UnknownEvent(String),
+    /// Unknown care level.
+    #[error("unknown care_level `{0}` (outpatient or inpatient)")]
+    UnknownCareLevel(String),
+    /// Unknown pathway variant in the optional `pathway_variant` column.
+    #[error("unknown pathway_variant `{0}` (standard or pregnant)")]
+    UnknownVariant(String),
+    /// A date that is not `YYYY-MM-DD`.
+    #[error("invalid {field} `{value}` (expected YYYY-MM-DD)")]
+    InvalidDate {
+        /// `date` or `deadline`.
+        field: &'static str,
+        /// The value found.
+        value: String,
+    },
+    /// An event that needs an outcome has none.
+    #[error("missing outcome for {0}")]
+    MissingOutcome(EventKind),
+    /// An outcome that is not valid for the event.
+    #[error("unknown outcome `{value}` for {event}")]
+    UnknownOutcome {
+        /// The event.
+        event: EventKind,
+        /// The value found.
+        value: String,
+    },
+    /// A national code Varde does not know.
+    #[error("unknown code `{0}`")]
+    UnknownCode(String),
+    /// A code that belongs to another event (or another decision than the outcome).
+    #[error("code disagrees with its event: `{code}` on {event}")]
+    CodeDisagrees {
+        /// The code.
+        code: String,
+        /// The event.
+        event: EventKind,
+    },
+    /// A date after `today`.
+    #[error("date in the future: {date} is after today ({today})")]
+    DateInFuture {
+        /// The row's date.
+        date: Date,
+        /// The reference day.
+        today: Date,
+    },
+    /// A date before the pathway's referral was received.
+    #[error("date before the referral: {date} is before the referral received {referral}")]
+    DateBeforeReferral {
+        /// The row's date.
+        date: Date,
+        /// The referral date.
+        referral: Date,
+    },
+    /// A legal deadline before the referral was received.
+    #[error("deadline before the referral: {deadline} is before the referral received {referral}")]
+    DeadlineBeforeReferral {
+        /// The deadline.
+        deadline: Date,
+        /// The referral date.
+        referral: Date,
+    },
+    /// An evaluation with no clinical decision on or before it.
+    #[error("no evaluation before a clinical decision: evaluation {0} has no clinical decision on or before it")]
+    EvaluationBeforeDecision(Date),
+    /// A third clinical decision.
+    #[error("at most two clinical decisions per pathway: a third on {0}")]
+    TooManyDecisions(Date),
+    /// An event after the pathway's end.
+    #[error("nothing after the end: {event} on {date} is after the pathway end {end}")]
+    AfterEnd {
+        /// The event.
+        event: EventKind,
+        /// Its date.
+        date: Date,
+        /// The end date.
+        end: Date,
+    },
+    /// A duplicate event.
+    #[error("duplicate event: {event} on {date} (first on line {first_line})")]
+    Duplicate {
+        /// The event.
+        event: EventKind,
+        /// Its date.
+        date: Date,
+        /// The line of the row kept.
+        first_line: u64,
+    },
+}
+
+/// A rule broken by the row on `line` (header = line 1; 0 when not read from a file).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}: {rule}")]
+pub struct RowError {
+    /// The line.
+    pub line: u64,
+    /// The pathway, when known.
+    pub pathway_id: Option<String>,
+    /// The rule.
+    pub rule: Rule,
+}
+
+/// Checks the order rules of every pathway and splits the events into the valid ones and the
+/// rule breaches.
+///
+/// Each pathway's rows are taken in date order (same-day rows in the canonical event order of
+/// [`EventKind::ALL`]); a row that breaks a rule is refused and is not part of the state that
+/// later rows are checked against, so the valid rows are consistent on their own. Rules:
+/// no date after `today`; no date before the referral was received; no legal deadline before the
+/// referral was received; no evaluation before a clinical decision; at most two clinical
+/// decisions; nothing after the end (except the registrations `treatment_plan_involvement` and
+/// `feedback_tool_used`, which may be recorded after the end and then simply do not count for
+/// their indicator); no duplicate event (the same event on the same date, or a
+/// second `referral_received`, `referral_assessed` or `pathway_end`).
+///
+/// The valid events come back grouped by pathway (pathways in order of first appearance), each
+/// pathway's rows in date order, which is the order the computations read them in; the errors
+/// are sorted by line.
+pub fn validate(events: Vec<Event>, today: Date) -> (Vec<Event>, Vec<RowError>) {
+    let mut groups = group_by_pathway(&events);
+    let mut refused = vec![false; events.len()];
+    let mut errors = Vec::new();
+    let mut keyed: Vec<(Date, EventKind, u64, usize)> = Vec::new();
+    for idx in &mut groups {
+        // Read each event's sort key once rather than at every comparison.
+        keyed.clear();
+        keyed.extend(idx.iter().map(|&i| {
+            let e = &events[i];
+            (e.date, e.kind, e.line, i)
+        }));
+        keyed.sort_unstable();
+        idx.clear();
+        idx.extend(keyed.iter().map(|k| k.3));
+        check_pathway(&events, idx, today, &mut refused, &mut errors);
+    }
+    errors.sort_by_key(|e: &RowError| e.line);
+    let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
+    let mut valid = Vec::with_capacity(slots.len() - errors.len().min(slots.len()));
+    for i in groups.into_iter().flatten() {
+        if !refused[i] {
+            if let Some(e) = slots.get_mut(i).and_then(Option::take) {
+                valid.push(e);
+            }
+        }
+    }
+    (valid, errors)
+}
+
+/// Indices of each pathway's events, pathways in order of first appearance. Grouped first by
+/// the address of the (usually interned) identifier, which is cheap to hash, then merged by
+/// name so separately allocated equal identifiers still form one pathway.
+fn group_by_pathway(events: &[Event]) -> Vec<Vec<usize>> {
+    let mut by_addr: FxHashMap<(usize, usize), usize> = FxHashMap::default();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        let key = (e.pathway_id.as_ptr() as usize, e.pathway_id.len());
+        let g = *by_addr.entry(key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        if let Some(group) = groups.get_mut(g) {
+            group.push(i);
+        }
+    }
+    let mut by_name: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut merged: Vec<Vec<usize>> = Vec::with_capacity(groups.len());
+    for group in groups {
+        let Some(&first) = group.first() else {
+            continue;
+        };
+        match by_name.get(&*events[first].pathway_id) {
+            Some(&m) => {
+                if let Some(target) = merged.get_mut(m) {
+                    target.extend(group);
+                }
+            }
+            None => {
+                by_name.insert(&events[first].pathway_id, merged.len());
+                merged.push(group);
+            }
+        }
+    }
+    merged
+}
+
+fn check_pathway(
+    events: &[Event],
+    idx: &[usize],
+    today: Date,
+    refused: &mut [bool],
+    errors: &mut Vec<RowError>,
+) {
+    let referral = idx
+        .iter()
+        .map(|&i| &events[i])
+        .filter(|e| e.kind == EventKind::ReferralReceived && e.date <= today)
+        .map(|e| e.date)
+        .min();
+    let mut decisions = 0u32;
+    let mut end: Option<Date> = None;
+    // (kind, date) -> line of the row kept; unique kinds keyed with no date.
+    let mut seen: Vec<((EventKind, Option<Date>), u64)> = Vec::new();
+    for &i in idx {
+        let e = &events[i];
+        let rule = check_row(e, today, referral, decisions, end, &seen);
+        if let Some(rule) = rule {
+            refused[i] = true;
+            errors.push(RowError {
+                line: e.line,
+                pathway_id: Some(e.pathway_id.to_string()),
+                rule,
+            });
+            continue;
+        }
+        let key_date = (!e.kind.is_unique()).then_some(e.date);
+        seen.push(((e.kind, key_date), e.line));
+        match e.kind {
+            EventKind::ClinicalDecision => decisions += 1,
+            EventKind::PathwayEnd => end = Some(e.date),
+            _ => {}
+        }
+    }
+}
+
+fn check_row(
+    e: &Event,
+    today: Date,
+    referral: Option<Date>,
+    decisions: u32,
+    end: Option<Date>,
+    seen: &[((EventKind, Option<Date>), u64)],
+) -> Option<Rule> {
+    if e.date > today {
+        return Some(Rule::DateInFuture {
+            date: e.date,
+            today,
+        });
+    }
+    if let Some(referral) = referral {
+        if e.date < referral {
+            return Some(Rule::DateBeforeReferral {
+                date: e.date,
+                referral,
+            });
+        }
+        if let Some(deadline) = e.deadline {
+            if e.kind == EventKind::ReferralAssessed && deadline < referral {
+                return Some(Rule::DeadlineBeforeReferral { deadline, referral });
+            }
+        }
+    }
+    let key_date = (!e.kind.is_unique()).then_some(e.date);
+    if let Some(&(_, first_line)) = seen.iter().find(|(k, _)| *k == (e.kind, key_date)) {
+        return Some(Rule::Duplicate {
+            event: e.kind,
+            date: e.date,
+            first_line,
+        });
+    }
+    if let Some(end) = end {
+        if e.date > end && !e.kind.is_registration() {
+            return Some(Rule::AfterEnd {
+                event: e.kind,
+                date: e.date,
+                end,
+            });
+        }
+    }
+    match e.kind {
+        EventKind::Evaluation if decisions == 0 => Some(Rule::EvaluationBeforeDecision(e.date)),
+        EventKind::ClinicalDecision if decisions >= 2 => Some(Rule::TooManyDecisions(e.date)),
+        _ => None,
+    }
+}
+
+/// True when a `referral_assessed` outcome is the right to necessary health care.
+pub fn is_right(outcome: Option<&Outcome>) -> bool {
+    matches!(outcome, Some(Outcome::Right))
+}
+
+/// Checks one new event against the events already registered (the command check before the
+/// store appends it). Only the new event's pathway is looked at. The new event is refused when
+/// it breaks a rule itself or when it would make a registered event break one (e.g. an end
+/// dated before a registered evaluation); the rule broken is returned.
+pub fn check_new(existing: &[Event], new: &Event, today: Date) -> Result<(), Rule> {
+    const NEW: u64 = u64::MAX;
+    let mut pathway: Vec<Event> = existing
+        .iter()
+        .filter(|e| *e.pathway_id == *new.pathway_id)
+        .cloned()
+        .collect();
+    let mut candidate = new.clone();
+    candidate.line = NEW;
+    pathway.push(candidate);
+    let (_, errors) = validate(pathway, today);
+    let own = errors.iter().find(|e| e.line == NEW);
+    match own.or(errors.first()) {
+        Some(e) => Err(e.rule.clone()),
+        None => Ok(()),
+    }
+}
