@@ -49,6 +49,9 @@ pub struct AccessEntry {
     pub actor_id: i64,
     /// The actor's organisation id.
     pub org_id: i64,
+    /// The organisation that holds the record (the data controller whose auditor must see
+    /// the entry); the actor's own organisation for lists and creations.
+    pub owner_org_id: i64,
     /// The action (see [`crate::authz::Action::as_str`]).
     pub action: String,
     /// The subject: the person's pseudonym, never the identity number. Empty for lists.
@@ -72,12 +75,14 @@ impl AccessEntry {
         let id = self.id.to_string();
         let actor_id = self.actor_id.to_string();
         let org_id = self.org_id.to_string();
-        let fields: [&str; 12] = [
+        let owner_org_id = self.owner_org_id.to_string();
+        let fields: [&str; 13] = [
             &id,
             &self.at,
             &self.actor,
             &actor_id,
             &org_id,
+            &owner_org_id,
             &self.action,
             &self.subject,
             &self.record,
@@ -174,6 +179,7 @@ mod tests {
                     actor: "kari".into(),
                     actor_id: 3,
                     org_id: 1,
+                    owner_org_id: 1,
                     action: "person.read".into(),
                     subject: format!("pseudo{id}"),
                     record: format!("person:{id}"),

@@ -103,6 +103,7 @@ macro_rules! append_access_tx {
             actor: new.actor.clone(),
             actor_id: new.actor_id,
             org_id: new.org_id,
+            owner_org_id: new.owner_org_id,
             action: new.action.clone(),
             subject: new.subject.clone(),
             record: new.record.clone(),
@@ -113,8 +114,8 @@ macro_rules! append_access_tx {
         };
         let hash = entry.hash();
         sqlx::query(
-            "INSERT INTO access_log (id, at, actor, actor_id, org_id, action, subject, record, purpose, outcome, flagged, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            "INSERT INTO access_log (id, at, actor, actor_id, org_id, action, subject, record, purpose, outcome, flagged, prev_hash, hash, owner_org_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(entry.id)
         .bind(&entry.at)
@@ -129,6 +130,7 @@ macro_rules! append_access_tx {
         .bind(entry.flagged)
         .bind(&entry.prev_hash)
         .bind(&hash)
+        .bind(entry.owner_org_id)
         .execute(&mut *$tx)
         .await?;
         sqlx::query("UPDATE access_head SET last_hash = $1 WHERE id = 1")
@@ -209,6 +211,8 @@ pub struct NewAccess {
     pub actor: String,
     pub actor_id: i64,
     pub org_id: i64,
+    /// The organisation holding the record (its auditor sees the entry).
+    pub owner_org_id: i64,
     pub action: String,
     pub subject: String,
     pub record: String,
@@ -1058,7 +1062,7 @@ impl Store {
             read | pool
                 | {
                     let rows = sqlx::query(&format!(
-                "{ACCESS_COLS} WHERE ($1 IS NULL OR org_id = $1) AND ($2 IS NULL OR subject = $2) AND ($3 = FALSE OR flagged = TRUE) \
+                "{ACCESS_COLS} WHERE ($1 IS NULL OR org_id = $1 OR owner_org_id = $1) AND ($2 IS NULL OR subject = $2) AND ($3 = FALSE OR flagged = TRUE) \
                  ORDER BY id DESC LIMIT $4"
             ))
             .bind(filter.org_id)
@@ -1158,7 +1162,7 @@ impl Store {
     }
 }
 
-const ACCESS_COLS: &str = "SELECT id, at, actor, actor_id, org_id, action, subject, record, purpose, outcome, flagged, prev_hash, hash FROM access_log";
+const ACCESS_COLS: &str = "SELECT id, at, actor, actor_id, org_id, action, subject, record, purpose, outcome, flagged, prev_hash, hash, owner_org_id FROM access_log";
 const USER_COLS: &str =
     "SELECT id, org_id, username, role, password_hash, disabled, failed_logins, locked_until FROM users";
 const PERSON_COLS: &str =
@@ -1268,6 +1272,7 @@ where
             outcome: r.try_get(9)?,
             flagged: r.try_get(10)?,
             prev_hash: r.try_get(11)?,
+            owner_org_id: r.try_get(13)?,
         },
         r.try_get(12)?,
     ))
@@ -1290,15 +1295,22 @@ impl Store {
 impl Store {
     /// The person records (id, owning organisation) with this pseudonym, in any organisation.
     /// Used for break-glass lookup and the per-person access report; returns no personal data.
-    pub async fn person_ids_by_pseudonym(&self, pseudonym: &str) -> Result<Vec<(i64, OrgId)>, StoreError> {
-        on_pool!(self, read |pool| {
-            let rows = sqlx::query("SELECT id, org_id FROM persons WHERE pseudonym = $1 ORDER BY id")
-                .bind(pseudonym)
-                .fetch_all(pool)
-                .await?;
-            rows.iter()
-                .map(|r| Ok((r.try_get::<i64, _>(0)?, OrgId(r.try_get::<i64, _>(1)?))))
-                .collect()
-        })
+    pub async fn person_ids_by_pseudonym(
+        &self,
+        pseudonym: &str,
+    ) -> Result<Vec<(i64, OrgId)>, StoreError> {
+        on_pool!(
+            self,
+            read | pool | {
+                let rows =
+                    sqlx::query("SELECT id, org_id FROM persons WHERE pseudonym = $1 ORDER BY id")
+                        .bind(pseudonym)
+                        .fetch_all(pool)
+                        .await?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get::<i64, _>(0)?, OrgId(r.try_get::<i64, _>(1)?))))
+                    .collect()
+            }
+        )
     }
 }

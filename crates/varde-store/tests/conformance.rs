@@ -68,6 +68,7 @@ fn access(action: &str, outcome: Outcome) -> NewAccess {
         actor: "kari".into(),
         actor_id: 1,
         org_id: 1,
+        owner_org_id: 1,
         action: action.into(),
         subject: "abc".into(),
         record: String::new(),

@@ -15,7 +15,10 @@ use varde_core::person::{CorrectionInput, NewPersonInput};
 use varde_store::{AccessFilter, PersonRow};
 
 use crate::auth::{self, CurrentUser};
-use crate::authz::{CorrectPerson, CreatePerson, ListPersons, ManageUsers, OrgAccess, PersonAccess, PersonReport, ReadAudit, ReadPerson};
+use crate::authz::{
+    CorrectPerson, CreatePerson, ListPersons, ManageUsers, OrgAccess, PersonAccess, PersonReport,
+    ReadAudit, ReadPerson,
+};
 use crate::error::{FieldProblem, Problem, WebError};
 use crate::html::{create_person, parse_assignable_role, parse_username, person_report};
 use crate::AppState;
@@ -46,14 +49,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rej) => Err(match rej {
                 JsonRejection::MissingJsonContentType(_) => {
-                    let mut e = WebError::bad_request("expected a JSON body with Content-Type: application/json");
+                    let mut e = WebError::bad_request(
+                        "expected a JSON body with Content-Type: application/json",
+                    );
                     e.status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
                     e
                 }
-                JsonRejection::JsonSyntaxError(e) => WebError::bad_request(format!("malformed JSON: {}", e.body_text().chars().take(200).collect::<String>())),
-                JsonRejection::JsonDataError(e) => WebError::invalid("body", e.body_text().chars().take(300).collect::<String>()),
+                JsonRejection::JsonSyntaxError(e) => WebError::bad_request(format!(
+                    "malformed JSON: {}",
+                    e.body_text().chars().take(200).collect::<String>()
+                )),
+                JsonRejection::JsonDataError(e) => {
+                    WebError::invalid("body", e.body_text().chars().take(300).collect::<String>())
+                }
                 JsonRejection::BytesRejection(_) => {
-                    let mut e = WebError::bad_request("the request body is too large or could not be read");
+                    let mut e =
+                        WebError::bad_request("the request body is too large or could not be read");
                     e.status = StatusCode::PAYLOAD_TOO_LARGE;
                     e
                 }
@@ -83,10 +94,19 @@ pub struct TokenResponse {
 /// Log in; answers a bearer token.
 #[utoipa::path(post, path = "/api/v1/session", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = Problem)))]
-async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Response, WebError> {
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Response, WebError> {
     let user = auth::authenticate(&state, &req.username, &req.password).await?;
     let (token, expires) = auth::start_session(&state, &user).await?;
-    Ok(json(StatusCode::OK, &TokenResponse { token, expires_at: expires.to_string() }))
+    Ok(json(
+        StatusCode::OK,
+        &TokenResponse {
+            token,
+            expires_at: expires.to_string(),
+        },
+    ))
 }
 
 /// End the session of the bearer token.
@@ -106,7 +126,14 @@ pub struct Me {
 /// Who the token belongs to.
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = Problem)))]
 async fn me(user: CurrentUser) -> Response {
-    json(StatusCode::OK, &Me { username: user.principal.username, role: user.principal.role.to_string(), org_id: user.principal.org.0 })
+    json(
+        StatusCode::OK,
+        &Me {
+            username: user.principal.username,
+            role: user.principal.role.to_string(),
+            org_id: user.principal.org.0,
+        },
+    )
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -129,8 +156,17 @@ pub struct Created {
 /// Register a person with the caller's organisation.
 #[utoipa::path(post, path = "/api/v1/persons", request_body = NewPersonRequest,
     responses((status = 201, body = Created), (status = 422, body = Problem), (status = 409, body = Problem), (status = 403, body = Problem)))]
-async fn create(State(state): State<AppState>, access: OrgAccess<CreatePerson>, ApiJson(req): ApiJson<NewPersonRequest>) -> Result<Response, WebError> {
-    let input = NewPersonInput { national_id: req.national_id, name: req.name, birth_date: req.birth_date, kommune: req.kommune };
+async fn create(
+    State(state): State<AppState>,
+    access: OrgAccess<CreatePerson>,
+    ApiJson(req): ApiJson<NewPersonRequest>,
+) -> Result<Response, WebError> {
+    let input = NewPersonInput {
+        national_id: req.national_id,
+        name: req.name,
+        birth_date: req.birth_date,
+        kommune: req.kommune,
+    };
     let id = create_person(&state, &access, &input).await?;
     Ok(json(StatusCode::CREATED, &Created { id }))
 }
@@ -164,18 +200,33 @@ impl From<PersonRow> for PersonDoc {
 
 /// The people registered with the caller's organisation.
 #[utoipa::path(get, path = "/api/v1/persons", responses((status = 200, body = [PersonDoc]), (status = 403, body = Problem)))]
-async fn list(State(state): State<AppState>, access: OrgAccess<ListPersons>) -> Result<Response, WebError> {
+async fn list(
+    State(state): State<AppState>,
+    access: OrgAccess<ListPersons>,
+) -> Result<Response, WebError> {
     let entry = access.access(&state, "", format!("org:{}", access.user.principal.org.0));
-    let rows = state.store.list_persons_logged(access.user.principal.org, &entry).await?;
-    Ok(json(StatusCode::OK, &rows.into_iter().map(PersonDoc::from).collect::<Vec<_>>()))
+    let rows = state
+        .store
+        .list_persons_logged(access.user.principal.org, &entry)
+        .await?;
+    Ok(json(
+        StatusCode::OK,
+        &rows.into_iter().map(PersonDoc::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// One person. 403 for a record of another organisation (logged); the optional header
 /// `Varde-Break-Glass: REASON` asks for emergency access (clinicians, flagged).
 #[utoipa::path(get, path = "/api/v1/persons/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = PersonDoc), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn read(State(state): State<AppState>, access: PersonAccess<ReadPerson>) -> Result<Response, WebError> {
-    let p = state.store.read_person_logged(access.person.id, &access.access).await?;
+async fn read(
+    State(state): State<AppState>,
+    access: PersonAccess<ReadPerson>,
+) -> Result<Response, WebError> {
+    let p = state
+        .store
+        .read_person_logged(access.person.id, &access.access)
+        .await?;
     Ok(json(StatusCode::OK, &PersonDoc::from(p)))
 }
 
@@ -193,10 +244,28 @@ pub struct CorrectionRequest {
 /// Correct a person's record (appends a correction event).
 #[utoipa::path(post, path = "/api/v1/persons/{id}/corrections", params(("id" = i64, Path)), request_body = CorrectionRequest,
     responses((status = 200, body = PersonDoc), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn correct(State(state): State<AppState>, access: PersonAccess<CorrectPerson>, ApiJson(req): ApiJson<CorrectionRequest>) -> Result<Response, WebError> {
-    let input = CorrectionInput { name: req.name, birth_date: req.birth_date, kommune: req.kommune, reason: req.reason };
+async fn correct(
+    State(state): State<AppState>,
+    access: PersonAccess<CorrectPerson>,
+    ApiJson(req): ApiJson<CorrectionRequest>,
+) -> Result<Response, WebError> {
+    let input = CorrectionInput {
+        name: req.name,
+        birth_date: req.birth_date,
+        kommune: req.kommune,
+        reason: req.reason,
+    };
     let event = input.parse(state.clock.today())?;
-    let p = state.store.correct_person(access.person.id, access.user.principal.user.0, &event, &access.access, state.clock.now()).await?;
+    let p = state
+        .store
+        .correct_person(
+            access.person.id,
+            access.user.principal.user.0,
+            &event,
+            &access.access,
+            state.clock.now(),
+        )
+        .await?;
     Ok(json(StatusCode::OK, &PersonDoc::from(p)))
 }
 
@@ -216,7 +285,14 @@ async fn orgs(State(state): State<AppState>, _user: CurrentUser) -> Result<Respo
     let orgs = state.store.list_orgs().await?;
     let docs: Vec<OrgDoc> = orgs
         .into_iter()
-        .map(|o| OrgDoc { id: o.id.0, kind: o.kind, name: o.name, kommunenummer: o.kommunenummer, orgnr: o.orgnr, slug: o.slug })
+        .map(|o| OrgDoc {
+            id: o.id.0,
+            kind: o.kind,
+            name: o.name,
+            kommunenummer: o.kommunenummer,
+            orgnr: o.orgnr,
+            slug: o.slug,
+        })
         .collect();
     Ok(json(StatusCode::OK, &docs))
 }
@@ -231,9 +307,23 @@ pub struct UserDoc {
 
 /// Users of the caller's organisation (org-admin).
 #[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = [UserDoc]), (status = 403, body = Problem)))]
-async fn users(State(state): State<AppState>, access: OrgAccess<ManageUsers>) -> Result<Response, WebError> {
-    let users = state.store.list_users(Some(access.user.principal.org)).await?;
-    let docs: Vec<UserDoc> = users.into_iter().map(|u| UserDoc { id: u.id.0, username: u.username, role: u.role, disabled: u.disabled }).collect();
+async fn users(
+    State(state): State<AppState>,
+    access: OrgAccess<ManageUsers>,
+) -> Result<Response, WebError> {
+    let users = state
+        .store
+        .list_users(Some(access.user.principal.org))
+        .await?;
+    let docs: Vec<UserDoc> = users
+        .into_iter()
+        .map(|u| UserDoc {
+            id: u.id.0,
+            username: u.username,
+            role: u.role,
+            disabled: u.disabled,
+        })
+        .collect();
     Ok(json(StatusCode::OK, &docs))
 }
 
@@ -247,18 +337,35 @@ pub struct NewUserRequest {
 /// Add a user to the caller's organisation (org-admin).
 #[utoipa::path(post, path = "/api/v1/users", request_body = NewUserRequest,
     responses((status = 201, body = Created), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn add_user(State(state): State<AppState>, access: OrgAccess<ManageUsers>, ApiJson(req): ApiJson<NewUserRequest>) -> Result<Response, WebError> {
+async fn add_user(
+    State(state): State<AppState>,
+    access: OrgAccess<ManageUsers>,
+    ApiJson(req): ApiJson<NewUserRequest>,
+) -> Result<Response, WebError> {
     let username = parse_username(&req.username)?;
     let role = parse_assignable_role(&req.role)?;
     auth::check_new_password(&req.password)?;
     let hash = auth::hash_password(req.password).await?;
-    let id = state.store.create_user(access.user.principal.org, role, &username, &hash, state.clock.now()).await?;
+    let id = state
+        .store
+        .create_user(
+            access.user.principal.org,
+            role,
+            &username,
+            &hash,
+            state.clock.now(),
+        )
+        .await?;
     Ok(json(StatusCode::CREATED, &Created { id: id.0 }))
 }
 
 /// Disable a user of the caller's organisation (org-admin); ends their sessions.
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn disable_user(State(state): State<AppState>, access: OrgAccess<ManageUsers>, Path(id): Path<i64>) -> Result<StatusCode, WebError> {
+async fn disable_user(
+    State(state): State<AppState>,
+    access: OrgAccess<ManageUsers>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, WebError> {
     let target = state.store.user(UserId(id)).await?;
     if target.org_id != access.user.principal.org {
         return Err(WebError::not_found());
@@ -278,10 +385,19 @@ pub struct AuditQuery {
 /// The access log of the caller's organisation, newest first (auditor).
 #[utoipa::path(get, path = "/api/v1/audit", params(("flagged" = Option<bool>, Query), ("limit" = Option<i64>, Query)),
     responses((status = 200, description = "access-log entries"), (status = 403, body = Problem)))]
-async fn audit(State(state): State<AppState>, access: OrgAccess<ReadAudit>, Query(q): Query<AuditQuery>) -> Result<Response, WebError> {
+async fn audit(
+    State(state): State<AppState>,
+    access: OrgAccess<ReadAudit>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, WebError> {
     let entries = state
         .store
-        .access_log(&AccessFilter { org_id: Some(access.user.principal.org.0), flagged_only: q.flagged, limit: q.limit.unwrap_or(500).clamp(1, 10_000), ..Default::default() })
+        .access_log(&AccessFilter {
+            org_id: Some(access.user.principal.org.0),
+            flagged_only: q.flagged,
+            limit: q.limit.unwrap_or(500).clamp(1, 10_000),
+            ..Default::default()
+        })
         .await?;
     Ok(json(StatusCode::OK, &entries))
 }
@@ -295,16 +411,51 @@ pub struct PersonReportRequest {
 /// number goes in the body, never in a URL.
 #[utoipa::path(post, path = "/api/v1/audit/person-report", request_body = PersonReportRequest,
     responses((status = 200, description = "access-log entries for the person"), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn audit_report(State(state): State<AppState>, access: OrgAccess<PersonReport>, ApiJson(req): ApiJson<PersonReportRequest>) -> Result<Response, WebError> {
+async fn audit_report(
+    State(state): State<AppState>,
+    access: OrgAccess<PersonReport>,
+    ApiJson(req): ApiJson<PersonReportRequest>,
+) -> Result<Response, WebError> {
     let entries = person_report(&state, &access, &req.national_id).await?;
     Ok(json(StatusCode::OK, &entries))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Varde API", description = "The information system for Norway's substance-use field."),
-    paths(login, logout, me, create, list, read, correct, orgs, users, add_user, disable_user, audit, audit_report),
-    components(schemas(LoginRequest, TokenResponse, Me, NewPersonRequest, Created, PersonDoc, CorrectionRequest, OrgDoc, UserDoc, NewUserRequest, PersonReportRequest, Problem, FieldProblem))
+    info(
+        title = "Varde API",
+        description = "The information system for Norway's substance-use field."
+    ),
+    paths(
+        login,
+        logout,
+        me,
+        create,
+        list,
+        read,
+        correct,
+        orgs,
+        users,
+        add_user,
+        disable_user,
+        audit,
+        audit_report
+    ),
+    components(schemas(
+        LoginRequest,
+        TokenResponse,
+        Me,
+        NewPersonRequest,
+        Created,
+        PersonDoc,
+        CorrectionRequest,
+        OrgDoc,
+        UserDoc,
+        NewUserRequest,
+        PersonReportRequest,
+        Problem,
+        FieldProblem
+    ))
 )]
 pub struct ApiDoc;
 

@@ -55,7 +55,11 @@ pub fn hash_password_blocking(password: &str) -> Result<String, AuthError> {
 }
 
 pub fn verify_password_blocking(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Hashes on the blocking pool (Argon2 takes tens of milliseconds on purpose).
@@ -71,7 +75,10 @@ pub const PASSWORD_MIN: usize = 12;
 
 pub fn check_new_password(password: &str) -> Result<(), WebError> {
     if password.chars().count() < PASSWORD_MIN {
-        return Err(WebError::invalid("password", format!("at least {PASSWORD_MIN} characters")));
+        return Err(WebError::invalid(
+            "password",
+            format!("at least {PASSWORD_MIN} characters"),
+        ));
     }
     if password.chars().count() > 1024 {
         return Err(WebError::invalid("password", "at most 1024 characters"));
@@ -91,7 +98,11 @@ pub fn lockout_after(failures: i64) -> Option<SignedDuration> {
 
 /// Checks a username and password. Every failure gives the same error, and an unknown user
 /// costs the same Argon2 verification as a known one.
-pub async fn authenticate(state: &AppState, username: &str, password: &str) -> Result<User, WebError> {
+pub async fn authenticate(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<User, WebError> {
     let user = state.store.user_by_username(username.trim()).await?;
     let now = state.clock.now();
     let (phc, locked) = match &user {
@@ -134,9 +145,13 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str) -> R
 pub async fn start_session(state: &AppState, user: &User) -> Result<(String, Timestamp), WebError> {
     let token = random_token();
     let now = state.clock.now();
-    let ttl = SignedDuration::try_from(state.config.session_ttl).unwrap_or(SignedDuration::from_hours(8));
+    let ttl =
+        SignedDuration::try_from(state.config.session_ttl).unwrap_or(SignedDuration::from_hours(8));
     let expires = now + ttl;
-    state.store.create_session(&token_hash(&token), user.id, &random_token(), now, expires).await?;
+    state
+        .store
+        .create_session(&token_hash(&token), user.id, &random_token(), now, expires)
+        .await?;
     Ok((token, expires))
 }
 
@@ -188,7 +203,11 @@ impl CurrentUser {
         }
         let a = Sha256::digest(given.as_bytes());
         let b = Sha256::digest(self.csrf_token.as_bytes());
-        if a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0 {
+        if a.iter()
+            .zip(b.iter())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+        {
             Ok(())
         } else {
             Err(WebError::csrf())
@@ -199,8 +218,11 @@ impl CurrentUser {
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let api = parts.uri.path().starts_with("/api/");
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let api = is_api(parts);
         let bearer = parts
             .headers
             .get(AUTHORIZATION)
@@ -218,7 +240,10 @@ impl FromRequestParts<AppState> for CurrentUser {
             .session(&hash, state.clock.now())
             .await?
             .ok_or_else(|| WebError::unauthenticated(api))?;
-        let role: Role = session.user.role().ok_or_else(|| WebError::unauthenticated(api))?;
+        let role: Role = session
+            .user
+            .role()
+            .ok_or_else(|| WebError::unauthenticated(api))?;
         Ok(CurrentUser {
             principal: Principal {
                 user: session.user.id,
@@ -233,6 +258,16 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+/// Whether a request addresses the JSON API. Uses the original URI: inside the nested
+/// `/api/v1` router, `parts.uri` has the prefix stripped.
+pub fn is_api(parts: &Parts) -> bool {
+    parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| parts.uri.path(), |o| o.0.path())
+        .starts_with("/api/")
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -243,7 +278,10 @@ mod tests {
         assert_eq!(lockout_after(4), None);
         assert_eq!(lockout_after(5), Some(SignedDuration::from_secs(30)));
         assert_eq!(lockout_after(6), Some(SignedDuration::from_secs(60)));
-        assert_eq!(lockout_after(40), Some(SignedDuration::from_secs(MAX_LOCK_SECS)));
+        assert_eq!(
+            lockout_after(40),
+            Some(SignedDuration::from_secs(MAX_LOCK_SECS))
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use varde_core::audit::Outcome;
 use varde_core::authz::{decide, Action, Decision, Subject};
+use varde_core::org::OrgId;
 use varde_store::{NewAccess, PersonRow};
 
 use crate::auth::CurrentUser;
@@ -48,21 +49,34 @@ action_kinds!(
     PersonReport => AuditPersonReport,
 );
 
-/// The access-log entry for `action` by `user`.
+/// What an access concerns: the record, its pseudonymous subject and the organisation that
+/// holds it.
+pub struct Target<'a> {
+    pub owner: OrgId,
+    pub subject: &'a str,
+    pub record: String,
+}
+
+/// The access-log entry for `action` by `user` on `target`.
 pub fn access_entry(
     state: &AppState,
     user: &CurrentUser,
     action: Action,
-    subject: &str,
-    record: String,
+    target: Target<'_>,
     decision: &Decision,
     purpose: Option<&str>,
 ) -> NewAccess {
+    let Target {
+        owner,
+        subject,
+        record,
+    } = target;
     NewAccess {
         at: state.clock.now(),
         actor: user.principal.username.clone(),
         actor_id: user.principal.user.0,
         org_id: user.principal.org.0,
+        owner_org_id: owner.0,
         action: action.as_str().to_owned(),
         subject: subject.to_owned(),
         record,
@@ -70,7 +84,11 @@ pub fn access_entry(
             Some(p) if !p.trim().is_empty() => p.trim().chars().take(500).collect(),
             _ => decision.reason.as_str().to_owned(),
         },
-        outcome: if decision.allowed { Outcome::Allowed } else { Outcome::Denied },
+        outcome: if decision.allowed {
+            Outcome::Allowed
+        } else {
+            Outcome::Denied
+        },
         flagged: decision.flagged,
     }
 }
@@ -94,14 +112,32 @@ pub async fn authorize_person(
     action: Action,
     break_glass: Option<&str>,
 ) -> Result<(CurrentUser, PersonRow, Decision, NewAccess), WebError> {
-    let person = state.store.person_unlogged(id).await?.ok_or_else(WebError::not_found)?;
+    let person = state
+        .store
+        .person_unlogged(id)
+        .await?
+        .ok_or_else(WebError::not_found)?;
     let subject = Subject::of_org(person.org_id);
     let decision = decide(&user.principal, action, &subject, break_glass);
-    let access = access_entry(state, &user, action, &person.pseudonym, format!("person:{id}"), &decision, break_glass.filter(|_| decision.flagged));
+    let access = access_entry(
+        state,
+        &user,
+        action,
+        Target {
+            owner: person.org_id,
+            subject: &person.pseudonym,
+            record: format!("person:{id}"),
+        },
+        &decision,
+        break_glass.filter(|_| decision.flagged),
+    );
     if !decision.allowed {
         state.store.log_access(&access).await?;
         tracing::warn!(target: "security", user_id = user.principal.user.0, action = action.as_str(), reason = decision.reason.as_str(), "access denied");
-        return Err(WebError::forbidden(format!("Access denied: {}.", decision.reason.as_str())));
+        return Err(WebError::forbidden(format!(
+            "Access denied: {}.",
+            decision.reason.as_str()
+        )));
     }
     Ok((user, person, decision, access))
 }
@@ -109,18 +145,36 @@ pub async fn authorize_person(
 impl<A: ActionKind> FromRequestParts<AppState> for PersonAccess<A> {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let html = !parts.uri.path().starts_with("/api/");
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let html = !crate::auth::is_api(parts);
         let wrap = |e: WebError| if html { e.html() } else { e };
         let user = CurrentUser::from_request_parts(parts, state).await?;
         let Path(id) = Path::<i64>::from_request_parts(parts, state)
             .await
-            .map_err(|_| wrap(WebError::bad_request("the record id in the path must be a number")))?;
-        let break_glass = parts.headers.get(BREAK_GLASS_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let (user, person, decision, access) = authorize_person(state, user, id, A::ACTION, break_glass.as_deref())
-            .await
-            .map_err(wrap)?;
-        Ok(PersonAccess { user, person, decision, access, _action: PhantomData })
+            .map_err(|_| {
+                wrap(WebError::bad_request(
+                    "the record id in the path must be a number",
+                ))
+            })?;
+        let break_glass = parts
+            .headers
+            .get(BREAK_GLASS_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let (user, person, decision, access) =
+            authorize_person(state, user, id, A::ACTION, break_glass.as_deref())
+                .await
+                .map_err(wrap)?;
+        Ok(PersonAccess {
+            user,
+            person,
+            decision,
+            access,
+            _action: PhantomData,
+        })
     }
 }
 
@@ -135,25 +189,60 @@ pub struct OrgAccess<A> {
 impl<A> OrgAccess<A> {
     /// The access-log entry for this (allowed) action.
     pub fn access(&self, state: &AppState, subject: &str, record: String) -> NewAccess {
-        access_entry(state, &self.user, self.action, subject, record, &self.decision, None)
+        access_entry(
+            state,
+            &self.user,
+            self.action,
+            Target {
+                owner: self.user.principal.org,
+                subject,
+                record,
+            },
+            &self.decision,
+            None,
+        )
     }
 }
 
 impl<A: ActionKind> FromRequestParts<AppState> for OrgAccess<A> {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let html = !parts.uri.path().starts_with("/api/");
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let html = !crate::auth::is_api(parts);
         let user = CurrentUser::from_request_parts(parts, state).await?;
-        let decision = decide(&user.principal, A::ACTION, &Subject::of_org(user.principal.org), None);
+        let decision = decide(
+            &user.principal,
+            A::ACTION,
+            &Subject::of_org(user.principal.org),
+            None,
+        );
         if !decision.allowed {
             if A::ACTION.is_personal_data() {
-                let access = access_entry(state, &user, A::ACTION, "", format!("org:{}", user.principal.org.0), &decision, None);
+                let access = access_entry(
+                    state,
+                    &user,
+                    A::ACTION,
+                    Target {
+                        owner: user.principal.org,
+                        subject: "",
+                        record: format!("org:{}", user.principal.org.0),
+                    },
+                    &decision,
+                    None,
+                );
                 state.store.log_access(&access).await?;
             }
             let e = WebError::forbidden(format!("Access denied: {}.", decision.reason.as_str()));
             return Err(if html { e.html() } else { e });
         }
-        Ok(OrgAccess { user, decision, action: A::ACTION, _action: PhantomData })
+        Ok(OrgAccess {
+            user,
+            decision,
+            action: A::ACTION,
+            _action: PhantomData,
+        })
     }
 }

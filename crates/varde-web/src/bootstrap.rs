@@ -190,21 +190,35 @@ mod tests {
     fn slugs_are_ascii() {
         assert_eq!(slugify("Helse Sør-Øst RHF"), "helse-sor-ost-rhf");
         assert_eq!(slugify("Sørlandet sykehus HF"), "sorlandet-sykehus-hf");
-        assert_eq!(slugify("Universitetssykehuset Nord-Norge HF"), "universitetssykehuset-nord-norge-hf");
+        assert_eq!(
+            slugify("Universitetssykehuset Nord-Norge HF"),
+            "universitetssykehuset-nord-norge-hf"
+        );
     }
 
     #[test]
     fn builtin_orgs_cover_every_municipality_with_unique_slugs() {
         let orgs = builtin_orgs();
-        let municipalities = orgs.iter().filter(|o| o.kind == OrgKind::Municipality).count();
-        assert_eq!(municipalities, varde_core::refdata::get().kommuner().count());
+        let municipalities = orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::Municipality)
+            .count();
+        assert_eq!(
+            municipalities,
+            varde_core::refdata::get().kommuner().count()
+        );
         assert!(municipalities >= 357);
         let mut slugs: Vec<&str> = orgs.iter().map(|o| o.slug.as_str()).collect();
         slugs.sort_unstable();
         let before = slugs.len();
         slugs.dedup();
         assert_eq!(before, slugs.len(), "duplicate slug");
-        for nr in [HELSEDIREKTORATET_ORGNR, FHI_ORGNR, DEMO_TREATMENT_ORGNR, DEMO_LAB_ORGNR] {
+        for nr in [
+            HELSEDIREKTORATET_ORGNR,
+            FHI_ORGNR,
+            DEMO_TREATMENT_ORGNR,
+            DEMO_LAB_ORGNR,
+        ] {
             assert!(varde_core::ids::OrgNumber::parse(nr).is_ok(), "{nr}");
         }
     }

@@ -40,8 +40,21 @@ pub struct WebError {
 }
 
 impl WebError {
-    fn new(status: StatusCode, slug: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
-        WebError { status, slug, title, detail: detail.into(), errors: Vec::new(), html: false, to_login: false }
+    fn new(
+        status: StatusCode,
+        slug: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        WebError {
+            status,
+            slug,
+            title,
+            detail: detail.into(),
+            errors: Vec::new(),
+            html: false,
+            to_login: false,
+        }
     }
 
     pub fn html(mut self) -> Self {
@@ -51,13 +64,26 @@ impl WebError {
 
     pub fn invalid(field: &str, rule: impl Into<String>) -> Self {
         let rule = rule.into();
-        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", format!("{field}: {rule}"));
-        e.errors.push(FieldProblem { field: field.to_owned(), rule });
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-input",
+            "Invalid input",
+            format!("{field}: {rule}"),
+        );
+        e.errors.push(FieldProblem {
+            field: field.to_owned(),
+            rule,
+        });
         e
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad-request", "Bad request", detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "Bad request",
+            detail,
+        )
     }
 
     pub fn login_failed() -> Self {
@@ -70,7 +96,12 @@ impl WebError {
     }
 
     pub fn unauthenticated(api: bool) -> Self {
-        let mut e = Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Not logged in", "Log in to continue.");
+        let mut e = Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Not logged in",
+            "Log in to continue.",
+        );
         e.html = !api;
         e.to_login = !api;
         e
@@ -81,7 +112,12 @@ impl WebError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", "There is nothing here.")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            "There is nothing here.",
+        )
     }
 
     pub fn conflict(detail: impl Into<String>) -> Self {
@@ -99,7 +135,12 @@ impl WebError {
 
     pub fn internal(cause: &str) -> Self {
         tracing::error!(cause, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "Something went wrong on our side. Nothing was saved.")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "Something went wrong on our side. Nothing was saved.",
+        )
     }
 
     pub fn problem(&self) -> Problem {
@@ -134,7 +175,10 @@ impl From<StoreError> for WebError {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 impl IntoResponse for WebError {
@@ -156,9 +200,19 @@ impl IntoResponse for WebError {
                 title = escape(self.title),
                 detail = escape(&self.detail),
             );
-            return (self.status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+            return (
+                self.status,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                body,
+            )
+                .into_response();
         }
         let body = serde_json::to_string(&self.problem()).unwrap_or_else(|_| "{}".to_owned());
-        (self.status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
     }
 }

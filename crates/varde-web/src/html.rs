@@ -17,7 +17,10 @@ use varde_core::pseudonym::pseudonymise;
 use varde_store::{AccessFilter, PersonRow, User};
 
 use crate::auth::{self, CurrentUser, LOGIN_CSRF_COOKIE};
-use crate::authz::{authorize_person, CorrectPerson, CreatePerson, ListPersons, ManageUsers, OrgAccess, PersonAccess, PersonReport, ReadAudit, ReadPerson};
+use crate::authz::{
+    authorize_person, CorrectPerson, CreatePerson, ListPersons, ManageUsers, OrgAccess,
+    PersonAccess, PersonReport, ReadAudit, ReadPerson,
+};
 use crate::error::WebError;
 use crate::i18n::{Lang, LANG_COOKIE};
 use crate::AppState;
@@ -76,11 +79,24 @@ impl Chrome {
         &AREAS
     }
 
-    async fn for_user(state: &AppState, l: Lang, user: &CurrentUser, path: &str) -> Result<Chrome, WebError> {
-        let org = state.store.org(user.principal.org).await.map_err(WebError::from)?;
+    async fn for_user(
+        state: &AppState,
+        l: Lang,
+        user: &CurrentUser,
+        path: &str,
+    ) -> Result<Chrome, WebError> {
+        let org = state
+            .store
+            .org(user.principal.org)
+            .await
+            .map_err(WebError::from)?;
         Ok(Chrome {
             l,
-            user: Some(UserBar { username: user.principal.username.clone(), role: user.principal.role.to_string(), org_name: org.name }),
+            user: Some(UserBar {
+                username: user.principal.username.clone(),
+                role: user.principal.role.to_string(),
+                org_name: org.name,
+            }),
             csrf: user.csrf_token.clone(),
             path: path.to_owned(),
         })
@@ -95,16 +111,23 @@ pub struct Page {
 
 impl FromRequestParts<AppState> for Page {
     type Rejection = WebError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Ok(l) = Lang::from_request_parts(parts, state).await;
         let user = CurrentUser::from_request_parts(parts, state).await?;
-        let c = Chrome::for_user(state, l, &user, parts.uri.path()).await.map_err(WebError::html)?;
+        let c = Chrome::for_user(state, l, &user, parts.uri.path())
+            .await
+            .map_err(WebError::html)?;
         Ok(Page { user, c })
     }
 }
 
 fn render<T: Template>(t: &T) -> PageResult {
-    t.render().map(|s| Html(s).into_response()).map_err(|_| WebError::internal("template").html())
+    t.render()
+        .map(|s| Html(s).into_response())
+        .map_err(|_| WebError::internal("template").html())
 }
 
 trait HtmlErr<T> {
@@ -138,7 +161,10 @@ struct AreaT {
 }
 
 async fn area_page(page: Page) -> PageResult {
-    let key = AREAS.iter().find(|(slug, _)| page.c.path == format!("/{slug}")).map_or("home", |(_, k)| *k);
+    let key = AREAS
+        .iter()
+        .find(|(slug, _)| page.c.path == format!("/{slug}"))
+        .map_or("home", |(_, k)| *k);
     render(&AreaT { c: page.c, key })
 }
 
@@ -154,15 +180,32 @@ struct LoginT {
 }
 
 fn anonymous(l: Lang, path: &str) -> Chrome {
-    Chrome { l, user: None, csrf: String::new(), path: path.to_owned() }
+    Chrome {
+        l,
+        user: None,
+        csrf: String::new(),
+        path: path.to_owned(),
+    }
 }
 
-fn login_form(state: &AppState, l: Lang, error: Option<&'static str>, username: String) -> PageResult {
+fn login_form(
+    state: &AppState,
+    l: Lang,
+    error: Option<&'static str>,
+    username: String,
+) -> PageResult {
     // Login CSRF: a double-submit token in a cookie and in the form.
     let token = auth::random_token();
     let secure = if state.config.tls { "; Secure" } else { "" };
-    let cookie = format!("{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}");
-    let mut res = render(&LoginT { c: anonymous(l, "/login"), error, login_csrf: token, username })?;
+    let cookie = format!(
+        "{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}"
+    );
+    let mut res = render(&LoginT {
+        c: anonymous(l, "/login"),
+        error,
+        login_csrf: token,
+        username,
+    })?;
     if let Ok(v) = cookie.parse() {
         res.headers_mut().append(SET_COOKIE, v);
     }
@@ -190,12 +233,22 @@ struct LoginCsrf(Option<String>);
 impl<S: Send + Sync> FromRequestParts<S> for LoginCsrf {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(LoginCsrf(auth::cookie(parts, LOGIN_CSRF_COOKIE).map(str::to_owned)))
+        Ok(LoginCsrf(
+            auth::cookie(parts, LOGIN_CSRF_COOKIE).map(str::to_owned),
+        ))
     }
 }
 
-async fn login_submit(State(state): State<AppState>, l: Lang, LoginCsrf(cookie): LoginCsrf, Form(f): Form<LoginForm>) -> PageResult {
-    if cookie.as_deref().is_none_or(|c| c.is_empty() || c != f.csrf) {
+async fn login_submit(
+    State(state): State<AppState>,
+    l: Lang,
+    LoginCsrf(cookie): LoginCsrf,
+    Form(f): Form<LoginForm>,
+) -> PageResult {
+    if cookie
+        .as_deref()
+        .is_none_or(|c| c.is_empty() || c != f.csrf)
+    {
         return Err(WebError::csrf().html());
     }
     match auth::authenticate(&state, &f.username, &f.password).await {
@@ -206,7 +259,10 @@ async fn login_submit(State(state): State<AppState>, l: Lang, LoginCsrf(cookie):
             if let Ok(v) = auth::session_cookie(&token, state.config.tls, max_age).parse() {
                 res.headers_mut().append(SET_COOKIE, v);
             }
-            if let Ok(v) = auth::clear_cookie(LOGIN_CSRF_COOKIE, state.config.tls).replace("Path=/;", "Path=/login;").parse() {
+            if let Ok(v) = auth::clear_cookie(LOGIN_CSRF_COOKIE, state.config.tls)
+                .replace("Path=/;", "Path=/login;")
+                .parse()
+            {
                 res.headers_mut().append(SET_COOKIE, v);
             }
             Ok(res)
@@ -229,7 +285,11 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(state): State<AppState>, user: CurrentUser, Form(f): Form<CsrfForm>) -> PageResult {
+async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
     user.check_csrf(&f.csrf).html()?;
     state.store.delete_session(&user.token_hash).await.html()?;
     let mut res = Redirect::to("/login").into_response();
@@ -250,9 +310,15 @@ struct LangForm {
 async fn set_lang(Form(f): Form<LangForm>) -> Response {
     let lang = if f.lang == "en" { "en" } else { "nb" };
     // Only local paths: never an open redirect.
-    let back = if f.back.starts_with('/') && !f.back.starts_with("//") && !f.back.contains('\\') { f.back.as_str() } else { "/" };
+    let back = if f.back.starts_with('/') && !f.back.starts_with("//") && !f.back.contains('\\') {
+        f.back.as_str()
+    } else {
+        "/"
+    };
     let mut res = Redirect::to(back).into_response();
-    if let Ok(v) = format!("{LANG_COOKIE}={lang}; Path=/; SameSite=Strict; Max-Age=31536000").parse() {
+    if let Ok(v) =
+        format!("{LANG_COOKIE}={lang}; Path=/; SameSite=Strict; Max-Age=31536000").parse()
+    {
         res.headers_mut().append(SET_COOKIE, v);
     }
     res
@@ -283,7 +349,13 @@ impl From<&PersonRow> for PersonView {
             id: p.id,
             name: p.record.name.clone(),
             national_id: p.record.national_id.clone(),
-            masked_id: p.record.national_id.chars().take(6).chain("*****".chars()).collect(),
+            masked_id: p
+                .record
+                .national_id
+                .chars()
+                .take(6)
+                .chain("*****".chars())
+                .collect(),
             birth_date: p.record.birth_date.clone().unwrap_or_default(),
             kommune,
             corrections: p.record.corrections,
@@ -299,10 +371,18 @@ struct PersonsT {
     clinician: bool,
 }
 
-async fn persons_page(State(state): State<AppState>, page: Page, access: Result<OrgAccess<ListPersons>, WebError>) -> PageResult {
+async fn persons_page(
+    State(state): State<AppState>,
+    page: Page,
+    access: Result<OrgAccess<ListPersons>, WebError>,
+) -> PageResult {
     let access = access.html()?;
     let entry = access.access(&state, "", format!("org:{}", access.user.principal.org.0));
-    let persons = state.store.list_persons_logged(access.user.principal.org, &entry).await.html()?;
+    let persons = state
+        .store
+        .list_persons_logged(access.user.principal.org, &entry)
+        .await
+        .html()?;
     render(&PersonsT {
         clinician: page.user.principal.role == Role::Clinician,
         c: page.c,
@@ -332,24 +412,47 @@ struct PersonNewT {
     error: Option<String>,
 }
 
-async fn person_new_page(page: Page, access: Result<OrgAccess<CreatePerson>, WebError>) -> PageResult {
+async fn person_new_page(
+    page: Page,
+    access: Result<OrgAccess<CreatePerson>, WebError>,
+) -> PageResult {
     access.html()?;
-    render(&PersonNewT { c: page.c, form: PersonForm::default(), error: None })
+    render(&PersonNewT {
+        c: page.c,
+        form: PersonForm::default(),
+        error: None,
+    })
 }
 
 /// Registers a person for the actor's organisation; shared by the form and the API.
-pub async fn create_person(state: &AppState, access: &OrgAccess<CreatePerson>, input: &NewPersonInput) -> Result<i64, WebError> {
+pub async fn create_person(
+    state: &AppState,
+    access: &OrgAccess<CreatePerson>,
+    input: &NewPersonInput,
+) -> Result<i64, WebError> {
     let person = input.parse(&state.id_policy(), state.clock.today())?;
     let pseudonym = pseudonymise(&state.key, &person.national_id);
     let entry = access.access(state, pseudonym.as_str(), String::new());
     let id = state
         .store
-        .register_person(access.user.principal.org, access.user.principal.user.0, pseudonym.as_str(), &PersonEvent::registered(&person), &entry, state.clock.now())
+        .register_person(
+            access.user.principal.org,
+            access.user.principal.user.0,
+            pseudonym.as_str(),
+            &PersonEvent::registered(&person),
+            &entry,
+            state.clock.now(),
+        )
         .await?;
     Ok(id)
 }
 
-async fn person_new_submit(State(state): State<AppState>, page: Page, access: Result<OrgAccess<CreatePerson>, WebError>, Form(f): Form<PersonForm>) -> PageResult {
+async fn person_new_submit(
+    State(state): State<AppState>,
+    page: Page,
+    access: Result<OrgAccess<CreatePerson>, WebError>,
+    Form(f): Form<PersonForm>,
+) -> PageResult {
     let access = access.html()?;
     access.user.check_csrf(&f.csrf).html()?;
     let input = NewPersonInput {
@@ -361,7 +464,15 @@ async fn person_new_submit(State(state): State<AppState>, page: Page, access: Re
     match create_person(&state, &access, &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/persons/{id}")).into_response()),
         Err(e) if e.status.is_client_error() => {
-            let mut res = render(&PersonNewT { c: page.c, form: PersonForm { csrf: String::new(), national_id: String::new(), ..f }, error: Some(e.detail) })?;
+            let mut res = render(&PersonNewT {
+                c: page.c,
+                form: PersonForm {
+                    csrf: String::new(),
+                    national_id: String::new(),
+                    ..f
+                },
+                error: Some(e.detail),
+            })?;
             *res.status_mut() = e.status;
             Ok(res)
         }
@@ -379,10 +490,24 @@ struct PersonT {
     error: Option<String>,
 }
 
-async fn person_page(State(state): State<AppState>, page: Page, access: PersonAccess<ReadPerson>) -> PageResult {
-    let p = state.store.read_person_logged(access.person.id, &access.access).await.html()?;
+async fn person_page(
+    State(state): State<AppState>,
+    page: Page,
+    access: PersonAccess<ReadPerson>,
+) -> PageResult {
+    let p = state
+        .store
+        .read_person_logged(access.person.id, &access.access)
+        .await
+        .html()?;
     let can_correct = p.org_id == access.user.principal.org;
-    render(&PersonT { c: page.c, p: PersonView::from(&p), can_correct, flagged: access.decision.flagged, error: None })
+    render(&PersonT {
+        c: page.c,
+        p: PersonView::from(&p),
+        can_correct,
+        flagged: access.decision.flagged,
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -399,11 +524,17 @@ struct CorrectForm {
     reason: String,
 }
 
-async fn person_correct(State(state): State<AppState>, page: Page, access: PersonAccess<CorrectPerson>, Form(f): Form<CorrectForm>) -> PageResult {
+async fn person_correct(
+    State(state): State<AppState>,
+    page: Page,
+    access: PersonAccess<CorrectPerson>,
+    Form(f): Form<CorrectForm>,
+) -> PageResult {
     access.user.check_csrf(&f.csrf).html()?;
     let current = &access.person.record;
     // Only fields that changed become part of the correction.
-    let changed = |new: &str, old: Option<&str>| (new.trim() != old.unwrap_or("")).then(|| new.to_owned());
+    let changed =
+        |new: &str, old: Option<&str>| (new.trim() != old.unwrap_or("")).then(|| new.to_owned());
     let input = CorrectionInput {
         name: changed(&f.name, Some(&current.name)),
         birth_date: changed(&f.birth_date, current.birth_date.as_deref()),
@@ -414,13 +545,25 @@ async fn person_correct(State(state): State<AppState>, page: Page, access: Perso
         Ok(event) => {
             state
                 .store
-                .correct_person(access.person.id, access.user.principal.user.0, &event, &access.access, state.clock.now())
+                .correct_person(
+                    access.person.id,
+                    access.user.principal.user.0,
+                    &event,
+                    &access.access,
+                    state.clock.now(),
+                )
                 .await
                 .html()?;
             Ok(Redirect::to(&format!("/persons/{}", access.person.id)).into_response())
         }
         Err(e) => {
-            let mut res = render(&PersonT { c: page.c, p: PersonView::from(&access.person), can_correct: true, flagged: false, error: Some(e.to_string()) })?;
+            let mut res = render(&PersonT {
+                c: page.c,
+                p: PersonView::from(&access.person),
+                can_correct: true,
+                flagged: false,
+                error: Some(e.to_string()),
+            })?;
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
@@ -439,17 +582,44 @@ struct BreakGlassForm {
 
 /// Emergency access: a clinician names the person and writes a reason; each matching record
 /// of another organisation is opened through the same authorisation (and flagged).
-async fn break_glass(State(state): State<AppState>, page: Page, Form(f): Form<BreakGlassForm>) -> PageResult {
+async fn break_glass(
+    State(state): State<AppState>,
+    page: Page,
+    Form(f): Form<BreakGlassForm>,
+) -> PageResult {
     page.user.check_csrf(&f.csrf).html()?;
-    let nid = NationalId::parse(&f.national_id, &state.id_policy()).map_err(|e| WebError::invalid("national_id", e.to_string()).html())?;
+    let nid = NationalId::parse(&f.national_id, &state.id_policy())
+        .map_err(|e| WebError::invalid("national_id", e.to_string()).html())?;
     let pseudonym = pseudonymise(&state.key, &nid);
-    let ids = state.store.person_ids_by_pseudonym(pseudonym.as_str()).await.html()?;
-    let Some(id) = ids.into_iter().find(|(_, org)| *org != page.user.principal.org).map(|(id, _)| id) else {
+    let ids = state
+        .store
+        .person_ids_by_pseudonym(pseudonym.as_str())
+        .await
+        .html()?;
+    let Some(id) = ids
+        .into_iter()
+        .find(|(_, org)| *org != page.user.principal.org)
+        .map(|(id, _)| id)
+    else {
         return Err(WebError::not_found().html());
     };
-    let (_, _, decision, entry) = authorize_person(&state, page.user.clone(), id, Action::PersonRead, Some(&f.reason)).await.html()?;
+    let (_, _, decision, entry) = authorize_person(
+        &state,
+        page.user.clone(),
+        id,
+        Action::PersonRead,
+        Some(&f.reason),
+    )
+    .await
+    .html()?;
     let p = state.store.read_person_logged(id, &entry).await.html()?;
-    render(&PersonT { c: page.c, p: PersonView::from(&p), can_correct: false, flagged: decision.flagged, error: None })
+    render(&PersonT {
+        c: page.c,
+        p: PersonView::from(&p),
+        can_correct: false,
+        flagged: decision.flagged,
+        error: None,
+    })
 }
 
 // ------------------------------------------------------------------ users
@@ -464,13 +634,30 @@ struct UsersT {
 }
 
 fn role_names() -> Vec<&'static str> {
-    Role::ALL.iter().filter(|r| **r != Role::SystemAdmin).map(|r| r.as_str()).collect()
+    Role::ALL
+        .iter()
+        .filter(|r| **r != Role::SystemAdmin)
+        .map(|r| r.as_str())
+        .collect()
 }
 
-async fn users_page(State(state): State<AppState>, page: Page, access: Result<OrgAccess<ManageUsers>, WebError>) -> PageResult {
+async fn users_page(
+    State(state): State<AppState>,
+    page: Page,
+    access: Result<OrgAccess<ManageUsers>, WebError>,
+) -> PageResult {
     let access = access.html()?;
-    let users = state.store.list_users(Some(access.user.principal.org)).await.html()?;
-    render(&UsersT { c: page.c, users, roles: role_names(), error: None })
+    let users = state
+        .store
+        .list_users(Some(access.user.principal.org))
+        .await
+        .html()?;
+    render(&UsersT {
+        c: page.c,
+        users,
+        roles: role_names(),
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -488,9 +675,14 @@ struct UserForm {
 /// Parses a username: 3–64 characters of letters, digits, `.`, `-`, `_`, `@`.
 pub fn parse_username(s: &str) -> Result<String, WebError> {
     let u = s.trim();
-    let ok_chars = u.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
+    let ok_chars = u
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
     if u.chars().count() < 3 || u.chars().count() > 64 || !ok_chars {
-        return Err(WebError::invalid("username", "3–64 characters: letters, digits, '.', '-', '_' or '@'"));
+        return Err(WebError::invalid(
+            "username",
+            "3–64 characters: letters, digits, '.', '-', '_' or '@'",
+        ));
     }
     Ok(u.to_owned())
 }
@@ -498,13 +690,21 @@ pub fn parse_username(s: &str) -> Result<String, WebError> {
 /// Parses a role an org-admin may give (system-admin is given only by the CLI).
 pub fn parse_assignable_role(s: &str) -> Result<Role, WebError> {
     match s.parse::<Role>() {
-        Ok(Role::SystemAdmin) => Err(WebError::invalid("role", "system-admin is given only with the varde command")),
+        Ok(Role::SystemAdmin) => Err(WebError::invalid(
+            "role",
+            "system-admin is given only with the varde command",
+        )),
         Ok(r) => Ok(r),
         Err(e) => Err(WebError::invalid("role", e.to_string())),
     }
 }
 
-async fn user_add(State(state): State<AppState>, page: Page, access: Result<OrgAccess<ManageUsers>, WebError>, Form(f): Form<UserForm>) -> PageResult {
+async fn user_add(
+    State(state): State<AppState>,
+    page: Page,
+    access: Result<OrgAccess<ManageUsers>, WebError>,
+    Form(f): Form<UserForm>,
+) -> PageResult {
     let access = access.html()?;
     access.user.check_csrf(&f.csrf).html()?;
     let result = async {
@@ -512,15 +712,33 @@ async fn user_add(State(state): State<AppState>, page: Page, access: Result<OrgA
         let role = parse_assignable_role(&f.role)?;
         auth::check_new_password(&f.password)?;
         let hash = auth::hash_password(f.password.clone()).await?;
-        state.store.create_user(access.user.principal.org, role, &username, &hash, state.clock.now()).await?;
+        state
+            .store
+            .create_user(
+                access.user.principal.org,
+                role,
+                &username,
+                &hash,
+                state.clock.now(),
+            )
+            .await?;
         Ok::<_, WebError>(())
     }
     .await;
     match result {
         Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
         Err(e) if e.status.is_client_error() => {
-            let users = state.store.list_users(Some(access.user.principal.org)).await.html()?;
-            let mut res = render(&UsersT { c: page.c, users, roles: role_names(), error: Some(e.detail) })?;
+            let users = state
+                .store
+                .list_users(Some(access.user.principal.org))
+                .await
+                .html()?;
+            let mut res = render(&UsersT {
+                c: page.c,
+                users,
+                roles: role_names(),
+                error: Some(e.detail),
+            })?;
             *res.status_mut() = e.status;
             Ok(res)
         }
@@ -545,13 +763,26 @@ async fn user_op(
     let access = access.html()?;
     access.user.check_csrf(&f.csrf).html()?;
     let target = state.store.user(UserId(id)).await.html()?;
-    if target.org_id != access.user.principal.org && access.user.principal.role != Role::SystemAdmin {
+    if target.org_id != access.user.principal.org && access.user.principal.role != Role::SystemAdmin
+    {
         return Err(WebError::not_found().html());
     }
     match op.as_str() {
-        "disable" => state.store.set_user_disabled(target.id, true).await.html()?,
-        "enable" => state.store.set_user_disabled(target.id, false).await.html()?,
-        "role" => state.store.set_user_role(target.id, parse_assignable_role(&f.role).html()?).await.html()?,
+        "disable" => state
+            .store
+            .set_user_disabled(target.id, true)
+            .await
+            .html()?,
+        "enable" => state
+            .store
+            .set_user_disabled(target.id, false)
+            .await
+            .html()?,
+        "role" => state
+            .store
+            .set_user_role(target.id, parse_assignable_role(&f.role).html()?)
+            .await
+            .html()?,
         _ => return Err(WebError::not_found().html()),
     }
     Ok(Redirect::to("/admin/users").into_response())
@@ -581,20 +812,40 @@ struct AuditQuery {
     flagged: Option<String>,
 }
 
-async fn audit_page(State(state): State<AppState>, page: Page, access: Result<OrgAccess<ReadAudit>, WebError>, Query(q): Query<AuditQuery>) -> PageResult {
+async fn audit_page(
+    State(state): State<AppState>,
+    page: Page,
+    access: Result<OrgAccess<ReadAudit>, WebError>,
+    Query(q): Query<AuditQuery>,
+) -> PageResult {
     let access = access.html()?;
     let flagged_only = q.flagged.is_some();
     let entries = state
         .store
-        .access_log(&AccessFilter { org_id: Some(access.user.principal.org.0), flagged_only, limit: 500, ..Default::default() })
+        .access_log(&AccessFilter {
+            org_id: Some(access.user.principal.org.0),
+            flagged_only,
+            limit: 500,
+            ..Default::default()
+        })
         .await
         .html()?;
     let chain = match state.store.verify_access_log().await.html()? {
         Ok(n) => ChainView { ok: true, count: n },
-        Err(b) => ChainView { ok: false, count: b.id as u64 },
+        Err(b) => ChainView {
+            ok: false,
+            count: b.id as u64,
+        },
     };
     let heading = page.c.l.t("audit").to_owned();
-    render(&AuditT { c: page.c, heading, entries, chain: Some(chain), show_filters: true, flagged_only })
+    render(&AuditT {
+        c: page.c,
+        heading,
+        entries,
+        chain: Some(chain),
+        show_filters: true,
+        flagged_only,
+    })
 }
 
 #[derive(Deserialize)]
@@ -606,20 +857,48 @@ struct ReportForm {
 }
 
 /// The § 18 report for one person: who accessed their data in any organisation, and when.
-pub async fn person_report(state: &AppState, access: &OrgAccess<PersonReport>, national_id: &str) -> Result<Vec<varde_core::audit::AccessEntry>, WebError> {
-    let nid = NationalId::parse(national_id, &state.id_policy()).map_err(|e| WebError::invalid("national_id", e.to_string()))?;
+pub async fn person_report(
+    state: &AppState,
+    access: &OrgAccess<PersonReport>,
+    national_id: &str,
+) -> Result<Vec<varde_core::audit::AccessEntry>, WebError> {
+    let nid = NationalId::parse(national_id, &state.id_policy())
+        .map_err(|e| WebError::invalid("national_id", e.to_string()))?;
     let pseudonym = pseudonymise(&state.key, &nid);
-    let entries = state.store.access_log(&AccessFilter { subject: Some(pseudonym.as_str().to_owned()), limit: 10_000, ..Default::default() }).await?;
+    let entries = state
+        .store
+        .access_log(&AccessFilter {
+            subject: Some(pseudonym.as_str().to_owned()),
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await?;
     // Producing the report is itself an access to the person's data.
-    state.store.log_access(&access.access(state, pseudonym.as_str(), String::new())).await?;
+    state
+        .store
+        .log_access(&access.access(state, pseudonym.as_str(), String::new()))
+        .await?;
     Ok(entries)
 }
 
-async fn audit_person_report(State(state): State<AppState>, page: Page, access: Result<OrgAccess<PersonReport>, WebError>, Form(f): Form<ReportForm>) -> PageResult {
+async fn audit_person_report(
+    State(state): State<AppState>,
+    page: Page,
+    access: Result<OrgAccess<PersonReport>, WebError>,
+    Form(f): Form<ReportForm>,
+) -> PageResult {
     let access = access.html()?;
     access.user.check_csrf(&f.csrf).html()?;
-    let entries = person_report(&state, &access, &f.national_id).await.html()?;
+    let entries = person_report(&state, &access, &f.national_id)
+        .await
+        .html()?;
     let heading = page.c.l.t("person_report").to_owned();
-    render(&AuditT { c: page.c, heading, entries, chain: None, show_filters: false, flagged_only: false })
+    render(&AuditT {
+        c: page.c,
+        heading,
+        entries,
+        chain: None,
+        show_filters: false,
+        flagged_only: false,
+    })
 }
-

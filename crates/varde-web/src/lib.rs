@@ -8,8 +8,8 @@
 
 pub mod api;
 pub mod auth;
-pub mod bootstrap;
 pub mod authz;
+pub mod bootstrap;
 pub mod error;
 pub mod html;
 pub mod i18n;
@@ -43,7 +43,9 @@ impl Clock {
     }
 
     pub fn today(&self) -> jiff::civil::Date {
-        self.now().to_zoned(jiff::tz::TimeZone::get("Europe/Oslo").unwrap_or(jiff::tz::TimeZone::UTC)).date()
+        self.now()
+            .to_zoned(jiff::tz::TimeZone::get("Europe/Oslo").unwrap_or(jiff::tz::TimeZone::UTC))
+            .date()
     }
 }
 
@@ -95,9 +97,20 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, key: PseudonymKey, clock: Clock, config: Config) -> Result<Self, auth::AuthError> {
+    pub fn new(
+        store: Store,
+        key: PseudonymKey,
+        clock: Clock,
+        config: Config,
+    ) -> Result<Self, auth::AuthError> {
         let dummy_hash = auth::hash_password_blocking(&auth::random_token())?;
-        Ok(AppState(Arc::new(Inner { store, key, clock, config, dummy_hash })))
+        Ok(AppState(Arc::new(Inner {
+            store,
+            key,
+            clock,
+            config,
+            dummy_hash,
+        })))
     }
 
     pub fn id_policy(&self) -> IdPolicy {
@@ -114,10 +127,15 @@ pub fn router(state: AppState) -> Router {
         .merge(html::routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
-        .route("/static/varde.css", axum::routing::get(security::stylesheet))
+        .route(
+            "/static/varde.css",
+            axum::routing::get(security::stylesheet),
+        )
         .fallback(html::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
-        .layer(axum::middleware::from_fn(move |req, next| security::headers(tls, req, next)))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            security::headers(tls, req, next)
+        }))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
@@ -134,7 +152,10 @@ pub struct Application {
 impl Application {
     pub async fn bind(addr: &str, state: AppState) -> std::io::Result<Application> {
         let listener = TcpListener::bind(addr).await?;
-        Ok(Application { listener, router: router(state) })
+        Ok(Application {
+            listener,
+            router: router(state),
+        })
     }
 
     pub fn addr(&self) -> std::io::Result<SocketAddr> {
@@ -146,8 +167,12 @@ impl Application {
     where
         F: std::future::Future<Output = ()> + Send + 'static,
     {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }

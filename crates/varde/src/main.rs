@@ -30,7 +30,12 @@ struct Cli {
     data_dir: PathBuf,
     /// Database URL (`sqlite://…` or `postgres://…`); default: the SQLite file in the data
     /// directory.
-    #[arg(long, global = true, env = "VARDE_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "VARDE_DATABASE_URL",
+        hide_env_values = true
+    )]
     database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -216,13 +221,19 @@ async fn open_store(data_dir: &Path, url: Option<String>) -> anyhow::Result<Stor
     let url = match url {
         Some(u) => u,
         None => {
-            std::fs::create_dir_all(data_dir)
-                .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+            std::fs::create_dir_all(data_dir).with_context(|| {
+                format!("cannot create the data directory {}", data_dir.display())
+            })?;
             varde_store::default_url(data_dir)
         }
     };
-    let store = Store::connect(&url).await.context("cannot open the database")?;
-    store.migrate().await.context("cannot migrate the database")?;
+    let store = Store::connect(&url)
+        .await
+        .context("cannot open the database")?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
     varde_web::bootstrap::seed_builtin(&store, now())
         .await
         .context("cannot create the built-in organisations")?;
@@ -277,7 +288,13 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         varde_web::bootstrap::DEMO_PASSWORD
     )?;
     for l in &logins {
-        writeln!(out, "  {:<18} {:<16} {}", l.username, l.role.as_str(), l.org_name)?;
+        writeln!(
+            out,
+            "  {:<18} {:<16} {}",
+            l.username,
+            l.role.as_str(),
+            l.org_name
+        )?;
     }
     writeln!(out, "Stop with Ctrl-C.")?;
     drop(out);
@@ -308,7 +325,11 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-async fn user(data_dir: &Path, url: Option<String>, command: UserCommand) -> anyhow::Result<ExitCode> {
+async fn user(
+    data_dir: &Path,
+    url: Option<String>,
+    command: UserCommand,
+) -> anyhow::Result<ExitCode> {
     let store = open_store(data_dir, url).await?;
     let result = match command {
         UserCommand::Add {
@@ -324,11 +345,19 @@ async fn user(data_dir: &Path, url: Option<String>, command: UserCommand) -> any
             };
             let users = store.list_users(org_id).await?;
             let mut out = std::io::stdout().lock();
-            writeln!(out, "{:<24} {:<16} {:<10} organisation", "username", "role", "state")?;
+            writeln!(
+                out,
+                "{:<24} {:<16} {:<10} organisation",
+                "username", "role", "state"
+            )?;
             for u in users {
                 let org = store.org(u.org_id).await?;
                 let state = if u.disabled { "disabled" } else { "active" };
-                writeln!(out, "{:<24} {:<16} {:<10} {}", u.username, u.role, state, org.name)?;
+                writeln!(
+                    out,
+                    "{:<24} {:<16} {:<10} {}",
+                    u.username, u.role, state, org.name
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -349,9 +378,15 @@ async fn find_org(store: &Store, key: &str) -> anyhow::Result<varde_store::Org> 
     }
 }
 
-async fn user_add(store: &Store, org: &str, role: &str, username: &str) -> anyhow::Result<ExitCode> {
+async fn user_add(
+    store: &Store,
+    org: &str,
+    role: &str,
+    username: &str,
+) -> anyhow::Result<ExitCode> {
     let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
-    let username = varde_web::html::parse_username(username).map_err(|e| anyhow::anyhow!("--{}", e.detail))?;
+    let username =
+        varde_web::html::parse_username(username).map_err(|e| anyhow::anyhow!("--{}", e.detail))?;
     let org = find_org(store, org).await?;
     let mut password = String::new();
     std::io::stdin()
@@ -363,8 +398,15 @@ async fn user_add(store: &Store, org: &str, role: &str, username: &str) -> anyho
     let hash = varde_web::auth::hash_password(password)
         .await
         .map_err(|_| anyhow::anyhow!("password hashing failed"))?;
-    let id = store.create_user(org.id, role, &username, &hash, now()).await?;
-    println!("user {username} (id {}) added to {} as {}", id.0, org.name, role.as_str());
+    let id = store
+        .create_user(org.id, role, &username, &hash, now())
+        .await?;
+    println!(
+        "user {username} (id {}) added to {} as {}",
+        id.0,
+        org.name,
+        role.as_str()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -373,7 +415,10 @@ async fn set_disabled(store: &Store, username: &str, disabled: bool) -> anyhow::
         bail!("no user named `{username}`");
     };
     store.set_user_disabled(user.id, disabled).await?;
-    println!("user {username} {}", if disabled { "disabled" } else { "enabled" });
+    println!(
+        "user {username} {}",
+        if disabled { "disabled" } else { "enabled" }
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -382,7 +427,11 @@ async fn org_list(data_dir: &Path, url: Option<String>) -> anyhow::Result<ExitCo
     let orgs = store.list_orgs().await?;
     store.close().await;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{:<26} {:<10} {:<10} name", "kind", "kommunenr", "orgnr")?;
+    writeln!(
+        out,
+        "{:<26} {:<10} {:<10} name",
+        "kind", "kommunenr", "orgnr"
+    )?;
     for o in orgs {
         writeln!(
             out,

@@ -74,6 +74,7 @@ CREATE TABLE access_log (
     actor TEXT NOT NULL,
     actor_id BIGINT NOT NULL,
     org_id BIGINT NOT NULL,
+    owner_org_id BIGINT NOT NULL,
     action TEXT NOT NULL,
     subject TEXT NOT NULL,
     record TEXT NOT NULL,
@@ -85,6 +86,7 @@ CREATE TABLE access_log (
 );
 CREATE INDEX access_log_subject ON access_log(subject);
 CREATE INDEX access_log_org ON access_log(org_id);
+CREATE INDEX access_log_owner_org ON access_log(owner_org_id);
 
 CREATE TABLE access_head (
     id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -1,0 +1,123 @@
+//! Test support: the real application on a random port over a fresh database.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use jiff::Timestamp;
+use tokio::sync::oneshot;
+use varde_core::pseudonym::PseudonymKey;
+use varde_store::testing::TestDb;
+use varde_store::Engine;
+use varde_web::{AppState, Application, Clock, Config};
+
+/// The fixed "now" of every web test.
+pub const NOW: &str = "2026-11-24T12:00:00Z";
+
+pub const PASSWORD: &str = varde_web::bootstrap::DEMO_PASSWORD;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub db: TestDb,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestApp {
+    /// Starts the app with the built-in and demo organisations and users, or `None` when
+    /// the engine is not available (PostgreSQL without `VARDE_TEST_POSTGRES_URL`).
+    pub async fn start(engine: Engine) -> Option<TestApp> {
+        Self::start_with(engine, Config::default()).await
+    }
+
+    pub async fn start_with(engine: Engine, mut config: Config) -> Option<TestApp> {
+        let db = TestDb::new(engine).await?;
+        let now: Timestamp = NOW.parse().expect("fixed time");
+        varde_web::bootstrap::seed_builtin(&db.store, now)
+            .await
+            .expect("seed built-in orgs");
+        varde_web::bootstrap::seed_demo(&db.store, now)
+            .await
+            .expect("seed demo");
+        config.data_dir = db.data_dir.path().to_path_buf();
+        let key = PseudonymKey::from_bytes([7u8; 32]);
+        let state = AppState::new(db.store.clone(), key, Clock::Fixed(now), config).expect("state");
+        let app = Application::bind("127.0.0.1:0", state.clone())
+            .await
+            .expect("bind");
+        let addr = app.addr().expect("addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run(async move {
+            let _ = rx.await;
+        }));
+        Some(TestApp {
+            addr,
+            base: format!("http://{addr}"),
+            db,
+            state,
+            stop: Some(tx),
+            server: Some(server),
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A client without cookies or redirects.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Logs in through the API and returns the bearer token.
+    pub async fn token(&self, username: &str) -> String {
+        let res = self
+            .client()
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(res.status(), 200, "login of {username}");
+        let body: serde_json::Value = res.json().await.expect("json");
+        body["token"].as_str().expect("token").to_string()
+    }
+
+    /// Stops the server and drops the database.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        self.db.cleanup().await;
+    }
+}
+
+/// A valid synthetic national identity number (month + 80) for the given 9 leading digits
+/// pattern index: distinct numbers for distinct `n`.
+pub fn synthetic_id(n: u32) -> String {
+    // Birth date 1990-01-DD with month 01+80 = 81 (synthetic), individual number varies.
+    for i in 0..1000u32 {
+        let ind = (n * 37 + i) % 500;
+        let nine = format!("{:02}8190{:03}", 1 + (n % 28), ind);
+        if let Some(id) = varde_core::ids::synth::with_control_digits(&nine) {
+            return id;
+        }
+    }
+    panic!("no synthetic id for {n}");
+}

@@ -1,0 +1,243 @@
+//! The `varde` command's stable contract: global options, user add, audit verify, backup.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use jiff::Timestamp;
+use varde_core::audit::Outcome;
+use varde_store::testing::TestDb;
+use varde_store::{Engine, NewAccess, Store};
+
+fn varde(data_dir: &Path, url: Option<&str>, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_varde"));
+    cmd.arg("--data-dir").arg(data_dir);
+    if let Some(u) = url {
+        cmd.arg("--database-url").arg(u);
+    }
+    cmd.args(args)
+        .env_remove("VARDE_DATABASE_URL")
+        .env_remove("VARDE_DATA_DIR")
+        .env("VARDE_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("varde runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn access(n: i64) -> NewAccess {
+    NewAccess {
+        at: Timestamp::from_second(1_795_000_000 + n).unwrap(),
+        actor: "kari".into(),
+        actor_id: 1,
+        org_id: 1,
+        owner_org_id: 1,
+        action: "person.read".into(),
+        subject: format!("{n:032x}"),
+        record: format!("person:{n}"),
+        purpose: String::new(),
+        outcome: Outcome::Allowed,
+        flagged: false,
+    }
+}
+
+async fn audit_verify_names_the_altered_entry(engine: Engine) {
+    let Some(db) = TestDb::new(engine).await else {
+        return;
+    };
+    let dir = db.data_dir.path().to_path_buf();
+    // The SQLite test database is the default file in the data directory; PostgreSQL needs
+    // the URL.
+    let url = (engine == Engine::Postgres).then(|| db.url.clone());
+    for n in 1..=12 {
+        db.store.log_access(&access(n)).await.unwrap();
+    }
+    let out = varde(&dir, url.as_deref(), &["audit", "verify"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("12 entries"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    db.store.tamper_access_entry(7, "mallory").await.unwrap();
+    let out = varde(&dir, url.as_deref(), &["audit", "verify"], None);
+    assert!(!out.status.success());
+    assert_eq!(text(&out.stdout).trim(), "7");
+    assert!(
+        text(&out.stderr).contains("entry 7"),
+        "{}",
+        text(&out.stderr)
+    );
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_audit_verify_names_the_altered_entry() {
+    audit_verify_names_the_altered_entry(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_audit_verify_names_the_altered_entry() {
+    audit_verify_names_the_altered_entry(Engine::Postgres).await;
+}
+
+#[test]
+fn sqlite_user_add_on_a_fresh_data_dir_and_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = varde(d, None, &["migrate"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Idempotent.
+    assert!(varde(d, None, &["migrate"], None).status.success());
+
+    // Built-in organisations from the first start: a municipality number works.
+    let out = varde(
+        d,
+        None,
+        &[
+            "user",
+            "add",
+            "--org",
+            "0301",
+            "--role",
+            "advisor",
+            "--username",
+            "kari",
+            "--password-stdin",
+        ],
+        Some("et-langt-passord\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Oslo"));
+    // And an organisation number (Helsedirektoratet).
+    let out = varde(
+        d,
+        None,
+        &[
+            "user",
+            "add",
+            "--org",
+            "983544622",
+            "--role",
+            "analyst",
+            "--username",
+            "ola",
+            "--password-stdin",
+        ],
+        Some("et-langt-passord\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Bad input names the problem.
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--org", "9999", "--role", "advisor", "--username", "per"],
+            "--org",
+        ),
+        (
+            &["--org", "0301", "--role", "boss", "--username", "per"],
+            "--role",
+        ),
+        (
+            &["--org", "0301", "--role", "advisor", "--username", "kari"],
+            "taken",
+        ),
+        (
+            &["--org", "0301", "--role", "advisor", "--username", "a b"],
+            "username",
+        ),
+    ];
+    for (args, needle) in cases {
+        let mut all = vec!["user", "add"];
+        all.extend_from_slice(args);
+        all.push("--password-stdin");
+        let out = varde(d, None, &all, Some("et-langt-passord\n"));
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(needle),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let out = varde(
+        d,
+        None,
+        &[
+            "user",
+            "add",
+            "--org",
+            "0301",
+            "--role",
+            "advisor",
+            "--username",
+            "kort",
+            "--password-stdin",
+        ],
+        Some("kort\n"),
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("password"));
+
+    let out = varde(d, None, &["user", "list"], None);
+    let list = text(&out.stdout);
+    assert!(list.contains("kari") && list.contains("ola"), "{list}");
+    let out = varde(d, None, &["user", "disable", "kari"], None);
+    assert!(out.status.success());
+    assert!(text(&varde(d, None, &["user", "list"], None).stdout).contains("disabled"));
+
+    let out = varde(d, None, &["org", "list"], None);
+    let orgs = text(&out.stdout);
+    assert!(
+        orgs.contains("Oslo kommune") && orgs.contains("Helse Nord RHF"),
+        "{orgs}"
+    );
+
+    // The pseudonym key is never created by these commands' output, and never printed.
+    let out = varde(d, None, &["backup"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let path = text(&out.stdout).trim().to_string();
+    assert!(path.contains("backups"), "{path}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let copy = Store::connect(&format!("sqlite://{path}")).await.unwrap();
+        assert_eq!(
+            copy.user_by_username("kari").await.unwrap().unwrap().role,
+            "advisor"
+        );
+        copy.close().await;
+    });
+}
+
+#[test]
+fn unknown_database_scheme_is_an_error_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = varde(
+        dir.path(),
+        Some("mysql://localhost/varde"),
+        &["migrate"],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("mysql"), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing created"
+    );
+}
