@@ -27,10 +27,16 @@ pub enum Action {
     AuditRead,
     /// Produce the report of who accessed one person's data (pasientjournalloven § 18).
     AuditPersonReport,
+    /// Read the TSB pathways of an organisation: worklist, pathway events, export.
+    PathwayRead,
+    /// Register, import or correct pathway events of an organisation.
+    PathwayWrite,
+    /// Read the pathway quality indicators (aggregates with small cells suppressed).
+    PathwayIndicators,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 10] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -38,6 +44,9 @@ impl Action {
         Action::UserManage,
         Action::AuditRead,
         Action::AuditPersonReport,
+        Action::PathwayRead,
+        Action::PathwayWrite,
+        Action::PathwayIndicators,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +58,9 @@ impl Action {
             Action::UserManage => "user.manage",
             Action::AuditRead => "audit.read",
             Action::AuditPersonReport => "audit.person_report",
+            Action::PathwayRead => "pathway.read",
+            Action::PathwayWrite => "pathway.write",
+            Action::PathwayIndicators => "pathway.indicators",
         }
     }
 
@@ -61,6 +73,8 @@ impl Action {
                 | Action::PersonCorrect
                 | Action::PersonList
                 | Action::AuditPersonReport
+                | Action::PathwayRead
+                | Action::PathwayWrite
         )
     }
 }
@@ -120,6 +134,7 @@ pub enum Reason {
     OtherOrganisation,
     BreakGlassReasonMissing,
     BreakGlassNotForWrites,
+    AggregateStatistics,
 }
 
 impl Reason {
@@ -135,6 +150,7 @@ impl Reason {
                 "break-glass needs a written reason of at least 10 characters"
             }
             Reason::BreakGlassNotForWrites => "break-glass gives read access only",
+            Reason::AggregateStatistics => "aggregate statistics with small cells suppressed",
         }
     }
 }
@@ -177,6 +193,9 @@ impl Decision {
 ///   written break-glass reason; the access is flagged for the auditor.
 /// * Users of an organisation are managed by its org-admin, or by a system-admin.
 /// * The access log of an organisation, and the per-person report, are for its auditor.
+/// * TSB pathways of an organisation are read and written by its clinicians.
+/// * Pathway quality indicators: clinicians see their own organisation's (with the health
+///   trust, region and nation beside them); analysts see every organisation's.
 pub fn decide(
     actor: &Principal,
     action: Action,
@@ -227,6 +246,17 @@ pub fn decide(
         Action::AuditRead | Action::AuditPersonReport => match actor.role {
             Role::Auditor if same_org => Decision::allow(Reason::OwnOrganisation),
             Role::Auditor => Decision::deny(Reason::OtherOrganisation),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::PathwayRead | Action::PathwayWrite => match actor.role {
+            Role::Clinician if same_org => Decision::allow(Reason::OwnOrganisation),
+            Role::Clinician => Decision::deny(Reason::OtherOrganisation),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::PathwayIndicators => match actor.role {
+            Role::Analyst => Decision::allow(Reason::AggregateStatistics),
+            Role::Clinician if same_org => Decision::allow(Reason::OwnOrganisation),
+            Role::Clinician => Decision::deny(Reason::OtherOrganisation),
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
     }
@@ -286,6 +316,11 @@ mod tests {
                 false,
             ),
             Action::AuditRead | Action::AuditPersonReport => (role == Role::Auditor && same, false),
+            Action::PathwayRead | Action::PathwayWrite => (role == Role::Clinician && same, false),
+            Action::PathwayIndicators => (
+                role == Role::Analyst || (role == Role::Clinician && same),
+                false,
+            ),
         }
     }
 
@@ -325,7 +360,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(rows, 10 * 7 * 2 * 2 * 3 * 3);
+        assert_eq!(rows, 10 * 10 * 2 * 2 * 3 * 3);
         // Deny by default: most of the table is denied.
         assert!(allowed * 3 < rows, "{allowed} of {rows} allowed");
     }

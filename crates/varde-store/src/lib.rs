@@ -11,9 +11,13 @@
 //! a failure leaves neither.
 
 mod keyfile;
+mod pathway_meta;
+mod pathways;
 mod store;
 
 pub use keyfile::{load_or_create_key, KeyFileError};
+pub use pathway_meta::PathwayStamp;
+pub use pathways::*;
 pub use store::*;
 
 #[cfg(feature = "testing")]

@@ -35,7 +35,7 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-fn map_unique(e: sqlx::Error, what: &'static str) -> StoreError {
+pub(crate) fn map_unique(e: sqlx::Error, what: &'static str) -> StoreError {
     if let sqlx::Error::Database(db) = &e {
         if db.is_unique_violation() {
             return StoreError::Conflict(what);
@@ -60,7 +60,7 @@ impl Engine {
 }
 
 #[derive(Clone)]
-enum Db {
+pub(crate) enum Db {
     /// Writes go through a one-connection pool, so SQLite never has to upgrade a read lock
     /// under contention; reads use the WAL concurrently.
     Sqlite {
@@ -173,6 +173,9 @@ macro_rules! append_event_tx {
         seq
     }};
 }
+
+// For the other storage modules of this crate (e.g. `pathways`).
+pub(crate) use {append_access_tx, on_pool};
 
 /// An event to append.
 #[derive(Debug, Clone)]
@@ -291,7 +294,7 @@ pub struct AccessFilter {
 /// The store: one of the two engines behind the same methods.
 #[derive(Clone)]
 pub struct Store {
-    db: Db,
+    pub(crate) db: Db,
 }
 
 impl std::fmt::Debug for Store {

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit))
         .route("/audit/person-report", post(audit_report))
         .route("/openapi.json", get(openapi))
+        .merge(crate::pathways::api_routes())
         .fallback(|| async { WebError::not_found() })
 }
 
@@ -460,5 +461,7 @@ async fn audit_report(
 pub struct ApiDoc;
 
 async fn openapi() -> Response {
-    json(StatusCode::OK, &ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::pathways::PathwaysApiDoc::openapi());
+    json(StatusCode::OK, &doc)
 }

@@ -47,6 +47,9 @@ action_kinds!(
     ManageUsers => UserManage,
     ReadAudit => AuditRead,
     PersonReport => AuditPersonReport,
+    ReadPathways => PathwayRead,
+    WritePathways => PathwayWrite,
+    SeePathwayIndicators => PathwayIndicators,
 );
 
 /// What an access concerns: the record, its pseudonymous subject and the organisation that

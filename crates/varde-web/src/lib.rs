@@ -13,6 +13,7 @@ pub mod bootstrap;
 pub mod error;
 pub mod html;
 pub mod i18n;
+pub mod pathways;
 pub mod security;
 
 use std::net::SocketAddr;
@@ -83,6 +84,8 @@ pub struct Inner {
     /// A real Argon2id hash of a random password, verified against when the username is
     /// unknown so that the answer takes as long as for a known user.
     pub dummy_hash: String,
+    /// Parsed pathway events per organisation, reused while unchanged.
+    pub pathway_cache: pathways::PathwayCache,
 }
 
 /// Shared application state.
@@ -110,6 +113,7 @@ impl AppState {
             clock,
             config,
             dummy_hash,
+            pathway_cache: Default::default(),
         })))
     }
 
@@ -125,6 +129,7 @@ pub fn router(state: AppState) -> Router {
     let tls = state.config.tls;
     Router::new()
         .merge(html::routes())
+        .merge(pathways::html_routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .route(

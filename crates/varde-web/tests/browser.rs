@@ -633,3 +633,105 @@ async fn browser_login_flow_sqlite_is_accessible() {
     app.stop().await;
     eprintln!("browser test finished in {:?}", started.elapsed());
 }
+
+/// Registers pathway events through the API as the demo clinician.
+async fn seed_pathways(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    let client = app.client();
+    let ev = |p: &str, event: &str, date: &str, outcome: &str, deadline: &str| {
+        json!({"pathway_id": p, "unit": "Demo TSB poliklinikk", "hf": "Oslo universitetssykehus HF",
+               "rhf": "Helse Sør-Øst RHF", "kommune": "0301", "care_level": "outpatient",
+               "event": event, "date": date, "outcome": outcome, "deadline": deadline})
+    };
+    for i in 0..6 {
+        let p = format!("W{i}");
+        let decision = if i == 5 { "2026-10-20" } else { "2026-09-15" };
+        for body in [
+            ev(&p, "referral_received", "2026-08-03", "", ""),
+            ev(&p, "referral_assessed", "2026-08-05", "right", "2026-09-30"),
+            ev(&p, "pathway_start", "2026-08-05", "", ""),
+            ev(&p, "first_attendance", "2026-09-01", "", ""),
+            ev(&p, "clinical_decision", decision, "CT", ""),
+        ] {
+            let res = client
+                .post(app.url("/api/v1/pathways/events"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .expect("post event");
+            assert_eq!(res.status(), 201, "{body}");
+        }
+    }
+    let res = client
+        .post(app.url("/api/v1/pathways/events"))
+        .bearer_auth(&token)
+        .json(&ev("R1", "referral_received", "2026-11-20", "", ""))
+        .send()
+        .await
+        .expect("post event");
+    assert_eq!(res.status(), 201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_pathways_worklist_and_indicators_sqlite_are_accessible() {
+    let Browser::Paths {
+        chromedriver,
+        chromium,
+    } = browser_paths()
+    else {
+        return;
+    };
+    let axe = axe_source();
+    let app = TestApp::start(Engine::Sqlite)
+        .await
+        .expect("sqlite test app");
+    seed_pathways(&app).await;
+    let d = Driver::start(&chromedriver, chromium.as_ref()).await;
+
+    login(&d, &app, "kliniker").await;
+    // The worklist: counts per status and the rows, most urgent first.
+    open_page(&d, &app, &axe, "/pathways", "kliniker").await;
+    assert!(d.count("main table tbody tr").await >= 6, "worklist rows");
+    assert_eq!(d.count("ul.counts li").await, 3, "counts per status");
+
+    // A pathway page, reached by the link in the worklist.
+    d.click("main table tbody tr a").await;
+    d.wait_js(
+        "pathway page",
+        "location.pathname.startsWith('/pathways/p/')",
+    )
+    .await;
+    d.check_axe(&axe, "/pathways/p/…").await;
+    // Register an event through its form: an evaluation (the next point).
+    d.fill("#date", "2026-11-20").await;
+    d.exec("document.getElementById('event').value = 'evaluation'; return true;")
+        .await;
+    d.click("section form button[type=submit]").await;
+    d.wait_js(
+        "the evaluation in the table",
+        "[...document.querySelectorAll('main table tbody td')].some(td => td.textContent === 'Evaluering')",
+    )
+    .await;
+
+    open_page(&d, &app, &axe, "/pathways/new", "kliniker").await;
+    open_page(&d, &app, &axe, "/pathways/import", "kliniker").await;
+    // The indicator page: the SVG chart with its data table beside it.
+    open_page(&d, &app, &axe, "/pathways/indicators", "kliniker").await;
+    assert!(
+        d.count("svg[role=img] title").await >= 1,
+        "chart with a title"
+    );
+    assert!(
+        d.count("section.indicator table").await >= 1,
+        "data table beside the chart"
+    );
+    logout(&d).await;
+
+    // The analyst sees the indicators too.
+    login(&d, &app, "analytiker").await;
+    open_page(&d, &app, &axe, "/pathways/indicators", "analytiker").await;
+
+    d.quit().await;
+    app.stop().await;
+}

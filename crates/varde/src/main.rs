@@ -278,6 +278,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .context("cannot create a temporary data directory")?;
     let store = open_store(dir.path(), None).await?;
     let logins = varde_web::bootstrap::seed_demo(&store, now()).await?;
+    let pathways = demo_pathways(&store).await?;
     let key = varde_store::load_or_create_key(dir.path())?;
     let config = Config {
         data_dir: dir.path().to_path_buf(),
@@ -305,11 +306,74 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             l.org_name
         )?;
     }
+    writeln!(
+        out,
+        "{pathways} synthetic TSB pathway events loaded (log in as kliniker for the worklist)."
+    )?;
     writeln!(out, "Stop with Ctrl-C.")?;
     drop(out);
     app.run(shutdown_signal()).await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Loads a small synthetic sample of TSB pathways (1 % of a national year), moved in time so
+/// that the year ends today: Oslo universitetssykehus' units go to the demo treatment unit
+/// (whose clinician sees them in the worklist), the rest to a second demo organisation so that
+/// the indicators have a health trust, a region and a nation to compare with.
+async fn demo_pathways(store: &Store) -> anyhow::Result<usize> {
+    use varde_core::pathways::{read_events, EventFields};
+    let data = varde_sim::pathways::generate(2023, 0.01)?;
+    let parsed = read_events(data.events_csv.as_bytes())?;
+    let today = Timestamp::now()
+        .in_tz("Europe/Oslo")
+        .map(|z| z.date())
+        .context("time zone")?;
+    let Some(last) = parsed.events.iter().map(|e| e.date).max() else {
+        return Ok(0);
+    };
+    let shift = jiff::Span::new().days(i64::from((today - last).get_days()));
+    let demo_unit = store
+        .org_by_key(varde_web::bootstrap::DEMO_TREATMENT_ORGNR)
+        .await?
+        .context("demo treatment unit")?;
+    let others = store
+        .ensure_org(
+            &varde_store::NewOrg {
+                kind: varde_core::org::OrgKind::TreatmentUnit,
+                name: "Demo: øvrige TSB-enheter".into(),
+                slug: "demo-ovrige-enheter".into(),
+                kommunenummer: None,
+                orgnr: None,
+                parent_id: None,
+            },
+            now(),
+        )
+        .await?;
+    let clinician = store
+        .user_by_username("kliniker")
+        .await?
+        .context("demo clinician")?;
+    let (mut own, mut rest) = (Vec::new(), Vec::new());
+    for mut e in parsed.events {
+        e.date = e.date.checked_add(shift)?;
+        if let Some(d) = e.deadline {
+            e.deadline = Some(d.checked_add(shift)?);
+        }
+        let fields = EventFields::of(&e);
+        if &*e.hf == "Oslo universitetssykehus HF" {
+            own.push(fields);
+        } else {
+            rest.push(fields);
+        }
+    }
+    let n = own.len() + rest.len();
+    for (org, events) in [(demo_unit.id, own), (others, rest)] {
+        store
+            .append_pathway_events(org, clinician.id, Some("demo"), &events, now(), None)
+            .await?;
+    }
+    Ok(n)
 }
 
 async fn shutdown_signal() {

@@ -30,6 +30,7 @@ use jiff::civil::Date;
 pub use indicators::{report, IndicatorRow, Level, Report, WaitingRow};
 pub use model::{CareLevel, DecisionCode, Event, EventKind, Outcome, Variant};
 pub use parse::{read_events, FileError};
+pub use parse::{write_events_csv, EventFields};
 pub use rules::{check_new, validate, RowError, Rule};
 pub use worklist::{worklist, Status, WorkItem};
 

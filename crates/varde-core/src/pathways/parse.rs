@@ -362,3 +362,123 @@ fn parse_outcome(
         _ => Ok(None),
     }
 }
+
+/// One event as text: the CSV columns (and the optional variant). The form events take in
+/// the API, the store and the export.
+///
+/// Every field is a string as it stands in the CSV (empty when absent), so a form, a JSON body
+/// and a stored row all go through the same row rules by [`EventFields::parse`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct EventFields {
+    /// `pathway_id`.
+    pub pathway_id: String,
+    /// `unit`.
+    pub unit: String,
+    /// `hf`.
+    pub hf: String,
+    /// `rhf`.
+    pub rhf: String,
+    /// `kommune`.
+    pub kommune: String,
+    /// `care_level` (`outpatient` or `inpatient`).
+    pub care_level: String,
+    /// `event` (the contract name of the event kind).
+    pub event: String,
+    /// `date` (`YYYY-MM-DD`).
+    pub date: String,
+    /// `code` (a national code, or empty).
+    pub code: String,
+    /// `outcome` (depends on the event, or empty).
+    pub outcome: String,
+    /// `deadline` (`YYYY-MM-DD`, or empty).
+    pub deadline: String,
+    /// `pathway_variant` (`standard`, `pregnant`, or empty for standard).
+    pub pathway_variant: String,
+}
+
+impl EventFields {
+    /// The text form of a parsed event: [`EventFields::parse`] gives the event back (but for
+    /// its line). The variant is written out (`standard` or `pregnant`); a decision's outcome
+    /// as its two letters.
+    pub fn of(e: &Event) -> EventFields {
+        let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+        EventFields {
+            pathway_id: e.pathway_id.to_string(),
+            unit: e.unit.to_string(),
+            hf: e.hf.to_string(),
+            rhf: e.rhf.to_string(),
+            kommune: e.kommune.to_string(),
+            care_level: e.care_level.as_str().to_owned(),
+            event: e.kind.as_str().to_owned(),
+            date: e.date.to_string(),
+            code: e.code.as_deref().unwrap_or_default().to_owned(),
+            outcome: match &e.outcome {
+                None => String::new(),
+                Some(Outcome::Right) => "right".to_owned(),
+                Some(Outcome::NoRight) => "no_right".to_owned(),
+                Some(Outcome::Decision(d)) => d.as_str().to_owned(),
+                Some(Outcome::EndReason(r)) => r.to_string(),
+            },
+            deadline: date(e.deadline),
+            pathway_variant: match e.variant {
+                Variant::Standard => "standard",
+                Variant::Pregnant => "pregnant",
+            }
+            .to_owned(),
+        }
+    }
+
+    /// The fields as CSV columns in contract order, then `pathway_variant`.
+    fn columns(&self) -> [&str; 12] {
+        [
+            &self.pathway_id,
+            &self.unit,
+            &self.hf,
+            &self.rhf,
+            &self.kommune,
+            &self.care_level,
+            &self.event,
+            &self.date,
+            &self.code,
+            &self.outcome,
+            &self.deadline,
+            &self.pathway_variant,
+        ]
+    }
+
+    /// Parses the fields by exactly the row rules of [`read_events`] (fields are trimmed, an
+    /// empty variant is standard). `line` is put on the event and on the error.
+    pub fn parse(&self, line: u64) -> Result<Event, RowError> {
+        let record = csv::ByteRecord::from(self.columns().to_vec());
+        let cols = Cols {
+            idx: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+            variant: Some(11),
+        };
+        parse_row(&record, &cols, line, &mut Interner::default()).map_err(|(pathway_id, rule)| {
+            RowError {
+                line,
+                pathway_id,
+                rule,
+            }
+        })
+    }
+}
+
+/// Writes events in the import format (header first, `pathway_variant` last), for export:
+/// [`read_events`] reads the output back into the same rows.
+pub fn write_events_csv<W: std::io::Write>(w: W, events: &[EventFields]) -> std::io::Result<()> {
+    let mut writer = csv::WriterBuilder::new().from_writer(w);
+    let mut header = COLUMNS.to_vec();
+    header.push("pathway_variant");
+    writer.write_record(&header)?;
+    for e in events {
+        writer.write_record(e.columns())?;
+    }
+    writer.flush()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#[path = "fields_tests.rs"]
+mod fields_tests;

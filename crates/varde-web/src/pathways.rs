@@ -1,0 +1,1446 @@
+//! Area 1, care pathways in TSB: the unit's worklist, pathway events (registered one by one,
+//! imported as CSV, corrected by correction events), export, and the quality indicators —
+//! as HTML pages and as JSON API. The rules are `varde_core::pathways`; this module loads the
+//! organisation's events from the store, asks the rules, and writes through the store.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use varde_core::org::OrgId;
+use varde_core::pathways::parse::parse_date;
+use varde_core::pathways::{
+    check_new, read_events, report, validate, worklist, DecisionCode, Event, EventFields,
+    EventKind, IndicatorRow, Level, Report, RowError, WorkItem,
+};
+use varde_store::{ImportOutcome, StoredPathwayEvent};
+
+use crate::authz::{OrgAccess, ReadPathways, SeePathwayIndicators, WritePathways};
+use crate::error::WebError;
+use crate::html::{Chrome, Page};
+use crate::AppState;
+
+/// Largest CSV import accepted in one request (the national year is about 60 MB).
+pub const IMPORT_LIMIT: usize = 256 * 1024 * 1024;
+
+pub fn html_routes() -> Router<AppState> {
+    Router::new()
+        .route("/pathways", get(worklist_page))
+        .route("/pathways/new", get(new_page).post(new_submit))
+        .route("/pathways/p/{pathway_id}", get(pathway_page))
+        .route("/pathways/p/{pathway_id}/events", post(event_submit))
+        .route("/pathways/corrections/{id}", post(withdraw_submit))
+        .route(
+            "/pathways/import",
+            get(import_page)
+                .post(import_submit)
+                .layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
+        .route("/pathways/export.csv", get(export_csv))
+        .route("/pathways/indicators", get(indicators_page))
+}
+
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/pathways/events", post(api_register))
+        .route("/pathways/events/{id}/corrections", post(api_correct))
+        .route("/pathways/worklist", get(api_worklist))
+        .route("/pathways/indicators", get(api_indicators))
+        .route("/pathways/p/{pathway_id}", get(api_pathway))
+        .route(
+            "/pathways/import",
+            post(api_import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
+        .route("/pathways/export", get(export_csv))
+}
+
+// ------------------------------------------------------------------ shared logic
+
+/// Stored events with their parsed form.
+struct Loaded {
+    rows: Vec<StoredPathwayEvent>,
+    events: Vec<Event>,
+}
+
+/// The effective events of an organisation (or of everyone), parsed: what the worklist,
+/// the indicators and the import checks compute on. Cached per organisation and reused while
+/// the store's [`varde_store::PathwayStamp`] is unchanged, so a page costs one aggregate
+/// query plus the computation rather than reading and parsing every row.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub ids: Vec<i64>,
+    pub orgs: Vec<OrgId>,
+    pub events: Vec<Event>,
+}
+
+/// The cache of [`Parsed`] events, by organisation (`None`: everyone's).
+pub type PathwayCache = std::sync::Mutex<
+    std::collections::HashMap<Option<OrgId>, (varde_store::PathwayStamp, std::sync::Arc<Parsed>)>,
+>;
+
+/// The organisation's effective events (or everyone's), parsed. A stored row that no longer
+/// parses (it was valid when written) is logged and left out rather than failing the page.
+async fn load(state: &AppState, org: Option<OrgId>) -> Result<std::sync::Arc<Parsed>, WebError> {
+    let stamp = state.store.pathway_stamp(org).await?;
+    let lock = || {
+        state
+            .pathway_cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let cached = lock().get(&org).cloned();
+    if let Some((cached_stamp, parsed)) = &cached {
+        if *cached_stamp == stamp {
+            return Ok(parsed.clone());
+        }
+    }
+    // Only additions since the cached version: read and parse just those. Anything else (a
+    // withdrawal) reloads everything.
+    let (base, stored) = match cached {
+        Some((old, parsed)) if stamp.max_id > old.max_id => {
+            let added = state.store.pathway_events_after(org, old.max_id).await?;
+            if old.effective + added.len() as i64 == stamp.effective {
+                (Some(parsed), added)
+            } else {
+                (None, state.store.pathway_events(org).await?)
+            }
+        }
+        _ => (None, state.store.pathway_events(org).await?),
+    };
+    let parsed = tokio::task::spawn_blocking(move || {
+        let mut p = match base {
+            Some(b) => Parsed { ids: b.ids.clone(), orgs: b.orgs.clone(), events: b.events.clone() },
+            None => Parsed::default(),
+        };
+        p.ids.reserve(stored.len());
+        p.orgs.reserve(stored.len());
+        p.events.reserve(stored.len());
+        for row in stored {
+            match row.fields.parse(u64::try_from(row.id).unwrap_or(0)) {
+                Ok(e) => {
+                    p.ids.push(row.id);
+                    p.orgs.push(row.org_id);
+                    p.events.push(e);
+                }
+                Err(e) => tracing::warn!(row = row.id, rule = %e.rule, "stored pathway event does not parse"),
+            }
+        }
+        std::sync::Arc::new(p)
+    })
+    .await
+    .map_err(|_| WebError::internal("parsing task failed"))?;
+    lock().insert(org, (stamp, parsed.clone()));
+    Ok(parsed)
+}
+
+async fn load_pathway(state: &AppState, org: OrgId, pathway_id: &str) -> Result<Loaded, WebError> {
+    let stored = state.store.pathway_events_of(org, pathway_id).await?;
+    from_rows(stored)
+}
+
+fn from_rows(stored: Vec<StoredPathwayEvent>) -> Result<Loaded, WebError> {
+    let mut rows = Vec::with_capacity(stored.len());
+    let mut events = Vec::with_capacity(stored.len());
+    for row in stored {
+        match row.fields.parse(u64::try_from(row.id).unwrap_or(0)) {
+            Ok(e) => {
+                events.push(e);
+                rows.push(row);
+            }
+            Err(e) => {
+                tracing::warn!(row = row.id, rule = %e.rule, "stored pathway event does not parse")
+            }
+        }
+    }
+    Ok(Loaded { rows, events })
+}
+
+fn row_problem(e: &RowError) -> WebError {
+    WebError::invalid("event", e.rule.to_string())
+}
+
+/// Registers one event after checking it against its pathway's registered events.
+async fn register(
+    state: &AppState,
+    access: &OrgAccess<WritePathways>,
+    fields: EventFields,
+) -> Result<String, WebError> {
+    let org = access.user.principal.org;
+    let event = fields.parse(0).map_err(|e| row_problem(&e))?;
+    let existing = load_pathway(state, org, &fields.pathway_id).await?;
+    check_new(&existing.events, &event, state.clock.today())
+        .map_err(|rule| WebError::invalid("event", rule.to_string()))?;
+    let entry = access.access(state, "", format!("pathway:{}", fields.pathway_id));
+    state
+        .store
+        .append_pathway_events(
+            org,
+            access.user.principal.user,
+            None,
+            std::slice::from_ref(&fields),
+            state.clock.now(),
+            Some(&entry),
+        )
+        .await?;
+    Ok(fields.pathway_id)
+}
+
+/// Withdraws (or replaces) one registered event, checking that the corrected pathway still
+/// keeps the rules.
+async fn correct(
+    state: &AppState,
+    access: &OrgAccess<WritePathways>,
+    id: i64,
+    replacement: Option<EventFields>,
+    reason: &str,
+) -> Result<String, WebError> {
+    let org = access.user.principal.org;
+    let reason = reason.trim();
+    if reason.chars().count() < 3 {
+        return Err(WebError::invalid(
+            "reason",
+            "a correction needs a reason (at least 3 characters)",
+        ));
+    }
+    let all = load(state, Some(org)).await?;
+    let Some(pos) = all.ids.iter().position(|r| *r == id) else {
+        return Err(WebError::not_found());
+    };
+    let pathway_id = all.events[pos].pathway_id.to_string();
+    let mut corrected: Vec<Event> = all
+        .ids
+        .iter()
+        .zip(&all.events)
+        .filter(|(r, e)| *e.pathway_id == *pathway_id && **r != id)
+        .map(|(_, e)| e.clone())
+        .collect();
+    if let Some(rep) = &replacement {
+        if rep.pathway_id != pathway_id {
+            return Err(WebError::invalid(
+                "replacement.pathway_id",
+                "a correction may not move an event to another pathway",
+            ));
+        }
+        corrected.push(
+            rep.parse(0)
+                .map_err(|e| WebError::invalid("replacement", e.rule.to_string()))?,
+        );
+    }
+    let (_, errors) = validate(corrected, state.clock.today());
+    if let Some(e) = errors.first() {
+        return Err(WebError::invalid(
+            "replacement",
+            format!("the corrected pathway breaks a rule: {}", e.rule),
+        ));
+    }
+    let entry = access.access(state, "", format!("pathway:{pathway_id}"));
+    state
+        .store
+        .correct_pathway_event(
+            org,
+            access.user.principal.user,
+            id,
+            replacement.as_ref(),
+            reason,
+            state.clock.now(),
+            Some(&entry),
+        )
+        .await?;
+    Ok(pathway_id)
+}
+
+/// One refused row of an import.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ImportError {
+    pub line: u64,
+    pub pathway_id: Option<String>,
+    pub rule: String,
+}
+
+/// The answer to an import.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ImportResult {
+    pub batch_id: String,
+    /// Events written now.
+    pub imported: usize,
+    /// The batch had been imported before: nothing was written now.
+    pub already_imported: bool,
+    /// Rows refused, with their line and rule.
+    pub errors: Vec<ImportError>,
+    /// Valid rows held back because another row of the same pathway was refused (an import
+    /// never writes half a pathway).
+    pub held_back: usize,
+}
+
+/// Imports a CSV in one transaction. With errors: nothing is written unless `valid_only`, in
+/// which case the pathways without errors are written whole and the rest are reported.
+async fn import(
+    state: &AppState,
+    access: &OrgAccess<WritePathways>,
+    csv: &[u8],
+    batch_id: Option<String>,
+    valid_only: bool,
+) -> Result<(StatusCode, ImportResult), WebError> {
+    let org = access.user.principal.org;
+    let batch_id = match batch_id
+        .map(|b| b.trim().to_owned())
+        .filter(|b| !b.is_empty())
+    {
+        Some(b) if b.chars().count() > 100 => {
+            return Err(WebError::invalid("batch_id", "at most 100 characters"))
+        }
+        Some(b) => b,
+        // Without a batch id the content is the id: the same file twice is imported once.
+        None => format!("sha256:{}", hex::encode(Sha256::digest(csv))),
+    };
+    // A batch imported before is answered first: the same file twice is not an error.
+    if state.store.pathway_batch(org, &batch_id).await?.is_some() {
+        let result = ImportResult {
+            batch_id,
+            imported: 0,
+            already_imported: true,
+            errors: Vec::new(),
+            held_back: 0,
+        };
+        return Ok((StatusCode::OK, result));
+    }
+    let parsed = read_events(csv).map_err(|e| WebError::invalid("file", e.to_string()))?;
+    let mut errors: Vec<ImportError> = parsed
+        .errors
+        .iter()
+        .map(|e| ImportError {
+            line: e.line,
+            pathway_id: e.pathway_id.clone(),
+            rule: e.rule.to_string(),
+        })
+        .collect();
+    // Check the new rows together with the registered events of the pathways they touch.
+    let touched: BTreeSet<&str> = parsed.events.iter().map(|e| &*e.pathway_id).collect();
+    let existing = load(state, Some(org)).await?;
+    let mut together: Vec<Event> = existing
+        .events
+        .iter()
+        .filter(|e| touched.contains(&*e.pathway_id))
+        .map(|e| {
+            let mut e = e.clone();
+            e.line = 0;
+            e
+        })
+        .collect();
+    let new_count = parsed.events.len();
+    together.extend(parsed.events);
+    let (valid, order_errors) = validate(together, state.clock.today());
+    for e in &order_errors {
+        errors.push(ImportError {
+            line: e.line,
+            pathway_id: e.pathway_id.clone(),
+            rule: if e.line == 0 {
+                format!(
+                    "a registered event of this pathway would break a rule: {}",
+                    e.rule
+                )
+            } else {
+                e.rule.to_string()
+            },
+        });
+    }
+    errors.sort_by_key(|e| e.line);
+    let failing: BTreeSet<String> = errors.iter().filter_map(|e| e.pathway_id.clone()).collect();
+    let fresh: Vec<&Event> = valid.iter().filter(|e| e.line != 0).collect();
+    if !errors.is_empty() && !valid_only {
+        let result = ImportResult {
+            batch_id,
+            imported: 0,
+            already_imported: false,
+            errors,
+            held_back: fresh.len(),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, result));
+    }
+    let writable: Vec<EventFields> = fresh
+        .iter()
+        .filter(|e| !failing.contains(&*e.pathway_id))
+        .map(|e| EventFields::of(e))
+        .collect();
+    let held_back = fresh.len() - writable.len();
+    debug_assert!(writable.len() + held_back <= new_count);
+    let entry = access.access(state, "", format!("pathway-import:{batch_id}"));
+    let outcome = state
+        .store
+        .append_pathway_events(
+            org,
+            access.user.principal.user,
+            Some(&batch_id),
+            &writable,
+            state.clock.now(),
+            Some(&entry),
+        )
+        .await?;
+    let (imported, already) = match outcome {
+        ImportOutcome::Imported { events } => (events, false),
+        ImportOutcome::AlreadyImported { .. } => (0, true),
+    };
+    let status = if already {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        ImportResult {
+            batch_id,
+            imported,
+            already_imported: already,
+            errors,
+            held_back,
+        },
+    ))
+}
+
+/// Counts per status.
+#[derive(Debug, Clone, Copy, Default, Serialize, utoipa::ToSchema)]
+pub struct Counts {
+    pub overdue: usize,
+    pub due_soon: usize,
+    pub on_time: usize,
+}
+
+/// The worklist of the organisation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Worklist {
+    pub as_of: Date,
+    pub counts: Counts,
+    pub items: Vec<WorkItem>,
+    pub unassessed: Vec<varde_core::pathways::worklist::Unassessed>,
+    pub waiting: Vec<varde_core::pathways::worklist::Waiting>,
+}
+
+async fn org_worklist(
+    state: &AppState,
+    access: &OrgAccess<ReadPathways>,
+    as_of: Date,
+) -> Result<Worklist, WebError> {
+    let loaded = load(state, Some(access.user.principal.org)).await?;
+    let entry = access.access(
+        state,
+        "",
+        format!("pathway-worklist:org:{}", access.user.principal.org.0),
+    );
+    state.store.log_access(&entry).await?;
+    let items = worklist(&loaded.events, as_of);
+    let (overdue, due_soon, on_time) = varde_core::pathways::worklist::status_counts(&items);
+    Ok(Worklist {
+        as_of,
+        counts: Counts {
+            overdue,
+            due_soon,
+            on_time,
+        },
+        items,
+        unassessed: varde_core::pathways::worklist::unassessed(&loaded.events, as_of),
+        waiting: varde_core::pathways::worklist::waiting_list(&loaded.events, as_of),
+    })
+}
+
+/// The indicator report a user may see: analysts everything; clinicians their own units and
+/// the health trusts, regions and nation those units belong to (all with cells under 5
+/// suppressed).
+async fn visible_report(
+    state: &AppState,
+    access: &OrgAccess<SeePathwayIndicators>,
+    from: Date,
+    to: Date,
+) -> Result<(Report, Vec<String>), WebError> {
+    if from > to {
+        return Err(WebError::invalid("from", "the period starts after it ends"));
+    }
+    let all = load(state, None).await?;
+    let full = report(&all.events, from, to);
+    let own: Vec<&Event> = all
+        .orgs
+        .iter()
+        .zip(&all.events)
+        .filter(|(o, _)| **o == access.user.principal.org)
+        .map(|(_, e)| e)
+        .collect();
+    let mut own_units: BTreeSet<String> = BTreeSet::new();
+    let mut keys: BTreeSet<(Level, String)> = BTreeSet::new();
+    keys.insert((
+        Level::Nation,
+        varde_core::pathways::indicators::NATION_KEY.to_owned(),
+    ));
+    for e in &own {
+        own_units.insert(e.unit.to_string());
+        keys.insert((Level::Unit, e.unit.to_string()));
+        keys.insert((Level::Hf, e.hf.to_string()));
+        keys.insert((Level::Rhf, e.rhf.to_string()));
+    }
+    let units: Vec<String> = own_units.into_iter().collect();
+    if access.user.principal.role == varde_core::org::Role::Analyst {
+        return Ok((full, units));
+    }
+    let keep = |level: Level, key: &str| keys.contains(&(level, key.to_owned()));
+    Ok((
+        Report {
+            from: full.from,
+            to: full.to,
+            indicators: full
+                .indicators
+                .into_iter()
+                .filter(|r| keep(r.level, &r.key))
+                .collect(),
+            waiting_time: full
+                .waiting_time
+                .into_iter()
+                .filter(|r| keep(r.level, &r.key))
+                .collect(),
+        },
+        units,
+    ))
+}
+
+fn period(
+    state: &AppState,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(Date, Date), WebError> {
+    let today = state.clock.today();
+    let parse = |field: &'static str, v: Option<&str>, default: Date| match v
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Ok(default),
+        Some(s) => parse_date(s).ok_or_else(|| WebError::invalid(field, "a date as YYYY-MM-DD")),
+    };
+    let year_start = Date::new(today.year(), 1, 1).unwrap_or(today);
+    Ok((parse("from", from, year_start)?, parse("to", to, today)?))
+}
+
+// ------------------------------------------------------------------ API
+
+/// Registers one pathway event (the CSV columns as JSON).
+#[utoipa::path(post, path = "/api/v1/pathways/events", request_body = inline(Object),
+    responses((status = 201, description = "registered"), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+async fn api_register(
+    State(state): State<AppState>,
+    access: OrgAccess<WritePathways>,
+    crate::api::ApiJson(fields): crate::api::ApiJson<EventFields>,
+) -> Result<Response, WebError> {
+    let pathway_id = register(&state, &access, fields).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(serde_json::json!({ "pathway_id": pathway_id })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct CorrectionRequest {
+    #[serde(default)]
+    replacement: Option<EventFields>,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Corrects one registered event: withdraws it, or replaces it (`replacement`), with a reason.
+#[utoipa::path(post, path = "/api/v1/pathways/events/{id}/corrections", request_body = inline(Object),
+    responses((status = 200, description = "corrected"), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn api_correct(
+    State(state): State<AppState>,
+    access: OrgAccess<WritePathways>,
+    Path(id): Path<i64>,
+    crate::api::ApiJson(req): crate::api::ApiJson<CorrectionRequest>,
+) -> Result<Response, WebError> {
+    let pathway_id = correct(&state, &access, id, req.replacement, &req.reason).await?;
+    Ok(axum::Json(serde_json::json!({ "pathway_id": pathway_id })).into_response())
+}
+
+#[derive(Deserialize)]
+struct AsOfQuery {
+    as_of: Option<String>,
+}
+
+/// The organisation's worklist: every open pathway's next measurement point, most urgent
+/// first, with counts per status; referrals awaiting assessment; the waiting list.
+#[utoipa::path(get, path = "/api/v1/pathways/worklist", params(("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today")),
+    responses((status = 200, description = "the worklist"), (status = 403, body = crate::error::Problem)))]
+async fn api_worklist(
+    State(state): State<AppState>,
+    access: OrgAccess<ReadPathways>,
+    Query(q): Query<AsOfQuery>,
+) -> Result<Response, WebError> {
+    let as_of = match q.as_of.as_deref() {
+        None | Some("") => state.clock.today(),
+        Some(s) => {
+            parse_date(s).ok_or_else(|| WebError::invalid("as_of", "a date as YYYY-MM-DD"))?
+        }
+    };
+    Ok(axum::Json(org_worklist(&state, &access, as_of).await?).into_response())
+}
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    from: Option<String>,
+    to: Option<String>,
+    unit: Option<String>,
+}
+
+/// Quality indicators for a period (the same JSON as `varde pathways report`).
+#[utoipa::path(get, path = "/api/v1/pathways/indicators", params(("from" = Option<String>, Query, description = "YYYY-MM-DD"), ("to" = Option<String>, Query, description = "YYYY-MM-DD")),
+    responses((status = 200, description = "the report"), (status = 403, body = crate::error::Problem)))]
+async fn api_indicators(
+    State(state): State<AppState>,
+    access: OrgAccess<SeePathwayIndicators>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, WebError> {
+    let (from, to) = period(&state, q.from.as_deref(), q.to.as_deref())?;
+    let (r, _) = visible_report(&state, &access, from, to).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        varde_core::pathways::commands::report_json(&r),
+    )
+        .into_response())
+}
+
+#[derive(Serialize)]
+struct StoredDoc {
+    id: i64,
+    #[serde(flatten)]
+    fields: EventFields,
+    recorded_at: String,
+}
+
+/// The registered (effective) events of one pathway.
+#[utoipa::path(get, path = "/api/v1/pathways/p/{pathway_id}",
+    responses((status = 200, description = "the events"), (status = 404, body = crate::error::Problem)))]
+async fn api_pathway(
+    State(state): State<AppState>,
+    access: OrgAccess<ReadPathways>,
+    Path(pathway_id): Path<String>,
+) -> Result<Response, WebError> {
+    let loaded = load_pathway(&state, access.user.principal.org, &pathway_id).await?;
+    if loaded.rows.is_empty() {
+        return Err(WebError::not_found());
+    }
+    state
+        .store
+        .log_access(&access.access(&state, "", format!("pathway:{pathway_id}")))
+        .await?;
+    let docs: Vec<StoredDoc> = loaded
+        .rows
+        .into_iter()
+        .map(|r| StoredDoc {
+            id: r.id,
+            fields: r.fields,
+            recorded_at: r.recorded_at,
+        })
+        .collect();
+    Ok(axum::Json(docs).into_response())
+}
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    batch_id: Option<String>,
+    #[serde(default)]
+    valid_only: bool,
+}
+
+/// Imports pathway events from CSV (the body, `text/csv`), idempotent by `batch_id`.
+#[utoipa::path(post, path = "/api/v1/pathways/import", request_body(content = String, content_type = "text/csv"),
+    params(("batch_id" = Option<String>, Query, description = "idempotency key; default: the SHA-256 of the body"), ("valid_only" = Option<bool>, Query, description = "write the pathways without errors")),
+    responses((status = 201, body = ImportResult), (status = 200, body = ImportResult, description = "already imported"), (status = 422, body = ImportResult, description = "refused rows; nothing written")))]
+async fn api_import(
+    State(state): State<AppState>,
+    access: OrgAccess<WritePathways>,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (status, result) = import(&state, &access, &body, q.batch_id, q.valid_only).await?;
+    Ok((status, axum::Json(result)).into_response())
+}
+
+/// Exports the organisation's effective events in the import format.
+#[utoipa::path(get, path = "/api/v1/pathways/export", responses((status = 200, content_type = "text/csv", description = "events")))]
+async fn export_csv(
+    State(state): State<AppState>,
+    access: Result<OrgAccess<ReadPathways>, WebError>,
+    uri: axum::extract::OriginalUri,
+) -> Result<Response, WebError> {
+    let html = !uri.0.path().starts_with("/api/");
+    let access = access.map_err(|e| if html { e.html() } else { e })?;
+    let loaded = load(&state, Some(access.user.principal.org)).await?;
+    state
+        .store
+        .log_access(&access.access(
+            &state,
+            "",
+            format!("pathway-export:org:{}", access.user.principal.org.0),
+        ))
+        .await?;
+    let fields: Vec<EventFields> = loaded.events.iter().map(EventFields::of).collect();
+    let mut out = Vec::new();
+    varde_core::pathways::write_events_csv(&mut out, &fields)
+        .map_err(|_| WebError::internal("export"))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"pathway-events.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        api_register,
+        api_correct,
+        api_worklist,
+        api_indicators,
+        api_pathway,
+        api_import,
+        export_csv
+    ),
+    components(schemas(ImportResult, ImportError, Counts))
+)]
+pub struct PathwaysApiDoc;
+
+// ------------------------------------------------------------------ HTML
+
+fn render<T: Template>(t: &T) -> Result<Response, WebError> {
+    t.render()
+        .map(|s| Html(s).into_response())
+        .map_err(|_| WebError::internal("template").html())
+}
+
+fn h<T>(r: Result<T, WebError>) -> Result<T, WebError> {
+    r.map_err(WebError::html)
+}
+
+/// A worklist row as shown.
+struct ItemView {
+    pathway_id: String,
+    next: &'static str,
+    due: String,
+    status: &'static str,
+    status_class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "pathways_worklist.html")]
+struct WorklistT {
+    c: Chrome,
+    as_of: String,
+    counts: Counts,
+    items: Vec<ItemView>,
+    unassessed: Vec<varde_core::pathways::worklist::Unassessed>,
+    waiting: Vec<varde_core::pathways::worklist::Waiting>,
+}
+
+fn status_text(
+    l: crate::i18n::Lang,
+    s: varde_core::pathways::Status,
+) -> (&'static str, &'static str) {
+    use varde_core::pathways::Status;
+    match s {
+        Status::Overdue => (l.t("overdue"), "overdue"),
+        Status::DueSoon => (l.t("due_soon"), "due-soon"),
+        Status::OnTime => (l.t("on_time"), "on-time"),
+    }
+}
+
+fn event_text(l: crate::i18n::Lang, k: EventKind) -> &'static str {
+    l.t(k.as_str())
+}
+
+async fn worklist_page(
+    State(state): State<AppState>,
+    page: Page,
+    access: Result<OrgAccess<ReadPathways>, WebError>,
+) -> Result<Response, WebError> {
+    let access = match access {
+        Ok(a) => a,
+        // Analysts have the indicators, not the worklist.
+        Err(_) if page.user.principal.role == varde_core::org::Role::Analyst => {
+            return Ok(Redirect::to("/pathways/indicators").into_response())
+        }
+        // Other roles: say who uses the area, in the page frame.
+        Err(e) if e.status == StatusCode::FORBIDDEN => {
+            let mut res = render(&NoAccessT { c: page.c })?;
+            *res.status_mut() = StatusCode::FORBIDDEN;
+            return Ok(res);
+        }
+        Err(e) => return Err(e.html()),
+    };
+    let as_of = state.clock.today();
+    let w = h(org_worklist(&state, &access, as_of).await)?;
+    let l = page.c.l;
+    let items = w
+        .items
+        .iter()
+        .map(|i| {
+            let (status, status_class) = status_text(l, i.status);
+            ItemView {
+                pathway_id: i.pathway_id.clone(),
+                next: event_text(l, i.next),
+                due: i.due.to_string(),
+                status,
+                status_class,
+            }
+        })
+        .collect();
+    render(&WorklistT {
+        c: page.c,
+        as_of: as_of.to_string(),
+        counts: w.counts,
+        items,
+        unassessed: w.unassessed,
+        waiting: w.waiting,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "pathways_no_access.html")]
+struct NoAccessT {
+    c: Chrome,
+}
+
+#[derive(Template)]
+#[template(path = "pathways_new.html")]
+struct NewT {
+    c: Chrome,
+    hfs: Vec<String>,
+    form: NewForm,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct NewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    pathway_id: String,
+    #[serde(default)]
+    hf: String,
+    #[serde(default)]
+    kommune: String,
+    #[serde(default)]
+    care_level: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    pregnant: Option<String>,
+}
+
+fn tsb_hfs() -> Vec<String> {
+    varde_core::refdata::get()
+        .helseforetak()
+        .iter()
+        .filter(|h| h.level != "RHF" && h.runs_tsb)
+        .map(|h| h.name.clone())
+        .collect()
+}
+
+fn rhf_of(hf: &str) -> Option<String> {
+    varde_core::refdata::get()
+        .helseforetak()
+        .iter()
+        .find(|h| h.name == hf)
+        .map(|h| h.rhf.clone())
+}
+
+async fn new_page(
+    page: Page,
+    access: Result<OrgAccess<WritePathways>, WebError>,
+    State(state): State<AppState>,
+) -> Result<Response, WebError> {
+    access.map_err(WebError::html)?;
+    let form = NewForm {
+        date: state.clock.today().to_string(),
+        care_level: "outpatient".into(),
+        ..NewForm::default()
+    };
+    render(&NewT {
+        c: page.c,
+        hfs: tsb_hfs(),
+        form,
+        error: None,
+    })
+}
+
+async fn new_submit(
+    State(state): State<AppState>,
+    page: Page,
+    access: Result<OrgAccess<WritePathways>, WebError>,
+    Form(f): Form<NewForm>,
+) -> Result<Response, WebError> {
+    let access = access.map_err(WebError::html)?;
+    h(access.user.check_csrf(&f.csrf))?;
+    let org = h(state
+        .store
+        .org(access.user.principal.org)
+        .await
+        .map_err(WebError::from))?;
+    let result = async {
+        let rhf = rhf_of(&f.hf)
+            .ok_or_else(|| WebError::invalid("hf", "choose a health trust from the list"))?;
+        if !f.kommune.trim().is_empty() {
+            varde_core::ids::Kommunenummer::parse(f.kommune.trim())
+                .map_err(|e| WebError::invalid("kommune", e.to_string()))?;
+        }
+        let fields = EventFields {
+            pathway_id: f.pathway_id.trim().to_owned(),
+            unit: org.name.clone(),
+            hf: f.hf.clone(),
+            rhf,
+            kommune: f.kommune.trim().to_owned(),
+            care_level: f.care_level.clone(),
+            event: "referral_received".into(),
+            date: f.date.trim().to_owned(),
+            pathway_variant: if f.pregnant.is_some() {
+                "pregnant".into()
+            } else {
+                String::new()
+            },
+            ..EventFields::default()
+        };
+        if fields.pathway_id.is_empty() || fields.pathway_id.chars().count() > 64 {
+            return Err(WebError::invalid("pathway_id", "1–64 characters"));
+        }
+        register(&state, &access, fields).await
+    }
+    .await;
+    match result {
+        Ok(pid) => Ok(Redirect::to(&format!("/pathways/p/{}", urlencode(&pid))).into_response()),
+        Err(e) if e.status.is_client_error() => {
+            let mut res = render(&NewT {
+                c: page.c,
+                hfs: tsb_hfs(),
+                error: Some(e.detail.clone()),
+                form: NewForm {
+                    csrf: String::new(),
+                    ..f
+                },
+            })?;
+            *res.status_mut() = e.status;
+            Ok(res)
+        }
+        Err(e) => Err(e.html()),
+    }
+}
+
+/// Percent-encodes a path segment.
+fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+struct EventView {
+    id: i64,
+    event: &'static str,
+    date: String,
+    care_level: &'static str,
+    code: String,
+    outcome: String,
+    deadline: String,
+}
+
+#[derive(Template)]
+#[template(path = "pathway.html")]
+struct PathwayT {
+    c: Chrome,
+    pathway_id: String,
+    pathway_path: String,
+    unit: String,
+    hf: String,
+    kommune: String,
+    next: Option<(String, String, &'static str, &'static str)>,
+    events: Vec<EventView>,
+    kinds: Vec<(&'static str, &'static str)>,
+    decisions: Vec<(&'static str, &'static str)>,
+    today: String,
+    error: Option<String>,
+}
+
+async fn pathway_view(
+    state: &AppState,
+    page: Page,
+    access: &OrgAccess<ReadPathways>,
+    pathway_id: String,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let loaded = h(load_pathway(state, access.user.principal.org, &pathway_id).await)?;
+    if loaded.rows.is_empty() {
+        return Err(WebError::not_found().html());
+    }
+    h(state
+        .store
+        .log_access(&access.access(state, "", format!("pathway:{pathway_id}")))
+        .await
+        .map_err(WebError::from))?;
+    let l = page.c.l;
+    let today = state.clock.today();
+    let next = worklist(&loaded.events, today).into_iter().next().map(|i| {
+        let (status, class) = status_text(l, i.status);
+        (
+            event_text(l, i.next).to_owned(),
+            i.due.to_string(),
+            status,
+            class,
+        )
+    });
+    let first = &loaded.rows[0].fields;
+    let events = loaded
+        .rows
+        .iter()
+        .zip(&loaded.events)
+        .map(|(r, e)| EventView {
+            id: r.id,
+            event: event_text(l, e.kind),
+            date: e.date.to_string(),
+            care_level: l.t(e.care_level.as_str()),
+            code: r.fields.code.clone(),
+            outcome: r.fields.outcome.clone(),
+            deadline: r.fields.deadline.clone(),
+        })
+        .collect();
+    let kinds = EventKind::ALL
+        .iter()
+        .skip(1)
+        .map(|k| (k.as_str(), event_text(l, *k)))
+        .collect();
+    let decisions = DecisionCode::ALL
+        .iter()
+        .map(|d| (d.as_str(), d.text_nb()))
+        .collect();
+    let mut res = render(&PathwayT {
+        unit: first.unit.clone(),
+        hf: first.hf.clone(),
+        kommune: first.kommune.clone(),
+        pathway_path: urlencode(&pathway_id),
+        pathway_id,
+        c: page.c,
+        next,
+        events,
+        kinds,
+        decisions,
+        today: today.to_string(),
+        error: error.clone(),
+    })?;
+    if error.is_some() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn pathway_page(
+    State(state): State<AppState>,
+    page: Page,
+    access: Result<OrgAccess<ReadPathways>, WebError>,
+    Path(pathway_id): Path<String>,
+) -> Result<Response, WebError> {
+    let access = access.map_err(WebError::html)?;
+    pathway_view(&state, page, &access, pathway_id, None).await
+}
+
+#[derive(Deserialize)]
+struct EventForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    event: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    care_level: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    deadline: String,
+}
+
+async fn event_submit(
+    State(state): State<AppState>,
+    page: Page,
+    read: Result<OrgAccess<ReadPathways>, WebError>,
+    write: Result<OrgAccess<WritePathways>, WebError>,
+    Path(pathway_id): Path<String>,
+    Form(f): Form<EventForm>,
+) -> Result<Response, WebError> {
+    let (read, write) = (
+        read.map_err(WebError::html)?,
+        write.map_err(WebError::html)?,
+    );
+    h(write.user.check_csrf(&f.csrf))?;
+    let existing = h(load_pathway(&state, write.user.principal.org, &pathway_id).await)?;
+    let Some(latest) = existing.rows.last() else {
+        return Err(WebError::not_found().html());
+    };
+    let fields = EventFields {
+        pathway_id: pathway_id.clone(),
+        unit: latest.fields.unit.clone(),
+        hf: latest.fields.hf.clone(),
+        rhf: latest.fields.rhf.clone(),
+        kommune: latest.fields.kommune.clone(),
+        care_level: if f.care_level.is_empty() {
+            latest.fields.care_level.clone()
+        } else {
+            f.care_level.clone()
+        },
+        event: f.event.trim().to_owned(),
+        date: f.date.trim().to_owned(),
+        code: f.code.trim().to_owned(),
+        outcome: f.outcome.trim().to_owned(),
+        deadline: f.deadline.trim().to_owned(),
+        pathway_variant: latest.fields.pathway_variant.clone(),
+    };
+    match register(&state, &write, fields).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/pathways/p/{}", urlencode(&pathway_id))).into_response())
+        }
+        Err(e) if e.status.is_client_error() => {
+            pathway_view(&state, page, &read, pathway_id, Some(e.detail)).await
+        }
+        Err(e) => Err(e.html()),
+    }
+}
+
+#[derive(Deserialize)]
+struct WithdrawForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn withdraw_submit(
+    State(state): State<AppState>,
+    page: Page,
+    read: Result<OrgAccess<ReadPathways>, WebError>,
+    write: Result<OrgAccess<WritePathways>, WebError>,
+    Path(id): Path<i64>,
+    Form(f): Form<WithdrawForm>,
+) -> Result<Response, WebError> {
+    let (read, write) = (
+        read.map_err(WebError::html)?,
+        write.map_err(WebError::html)?,
+    );
+    h(write.user.check_csrf(&f.csrf))?;
+    match correct(&state, &write, id, None, &f.reason).await {
+        Ok(pid) => Ok(Redirect::to(&format!("/pathways/p/{}", urlencode(&pid))).into_response()),
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+            let all = h(load(&state, Some(write.user.principal.org)).await)?;
+            let pid = all
+                .ids
+                .iter()
+                .position(|r| *r == id)
+                .map(|i| all.events[i].pathway_id.to_string())
+                .ok_or_else(|| WebError::not_found().html())?;
+            pathway_view(&state, page, &read, pid, Some(e.detail)).await
+        }
+        Err(e) => Err(e.html()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pathways_import.html")]
+struct ImportT {
+    c: Chrome,
+    result: Option<ImportResult>,
+    error: Option<String>,
+}
+
+async fn import_page(
+    page: Page,
+    access: Result<OrgAccess<WritePathways>, WebError>,
+) -> Result<Response, WebError> {
+    access.map_err(WebError::html)?;
+    render(&ImportT {
+        c: page.c,
+        result: None,
+        error: None,
+    })
+}
+
+async fn import_submit(
+    State(state): State<AppState>,
+    page: Page,
+    access: Result<OrgAccess<WritePathways>, WebError>,
+    mut form: Multipart,
+) -> Result<Response, WebError> {
+    let access = access.map_err(WebError::html)?;
+    let mut csrf = String::new();
+    let mut batch_id = None;
+    let mut valid_only = false;
+    let mut file: Option<Bytes> = None;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                return Err(WebError::bad_request(
+                    "the upload could not be read (too large or broken)",
+                )
+                .html())
+            }
+        };
+        let name = field.name().unwrap_or("").to_owned();
+        let bytes = field.bytes().await.map_err(|_| {
+            WebError::bad_request("the upload could not be read (too large or broken)").html()
+        })?;
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "batch_id" => batch_id = Some(String::from_utf8_lossy(&bytes).into_owned()),
+            "valid_only" => valid_only = true,
+            "file" => file = Some(bytes),
+            _ => {}
+        }
+    }
+    h(access.user.check_csrf(&csrf))?;
+    let Some(file) = file.filter(|f| !f.is_empty()) else {
+        let mut res = render(&ImportT {
+            c: page.c,
+            result: None,
+            error: Some(WebError::invalid("file", "choose a CSV file").detail),
+        })?;
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(res);
+    };
+    match import(&state, &access, &file, batch_id, valid_only).await {
+        Ok((status, result)) => {
+            let mut res = render(&ImportT {
+                c: page.c,
+                result: Some(result),
+                error: None,
+            })?;
+            *res.status_mut() = if status == StatusCode::UNPROCESSABLE_ENTITY {
+                status
+            } else {
+                StatusCode::OK
+            };
+            Ok(res)
+        }
+        Err(e) if e.status.is_client_error() => {
+            let mut res = render(&ImportT {
+                c: page.c,
+                result: None,
+                error: Some(e.detail.clone()),
+            })?;
+            *res.status_mut() = e.status;
+            Ok(res)
+        }
+        Err(e) => Err(e.html()),
+    }
+}
+
+/// One bar of a chart / one row of its table.
+struct Bar {
+    label: String,
+    level: &'static str,
+    value: String,
+    width: u32,
+    y: u32,
+    text_y: u32,
+    suppressed: bool,
+    fraction: String,
+}
+
+struct IndicatorView {
+    id: &'static str,
+    title: &'static str,
+    bars: Vec<Bar>,
+    height: u32,
+}
+
+struct WaitingView {
+    level: &'static str,
+    key: String,
+    n: String,
+    median: String,
+    mean: String,
+    p90: String,
+}
+
+#[derive(Template)]
+#[template(path = "pathways_indicators.html")]
+struct IndicatorsT {
+    c: Chrome,
+    from: String,
+    to: String,
+    unit: String,
+    units: Vec<String>,
+    indicators: Vec<IndicatorView>,
+    waiting: Vec<WaitingView>,
+}
+
+/// The comparison rows for one unit: the unit, its HF, its RHF, the nation.
+fn comparison(rows: &[&IndicatorRow], unit: &str, hf: &str, rhf: &str) -> Vec<IndicatorRow> {
+    let find = |level: Level, key: &str| {
+        rows.iter()
+            .find(|r| r.level == level && r.key == key)
+            .map(|r| (*r).clone())
+    };
+    [
+        find(Level::Unit, unit),
+        find(Level::Hf, hf),
+        find(Level::Rhf, rhf),
+        find(Level::Nation, varde_core::pathways::indicators::NATION_KEY),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn fmt_share(s: Option<f64>) -> String {
+    s.map_or_else(String::new, |v| {
+        format!("{:.1} %", v * 100.0).replace('.', ",")
+    })
+}
+
+async fn indicators_page(
+    State(state): State<AppState>,
+    page: Page,
+    access: Result<OrgAccess<SeePathwayIndicators>, WebError>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, WebError> {
+    let access = access.map_err(WebError::html)?;
+    let (from, to) = h(period(&state, q.from.as_deref(), q.to.as_deref()))?;
+    let (r, own_units) = h(visible_report(&state, &access, from, to).await)?;
+    let l = page.c.l;
+    // Units the user may pick: analysts any unit in the report, clinicians their own.
+    let units: Vec<String> = if access.user.principal.role == varde_core::org::Role::Analyst {
+        r.indicators
+            .iter()
+            .filter(|i| i.level == Level::Unit)
+            .map(|i| i.key.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    } else {
+        own_units
+    };
+    let chosen = q
+        .unit
+        .clone()
+        .filter(|u| units.contains(u))
+        .or_else(|| units.first().cloned());
+    // The unit's HF and RHF, from the events.
+    let (hf, rhf) = match &chosen {
+        Some(u) => {
+            let all = h(load(&state, None).await)?;
+            all.events
+                .iter()
+                .rev()
+                .find(|e| &*e.unit == u)
+                .map_or((String::new(), String::new()), |e| {
+                    (e.hf.to_string(), e.rhf.to_string())
+                })
+        }
+        None => (String::new(), String::new()),
+    };
+    let mut by_id: BTreeMap<&'static str, Vec<&IndicatorRow>> = BTreeMap::new();
+    for row in &r.indicators {
+        by_id.entry(row.id).or_default().push(row);
+    }
+    let level_name = |lv: Level| l.t(lv.as_str());
+    let indicators = by_id
+        .iter()
+        .map(|(id, rows)| {
+            let cmp = match &chosen {
+                Some(u) => comparison(rows, u, &hf, &rhf),
+                None => rows
+                    .iter()
+                    .filter(|r| r.level == Level::Nation || r.level == Level::Rhf)
+                    .map(|r| (*r).clone())
+                    .collect(),
+            };
+            let bars: Vec<Bar> = cmp
+                .iter()
+                .enumerate()
+                .map(|(i, row)| {
+                    let y = 8 + 30 * i as u32;
+                    Bar {
+                        label: row.key.clone(),
+                        level: level_name(row.level),
+                        value: if row.suppressed {
+                            l.t("suppressed").to_owned()
+                        } else {
+                            fmt_share(row.share)
+                        },
+                        width: row.share.map_or(0, |s| (s * 300.0).round() as u32),
+                        y,
+                        text_y: y + 15,
+                        suppressed: row.suppressed,
+                        fraction: match (row.numerator, row.denominator) {
+                            (Some(n), Some(d)) => format!("{n} / {d}"),
+                            _ => "–".into(),
+                        },
+                    }
+                })
+                .collect();
+            IndicatorView {
+                id,
+                title: l.t(id),
+                height: 16 + 30 * bars.len() as u32,
+                bars,
+            }
+        })
+        .collect();
+    let waiting = r
+        .waiting_time
+        .iter()
+        .filter(|w| match &chosen {
+            Some(u) => {
+                (w.level == Level::Unit && &w.key == u)
+                    || (w.level == Level::Hf && w.key == hf)
+                    || (w.level == Level::Rhf && w.key == rhf)
+                    || w.level == Level::Nation
+            }
+            None => w.level == Level::Nation || w.level == Level::Rhf,
+        })
+        .map(|w| {
+            let f = |v: Option<f64>| {
+                v.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}").replace('.', ","))
+            };
+            WaitingView {
+                level: level_name(w.level),
+                key: w.key.clone(),
+                n: w.n
+                    .map_or_else(|| l.t("suppressed").to_owned(), |n| n.to_string()),
+                median: f(w.median_days),
+                mean: f(w.mean_days),
+                p90: w.p90_days.map_or_else(|| "–".to_owned(), |v| v.to_string()),
+            }
+        })
+        .collect();
+    render(&IndicatorsT {
+        c: page.c,
+        from: from.to_string(),
+        to: to.to_string(),
+        unit: chosen.clone().unwrap_or_default(),
+        units,
+        indicators,
+        waiting,
+    })
+}

@@ -1,0 +1,676 @@
+//! Care pathways over HTTP, on SQLite and PostgreSQL: register a referral through the API,
+//! run pathways to their end, see the worklist change and the indicators move; import,
+//! correction, export, access rules. The clock is fixed at 2026-11-24.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::TestApp;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use varde_store::{AccessFilter, Engine};
+
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = super::TestApp::start(super::Engine::Sqlite).await {
+                        super::$name(&app).await;
+                        app.stop().await;
+                    }
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = super::TestApp::start(super::Engine::Postgres).await {
+                        super::$name(&app).await;
+                        app.stop().await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_engines!(
+    pathway_to_its_end_moves_worklist_and_indicators,
+    bad_events_are_refused_with_the_rule,
+    import_is_all_or_nothing_and_idempotent,
+    corrections_withdraw_and_export_round_trips,
+    only_clinicians_of_the_unit_see_pathways,
+    pathway_pages_render,
+);
+
+const UNIT: &str = "Demo TSB poliklinikk";
+const HF: &str = "Oslo universitetssykehus HF";
+const RHF: &str = "Helse Sør-Øst RHF";
+
+fn ev(pathway: &str, event: &str, date: &str) -> Value {
+    json!({
+        "pathway_id": pathway, "unit": UNIT, "hf": HF, "rhf": RHF, "kommune": "0301",
+        "care_level": "outpatient", "event": event, "date": date,
+    })
+}
+
+async fn post_event(app: &TestApp, token: &str, body: &Value) -> reqwest::Response {
+    app.client()
+        .post(app.url("/api/v1/pathways/events"))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn ok_event(app: &TestApp, token: &str, body: Value) {
+    let res = post_event(app, token, &body).await;
+    let status = res.status();
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "{body}: {}",
+        res.text().await.unwrap()
+    );
+}
+
+async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
+    let res = app
+        .client()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.json().await.unwrap()
+}
+
+/// Referral → right → start → first attendance → clinical decision `decision_on` → evaluation.
+async fn run_pathway(app: &TestApp, token: &str, id: &str, first: &str, decision_on: &str) {
+    ok_event(app, token, ev(id, "referral_received", "2026-08-03")).await;
+    let mut assessed = ev(id, "referral_assessed", "2026-08-05");
+    assessed["outcome"] = json!("right");
+    assessed["deadline"] = json!("2026-09-30");
+    ok_event(app, token, assessed).await;
+    ok_event(app, token, ev(id, "pathway_start", "2026-08-05")).await;
+    ok_event(app, token, ev(id, "first_attendance", first)).await;
+    let mut decision = ev(id, "clinical_decision", decision_on);
+    decision["outcome"] = json!("CT");
+    ok_event(app, token, decision).await;
+}
+
+fn indicator<'a>(report: &'a Value, id: &str, level: &str, key: &str) -> &'a Value {
+    report["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id && r["level"] == level && r["key"] == key)
+        .unwrap_or_else(|| panic!("no {id} {level} {key} in {report}"))
+}
+
+async fn pathway_to_its_end_moves_worklist_and_indicators(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    let w = get_json(app, &token, "/api/v1/pathways/worklist").await;
+    assert_eq!(w["items"].as_array().unwrap().len(), 0);
+
+    // A referral: awaiting assessment (10 working days), not yet on the worklist of points.
+    ok_event(app, &token, ev("P1", "referral_received", "2026-11-20")).await;
+    let w = get_json(app, &token, "/api/v1/pathways/worklist").await;
+    let unassessed = w["unassessed"].as_array().unwrap();
+    assert_eq!(unassessed.len(), 1);
+    assert_eq!(unassessed[0]["pathway_id"], "P1");
+    assert_eq!(
+        unassessed[0]["assess_by"], "2026-12-04",
+        "10 working days after Friday 20 Nov"
+    );
+
+    // Assessed with a right, started, first attendance: the clinical decision is due 21 days
+    // after the first attendance (outpatient).
+    let mut assessed = ev("P1", "referral_assessed", "2026-11-23");
+    assessed["outcome"] = json!("right");
+    assessed["deadline"] = json!("2027-01-15");
+    ok_event(app, &token, assessed).await;
+    ok_event(app, &token, ev("P1", "pathway_start", "2026-11-23")).await;
+    ok_event(app, &token, ev("P1", "first_attendance", "2026-11-24")).await;
+    let w = get_json(app, &token, "/api/v1/pathways/worklist?as_of=2026-11-24").await;
+    let items = w["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["next"], "clinical_decision");
+    assert_eq!(items[0]["due"], "2026-12-15");
+    assert_eq!(items[0]["status"], "on_time");
+    assert_eq!(w["counts"]["on_time"], 1);
+    // Seen later, the same point is overdue.
+    let w = get_json(app, &token, "/api/v1/pathways/worklist?as_of=2026-12-16").await;
+    assert_eq!(w["items"][0]["status"], "overdue");
+    assert_eq!(w["counts"]["overdue"], 1);
+
+    // Indicators: five pathways with decisions within 21 days → 5/5 at the unit.
+    for i in 0..5 {
+        run_pathway(app, &token, &format!("Q{i}"), "2026-09-01", "2026-09-15").await;
+    }
+    let q = "/api/v1/pathways/indicators?from=2026-01-01&to=2026-11-24";
+    let r = get_json(app, &token, q).await;
+    let row = indicator(&r, "decision_within_limit_outpatient", "unit", UNIT);
+    assert_eq!(
+        (row["numerator"].as_u64(), row["denominator"].as_u64()),
+        (Some(5), Some(5))
+    );
+    assert_eq!(row["suppressed"], false);
+    // A sixth, late decision (44 days): the indicator moves to 5/6.
+    run_pathway(app, &token, "Q5", "2026-09-01", "2026-10-15").await;
+    let r = get_json(app, &token, q).await;
+    let row = indicator(&r, "decision_within_limit_outpatient", "unit", UNIT);
+    assert_eq!(
+        (row["numerator"].as_u64(), row["denominator"].as_u64()),
+        (Some(5), Some(6))
+    );
+    let nation = indicator(&r, "decision_within_limit_outpatient", "nation", "Norge");
+    assert_eq!(nation["denominator"].as_u64(), Some(6));
+    // Fewer than five in a cell: the row remains, its figures are hidden.
+    ok_event(app, &token, ev("Q0", "evaluation", "2026-09-20")).await;
+    let r = get_json(app, &token, q).await;
+    for (level, key) in [
+        ("unit", UNIT),
+        ("hf", HF),
+        ("rhf", RHF),
+        ("nation", "Norge"),
+    ] {
+        let small = indicator(&r, "first_evaluation_within_limit_outpatient", level, key);
+        assert_eq!(small["suppressed"], true, "{small}");
+        assert!(
+            small["numerator"].is_null()
+                && small["denominator"].is_null()
+                && small["share"].is_null()
+        );
+    }
+
+    // The clinical decision and an evaluation move P1's next point; the end closes it.
+    let mut decision = ev("P1", "clinical_decision", "2026-11-24");
+    decision["outcome"] = json!("CT");
+    ok_event(app, &token, decision).await;
+    let w = get_json(app, &token, "/api/v1/pathways/worklist?as_of=2026-11-24").await;
+    let p1 = w["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["pathway_id"] == "P1")
+        .unwrap()
+        .clone();
+    assert_eq!(p1["next"], "evaluation");
+    assert_eq!(p1["due"], "2026-12-01");
+    let mut end = ev("P1", "pathway_end", "2026-11-24");
+    end["outcome"] = json!("completed");
+    ok_event(app, &token, end).await;
+    let w = get_json(app, &token, "/api/v1/pathways/worklist?as_of=2026-11-24").await;
+    assert!(w["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["pathway_id"] != "P1"));
+
+    // Every read and write of pathway data is in the access log.
+    let log = app
+        .db
+        .store
+        .access_log(&AccessFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(log
+        .iter()
+        .any(|e| e.action == "pathway.write" && e.record == "pathway:P1"));
+    assert!(log.iter().any(|e| e.action == "pathway.read"));
+    assert!(app.db.store.verify_access_log().await.unwrap().is_ok());
+}
+
+async fn bad_events_are_refused_with_the_rule(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    let refused = |body: Value, needle: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let res = post_event(app, &token, &body).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(res.headers()["content-type"], "application/problem+json");
+            let p: Value = res.json().await.unwrap();
+            let rule = p["errors"][0]["rule"].as_str().unwrap().to_lowercase();
+            assert!(
+                rule.contains(needle),
+                "{body}: expected '{needle}' in '{rule}'"
+            );
+        }
+    };
+    refused(ev("B1", "teleportation", "2026-11-01"), "teleportation").await;
+    refused(ev("B1", "referral_received", "2026-13-01"), "date").await;
+    refused(ev("B1", "referral_received", "2026-12-24"), "future").await;
+    let mut wrong_code = ev("B1", "referral_received", "2026-11-01");
+    wrong_code["code"] = json!("D01CT");
+    refused(wrong_code, "d01ct").await;
+    ok_event(app, &token, ev("B1", "referral_received", "2026-11-01")).await;
+    // Evaluation before any clinical decision; a second referral; a date before the referral.
+    refused(ev("B1", "evaluation", "2026-11-10"), "decision").await;
+    refused(ev("B1", "referral_received", "2026-11-02"), "").await;
+    refused(ev("B1", "first_attendance", "2026-10-01"), "referral").await;
+    // Malformed JSON and a missing field are problems too.
+    let res = app
+        .client()
+        .post(app.url("/api/v1/pathways/events"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let mut missing = ev("B2", "referral_received", "2026-11-01");
+    missing["unit"] = json!("");
+    let res = post_event(app, &token, &missing).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("unit"));
+    // Nothing of the refused was stored: B1 has its one event, B2 none.
+    let b1 = get_json(app, &token, "/api/v1/pathways/p/B1").await;
+    assert_eq!(b1.as_array().unwrap().len(), 1);
+    let res = app
+        .client()
+        .get(app.url("/api/v1/pathways/p/B2"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+const HEADER: &str = "pathway_id,unit,hf,rhf,kommune,care_level,event,date,code,outcome,deadline\n";
+
+fn csv_row(p: &str, event: &str, date: &str, outcome: &str) -> String {
+    format!("{p},{UNIT},{HF},{RHF},0301,outpatient,{event},{date},,{outcome},\n")
+}
+
+async fn import(app: &TestApp, token: &str, query: &str, body: String) -> (StatusCode, Value) {
+    let res = app
+        .client()
+        .post(app.url(&format!("/api/v1/pathways/import{query}")))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.json().await.unwrap())
+}
+
+async fn import_is_all_or_nothing_and_idempotent(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    let mut csv = HEADER.to_string();
+    csv += &csv_row("I1", "referral_received", "2026-10-01", "");
+    csv += &csv_row("I1", "first_attendance", "2026-10-10", "");
+    csv += &csv_row("I2", "referral_received", "2026-10-01", "");
+    csv += &csv_row("I2", "evaluation", "2026-10-05", ""); // before any decision
+    csv += &csv_row("I3", "referral_received", "2026-10-02", "");
+    csv += &csv_row("I3", "unknown_event", "2026-10-03", "");
+
+    let (status, r) = import(app, &token, "?batch_id=b1", csv.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    assert_eq!(r["imported"], 0);
+    let errors = r["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{r}");
+    assert_eq!(errors[0]["line"], 5);
+    assert_eq!(errors[0]["pathway_id"], "I2");
+    assert_eq!(errors[1]["line"], 7);
+    let export = app
+        .client()
+        .get(app.url("/api/v1/pathways/export"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        export.text().await.unwrap().lines().count(),
+        1,
+        "nothing written: header only"
+    );
+
+    // Only the valid pathways, when asked: I1 whole; I3's valid row held back with its pathway.
+    let (status, r) = import(app, &token, "?batch_id=b1&valid_only=true", csv.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    assert_eq!(r["imported"], 2);
+    assert_eq!(r["held_back"], 2);
+    // The same batch again writes nothing.
+    let (status, r) = import(app, &token, "?batch_id=b1&valid_only=true", csv).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(r["already_imported"], true);
+    assert_eq!(r["imported"], 0);
+    let i1 = get_json(app, &token, "/api/v1/pathways/p/I1").await;
+    assert_eq!(i1.as_array().unwrap().len(), 2);
+
+    // Without a batch id, the content is the key.
+    let body = format!(
+        "{HEADER}{}",
+        csv_row("I4", "referral_received", "2026-10-01", "")
+    );
+    let (s1, _) = import(app, &token, "", body.clone()).await;
+    let (s2, r2) = import(app, &token, "", body).await;
+    assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::OK));
+    assert_eq!(r2["already_imported"], true);
+
+    // A row that conflicts with a registered event is refused (a duplicate referral).
+    let body = format!(
+        "{HEADER}{}",
+        csv_row("I1", "referral_received", "2026-10-03", "")
+    );
+    let (status, r) = import(app, &token, "?batch_id=b2", body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+
+    // A file without the header is refused, naming the missing column.
+    let (status, _) = import(app, &token, "?batch_id=b3", "a,b\n1,2\n".into()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn corrections_withdraw_and_export_round_trips(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    run_pathway(app, &token, "C1", "2026-09-01", "2026-09-10").await;
+    ok_event(app, &token, ev("C1", "evaluation", "2026-09-15")).await;
+    let w = get_json(app, &token, "/api/v1/pathways/worklist?as_of=2026-09-20").await;
+    assert_eq!(w["items"][0]["next"], "evaluation");
+    assert_eq!(
+        w["items"][0]["due"], "2026-11-10",
+        "56 days after the first evaluation"
+    );
+
+    let events = get_json(app, &token, "/api/v1/pathways/p/C1").await;
+    let evaluation = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event"] == "evaluation")
+        .unwrap();
+    let id = evaluation["id"].as_i64().unwrap();
+    let correct = |body: Value| {
+        app.client()
+            .post(app.url(&format!("/api/v1/pathways/events/{id}/corrections")))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    // A correction needs a reason.
+    assert_eq!(
+        correct(json!({"reason": ""})).await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // A replacement that breaks a rule (evaluation before the decision) is refused.
+    let bad = json!({"reason": "feil dato", "replacement": ev("C1", "evaluation", "2026-09-05")});
+    assert_eq!(
+        correct(bad).await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // Replace the date: the worklist follows.
+    let good = json!({"reason": "feil dato", "replacement": ev("C1", "evaluation", "2026-09-12")});
+    assert_eq!(correct(good).await.unwrap().status(), StatusCode::OK);
+    let w = get_json(app, &token, "/api/v1/pathways/worklist?as_of=2026-09-20").await;
+    assert_eq!(w["items"][0]["due"], "2026-11-07");
+    // The old id is gone from the effective events.
+    assert_eq!(
+        correct(json!({"reason": "igjen"})).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Export: the import format, and it imports back elsewhere unchanged.
+    let res = app
+        .client()
+        .get(app.url("/api/v1/pathways/export"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = res.text().await.unwrap();
+    assert!(csv
+        .starts_with("pathway_id,unit,hf,rhf,kommune,care_level,event,date,code,outcome,deadline"));
+    assert_eq!(csv.lines().count(), 1 + 6);
+    assert!(csv.contains("2026-09-12") && !csv.contains("2026-09-15"));
+    let parsed = varde_core::pathways::read_events(csv.as_bytes()).unwrap();
+    assert!(parsed.errors.is_empty());
+}
+
+async fn only_clinicians_of_the_unit_see_pathways(app: &TestApp) {
+    let clinician = app.token("kliniker").await;
+    run_pathway(app, &clinician, "A1", "2026-09-01", "2026-09-10").await;
+    for user in ["radgiver.oslo", "admin.klinikk", "revisor.oslo"] {
+        let token = app.token(user).await;
+        for path in [
+            "/api/v1/pathways/worklist",
+            "/api/v1/pathways/p/A1",
+            "/api/v1/pathways/export",
+        ] {
+            let res = app
+                .client()
+                .get(app.url(path))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{user} {path}");
+        }
+        let res = post_event(app, &token, &ev("A2", "referral_received", "2026-11-01")).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{user}");
+    }
+    // The analyst sees the indicators (aggregates), not the pathways.
+    let analyst = app.token("analytiker").await;
+    let r = get_json(
+        app,
+        &analyst,
+        "/api/v1/pathways/indicators?from=2026-01-01&to=2026-11-24",
+    )
+    .await;
+    assert!(!r["indicators"].as_array().unwrap().is_empty());
+    let res = app
+        .client()
+        .get(app.url("/api/v1/pathways/worklist"))
+        .bearer_auth(&analyst)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let advisor = app.token("radgiver.oslo").await;
+    let res = app
+        .client()
+        .get(app.url("/api/v1/pathways/indicators"))
+        .bearer_auth(&advisor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // A bad period names the field.
+    let res = app
+        .client()
+        .get(app.url("/api/v1/pathways/indicators?from=2026-13-01"))
+        .bearer_auth(&analyst)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("from"));
+}
+
+/// Logs in through the HTML form; returns a client holding the session cookie and the page's
+/// CSRF token.
+async fn browser_login(app: &TestApp, username: &str) -> reqwest::Client {
+    let client = app.browser();
+    let page = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page);
+    let res = client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", username),
+            ("password", common::PASSWORD),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    client
+}
+
+fn csrf_of(html: &str) -> String {
+    let at =
+        html.find("name=\"csrf\" value=\"").expect("csrf field") + "name=\"csrf\" value=\"".len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+async fn pathway_pages_render(app: &TestApp) {
+    let client = browser_login(app, "kliniker").await;
+    let page = client.get(app.url("/pathways")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Arbeidsliste"));
+
+    // Register a referral through the form.
+    let form = client
+        .get(app.url("/pathways/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&form);
+    let res = client
+        .post(app.url("/pathways/new"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("pathway_id", "H1"),
+            ("date", "2026-11-02"),
+            ("hf", HF),
+            ("kommune", "0301"),
+            ("care_level", "outpatient"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(location, "/pathways/p/H1");
+    let page = client
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Henvisning mottatt"));
+
+    // An event through the pathway page's form; a broken one shows the rule.
+    let res = client
+        .post(app.url("/pathways/p/H1/events"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("event", "evaluation"),
+            ("date", "2026-11-03"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("role=\"alert\""));
+    let res = client
+        .post(app.url("/pathways/p/H1/events"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("event", "referral_assessed"),
+            ("date", "2026-11-04"),
+            ("outcome", "right"),
+            ("deadline", "2026-12-31"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // Without the CSRF token: refused.
+    let res = client
+        .post(app.url("/pathways/p/H1/events"))
+        .form(&[("event", "pathway_start"), ("date", "2026-11-04")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // Import through the upload form.
+    let body = format!(
+        "{HEADER}{}",
+        csv_row("H2", "referral_received", "2026-10-01", "")
+    );
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(body.into_bytes()).file_name("events.csv"),
+        );
+    let res = client
+        .post(app.url("/pathways/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("1 hendelser importert"));
+
+    // Indicators page with its chart and table; the export.
+    for i in 0..5 {
+        let token = app.token("kliniker").await;
+        run_pathway(app, &token, &format!("G{i}"), "2026-09-01", "2026-09-15").await;
+    }
+    let page = client
+        .get(app.url("/pathways/indicators?from=2026-01-01&to=2026-11-24"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("<svg role=\"img\""), "an SVG chart");
+    assert!(page.contains("100,0 %"), "5/5 shown as a share");
+    let csv = client
+        .get(app.url("/pathways/export.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+
+    // An analyst lands on the indicators; an advisor is refused.
+    let analyst = browser_login(app, "analytiker").await;
+    let res = analyst.get(app.url("/pathways")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/pathways/indicators");
+    let advisor = browser_login(app, "radgiver.oslo").await;
+    assert_eq!(
+        advisor
+            .get(app.url("/pathways"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}
