@@ -241,3 +241,86 @@ fn unknown_database_scheme_is_an_error_and_creates_nothing() {
         "nothing created"
     );
 }
+
+/// `varde signal` as other tools call it: the input and output contract and its errors.
+#[test]
+fn signal_cli_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Two series from the R package's abattoir data, in the input format.
+    let src = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../varde-signal/testdata/data/abattoir.csv"),
+    )
+    .unwrap();
+    let mut input = String::from("series,week_index,year,week,observed,population\n");
+    for name in ["a", "b"] {
+        for line in src.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            input += &format!("{name},{},{},{},{},\n", f[1], f[2], f[3], f[5]);
+        }
+    }
+    let input_path = d.join("in.csv");
+    std::fs::write(&input_path, &input).unwrap();
+    let out_path = d.join("out.csv");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "signal".to_string(),
+            "--method".into(),
+            "ears-c1".into(),
+            "--input".into(),
+            input_path.display().to_string(),
+            "--range-last".into(),
+            "10".into(),
+            "--output".into(),
+            out_path.display().to_string(),
+        ];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let run = |a: Vec<String>| {
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        varde(d, None, &refs, None)
+    };
+    let out = run(args(&["--param", "alpha=0.001"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = std::fs::read_to_string(&out_path).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "series,week_index,observed,upperbound,alarm,expected,score"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(
+        rows.len(),
+        20,
+        "the last 10 weeks of each of the two series"
+    );
+    for r in &rows {
+        let alarm = r.split(',').nth(4).unwrap();
+        assert!(alarm == "0" || alarm == "1", "{r}");
+    }
+    // An unknown parameter name is an error naming it.
+    let out = run(args(&["--param", "nosuchparam=1"]));
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("nosuchparam"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A gap in week_index names the series and the row.
+    let gapped: String = input
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != 5)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    std::fs::write(&input_path, gapped).unwrap();
+    let out = run(args(&[]));
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("'a'") || err.contains("a:") || err.contains("series a"),
+        "{err}"
+    );
+    assert!(err.contains("line") || err.contains("row"), "{err}");
+}
