@@ -4,39 +4,13 @@
 //! without `VARDE_TEST_POSTGRES_URL` unless `VARDE_REQUIRE_POSTGRES=1`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[macro_use]
 mod common;
 
-use common::{synthetic_id, TestApp};
+use common::{browser_login, csrf_of, synthetic_id, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use varde_store::{AccessFilter, Engine};
-
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(app) = super::TestApp::start(super::Engine::Sqlite).await {
-                        super::$name(&app).await;
-                        app.stop().await;
-                    }
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(app) = super::TestApp::start(super::Engine::Postgres).await {
-                        super::$name(&app).await;
-                        app.stop().await;
-                    }
-                }
-            )*
-        }
-    };
-}
 
 on_both_engines!(
     person_roundtrip_through_the_api,
@@ -399,54 +373,6 @@ async fn unknown_user_and_wrong_password_look_the_same(app: &TestApp) {
         get(app, &token, "/api/v1/me").await.status(),
         StatusCode::UNAUTHORIZED
     );
-}
-
-/// Extracts `name="csrf" value="…"` from an HTML page.
-fn csrf_of(html: &str) -> String {
-    let at =
-        html.find("name=\"csrf\" value=\"").expect("csrf field") + "name=\"csrf\" value=\"".len();
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-/// Logs in through the HTML form; returns a client holding the session cookie.
-async fn browser_login(app: &TestApp, username: &str) -> reqwest::Client {
-    let client = app.browser();
-    let page = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&page);
-    let res = client
-        .post(app.url("/login"))
-        .form(&[
-            ("username", username),
-            ("password", common::PASSWORD),
-            ("csrf", &csrf),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        res.status(),
-        StatusCode::SEE_OTHER,
-        "form login of {username}"
-    );
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .find(|c| c.starts_with("varde_session="))
-        .expect("session cookie");
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-        "{cookie}"
-    );
-    client
 }
 
 async fn forms_need_a_csrf_token(app: &TestApp) {

@@ -3,39 +3,13 @@
 //! correction, export, access rules. The clock is fixed at 2026-11-24.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[macro_use]
 mod common;
 
-use common::TestApp;
+use common::{browser_login, csrf_of, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use varde_store::{AccessFilter, Engine};
-
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(app) = super::TestApp::start(super::Engine::Sqlite).await {
-                        super::$name(&app).await;
-                        app.stop().await;
-                    }
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(app) = super::TestApp::start(super::Engine::Postgres).await {
-                        super::$name(&app).await;
-                        app.stop().await;
-                    }
-                }
-            )*
-        }
-    };
-}
+use varde_store::AccessFilter;
 
 on_both_engines!(
     pathway_to_its_end_moves_worklist_and_indicators,
@@ -500,39 +474,6 @@ async fn only_clinicians_of_the_unit_see_pathways(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("from"));
-}
-
-/// Logs in through the HTML form; returns a client holding the session cookie and the page's
-/// CSRF token.
-async fn browser_login(app: &TestApp, username: &str) -> reqwest::Client {
-    let client = app.browser();
-    let page = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&page);
-    let res = client
-        .post(app.url("/login"))
-        .form(&[
-            ("username", username),
-            ("password", common::PASSWORD),
-            ("csrf", &csrf),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    client
-}
-
-fn csrf_of(html: &str) -> String {
-    let at =
-        html.find("name=\"csrf\" value=\"").expect("csrf field") + "name=\"csrf\" value=\"".len();
-    html[at..].split('"').next().unwrap().to_string()
 }
 
 async fn pathway_pages_render(app: &TestApp) {
