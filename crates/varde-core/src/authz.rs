@@ -33,10 +33,18 @@ pub enum Action {
     PathwayWrite,
     /// Read the pathway quality indicators (aggregates with small cells suppressed).
     PathwayIndicators,
+    /// Read an organisation's LAR register: episodes, delegations, agreements, population.
+    LarRead,
+    /// Record LAR decisions of an organisation (admission, discharge, delegation, agreements).
+    LarWrite,
+    /// Read an organisation's coercion decisions (helse- og omsorgstjenesteloven chapter 10).
+    CoercionRead,
+    /// Record coercion decisions and appeals of an organisation.
+    CoercionWrite,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 14] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -47,6 +55,10 @@ impl Action {
         Action::PathwayRead,
         Action::PathwayWrite,
         Action::PathwayIndicators,
+        Action::LarRead,
+        Action::LarWrite,
+        Action::CoercionRead,
+        Action::CoercionWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,6 +73,10 @@ impl Action {
             Action::PathwayRead => "pathway.read",
             Action::PathwayWrite => "pathway.write",
             Action::PathwayIndicators => "pathway.indicators",
+            Action::LarRead => "lar.read",
+            Action::LarWrite => "lar.write",
+            Action::CoercionRead => "coercion.read",
+            Action::CoercionWrite => "coercion.write",
         }
     }
 
@@ -75,6 +91,10 @@ impl Action {
                 | Action::AuditPersonReport
                 | Action::PathwayRead
                 | Action::PathwayWrite
+                | Action::LarRead
+                | Action::LarWrite
+                | Action::CoercionRead
+                | Action::CoercionWrite
         )
     }
 }
@@ -194,6 +214,8 @@ impl Decision {
 /// * Users of an organisation are managed by its org-admin, or by a system-admin.
 /// * The access log of an organisation, and the per-person report, are for its auditor.
 /// * TSB pathways of an organisation are read and written by its clinicians.
+/// * LAR and coercion decisions of an organisation are read and written by its clinicians
+///   (whether the clinician is a specialist is a domain rule, checked in `pathways::lar`).
 /// * Pathway quality indicators: clinicians see their own organisation's (with the health
 ///   trust, region and nation beside them); analysts see every organisation's.
 pub fn decide(
@@ -248,7 +270,12 @@ pub fn decide(
             Role::Auditor => Decision::deny(Reason::OtherOrganisation),
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
-        Action::PathwayRead | Action::PathwayWrite => match actor.role {
+        Action::PathwayRead
+        | Action::PathwayWrite
+        | Action::LarRead
+        | Action::LarWrite
+        | Action::CoercionRead
+        | Action::CoercionWrite => match actor.role {
             Role::Clinician if same_org => Decision::allow(Reason::OwnOrganisation),
             Role::Clinician => Decision::deny(Reason::OtherOrganisation),
             _ => Decision::deny(Reason::RoleHasNoAccess),
@@ -317,6 +344,9 @@ mod tests {
             ),
             Action::AuditRead | Action::AuditPersonReport => (role == Role::Auditor && same, false),
             Action::PathwayRead | Action::PathwayWrite => (role == Role::Clinician && same, false),
+            Action::LarRead | Action::LarWrite | Action::CoercionRead | Action::CoercionWrite => {
+                (role == Role::Clinician && same, false)
+            }
             Action::PathwayIndicators => (
                 role == Role::Analyst || (role == Role::Clinician && same),
                 false,
@@ -360,7 +390,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(rows, 10 * 10 * 2 * 2 * 3 * 3);
+        assert_eq!(rows, 10 * 14 * 2 * 2 * 3 * 3);
         // Deny by default: most of the table is denied.
         assert!(allowed * 3 < rows, "{allowed} of {rows} allowed");
     }

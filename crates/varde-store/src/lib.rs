@@ -14,11 +14,13 @@ mod keyfile;
 mod pathway_meta;
 mod pathways;
 mod store;
+mod treatment;
 
 pub use keyfile::{load_or_create_key, KeyFileError};
 pub use pathway_meta::PathwayStamp;
 pub use pathways::*;
 pub use store::*;
+pub use treatment::*;
 
 #[cfg(feature = "testing")]
 pub mod testing;

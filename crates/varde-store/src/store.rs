@@ -175,7 +175,7 @@ macro_rules! append_event_tx {
 }
 
 // For the other storage modules of this crate (e.g. `pathways`).
-pub(crate) use {append_access_tx, on_pool};
+pub(crate) use {append_access_tx, append_event_tx, on_pool};
 
 /// An event to append.
 #[derive(Debug, Clone)]
@@ -1234,7 +1234,7 @@ where
     })
 }
 
-fn event_from_row<R: Row>(r: &R) -> Result<StoredEvent, StoreError>
+pub(crate) fn event_from_row<R: Row>(r: &R) -> Result<StoredEvent, StoreError>
 where
     usize: sqlx::ColumnIndex<R>,
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,

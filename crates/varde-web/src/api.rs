@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/person-report", post(audit_report))
         .route("/openapi.json", get(openapi))
         .merge(crate::pathways::api_routes())
+        .merge(crate::treatment::api_routes())
         .fallback(|| async { WebError::not_found() })
 }
 
@@ -463,5 +464,6 @@ pub struct ApiDoc;
 async fn openapi() -> Response {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::pathways::PathwaysApiDoc::openapi());
+    doc.merge(crate::treatment::TreatmentApiDoc::openapi());
     json(StatusCode::OK, &doc)
 }

@@ -50,6 +50,10 @@ action_kinds!(
     ReadPathways => PathwayRead,
     WritePathways => PathwayWrite,
     SeePathwayIndicators => PathwayIndicators,
+    ReadLar => LarRead,
+    WriteLar => LarWrite,
+    ReadCoercion => CoercionRead,
+    WriteCoercion => CoercionWrite,
 );
 
 /// What an access concerns: the record, its pseudonymous subject and the organisation that

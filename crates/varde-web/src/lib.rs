@@ -15,6 +15,7 @@ pub mod html;
 pub mod i18n;
 pub mod pathways;
 pub mod security;
+pub mod treatment;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -130,6 +131,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(html::routes())
         .merge(pathways::html_routes())
+        .merge(treatment::html_routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .route(

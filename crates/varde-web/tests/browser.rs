@@ -638,6 +638,34 @@ async fn browser_login_flow_sqlite_is_accessible() {
 async fn seed_pathways(app: &TestApp) {
     let token = app.token("kliniker").await;
     let client = app.client();
+    // A LAR patient with an agreement, and a stay past its § 10-2 limit (a warning).
+    for (path, body) in [
+        (
+            "/api/v1/lar/admissions",
+            json!({"patient": "L1", "kommune": "0301", "date": "2026-02-02", "decided_by": "specialist"}),
+        ),
+        (
+            "/api/v1/lar/agreements",
+            json!({"kommune": "0301", "from": "2026-01-01"}),
+        ),
+        (
+            "/api/v1/coercion/stays",
+            json!({"stay_id": "T1", "patient": "pt-T1", "start": "2026-07-01"}),
+        ),
+        (
+            "/api/v1/coercion/stays/T1/decisions",
+            json!({"section": "10-2", "kind": "main", "decided": "2026-07-01", "from": "2026-07-01"}),
+        ),
+    ] {
+        let res = client
+            .post(app.url(path))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), 201, "{path} {body}");
+    }
     let ev = |p: &str, event: &str, date: &str, outcome: &str, deadline: &str| {
         json!({"pathway_id": p, "unit": "Demo TSB poliklinikk", "hf": "Oslo universitetssykehus HF",
                "rhf": "Helse Sør-Øst RHF", "kommune": "0301", "care_level": "outpatient",
@@ -716,6 +744,9 @@ async fn browser_pathways_worklist_and_indicators_sqlite_are_accessible() {
 
     open_page(&d, &app, &axe, "/pathways/new", "kliniker").await;
     open_page(&d, &app, &axe, "/pathways/import", "kliniker").await;
+    // LAR and coercion: tables, warnings and the decision forms.
+    open_page(&d, &app, &axe, "/pathways/lar", "kliniker").await;
+    open_page(&d, &app, &axe, "/pathways/coercion", "kliniker").await;
     // The indicator page: the SVG chart with its data table beside it.
     open_page(&d, &app, &axe, "/pathways/indicators", "kliniker").await;
     assert!(

@@ -248,6 +248,19 @@ impl LarRegister {
         Ok(())
     }
 
+    /// Every episode, by patient (in no particular order of patients; a patient's episodes in
+    /// the order they began).
+    pub fn episodes(&self) -> impl Iterator<Item = (&str, &Episode)> {
+        self.episodes
+            .iter()
+            .flat_map(|(p, eps)| eps.iter().map(move |e| (p.as_str(), e)))
+    }
+
+    /// The dispensing agreements, in the order they were recorded.
+    pub fn agreements(&self) -> &[DispensingAgreement] {
+        &self.agreements
+    }
+
     /// Patients in LAR on `date`, per municipality.
     pub fn population_by_kommune(&self, date: Date) -> BTreeMap<String, usize> {
         self.population(date, |e| e.kommune.clone())

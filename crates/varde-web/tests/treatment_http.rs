@@ -1,0 +1,938 @@
+//! LAR and coercion (helse- og omsorgstjenesteloven chapter 10) over HTTP, on SQLite and
+//! PostgreSQL: admission and discharge by a specialist only, delegation to a GP, dispensing
+//! agreements, the population per municipality and unit; coercion decisions with computed end
+//! dates, the § 10-4 limit, warnings past the legal limit and the yearly table; access rules
+//! and the access log; the two pages. The clock is fixed at 2026-11-24.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[macro_use]
+mod common;
+
+use common::{browser_login, csrf_of, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use varde_store::AccessFilter;
+
+on_both_engines!(
+    lar_admission_delegation_agreements_and_population,
+    coercion_end_dates_limits_warnings_and_table,
+    only_clinicians_of_the_unit_reach_lar_and_coercion,
+    treatment_pages_render_and_submit,
+    stale_writes_leave_nothing_behind,
+);
+
+const UNIT: &str = "Demo behandlingsenhet TSB";
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let res = app
+        .client()
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn ok(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
+    let (status, doc) = post(app, token, path, body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{path} {body}: {doc}");
+    doc
+}
+
+/// Posts, expects 422 naming `field`, and returns the rule.
+async fn refused(app: &TestApp, token: &str, path: &str, body: Value, field: &str) -> String {
+    let (status, doc) = post(app, token, path, body.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{path} {body}: {doc}"
+    );
+    assert_eq!(doc["errors"][0]["field"], field, "{doc}");
+    doc["errors"][0]["rule"].as_str().unwrap().to_string()
+}
+
+async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
+    let res = app
+        .client()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.json().await.unwrap()
+}
+
+fn count(rows: &Value, key: &str) -> u64 {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == key)
+        .map_or(0, |r| r["patients"].as_u64().unwrap())
+}
+
+async fn lar_admission_delegation_agreements_and_population(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    let admit = |patient: &str, kommune: &str, unit: &str, date: &str, by: &str| json!({"patient": patient, "kommune": kommune, "unit": unit, "date": date, "decided_by": by});
+
+    // Admission: a specialist's decision; a GP is refused with the rule, and nothing is written.
+    ok(
+        app,
+        &token,
+        "/api/v1/lar/admissions",
+        admit("A", "0301", "", "2026-01-05", "specialist"),
+    )
+    .await;
+    let rule = refused(
+        app,
+        &token,
+        "/api/v1/lar/admissions",
+        admit("B", "0301", "", "2026-01-05", "gp"),
+        "decided_by",
+    )
+    .await;
+    assert!(rule.contains("only a specialist"), "{rule}");
+    let p = get_json(app, &token, "/api/v1/lar/population?as_of=2026-01-10").await;
+    assert_eq!(p["total"], 1);
+    ok(
+        app,
+        &token,
+        "/api/v1/lar/admissions",
+        admit("B", "0301", "", "2026-01-05", "specialist"),
+    )
+    .await;
+    ok(
+        app,
+        &token,
+        "/api/v1/lar/admissions",
+        admit("C", "4601", "LAR Bergen", "2026-02-01", "specialist"),
+    )
+    .await;
+    refused(
+        app,
+        &token,
+        "/api/v1/lar/admissions",
+        admit("C", "4601", "", "2026-03-01", "specialist"),
+        "patient",
+    )
+    .await;
+    // A national identity number is not a patient reference; an unknown municipality is refused.
+    refused(
+        app,
+        &token,
+        "/api/v1/lar/admissions",
+        admit(
+            &common::synthetic_id(1),
+            "0301",
+            "",
+            "2026-01-05",
+            "specialist",
+        ),
+        "patient",
+    )
+    .await;
+    refused(
+        app,
+        &token,
+        "/api/v1/lar/admissions",
+        admit("D", "0000", "", "2026-01-05", "specialist"),
+        "kommune",
+    )
+    .await;
+    refused(
+        app,
+        &token,
+        "/api/v1/lar/admissions",
+        admit("D", "0301", "", "5 Jan", "specialist"),
+        "date",
+    )
+    .await;
+    refused(
+        app,
+        &token,
+        "/api/v1/lar/admissions",
+        admit("D", "0301", "", "2026-01-05", "boss"),
+        "decided_by",
+    )
+    .await;
+
+    // Delegation of prescribing to a GP (specialist or physician of the unit).
+    let delegate = |patient: &str, by: &str| json!({"patient": patient, "gp": "HPR-9001", "date": "2026-03-01", "decided_by": by});
+    refused(
+        app,
+        &token,
+        "/api/v1/lar/delegations",
+        delegate("A", "other"),
+        "decided_by",
+    )
+    .await;
+    refused(
+        app,
+        &token,
+        "/api/v1/lar/delegations",
+        delegate("X", "specialist"),
+        "patient",
+    )
+    .await;
+    ok(
+        app,
+        &token,
+        "/api/v1/lar/delegations",
+        delegate("A", "physician"),
+    )
+    .await;
+
+    // Municipal dispensing needs an agreement with the patient's municipality.
+    let rule = refused(
+        app,
+        &token,
+        "/api/v1/lar/dispensing",
+        json!({"patient": "A", "date": "2026-03-01"}),
+        "date",
+    )
+    .await;
+    assert!(rule.contains("no dispensing agreement"), "{rule}");
+    refused(
+        app,
+        &token,
+        "/api/v1/lar/agreements",
+        json!({"kommune": "0301", "from": "2026-02-01", "until": "2026-01-01"}),
+        "until",
+    )
+    .await;
+    ok(
+        app,
+        &token,
+        "/api/v1/lar/agreements",
+        json!({"kommune": "0301", "from": "2026-01-01"}),
+    )
+    .await;
+    ok(
+        app,
+        &token,
+        "/api/v1/lar/dispensing",
+        json!({"patient": "A", "date": "2026-03-01"}),
+    )
+    .await;
+    let agreements = get_json(app, &token, "/api/v1/lar/agreements").await;
+    assert_eq!(agreements[0]["unit"], UNIT);
+    assert_eq!(agreements[0]["kommune_name"], "Oslo");
+    assert_eq!(agreements[0]["in_force"], true);
+
+    // Discharge: a specialist's decision.
+    let discharge = |by: &str| json!({"patient": "B", "date": "2026-06-01", "decided_by": by});
+    refused(
+        app,
+        &token,
+        "/api/v1/lar/discharges",
+        discharge("gp"),
+        "decided_by",
+    )
+    .await;
+    ok(
+        app,
+        &token,
+        "/api/v1/lar/discharges",
+        discharge("specialist"),
+    )
+    .await;
+    refused(
+        app,
+        &token,
+        "/api/v1/lar/discharges",
+        json!({"patient": "A", "date": "2025-12-01", "decided_by": "specialist"}),
+        "patient",
+    )
+    .await;
+
+    // The population per municipality and unit, on a date.
+    let p = get_json(app, &token, "/api/v1/lar/population?as_of=2026-05-01").await;
+    assert_eq!(p["total"], 3);
+    assert_eq!(count(&p["by_kommune"], "0301"), 2);
+    assert_eq!(count(&p["by_kommune"], "4601"), 1);
+    assert_eq!(count(&p["by_unit"], UNIT), 2);
+    assert_eq!(count(&p["by_unit"], "LAR Bergen"), 1);
+    let p = get_json(app, &token, "/api/v1/lar/population").await;
+    assert_eq!(p["as_of"], "2026-11-24");
+    assert_eq!(p["total"], 2);
+    assert_eq!(count(&p["by_kommune"], "0301"), 1);
+
+    // Who prescribes and who dispenses.
+    let patients = get_json(app, &token, "/api/v1/lar/patients").await;
+    let a = patients
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["patient"] == "A")
+        .unwrap();
+    assert_eq!(a["prescriber_kind"], "gp");
+    assert_eq!(a["prescriber"], "HPR-9001");
+    assert_eq!(a["municipal_dispensing_from"], "2026-03-01");
+    let b = patients
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["patient"] == "B")
+        .unwrap();
+    assert_eq!(
+        (b["in_lar"].clone(), b["discharged"].clone()),
+        (json!(false), json!("2026-06-01"))
+    );
+
+    // Every write and read is in the access log, and the chain holds.
+    let log = app
+        .db
+        .store
+        .access_log(&AccessFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let writes = log.iter().filter(|e| e.action == "lar.write").count();
+    assert_eq!(
+        writes, 7,
+        "three admissions, delegation, agreement, dispensing, discharge"
+    );
+    assert!(log
+        .iter()
+        .any(|e| e.action == "lar.write" && e.record == "lar:A"));
+    assert!(log
+        .iter()
+        .any(|e| e.action == "lar.read" && e.record.starts_with("lar-population:")));
+    assert!(app.db.store.verify_access_log().await.unwrap().is_ok());
+}
+
+fn decision(section: &str, kind: &str, decided: &str, from: &str) -> Value {
+    json!({"section": section, "kind": kind, "decided": decided, "from": from})
+}
+
+fn stay_of<'a>(stays: &'a Value, id: &str) -> &'a Value {
+    stays
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stay_id"] == id)
+        .unwrap_or_else(|| panic!("no stay {id} in {stays}"))
+}
+
+async fn coercion_end_dates_limits_warnings_and_table(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    let stay = |id: &str, start: &str| json!({"stay_id": id, "patient": format!("pt-{id}"), "start": start});
+
+    // § 10-2: up to three months from the start.
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays",
+        stay("S1", "2026-08-03"),
+    )
+    .await;
+    refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays",
+        stay("S1", "2026-08-03"),
+        "stay_id",
+    )
+    .await;
+    refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays",
+        stay("a/b", "2026-08-03"),
+        "stay_id",
+    )
+    .await;
+    let doc = ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S1/decisions",
+        decision("10-2", "main", "2026-08-03", "2026-08-03"),
+    )
+    .await;
+    assert_eq!(doc["decisions"][0]["legal_end"], "2026-11-03");
+    assert_eq!(doc["decisions"][0]["county_board_due"], Value::Null);
+    refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S1/decisions",
+        decision("10-2", "main", "2026-08-01", "2026-08-01"),
+        "from",
+    )
+    .await;
+    refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/NOPE/decisions",
+        decision("10-2", "main", "2026-08-03", "2026-08-03"),
+        "stay_id",
+    )
+    .await;
+    refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S1/decisions",
+        decision("10-9", "main", "2026-08-03", "2026-08-03"),
+        "section",
+    )
+    .await;
+
+    // The stay is still going on after its legal end: a warning.
+    let stays = get_json(app, &token, "/api/v1/coercion/stays").await;
+    let w = &stay_of(&stays, "S1")["warnings"];
+    assert_eq!(w.as_array().unwrap().len(), 1, "{w}");
+    assert_eq!(w[0]["kind"], "past_legal_limit");
+    assert_eq!(w[0]["section"], "10-2");
+    assert_eq!(w[0]["date"], "2026-11-03");
+    let stays = get_json(app, &token, "/api/v1/coercion/stays?as_of=2026-11-03").await;
+    assert!(stay_of(&stays, "S1")["warnings"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // An appeal against the decision.
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S1/decisions/1/appeal",
+        json!({"date": "2026-08-10"}),
+    )
+    .await;
+    refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S1/decisions/1/appeal",
+        json!({"date": "2026-08-11"}),
+        "decision",
+    )
+    .await;
+    refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S1/decisions/2/appeal",
+        json!({"date": "2026-08-11"}),
+        "decision",
+    )
+    .await;
+
+    // § 10-4: three weeks from the withdrawal of consent, at most three times per stay.
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays",
+        stay("S2", "2026-10-01"),
+    )
+    .await;
+    refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S2/decisions",
+        decision("10-4", "temporary", "2026-10-02", "2026-10-02"),
+        "kind",
+    )
+    .await;
+    for (i, day) in ["2026-10-02", "2026-10-12", "2026-10-20"]
+        .iter()
+        .enumerate()
+    {
+        let doc = ok(
+            app,
+            &token,
+            "/api/v1/coercion/stays/S2/decisions",
+            decision("10-4", "main", day, day),
+        )
+        .await;
+        assert_eq!(doc["decisions"].as_array().unwrap().len(), i + 1);
+    }
+    let rule = refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S2/decisions",
+        decision("10-4", "main", "2026-11-01", "2026-11-01"),
+        "section",
+    )
+    .await;
+    assert!(rule.contains("at most 3 times"), "{rule}");
+    let stays = get_json(app, &token, "/api/v1/coercion/stays").await;
+    let s2 = stay_of(&stays, "S2");
+    assert_eq!(s2["decisions"][0]["legal_end"], "2026-10-23");
+    assert_eq!(s2["decisions"][2]["legal_end"], "2026-11-10");
+    assert_eq!(s2["warnings"][0]["kind"], "past_legal_limit");
+    // Ending the stay in time removes the warning.
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S2/end",
+        json!({"date": "2026-11-09"}),
+    )
+    .await;
+    let stays = get_json(app, &token, "/api/v1/coercion/stays").await;
+    assert!(stay_of(&stays, "S2")["warnings"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S2/decisions",
+        decision("10-2", "main", "2026-11-10", "2026-11-10"),
+        "from",
+    )
+    .await;
+
+    // § 10-3: for the pregnancy, with the child welfare service notified.
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays",
+        stay("S3", "2026-10-01"),
+    )
+    .await;
+    let mut d = decision("10-3", "main", "2026-10-01", "2026-10-01");
+    refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S3/decisions",
+        d.clone(),
+        "expected_delivery",
+    )
+    .await;
+    d["expected_delivery"] = json!("2027-03-01");
+    refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S3/decisions",
+        d.clone(),
+        "child_welfare_notified",
+    )
+    .await;
+    d["child_welfare_notified"] = json!("2026-10-01");
+    let doc = ok(app, &token, "/api/v1/coercion/stays/S3/decisions", d).await;
+    assert_eq!(doc["decisions"][0]["legal_end"], "2027-03-01");
+
+    // A temporary decision: due at the county board within 2 weeks, or it lapses.
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays",
+        stay("S4", "2026-11-02"),
+    )
+    .await;
+    let doc = ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S4/decisions",
+        decision("10-2", "temporary", "2026-11-02", "2026-11-02"),
+    )
+    .await;
+    assert_eq!(doc["decisions"][0]["county_board_due"], "2026-11-16");
+    let stays = get_json(app, &token, "/api/v1/coercion/stays").await;
+    assert_eq!(
+        stay_of(&stays, "S4")["warnings"][0]["kind"],
+        "temporary_decision_lapsed"
+    );
+    refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S1/decisions/1/county-board",
+        json!({"date": "2026-08-05"}),
+        "decision",
+    )
+    .await;
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S4/decisions/1/county-board",
+        json!({"date": "2026-11-12"}),
+    )
+    .await;
+    let stays = get_json(app, &token, "/api/v1/coercion/stays").await;
+    assert!(stay_of(&stays, "S4")["warnings"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays/S4/decisions/1/appeal",
+        json!({"date": "2026-11-03"}),
+    )
+    .await;
+
+    // The yearly table per section.
+    let t = get_json(app, &token, "/api/v1/coercion/table?year=2026").await;
+    assert_eq!(t["year"], 2026);
+    let rows = t["rows"].as_array().unwrap();
+    let row = |s: &str| rows.iter().find(|r| r["section"] == s).unwrap().clone();
+    assert_eq!(
+        row("10-2"),
+        json!({"section": "10-2", "temporary": 1, "main": 1, "appeals": 2})
+    );
+    assert_eq!(
+        row("10-3"),
+        json!({"section": "10-3", "temporary": 0, "main": 1, "appeals": 0})
+    );
+    assert_eq!(
+        row("10-4"),
+        json!({"section": "10-4", "temporary": 0, "main": 3, "appeals": 0})
+    );
+    let t = get_json(app, &token, "/api/v1/coercion/table?year=2025").await;
+    assert!(t["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["main"] == 0 && r["appeals"] == 0));
+    let res = app
+        .client()
+        .get(app.url("/api/v1/coercion/table?year=twenty"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let log = app
+        .db
+        .store
+        .access_log(&AccessFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(log
+        .iter()
+        .any(|e| e.action == "coercion.write" && e.record == "coercion:S1"));
+    assert!(log.iter().any(|e| e.action == "coercion.read"));
+    assert!(app.db.store.verify_access_log().await.unwrap().is_ok());
+}
+
+/// A write whose stream changed since it was read leaves neither the event nor its access
+/// entry (one transaction).
+async fn stale_writes_leave_nothing_behind(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays",
+        json!({"stay_id": "R1", "patient": "pt", "start": "2026-11-01"}),
+    )
+    .await;
+    let user = app
+        .db
+        .store
+        .user_by_username("kliniker")
+        .await
+        .unwrap()
+        .unwrap();
+    let org = user.org_id;
+    let stream = varde_store::coercion_stream(org, "R1");
+    assert_eq!(app.db.store.read_stream(&stream).await.unwrap().len(), 1);
+    let log_len = |app: &'_ TestApp| {
+        let store = app.db.store.clone();
+        async move {
+            store
+                .access_log(&AccessFilter {
+                    limit: 10_000,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .len()
+        }
+    };
+    let before = log_len(app).await;
+    let now: jiff::Timestamp = common::NOW.parse().unwrap();
+    let event = varde_store::NewEvent {
+        stream: stream.clone(),
+        kind: "coercion.stay_ended".into(),
+        body: r#"{"command":"stay_ended","date":"2026-11-20"}"#.into(),
+        actor_id: None,
+        org_id: Some(org.0),
+        recorded_at: now,
+        effective_date: "2026-11-20".into(),
+        expected_seq: Some(0),
+    };
+    let access = varde_store::NewAccess {
+        at: now,
+        actor: "kliniker".into(),
+        actor_id: user.id.0,
+        org_id: org.0,
+        owner_org_id: org.0,
+        action: "coercion.write".into(),
+        subject: String::new(),
+        record: "coercion:R1".into(),
+        purpose: "test".into(),
+        outcome: varde_core::audit::Outcome::Allowed,
+        flagged: false,
+    };
+    let err = app
+        .db
+        .store
+        .append_with_access(std::slice::from_ref(&event), Some(&access))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, varde_store::StoreError::Conflict(_)), "{err}");
+    assert_eq!(app.db.store.read_stream(&stream).await.unwrap().len(), 1);
+    assert_eq!(log_len(app).await, before);
+    // With the right sequence number both are written.
+    let event = varde_store::NewEvent {
+        expected_seq: Some(1),
+        ..event
+    };
+    app.db
+        .store
+        .append_with_access(&[event], Some(&access))
+        .await
+        .unwrap();
+    assert_eq!(app.db.store.read_stream(&stream).await.unwrap().len(), 2);
+    assert_eq!(log_len(app).await, before + 1);
+    let stays = get_json(app, &token, "/api/v1/coercion/stays").await;
+    assert_eq!(stay_of(&stays, "R1")["end"], "2026-11-20");
+    assert!(app.db.store.verify_access_log().await.unwrap().is_ok());
+}
+
+async fn only_clinicians_of_the_unit_reach_lar_and_coercion(app: &TestApp) {
+    for user in ["radgiver.oslo", "revisor.oslo"] {
+        let token = app.token(user).await;
+        for path in [
+            "/api/v1/lar/population",
+            "/api/v1/lar/patients",
+            "/api/v1/coercion/stays",
+            "/api/v1/coercion/table",
+        ] {
+            let res = app
+                .client()
+                .get(app.url(path))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{user} {path}");
+        }
+        let (status, _) = post(app, &token, "/api/v1/lar/admissions", json!({"patient": "A", "kommune": "0301", "date": "2026-01-05", "decided_by": "specialist"})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{user}");
+        let (status, _) = post(
+            app,
+            &token,
+            "/api/v1/coercion/stays",
+            json!({"stay_id": "S1", "patient": "p", "start": "2026-01-05"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{user}");
+    }
+    let res = app
+        .client()
+        .get(app.url("/api/v1/lar/population"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    // The refusals are logged; nothing was written.
+    let log = app
+        .db
+        .store
+        .access_log(&AccessFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(log
+        .iter()
+        .any(|e| e.action == "lar.write" && e.actor == "radgiver.oslo" && e.outcome == "denied"));
+    assert!(log.iter().any(|e| e.action == "coercion.read"
+        && e.actor == "revisor.oslo"
+        && e.outcome == "denied"));
+    assert!(!log
+        .iter()
+        .any(|e| e.outcome == "allowed" && e.action.starts_with("lar.")));
+    let token = app.token("kliniker").await;
+    let p = get_json(app, &token, "/api/v1/lar/population").await;
+    assert_eq!(p["total"], 0);
+}
+
+async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, String) {
+    let res = client.get(app.url(path)).send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+async fn treatment_pages_render_and_submit(app: &TestApp) {
+    let client = browser_login(app, "kliniker").await;
+    let (status, worklist) = page(&client, app, "/pathways").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(worklist.contains("href=\"/pathways/lar\""));
+    assert!(worklist.contains("href=\"/pathways/coercion\""));
+
+    // LAR: admit through the form; a GP's admission shows the rule.
+    let (status, lar) = page(&client, app, "/pathways/lar").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(lar.contains("<caption>") || lar.contains("Ingen."));
+    let csrf = csrf_of(&lar);
+    let admit = |by: &'static str, patient: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("patient", patient.to_string()),
+            ("kommune", "0301".to_string()),
+            ("date", "2026-11-02".to_string()),
+            ("decided_by", by.to_string()),
+        ]
+    };
+    let res = client
+        .post(app.url("/pathways/lar/admit"))
+        .form(&admit("specialist", "H-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let res = client
+        .post(app.url("/pathways/lar/admit"))
+        .form(&admit("gp", "H-2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("role=\"alert\"") && body.contains("only a specialist"),
+        "{body}"
+    );
+    // Without the CSRF token: refused.
+    let res = client
+        .post(app.url("/pathways/lar/admit"))
+        .form(&[
+            ("patient", "H-3"),
+            ("kommune", "0301"),
+            ("date", "2026-11-02"),
+            ("decided_by", "specialist"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = client
+        .post(app.url("/pathways/lar/agreement"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kommune", "0301"),
+            ("from", "2026-01-01"),
+            ("until", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, lar) = page(&client, app, "/pathways/lar").await;
+    assert!(lar.contains("H-1"));
+    assert!(!lar.contains("H-2"));
+    assert!(lar.contains("0301 Oslo"));
+    assert!(lar.contains("scope=\"col\""));
+
+    // Coercion: a stay and a § 10-2 decision through the forms; the end date and the table.
+    let (status, coercion) = page(&client, app, "/pathways/coercion").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(coercion.contains("Årstabell"));
+    let res = client
+        .post(app.url("/pathways/coercion/stay"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("stay_id", "O1"),
+            ("patient", "pt-O1"),
+            ("start", "2026-11-02"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = client
+        .post(app.url("/pathways/coercion/decision"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("stay_id", "O1"),
+            ("section", "10-2"),
+            ("kind", "main"),
+            ("decided", "2026-11-02"),
+            ("from", "2026-11-02"),
+            ("expected_delivery", ""),
+            ("child_welfare_notified", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let res = client
+        .post(app.url("/pathways/coercion/decision"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("stay_id", "O1"),
+            ("section", "10-3"),
+            ("kind", "main"),
+            ("decided", "2026-11-02"),
+            ("from", "2026-11-02"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = client
+        .post(app.url("/pathways/coercion/appeal"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("stay_id", "O1"),
+            ("decision", "1"),
+            ("date", "2026-11-05"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, coercion) = page(&client, app, "/pathways/coercion").await;
+    assert!(
+        coercion.contains("2027-02-02"),
+        "legal end of the § 10-2 decision"
+    );
+    assert!(coercion.contains("<th scope=\"row\">§ 10-2</th><td>0</td><td>1</td><td>1</td>"));
+
+    // A refused form shows the page again and logs that as a read, not a write.
+    let log = app
+        .db
+        .store
+        .access_log(&AccessFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let writes = |action: &str| log.iter().filter(|e| e.action == action).count();
+    assert_eq!(writes("lar.write"), 2, "the admission and the agreement");
+    assert_eq!(
+        writes("coercion.write"),
+        3,
+        "the stay, the decision, the appeal"
+    );
+    assert!(log
+        .iter()
+        .any(|e| e.action == "lar.read" && e.record.starts_with("lar:org:")));
+
+    // Another role gets the refusal page.
+    let advisor = browser_login(app, "radgiver.oslo").await;
+    for path in ["/pathways/lar", "/pathways/coercion"] {
+        let (status, _) = page(&advisor, app, path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
+}
