@@ -303,6 +303,7 @@ mod tests {
             username: "u".into(),
             org: OWN,
             role,
+            qualification: crate::org::Qualification::Other,
         }
     }
 

@@ -148,6 +148,58 @@ impl UnknownName {
     }
 }
 
+/// A user's health-personnel qualification, as recorded for the user (by an org-admin or the
+/// CLI; from the health personnel register, HPR, once that integration exists). Decisions
+/// such as LAR admission require a given qualification of the user who registers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Qualification {
+    /// A physician or psychologist specialist.
+    Specialist,
+    /// A physician who is not a specialist.
+    Physician,
+    /// A general practitioner (fastlege).
+    Gp,
+    /// Anyone else.
+    Other,
+}
+
+impl Qualification {
+    pub const ALL: [Qualification; 4] = [
+        Qualification::Specialist,
+        Qualification::Physician,
+        Qualification::Gp,
+        Qualification::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Qualification::Specialist => "specialist",
+            Qualification::Physician => "physician",
+            Qualification::Gp => "gp",
+            Qualification::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Qualification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Qualification {
+    type Err = UnknownName;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Qualification::ALL
+            .into_iter()
+            .find(|q| q.as_str() == s)
+            .ok_or_else(|| {
+                UnknownName::new("qualification", s, Qualification::ALL.map(|q| q.as_str()))
+            })
+    }
+}
+
 /// Who is acting: the authenticated user, in the one organisation and role they hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
@@ -155,4 +207,5 @@ pub struct Principal {
     pub username: String,
     pub org: OrgId,
     pub role: Role,
+    pub qualification: Qualification,
 }

@@ -9,7 +9,7 @@ use sqlx::sqlite::{
 };
 use sqlx::Row;
 use varde_core::audit::{AccessEntry, ChainBroken, ChainVerifier, Outcome};
-use varde_core::org::{OrgId, OrgKind, Role, UserId};
+use varde_core::org::{OrgId, OrgKind, Qualification, Role, UserId};
 use varde_core::person::{PersonEvent, PersonRecord};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -256,11 +256,18 @@ pub struct User {
     pub disabled: bool,
     pub failed_logins: i64,
     pub locked_until: Option<String>,
+    /// The health-personnel qualification (`specialist`, `physician`, `gp`, `other`).
+    pub qualification: String,
 }
 
 impl User {
     pub fn role(&self) -> Option<Role> {
         self.role.parse().ok()
+    }
+
+    /// The recorded qualification (`Other` if the stored text is unknown).
+    pub fn qualification(&self) -> Qualification {
+        self.qualification.parse().unwrap_or(Qualification::Other)
     }
 }
 
@@ -620,6 +627,35 @@ impl Store {
                     return Err(StoreError::NotFound);
                 }
                 // A changed role takes effect at the next login.
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        )
+    }
+
+    /// Records a user's health-personnel qualification (takes effect at the next login).
+    pub async fn set_user_qualification(
+        &self,
+        id: UserId,
+        qualification: Qualification,
+    ) -> Result<(), StoreError> {
+        on_pool!(
+            self,
+            write | pool | {
+                let mut tx = pool.begin().await?;
+                let n = sqlx::query("UPDATE users SET qualification = $1 WHERE id = $2")
+                    .bind(qualification.as_str())
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if n == 0 {
+                    return Err(StoreError::NotFound);
+                }
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                     .bind(id.0)
                     .execute(&mut *tx)
@@ -1167,7 +1203,7 @@ impl Store {
 
 const ACCESS_COLS: &str = "SELECT id, at, actor, actor_id, org_id, action, subject, record, purpose, outcome, flagged, prev_hash, hash, owner_org_id FROM access_log";
 const USER_COLS: &str =
-    "SELECT id, org_id, username, role, password_hash, disabled, failed_logins, locked_until FROM users";
+    "SELECT id, org_id, username, role, password_hash, disabled, failed_logins, locked_until, qualification FROM users";
 const PERSON_COLS: &str =
     "SELECT id, org_id, stream, pseudonym, national_id, name, birth_date, kommune, corrections, created_at, updated_at FROM persons";
 
@@ -1207,6 +1243,7 @@ where
         disabled: r.try_get(5)?,
         failed_logins: r.try_get(6)?,
         locked_until: r.try_get(7)?,
+        qualification: r.try_get(8)?,
     })
 }
 

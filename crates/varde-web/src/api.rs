@@ -334,6 +334,9 @@ pub struct NewUserRequest {
     pub username: String,
     pub password: String,
     pub role: String,
+    /// Health-personnel qualification: specialist, physician, gp or other (the default).
+    #[serde(default)]
+    pub qualification: Option<String>,
 }
 
 /// Add a user to the caller's organisation (org-admin).
@@ -346,6 +349,11 @@ async fn add_user(
 ) -> Result<Response, WebError> {
     let username = parse_username(&req.username)?;
     let role = parse_assignable_role(&req.role)?;
+    let qualification = req
+        .qualification
+        .as_deref()
+        .map(crate::html::parse_qualification)
+        .transpose()?;
     auth::check_new_password(&req.password)?;
     let hash = auth::hash_password(req.password).await?;
     let id = state
@@ -358,6 +366,9 @@ async fn add_user(
             state.clock.now(),
         )
         .await?;
+    if let Some(q) = qualification {
+        state.store.set_user_qualification(id, q).await?;
+    }
     Ok(json(StatusCode::CREATED, &Created { id: id.0 }))
 }
 

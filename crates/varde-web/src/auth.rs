@@ -250,6 +250,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 username: session.user.username.clone(),
                 org: session.user.org_id,
                 role,
+                qualification: session.user.qualification(),
             },
             csrf_token: session.csrf_token,
             token_hash: hash,

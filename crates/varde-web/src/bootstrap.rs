@@ -154,7 +154,13 @@ pub async fn seed_demo(store: &Store, now: Timestamp) -> Result<Vec<DemoLogin>, 
     let hash = crate::auth::hash_password_blocking(DEMO_PASSWORD).map_err(|_| DemoError::Hash)?;
     let mut logins = Vec::with_capacity(users.len());
     for (username, role, org) in users {
-        store.create_user(org, role, username, &hash, now).await?;
+        let id = store.create_user(org, role, username, &hash, now).await?;
+        // The demo clinician is a specialist (LAR admissions need one).
+        if username == "kliniker" {
+            store
+                .set_user_qualification(id, varde_core::org::Qualification::Specialist)
+                .await?;
+        }
         logins.push(DemoLogin {
             username,
             role,

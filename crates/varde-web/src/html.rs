@@ -753,6 +753,15 @@ struct UserOpForm {
     csrf: String,
     #[serde(default)]
     role: String,
+    #[serde(default)]
+    qualification: String,
+}
+
+/// Parses a health-personnel qualification.
+pub fn parse_qualification(s: &str) -> Result<varde_core::org::Qualification, WebError> {
+    s.trim().parse().map_err(|e: varde_core::org::UnknownName| {
+        WebError::invalid("qualification", e.to_string())
+    })
 }
 
 async fn user_op(
@@ -782,6 +791,11 @@ async fn user_op(
         "role" => state
             .store
             .set_user_role(target.id, parse_assignable_role(&f.role).html()?)
+            .await
+            .html()?,
+        "qualification" => state
+            .store
+            .set_user_qualification(target.id, parse_qualification(&f.qualification).html()?)
             .await
             .html()?,
         _ => return Err(WebError::not_found().html()),

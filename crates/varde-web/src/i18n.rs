@@ -297,4 +297,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("coercion_10_3_hint", "(§ 10-3, ÅÅÅÅ-MM-DD)", "(§ 10-3, YYYY-MM-DD)"),
     ("coercion_new_appeal", "Ny klage", "New appeal"),
     ("coercion_appeal_date", "Klage mottatt", "Appeal lodged"),
+    ("lar_decided_as", "Vedtak du registrerer her, registreres med kvalifikasjonen din:", "Decisions you register here are registered with your qualification:"),
+    ("lar_decided_as_hint", "Inntak og utskrivning krever spesialist. Kvalifikasjonen settes av virksomhetens administrator.", "Admission and discharge require a specialist. Your qualification is set by your organisation's administrator."),
+    ("qualification", "Kvalifikasjon", "Qualification"),
 ];

@@ -10,11 +10,12 @@
 //! with its access-log entry in one transaction, refusing (409) if the stream changed since it
 //! was read.
 //!
-//! Who decided: the API takes `decided_by` (`specialist`, `physician`, `gp`, `other`) as the
-//! LAR role of the person who took the decision, and the core refuses admission and discharge
-//! by anyone but a specialist (delegation of prescribing: specialist or physician). Varde does
-//! not verify the stated role against the health personnel register (HPR); the access-log
-//! entry records which user recorded it.
+//! Who decided: a decision is registered with the qualification recorded for the acting user
+//! (`users.qualification`: specialist, physician, gp, other — set with `varde user qualify` or
+//! by an org-admin; from the health personnel register, HPR, once that integration exists). A
+//! request may name `decided_by`; naming anything else than the user's own is refused. The core
+//! refuses admission and discharge by anyone but a specialist (delegation of prescribing:
+//! specialist or physician); the access-log entry records which user it was.
 //!
 //! Patients are named by a pseudonymous patient reference (as pathway ids are), never by a
 //! national identity number: an 11-digit reference is refused.
@@ -30,7 +31,7 @@ use axum::Router;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use varde_core::authz::{decide, Action, Subject};
-use varde_core::org::OrgId;
+use varde_core::org::{OrgId, Qualification};
 use varde_core::pathways::coercion::{
     self, check_stay, county_board_due, legal_end, yearly_table, CoercionError, Decision, Kind,
     Section, Stay, Warning,
@@ -154,6 +155,26 @@ impl DecidedBy {
                 "one of specialist, physician, gp, other",
             )),
         }
+    }
+
+    /// The qualification the decision is registered with: the acting user's recorded one. A
+    /// request may name it (`decided_by`); naming another is refused, never trusted.
+    fn of_user(given: &str, q: Qualification) -> Result<DecidedBy, WebError> {
+        let own = match q {
+            Qualification::Specialist => DecidedBy::Specialist,
+            Qualification::Physician => DecidedBy::Physician,
+            Qualification::Gp => DecidedBy::Gp,
+            Qualification::Other => DecidedBy::Other,
+        };
+        if !given.trim().is_empty() && DecidedBy::parse(given)? != own {
+            return Err(WebError::invalid(
+                "decided_by",
+                format!(
+                    "a decision is registered with the qualification recorded for your user ({q}); ask the user who took it to register it"
+                ),
+            ));
+        }
+        Ok(own)
     }
 
     fn role(self) -> LarRole {
@@ -446,34 +467,39 @@ fn unit_or_default(unit: &str, default: String) -> Result<String, WebError> {
 }
 
 impl AdmitRequest {
-    async fn command(&self, state: &AppState, org: OrgId) -> Result<LarCommand, WebError> {
+    async fn command(
+        &self,
+        state: &AppState,
+        org: OrgId,
+        q: Qualification,
+    ) -> Result<LarCommand, WebError> {
         Ok(LarCommand::Admit {
             patient: reference("patient", &self.patient)?,
             kommune: kommune_field("kommune", &self.kommune)?,
             date: date_field("date", &self.date)?,
-            decided_by: DecidedBy::parse(&self.decided_by)?,
+            decided_by: DecidedBy::of_user(&self.decided_by, q)?,
             unit: unit_or_default(&self.unit, org_name(state, org).await?)?,
         })
     }
 }
 
 impl DischargeRequest {
-    fn command(&self) -> Result<LarCommand, WebError> {
+    fn command(&self, q: Qualification) -> Result<LarCommand, WebError> {
         Ok(LarCommand::Discharge {
             patient: reference("patient", &self.patient)?,
             date: date_field("date", &self.date)?,
-            decided_by: DecidedBy::parse(&self.decided_by)?,
+            decided_by: DecidedBy::of_user(&self.decided_by, q)?,
         })
     }
 }
 
 impl DelegateRequest {
-    fn command(&self) -> Result<LarCommand, WebError> {
+    fn command(&self, q: Qualification) -> Result<LarCommand, WebError> {
         Ok(LarCommand::Delegate {
             patient: reference("patient", &self.patient)?,
             gp: reference("gp", &self.gp)?,
             date: date_field("date", &self.date)?,
-            decided_by: DecidedBy::parse(&self.decided_by)?,
+            decided_by: DecidedBy::of_user(&self.decided_by, q)?,
         })
     }
 }
@@ -664,7 +690,8 @@ async fn api_admit(
     access: OrgAccess<WriteLar>,
     crate::api::ApiJson(req): crate::api::ApiJson<AdmitRequest>,
 ) -> Result<Response, WebError> {
-    let cmd = req.command(&state, access.user.principal.org).await?;
+    let p = &access.user.principal;
+    let cmd = req.command(&state, p.org, p.qualification).await?;
     lar_write(&state, &access, cmd).await?;
     Ok(created())
 }
@@ -677,7 +704,8 @@ async fn api_discharge(
     access: OrgAccess<WriteLar>,
     crate::api::ApiJson(req): crate::api::ApiJson<DischargeRequest>,
 ) -> Result<Response, WebError> {
-    lar_write(&state, &access, req.command()?).await?;
+    let cmd = req.command(access.user.principal.qualification)?;
+    lar_write(&state, &access, cmd).await?;
     Ok(created())
 }
 
@@ -689,7 +717,8 @@ async fn api_delegate(
     access: OrgAccess<WriteLar>,
     crate::api::ApiJson(req): crate::api::ApiJson<DelegateRequest>,
 ) -> Result<Response, WebError> {
-    lar_write(&state, &access, req.command()?).await?;
+    let cmd = req.command(access.user.principal.qualification)?;
+    lar_write(&state, &access, cmd).await?;
     Ok(created())
 }
 
@@ -1481,6 +1510,8 @@ struct LarT {
     episodes: Vec<EpisodeDoc>,
     agreements: Vec<AgreementDoc>,
     error: Option<String>,
+    /// The i18n key of the user's recorded qualification.
+    qualification_key: &'static str,
 }
 
 async fn lar_view(
@@ -1508,6 +1539,12 @@ async fn lar_view(
             episodes: episodes(&reg, today),
             agreements: agreements(&reg, today),
             error,
+            qualification_key: match user.principal.qualification {
+                Qualification::Specialist => "lar_role_specialist",
+                Qualification::Physician => "lar_role_physician",
+                Qualification::Gp => "lar_role_gp",
+                Qualification::Other => "lar_role_other",
+            },
         },
         status,
     )
@@ -1547,6 +1584,7 @@ async fn lar_submit(
     let access = access.map_err(WebError::html)?;
     access.user.check_csrf(&f.csrf).map_err(WebError::html)?;
     let org = access.user.principal.org;
+    let q = access.user.principal.qualification;
     let result = async {
         let cmd = match command.as_str() {
             "admit" => {
@@ -1557,7 +1595,7 @@ async fn lar_submit(
                     date: f.date.clone(),
                     decided_by: f.decided_by.clone(),
                 }
-                .command(&state, org)
+                .command(&state, org, q)
                 .await?
             }
             "discharge" => DischargeRequest {
@@ -1565,14 +1603,14 @@ async fn lar_submit(
                 date: f.date.clone(),
                 decided_by: f.decided_by.clone(),
             }
-            .command()?,
+            .command(q)?,
             "delegate" => DelegateRequest {
                 patient: f.patient.clone(),
                 gp: f.gp.clone(),
                 date: f.date.clone(),
                 decided_by: f.decided_by.clone(),
             }
-            .command()?,
+            .command(q)?,
             "agreement" => {
                 AgreementRequest {
                     unit: f.unit.clone(),

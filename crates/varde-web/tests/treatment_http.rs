@@ -75,6 +75,29 @@ fn count(rows: &Value, key: &str) -> u64 {
         .map_or(0, |r| r["patients"].as_u64().unwrap())
 }
 
+/// A clinician of the demo treatment unit with the given qualification; returns a token.
+async fn user_with_qualification(
+    app: &TestApp,
+    username: &str,
+    q: varde_core::org::Qualification,
+) -> String {
+    let store = &app.db.store;
+    let org = store
+        .org_by_key(varde_web::bootstrap::DEMO_TREATMENT_ORGNR)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let hash = varde_web::auth::hash_password_blocking(common::PASSWORD).unwrap();
+    let now: jiff::Timestamp = common::NOW.parse().unwrap();
+    let id = store
+        .create_user(org, varde_core::org::Role::Clinician, username, &hash, now)
+        .await
+        .unwrap();
+    store.set_user_qualification(id, q).await.unwrap();
+    app.token(username).await
+}
+
 async fn lar_admission_delegation_agreements_and_population(app: &TestApp) {
     let token = app.token("kliniker").await;
     let admit = |patient: &str, kommune: &str, unit: &str, date: &str, by: &str| json!({"patient": patient, "kommune": kommune, "unit": unit, "date": date, "decided_by": by});
@@ -87,6 +110,8 @@ async fn lar_admission_delegation_agreements_and_population(app: &TestApp) {
         admit("A", "0301", "", "2026-01-05", "specialist"),
     )
     .await;
+    // The decision carries the acting user's recorded qualification: a specialist may not
+    // register it as someone else's, and a GP of the unit is refused by the rule.
     let rule = refused(
         app,
         &token,
@@ -95,7 +120,57 @@ async fn lar_admission_delegation_agreements_and_population(app: &TestApp) {
         "decided_by",
     )
     .await;
+    assert!(rule.contains("recorded for your user"), "{rule}");
+    let gp =
+        user_with_qualification(app, "fastlege.klinikk", varde_core::org::Qualification::Gp).await;
+    let rule = refused(
+        app,
+        &gp,
+        "/api/v1/lar/admissions",
+        admit("B", "0301", "", "2026-01-05", ""),
+        "decided_by",
+    )
+    .await;
     assert!(rule.contains("only a specialist"), "{rule}");
+    let rule = refused(
+        app,
+        &gp,
+        "/api/v1/lar/discharges",
+        json!({"patient": "A", "date": "2026-01-06"}),
+        "decided_by",
+    )
+    .await;
+    assert!(rule.contains("specialist"), "{rule}");
+    // The org-admin records qualifications; an unknown one is refused, naming the field.
+    let admin = app.token("admin.klinikk").await;
+    let add = |q: &str| json!({"username": format!("lege.{q}"), "password": "et-langt-passord-1", "role": "clinician", "qualification": q});
+    let res = app
+        .client()
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&admin)
+        .json(&add("surgeon"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("qualification"));
+    let res = app
+        .client()
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&admin)
+        .json(&add("specialist"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let user = app
+        .db
+        .store
+        .user_by_username("lege.specialist")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.qualification, "specialist");
     let p = get_json(app, &token, "/api/v1/lar/population?as_of=2026-01-10").await;
     assert_eq!(p["total"], 1);
     ok(
@@ -178,13 +253,7 @@ async fn lar_admission_delegation_agreements_and_population(app: &TestApp) {
         "patient",
     )
     .await;
-    ok(
-        app,
-        &token,
-        "/api/v1/lar/delegations",
-        delegate("A", "physician"),
-    )
-    .await;
+    ok(app, &token, "/api/v1/lar/delegations", delegate("A", "")).await;
 
     // Municipal dispensing needs an agreement with the patient's municipality.
     let rule = refused(
@@ -769,7 +838,7 @@ async fn treatment_pages_render_and_submit(app: &TestApp) {
     assert!(worklist.contains("href=\"/pathways/lar\""));
     assert!(worklist.contains("href=\"/pathways/coercion\""));
 
-    // LAR: admit through the form; a GP's admission shows the rule.
+    // LAR: admit through the form; registering it as another's decision shows the rule.
     let (status, lar) = page(&client, app, "/pathways/lar").await;
     assert_eq!(status, StatusCode::OK);
     assert!(lar.contains("<caption>") || lar.contains("Ingen."));
@@ -804,7 +873,7 @@ async fn treatment_pages_render_and_submit(app: &TestApp) {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = res.text().await.unwrap();
     assert!(
-        body.contains("role=\"alert\"") && body.contains("only a specialist"),
+        body.contains("role=\"alert\"") && body.contains("recorded for your user"),
         "{body}"
     );
     // Without the CSRF token: refused.

@@ -113,6 +113,15 @@ enum UserCommand {
         /// Read the password from the first line of standard input.
         #[arg(long, required = true)]
         password_stdin: bool,
+        /// Health-personnel qualification: specialist, physician, gp or other.
+        #[arg(long, default_value = "other")]
+        qualification: String,
+    },
+    /// Record a user's health-personnel qualification (specialist, physician, gp, other).
+    Qualify {
+        username: String,
+        #[arg(long)]
+        qualification: String,
     },
     /// List users (of one organisation with --org).
     List {
@@ -410,7 +419,20 @@ async fn user(
             role,
             username,
             password_stdin: _,
-        } => user_add(&store, &org, &role, &username).await,
+            qualification,
+        } => user_add(&store, &org, &role, &username, &qualification).await,
+        UserCommand::Qualify {
+            username,
+            qualification,
+        } => {
+            let q = parse_qualification(&qualification)?;
+            let Some(user) = store.user_by_username(&username).await? else {
+                bail!("no user named `{username}`");
+            };
+            store.set_user_qualification(user.id, q).await?;
+            println!("user {username} qualification: {q}");
+            Ok(ExitCode::SUCCESS)
+        }
         UserCommand::List { org } => {
             let org_id = match org {
                 Some(key) => Some(find_org(&store, &key).await?.id),
@@ -420,16 +442,16 @@ async fn user(
             let mut out = std::io::stdout().lock();
             writeln!(
                 out,
-                "{:<24} {:<16} {:<10} organisation",
-                "username", "role", "state"
+                "{:<24} {:<16} {:<11} {:<10} organisation",
+                "username", "role", "qualification", "state"
             )?;
             for u in users {
                 let org = store.org(u.org_id).await?;
                 let state = if u.disabled { "disabled" } else { "active" };
                 writeln!(
                     out,
-                    "{:<24} {:<16} {:<10} {}",
-                    u.username, u.role, state, org.name
+                    "{:<24} {:<16} {:<11} {:<10} {}",
+                    u.username, u.role, u.qualification, state, org.name
                 )?;
             }
             Ok(ExitCode::SUCCESS)
@@ -451,12 +473,20 @@ async fn find_org(store: &Store, key: &str) -> anyhow::Result<varde_store::Org> 
     }
 }
 
+fn parse_qualification(s: &str) -> anyhow::Result<varde_core::org::Qualification> {
+    s.trim()
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--qualification: {e}"))
+}
+
 async fn user_add(
     store: &Store,
     org: &str,
     role: &str,
     username: &str,
+    qualification: &str,
 ) -> anyhow::Result<ExitCode> {
+    let qualification = parse_qualification(qualification)?;
     let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
     let username =
         varde_web::html::parse_username(username).map_err(|e| anyhow::anyhow!("--{}", e.detail))?;
@@ -474,6 +504,7 @@ async fn user_add(
     let id = store
         .create_user(org.id, role, &username, &hash, now())
         .await?;
+    store.set_user_qualification(id, qualification).await?;
     println!(
         "user {username} (id {}) added to {} as {}",
         id.0,

@@ -194,8 +194,25 @@ fn sqlite_user_add_on_a_fresh_data_dir_and_backup() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("password"));
 
+    // Qualifications: at creation, and changed later; an unknown one names the option.
+    let out = varde(
+        d,
+        None,
+        &["user", "qualify", "kari", "--qualification", "surgeon"],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--qualification"));
+    let out = varde(
+        d,
+        None,
+        &["user", "qualify", "kari", "--qualification", "specialist"],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
     let out = varde(d, None, &["user", "list"], None);
     let list = text(&out.stdout);
+    assert!(list.contains("specialist"), "{list}");
     assert!(list.contains("kari") && list.contains("ola"), "{list}");
     let out = varde(d, None, &["user", "disable", "kari"], None);
     assert!(out.status.success());
