@@ -506,10 +506,12 @@ impl Store {
 
     // ---------------------------------------------------------------- users
 
+    /// Creates a user with a role and a health-personnel qualification.
     pub async fn create_user(
         &self,
         org: OrgId,
         role: Role,
+        qualification: Qualification,
         username: &str,
         password_hash: &str,
         now: Timestamp,
@@ -520,13 +522,14 @@ impl Store {
                 | pool
                 | {
                     let id: i64 = sqlx::query_scalar(
-                "INSERT INTO users (org_id, username, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                "INSERT INTO users (org_id, username, role, password_hash, created_at, qualification) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
             .bind(org.0)
             .bind(username)
             .bind(role.as_str())
             .bind(password_hash)
             .bind(now.to_string())
+            .bind(qualification.as_str())
             .fetch_one(pool)
             .await
             .map_err(|e| map_unique(e, "the username is taken"))?;
@@ -613,28 +616,12 @@ impl Store {
     }
 
     pub async fn set_user_role(&self, id: UserId, role: Role) -> Result<(), StoreError> {
-        on_pool!(
-            self,
-            write | pool | {
-                let mut tx = pool.begin().await?;
-                let n = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
-                    .bind(role.as_str())
-                    .bind(id.0)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                // A changed role takes effect at the next login.
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                    .bind(id.0)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(())
-            }
+        self.set_user_text(
+            id,
+            "UPDATE users SET role = $1 WHERE id = $2",
+            role.as_str(),
         )
+        .await
     }
 
     /// Records a user's health-personnel qualification (takes effect at the next login).
@@ -643,12 +630,28 @@ impl Store {
         id: UserId,
         qualification: Qualification,
     ) -> Result<(), StoreError> {
+        self.set_user_text(
+            id,
+            "UPDATE users SET qualification = $1 WHERE id = $2",
+            qualification.as_str(),
+        )
+        .await
+    }
+
+    /// Runs `update` (`$1` the value, `$2` the user) and ends the user's sessions, so that
+    /// the change takes effect at the next login; `NotFound` for an unknown user.
+    async fn set_user_text(
+        &self,
+        id: UserId,
+        update: &'static str,
+        value: &str,
+    ) -> Result<(), StoreError> {
         on_pool!(
             self,
             write | pool | {
                 let mut tx = pool.begin().await?;
-                let n = sqlx::query("UPDATE users SET qualification = $1 WHERE id = $2")
-                    .bind(qualification.as_str())
+                let n = sqlx::query(update)
+                    .bind(value)
                     .bind(id.0)
                     .execute(&mut *tx)
                     .await?

@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 use varde_core::audit::Outcome;
-use varde_core::org::{OrgId, OrgKind, Role};
+use varde_core::org::{OrgId, OrgKind, Qualification, Role};
 use varde_core::person::PersonEvent;
 use varde_store::testing::TestDb;
 use varde_store::{AccessFilter, Engine, NewAccess, NewEvent, NewOrg, Store, StoreError};
@@ -154,11 +154,25 @@ async fn orgs_and_users(db: &TestDb) {
     let o = org(s, "oslo").await;
     assert_eq!(org(s, "oslo").await, o, "ensure_org is idempotent");
     let u = s
-        .create_user(o, Role::Advisor, "kari", "hash", now())
+        .create_user(
+            o,
+            Role::Advisor,
+            Qualification::Other,
+            "kari",
+            "hash",
+            now(),
+        )
         .await
         .unwrap();
     let err = s
-        .create_user(o, Role::Advisor, "kari", "hash", now())
+        .create_user(
+            o,
+            Role::Advisor,
+            Qualification::Other,
+            "kari",
+            "hash",
+            now(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)));
@@ -343,7 +357,14 @@ async fn sessions_expire_and_die_with_disabled_user(db: &TestDb) {
     let s = &db.store;
     let o = org(s, "oslo").await;
     let u = s
-        .create_user(o, Role::Advisor, "kari", "hash", now())
+        .create_user(
+            o,
+            Role::Advisor,
+            Qualification::Other,
+            "kari",
+            "hash",
+            now(),
+        )
         .await
         .unwrap();
     let later: Timestamp = "2026-11-24T18:00:00Z".parse().unwrap();

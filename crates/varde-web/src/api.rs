@@ -353,7 +353,8 @@ async fn add_user(
         .qualification
         .as_deref()
         .map(crate::html::parse_qualification)
-        .transpose()?;
+        .transpose()?
+        .unwrap_or(varde_core::org::Qualification::Other);
     auth::check_new_password(&req.password)?;
     let hash = auth::hash_password(req.password).await?;
     let id = state
@@ -361,14 +362,12 @@ async fn add_user(
         .create_user(
             access.user.principal.org,
             role,
+            qualification,
             &username,
             &hash,
             state.clock.now(),
         )
         .await?;
-    if let Some(q) = qualification {
-        state.store.set_user_qualification(id, q).await?;
-    }
     Ok(json(StatusCode::CREATED, &Created { id: id.0 }))
 }
 

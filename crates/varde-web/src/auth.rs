@@ -222,6 +222,11 @@ impl FromRequestParts<AppState> for CurrentUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // Several extractors of one request need the user (the page frame, the access
+        // extractors): resolve the session once and keep it with the request.
+        if let Some(user) = parts.extensions.get::<CurrentUser>() {
+            return Ok(user.clone());
+        }
         let api = is_api(parts);
         let bearer = parts
             .headers
@@ -244,7 +249,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .user
             .role()
             .ok_or_else(|| WebError::unauthenticated(api))?;
-        Ok(CurrentUser {
+        let user = CurrentUser {
             principal: Principal {
                 user: session.user.id,
                 username: session.user.username.clone(),
@@ -255,18 +260,26 @@ impl FromRequestParts<AppState> for CurrentUser {
             csrf_token: session.csrf_token,
             token_hash: hash,
             via,
-        })
+        };
+        parts.extensions.insert(user.clone());
+        Ok(user)
     }
 }
 
 /// Whether a request addresses the JSON API. Uses the original URI: inside the nested
 /// `/api/v1` router, `parts.uri` has the prefix stripped.
 pub fn is_api(parts: &Parts) -> bool {
-    parts
-        .extensions
-        .get::<axum::extract::OriginalUri>()
-        .map_or_else(|| parts.uri.path(), |o| o.0.path())
-        .starts_with("/api/")
+    is_api_path(
+        parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| parts.uri.path(), |o| o.0.path()),
+    )
+}
+
+/// Whether a path (as the client sent it) is under the JSON API.
+pub fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/")
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! public-health institute (FHI, which runs the monitoring) are built in too.
 
 use jiff::Timestamp;
-use varde_core::org::{OrgId, OrgKind, Role};
+use varde_core::org::{OrgId, OrgKind, Qualification, Role};
 use varde_store::{NewOrg, Store, StoreError};
 
 /// Helsedirektoratet's organisation number.
@@ -154,13 +154,15 @@ pub async fn seed_demo(store: &Store, now: Timestamp) -> Result<Vec<DemoLogin>, 
     let hash = crate::auth::hash_password_blocking(DEMO_PASSWORD).map_err(|_| DemoError::Hash)?;
     let mut logins = Vec::with_capacity(users.len());
     for (username, role, org) in users {
-        let id = store.create_user(org, role, username, &hash, now).await?;
         // The demo clinician is a specialist (LAR admissions need one).
-        if username == "kliniker" {
-            store
-                .set_user_qualification(id, varde_core::org::Qualification::Specialist)
-                .await?;
-        }
+        let qualification = if role == Role::Clinician {
+            Qualification::Specialist
+        } else {
+            Qualification::Other
+        };
+        store
+            .create_user(org, role, qualification, username, &hash, now)
+            .await?;
         logins.push(DemoLogin {
             username,
             role,

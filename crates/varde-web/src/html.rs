@@ -125,13 +125,14 @@ impl FromRequestParts<AppState> for Page {
     }
 }
 
-fn render<T: Template>(t: &T) -> PageResult {
+pub(crate) fn render<T: Template>(t: &T) -> PageResult {
     t.render()
         .map(|s| Html(s).into_response())
         .map_err(|_| WebError::internal("template").html())
 }
 
-trait HtmlErr<T> {
+/// Turns any error of a page handler into an HTML error page.
+pub(crate) trait HtmlErr<T> {
     fn html(self) -> Result<T, WebError>;
 }
 impl<T, E: Into<WebError>> HtmlErr<T> for Result<T, E> {
@@ -558,6 +559,10 @@ async fn person_correct(
             Ok(Redirect::to(&format!("/persons/{}", access.person.id)).into_response())
         }
         Err(e) => {
+            // The form is shown again with the record: that is a read, and it is logged.
+            let mut shown = access.access.clone();
+            shown.action = Action::PersonRead.as_str().to_owned();
+            state.store.log_access(&shown).await.html()?;
             let mut res = render(&PersonT {
                 c: page.c,
                 p: PersonView::from(&access.person),
@@ -718,6 +723,7 @@ async fn user_add(
             .create_user(
                 access.user.principal.org,
                 role,
+                varde_core::org::Qualification::Other,
                 &username,
                 &hash,
                 state.clock.now(),

@@ -9,7 +9,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use jiff::civil::Date;
@@ -25,7 +25,7 @@ use varde_store::{ImportOutcome, StoredPathwayEvent};
 
 use crate::authz::{OrgAccess, ReadPathways, SeePathwayIndicators, WritePathways};
 use crate::error::WebError;
-use crate::html::{Chrome, Page};
+use crate::html::{render, Chrome, HtmlErr, Page};
 use crate::AppState;
 
 /// Largest CSV import accepted in one request (the national year is about 60 MB).
@@ -335,7 +335,6 @@ async fn import(
             e
         })
         .collect();
-    let new_count = parsed.events.len();
     together.extend(parsed.events);
     let (valid, order_errors) = validate(together, state.clock.today());
     for e in &order_errors {
@@ -371,7 +370,6 @@ async fn import(
         .map(|e| EventFields::of(e))
         .collect();
     let held_back = fresh.len() - writable.len();
-    debug_assert!(writable.len() + held_back <= new_count);
     let entry = access.access(state, "", format!("pathway-import:{batch_id}"));
     let outcome = state
         .store
@@ -458,7 +456,7 @@ async fn visible_report(
     access: &OrgAccess<SeePathwayIndicators>,
     from: Date,
     to: Date,
-) -> Result<(Report, Vec<String>), WebError> {
+) -> Result<(Report, Vec<String>, std::sync::Arc<Parsed>), WebError> {
     if from > to {
         return Err(WebError::invalid("from", "the period starts after it ends"));
     }
@@ -485,7 +483,7 @@ async fn visible_report(
     }
     let units: Vec<String> = own_units.into_iter().collect();
     if access.user.principal.role == varde_core::org::Role::Analyst {
-        return Ok((full, units));
+        return Ok((full, units, all));
     }
     let keep = |level: Level, key: &str| keys.contains(&(level, key.to_owned()));
     Ok((
@@ -504,6 +502,7 @@ async fn visible_report(
                 .collect(),
         },
         units,
+        all,
     ))
 }
 
@@ -602,7 +601,7 @@ async fn api_indicators(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, WebError> {
     let (from, to) = period(&state, q.from.as_deref(), q.to.as_deref())?;
-    let (r, _) = visible_report(&state, &access, from, to).await?;
+    let (r, _, _) = visible_report(&state, &access, from, to).await?;
     Ok((
         [(header::CONTENT_TYPE, "application/json")],
         varde_core::pathways::commands::report_json(&r),
@@ -674,7 +673,7 @@ async fn export_csv(
     access: Result<OrgAccess<ReadPathways>, WebError>,
     uri: axum::extract::OriginalUri,
 ) -> Result<Response, WebError> {
-    let html = !uri.0.path().starts_with("/api/");
+    let html = !crate::auth::is_api_path(uri.0.path());
     let access = access.map_err(|e| if html { e.html() } else { e })?;
     let loaded = load(&state, Some(access.user.principal.org)).await?;
     state
@@ -718,16 +717,6 @@ async fn export_csv(
 pub struct PathwaysApiDoc;
 
 // ------------------------------------------------------------------ HTML
-
-fn render<T: Template>(t: &T) -> Result<Response, WebError> {
-    t.render()
-        .map(|s| Html(s).into_response())
-        .map_err(|_| WebError::internal("template").html())
-}
-
-fn h<T>(r: Result<T, WebError>) -> Result<T, WebError> {
-    r.map_err(WebError::html)
-}
 
 /// A worklist row as shown.
 struct ItemView {
@@ -785,7 +774,7 @@ async fn worklist_page(
         Err(e) => return Err(e.html()),
     };
     let as_of = state.clock.today();
-    let w = h(org_worklist(&state, &access, as_of).await)?;
+    let w = (org_worklist(&state, &access, as_of).await).html()?;
     let l = page.c.l;
     let items = w
         .items
@@ -887,12 +876,13 @@ async fn new_submit(
     Form(f): Form<NewForm>,
 ) -> Result<Response, WebError> {
     let access = access.map_err(WebError::html)?;
-    h(access.user.check_csrf(&f.csrf))?;
-    let org = h(state
+    (access.user.check_csrf(&f.csrf)).html()?;
+    let org = (state
         .store
         .org(access.user.principal.org)
         .await
-        .map_err(WebError::from))?;
+        .map_err(WebError::from))
+    .html()?;
     let result = async {
         let rhf = rhf_of(&f.hf)
             .ok_or_else(|| WebError::invalid("hf", "choose a health trust from the list"))?;
@@ -988,15 +978,16 @@ async fn pathway_view(
     pathway_id: String,
     error: Option<String>,
 ) -> Result<Response, WebError> {
-    let loaded = h(load_pathway(state, access.user.principal.org, &pathway_id).await)?;
+    let loaded = (load_pathway(state, access.user.principal.org, &pathway_id).await).html()?;
     if loaded.rows.is_empty() {
         return Err(WebError::not_found().html());
     }
-    h(state
+    (state
         .store
         .log_access(&access.access(state, "", format!("pathway:{pathway_id}")))
         .await
-        .map_err(WebError::from))?;
+        .map_err(WebError::from))
+    .html()?;
     let l = page.c.l;
     let today = state.clock.today();
     let next = worklist(&loaded.events, today).into_iter().next().map(|i| {
@@ -1092,8 +1083,8 @@ async fn event_submit(
         read.map_err(WebError::html)?,
         write.map_err(WebError::html)?,
     );
-    h(write.user.check_csrf(&f.csrf))?;
-    let existing = h(load_pathway(&state, write.user.principal.org, &pathway_id).await)?;
+    (write.user.check_csrf(&f.csrf)).html()?;
+    let existing = (load_pathway(&state, write.user.principal.org, &pathway_id).await).html()?;
     let Some(latest) = existing.rows.last() else {
         return Err(WebError::not_found().html());
     };
@@ -1146,11 +1137,11 @@ async fn withdraw_submit(
         read.map_err(WebError::html)?,
         write.map_err(WebError::html)?,
     );
-    h(write.user.check_csrf(&f.csrf))?;
+    (write.user.check_csrf(&f.csrf)).html()?;
     match correct(&state, &write, id, None, &f.reason).await {
         Ok(pid) => Ok(Redirect::to(&format!("/pathways/p/{}", urlencode(&pid))).into_response()),
         Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
-            let all = h(load(&state, Some(write.user.principal.org)).await)?;
+            let all = (load(&state, Some(write.user.principal.org)).await).html()?;
             let pid = all
                 .ids
                 .iter()
@@ -1217,7 +1208,7 @@ async fn import_submit(
             _ => {}
         }
     }
-    h(access.user.check_csrf(&csrf))?;
+    (access.user.check_csrf(&csrf)).html()?;
     let Some(file) = file.filter(|f| !f.is_empty()) else {
         let mut res = render(&ImportT {
             c: page.c,
@@ -1325,8 +1316,8 @@ async fn indicators_page(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, WebError> {
     let access = access.map_err(WebError::html)?;
-    let (from, to) = h(period(&state, q.from.as_deref(), q.to.as_deref()))?;
-    let (r, own_units) = h(visible_report(&state, &access, from, to).await)?;
+    let (from, to) = (period(&state, q.from.as_deref(), q.to.as_deref())).html()?;
+    let (r, own_units, all) = visible_report(&state, &access, from, to).await.html()?;
     let l = page.c.l;
     // Units the user may pick: analysts any unit in the report, clinicians their own.
     let units: Vec<String> = if access.user.principal.role == varde_core::org::Role::Analyst {
@@ -1347,16 +1338,14 @@ async fn indicators_page(
         .or_else(|| units.first().cloned());
     // The unit's HF and RHF, from the events.
     let (hf, rhf) = match &chosen {
-        Some(u) => {
-            let all = h(load(&state, None).await)?;
-            all.events
-                .iter()
-                .rev()
-                .find(|e| &*e.unit == u)
-                .map_or((String::new(), String::new()), |e| {
-                    (e.hf.to_string(), e.rhf.to_string())
-                })
-        }
+        Some(u) => all
+            .events
+            .iter()
+            .rev()
+            .find(|e| &*e.unit == u)
+            .map_or((String::new(), String::new()), |e| {
+                (e.hf.to_string(), e.rhf.to_string())
+            }),
         None => (String::new(), String::new()),
     };
     let mut by_id: BTreeMap<&'static str, Vec<&IndicatorRow>> = BTreeMap::new();

@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use jiff::civil::Date;
@@ -133,57 +133,32 @@ fn stay_id_field(v: &str) -> Result<String, WebError> {
     Ok(v.to_owned())
 }
 
-/// The LAR role of whoever took a decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DecidedBy {
-    Specialist,
-    Physician,
-    Gp,
-    Other,
-}
-
-impl DecidedBy {
-    fn parse(v: &str) -> Result<DecidedBy, WebError> {
-        match v.trim() {
-            "specialist" => Ok(DecidedBy::Specialist),
-            "physician" => Ok(DecidedBy::Physician),
-            "gp" => Ok(DecidedBy::Gp),
-            "other" => Ok(DecidedBy::Other),
-            _ => Err(WebError::invalid(
-                "decided_by",
-                "one of specialist, physician, gp, other",
-            )),
-        }
-    }
-
-    /// The qualification the decision is registered with: the acting user's recorded one. A
-    /// request may name it (`decided_by`); naming another is refused, never trusted.
-    fn of_user(given: &str, q: Qualification) -> Result<DecidedBy, WebError> {
-        let own = match q {
-            Qualification::Specialist => DecidedBy::Specialist,
-            Qualification::Physician => DecidedBy::Physician,
-            Qualification::Gp => DecidedBy::Gp,
-            Qualification::Other => DecidedBy::Other,
-        };
-        if !given.trim().is_empty() && DecidedBy::parse(given)? != own {
+/// The qualification a decision is registered with: the acting user's recorded one. A
+/// request may name it (`decided_by`); naming another is refused, never trusted.
+fn decided_by(given: &str, own: Qualification) -> Result<Qualification, WebError> {
+    if !given.trim().is_empty() {
+        let named: Qualification = given.trim().parse().map_err(|_| {
+            WebError::invalid("decided_by", "one of specialist, physician, gp, other")
+        })?;
+        if named != own {
             return Err(WebError::invalid(
                 "decided_by",
                 format!(
-                    "a decision is registered with the qualification recorded for your user ({q}); ask the user who took it to register it"
+                    "a decision is registered with the qualification recorded for your user ({own}); ask the user who took it to register it"
                 ),
             ));
         }
-        Ok(own)
     }
+    Ok(own)
+}
 
-    fn role(self) -> LarRole {
-        match self {
-            DecidedBy::Specialist => LarRole::Specialist,
-            DecidedBy::Physician => LarRole::Physician,
-            DecidedBy::Gp => LarRole::GeneralPractitioner,
-            DecidedBy::Other => LarRole::Other,
-        }
+/// The core's LAR role of a qualification.
+fn lar_role(q: Qualification) -> LarRole {
+    match q {
+        Qualification::Specialist => LarRole::Specialist,
+        Qualification::Physician => LarRole::Physician,
+        Qualification::Gp => LarRole::GeneralPractitioner,
+        Qualification::Other => LarRole::Other,
     }
 }
 
@@ -255,18 +230,18 @@ enum LarCommand {
         unit: String,
         kommune: String,
         date: Date,
-        decided_by: DecidedBy,
+        decided_by: Qualification,
     },
     Discharge {
         patient: String,
         date: Date,
-        decided_by: DecidedBy,
+        decided_by: Qualification,
     },
     Delegate {
         patient: String,
         gp: String,
         date: Date,
-        decided_by: DecidedBy,
+        decided_by: Qualification,
     },
     Agreement {
         unit: String,
@@ -320,18 +295,18 @@ impl LarCommand {
                 kommune,
                 date,
                 decided_by,
-            } => reg.admit(decided_by.role(), patient, unit, kommune, *date),
+            } => reg.admit(lar_role(*decided_by), patient, unit, kommune, *date),
             LarCommand::Discharge {
                 patient,
                 date,
                 decided_by,
-            } => reg.discharge(decided_by.role(), patient, *date),
+            } => reg.discharge(lar_role(*decided_by), patient, *date),
             LarCommand::Delegate {
                 patient,
                 gp,
                 date,
                 decided_by,
-            } => reg.delegate_prescribing(decided_by.role(), patient, gp, *date),
+            } => reg.delegate_prescribing(lar_role(*decided_by), patient, gp, *date),
             LarCommand::Agreement {
                 unit,
                 kommune,
@@ -477,7 +452,7 @@ impl AdmitRequest {
             patient: reference("patient", &self.patient)?,
             kommune: kommune_field("kommune", &self.kommune)?,
             date: date_field("date", &self.date)?,
-            decided_by: DecidedBy::of_user(&self.decided_by, q)?,
+            decided_by: decided_by(&self.decided_by, q)?,
             unit: unit_or_default(&self.unit, org_name(state, org).await?)?,
         })
     }
@@ -488,7 +463,7 @@ impl DischargeRequest {
         Ok(LarCommand::Discharge {
             patient: reference("patient", &self.patient)?,
             date: date_field("date", &self.date)?,
-            decided_by: DecidedBy::of_user(&self.decided_by, q)?,
+            decided_by: decided_by(&self.decided_by, q)?,
         })
     }
 }
@@ -499,7 +474,7 @@ impl DelegateRequest {
             patient: reference("patient", &self.patient)?,
             gp: reference("gp", &self.gp)?,
             date: date_field("date", &self.date)?,
-            decided_by: DecidedBy::of_user(&self.decided_by, q)?,
+            decided_by: decided_by(&self.decided_by, q)?,
         })
     }
 }
@@ -1496,9 +1471,9 @@ fn page_read_entry(
 }
 
 fn render<T: Template>(t: &T, status: StatusCode) -> Result<Response, WebError> {
-    t.render()
-        .map(|s| (status, Html(s)).into_response())
-        .map_err(|_| WebError::internal("template").html())
+    let mut res = crate::html::render(t)?;
+    *res.status_mut() = status;
+    Ok(res)
 }
 
 #[derive(Template)]

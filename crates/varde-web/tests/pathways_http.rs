@@ -230,7 +230,7 @@ async fn bad_events_are_refused_with_the_rule(app: &TestApp) {
     ok_event(app, &token, ev("B1", "referral_received", "2026-11-01")).await;
     // Evaluation before any clinical decision; a second referral; a date before the referral.
     refused(ev("B1", "evaluation", "2026-11-10"), "decision").await;
-    refused(ev("B1", "referral_received", "2026-11-02"), "").await;
+    refused(ev("B1", "referral_received", "2026-11-02"), "duplicate").await;
     refused(ev("B1", "first_attendance", "2026-10-01"), "referral").await;
     // Malformed JSON and a missing field are problems too.
     let res = app

@@ -474,9 +474,7 @@ async fn find_org(store: &Store, key: &str) -> anyhow::Result<varde_store::Org> 
 }
 
 fn parse_qualification(s: &str) -> anyhow::Result<varde_core::org::Qualification> {
-    s.trim()
-        .parse()
-        .map_err(|e| anyhow::anyhow!("--qualification: {e}"))
+    varde_web::html::parse_qualification(s).map_err(|e| anyhow::anyhow!("--{}", e.detail))
 }
 
 async fn user_add(
@@ -502,9 +500,8 @@ async fn user_add(
         .await
         .map_err(|_| anyhow::anyhow!("password hashing failed"))?;
     let id = store
-        .create_user(org.id, role, &username, &hash, now())
+        .create_user(org.id, role, qualification, &username, &hash, now())
         .await?;
-    store.set_user_qualification(id, qualification).await?;
     println!(
         "user {username} (id {}) added to {} as {}",
         id.0,
