@@ -1,18 +1,20 @@
 //! Small questions about stored pathway events that the web layer asks before the heavy
-//! ones: whether a batch was imported, and a version stamp for caching parsed events.
+//! ones: whether a batch was imported, and version stamps for caching parsed events.
 
 use varde_core::org::OrgId;
 
 use crate::store::{on_pool, Db};
 use crate::{Store, StoreError};
 
-/// A version of an organisation's effective pathway events: the highest row id and the number
-/// of effective rows. Rows are only ever added (raising the id) or withdrawn (lowering the
-/// count, never restored), so any change to the effective set changes the stamp.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A version of an organisation's effective pathway events (or everyone's): the last sequence
+/// number of its `pathways:{org_id}` stream and the number of corrections in it (summed over
+/// organisations for everyone's). Every write moves `seq` on, and only corrections withdraw a
+/// row, so a reader holding the rows of an older stamp with the same `corrections` is missing
+/// only added rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct PathwayStamp {
-    pub max_id: i64,
-    pub effective: i64,
+    pub seq: i64,
+    pub corrections: i64,
 }
 
 impl Store {
@@ -37,22 +39,39 @@ impl Store {
         )
     }
 
-    /// The stamp of one organisation's effective events, or of everyone's with `None`.
+    /// The stamp of one organisation's effective events, or of everyone's with `None`: one
+    /// key lookup (or a read of one small row per organisation).
     pub async fn pathway_stamp(&self, org: Option<OrgId>) -> Result<PathwayStamp, StoreError> {
         on_pool!(
             self,
-            read | pool | {
-                let (max_id, effective): (Option<i64>, i64) = sqlx::query_as(
-                    "SELECT MAX(id), COUNT(*) FROM pathway_events \
-                     WHERE ($1 IS NULL OR org_id = $1) AND withdrawn = FALSE",
+            read | pool
+                | {
+                    let (seq, corrections): (i64, i64) = sqlx::query_as(
+                    "SELECT CAST(COALESCE(SUM(seq), 0) AS BIGINT), CAST(COALESCE(SUM(corrections), 0) AS BIGINT) \
+                     FROM pathway_heads WHERE ($1 IS NULL OR org_id = $1)",
                 )
                 .bind(org.map(|o| o.0))
                 .fetch_one(pool)
                 .await?;
-                Ok(PathwayStamp {
-                    max_id: max_id.unwrap_or(0),
-                    effective,
-                })
+                    Ok(PathwayStamp { seq, corrections })
+                }
+        )
+    }
+
+    /// The stamp of every organisation that has written pathway events, by organisation id.
+    pub async fn pathway_stamps(&self) -> Result<Vec<(OrgId, PathwayStamp)>, StoreError> {
+        on_pool!(
+            self,
+            read | pool | {
+                let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+                    "SELECT org_id, seq, corrections FROM pathway_heads ORDER BY org_id",
+                )
+                .fetch_all(pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(org, seq, corrections)| (OrgId(org), PathwayStamp { seq, corrections }))
+                    .collect())
             }
         )
     }

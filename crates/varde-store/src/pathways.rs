@@ -1,27 +1,42 @@
 //! Storage of TSB care pathway events, on both engines.
 //!
-//! Every event is appended to the event log, in the stream `pathway:{org_id}:{pathway_id}`
-//! (kind `pathway.event`, body the JSON of [`EventFields`], effective date the event's date),
-//! and to the projection table `pathway_events`, in the same transaction. A correction
-//! withdraws a projection row and may insert its replacement, with one `pathway.corrected`
-//! event in the pathway's stream. An import may carry a batch id: a batch already imported by
-//! the organisation writes nothing the second time.
+//! The event log holds an organisation's pathway writes in ONE stream, `pathways:{org_id}`
+//! ([`pathway_stream`]):
 //!
-//! The store does not check the domain rules (`check_new`, `validate`): the caller does, before.
-//! It guarantees atomicity: the events, their projection rows, the batch record and the
-//! access-log entry commit together or not at all.
+//! - an import (or a single registration, an import of one row) writes one
+//!   [`PATHWAY_EVENTS_KIND`] event per chunk of up to [`PATHWAY_INSERT_CHUNK`] rows, body
+//!   `{"batch": id or null, "rows": [[the 12 fields], …]}` (each row the CSV columns in order,
+//!   then the pathway variant: [`EventFields`] by position), effective date the chunk's earliest
+//!   event date;
+//! - a correction writes one [`PATHWAY_CORRECTED_KIND`] event, body `{"target": {"event": id,
+//!   "row": n}, "replacement": [the 12 fields] or null, "reason": …}`, effective date the day
+//!   it was recorded.
+//!
+//! The projection `pathway_events` holds one row per event row (`event_id`, `row_index`), in
+//! the same transaction; a correction withdraws its target's row and may add the replacement
+//! (row 0 of the correction event). Logging a chunk rather than a row per event is what makes
+//! an import cost about one write of its data rather than two (a log row with its JSON body per
+//! event took the import to 0.30 of the engine's raw insert rate; see `docs/benchmarks.md`).
+//!
+//! Every write first bumps the organisation's row in `pathway_heads` (the stream's last
+//! sequence number and its number of corrections): writers of one organisation take turns
+//! (PostgreSQL holds the row lock until commit), sequence numbers need no lookup, projection
+//! ids of one organisation rise in commit order, and [`crate::PathwayStamp`] is one key lookup.
+//!
+//! An import may carry a batch id: a batch already imported by the organisation writes nothing
+//! the second time. The store does not check the domain rules (`check_new`, `validate`): the
+//! caller does, before. It guarantees atomicity: the events, their projection rows, the batch
+//! record and the access-log entry commit together or not at all.
 //!
 //! Fields are stored trimmed of ASCII whitespace, as the row rules read them (so the parsed
-//! event is unchanged and the stream of `" P1"` is that of `"P1"`).
+//! event is unchanged and `" P1"` is the pathway `"P1"`).
 //!
-//! Imports are written in statements of [`PATHWAY_INSERT_CHUNK`] rows whose rows travel as
-//! one JSON parameter (see there), after one read of the current sequence numbers of every
-//! stream touched (not one per event); the next chunk's parameter is written while the previous statement
-//! runs. `examples/pathways_import_bench.rs` measures an import of the national year against
-//! the engine's raw insert rate.
+//! Rows written before migration 0004 were logged one event each (kind `pathway.event`, body
+//! the JSON object of [`EventFields`], stream `pathway:{org_id}:{pathway_id}`); their projection
+//! rows have row index 0. `examples/pathways_import_bench.rs` measures an import of the national
+//! year against the engine's raw insert rate.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use jiff::Timestamp;
 use sqlx::Row;
@@ -32,23 +47,24 @@ use varde_core::pathways::EventFields;
 use crate::store::{append_access_tx, map_unique, on_pool, Db};
 use crate::{NewAccess, Store, StoreError};
 
-/// The event kind of a pathway event in the log.
-pub const PATHWAY_EVENT_KIND: &str = "pathway.event";
+/// The event kind of a chunk of imported or registered pathway events in the log.
+pub const PATHWAY_EVENTS_KIND: &str = "pathway.events";
 /// The event kind of a correction in the log.
 pub const PATHWAY_CORRECTED_KIND: &str = "pathway.corrected";
 
-/// Rows per insert statement of an import. A statement's rows travel as ONE parameter, a JSON
-/// object `{"0": row, "1": row, …}` (each row an array) that both engines expand with the same
-/// SQL, `json_each($1)` (see `CHUNK_ROWS`), rather than as a multi-row `VALUES`: SQLite looks
-/// each bound parameter up by name in a list (`sqlite3_bind_parameter_name` is linear in the
-/// parameter's position), so a `VALUES` of k parameters costs O(k²) to bind, and small
-/// statements each cost a round trip to the driver's worker thread. Measured on SQLite, the
-/// JSON form inserts the projection's rows about 2.5 times as fast as the best `VALUES` size.
+/// Rows per log event and per insert statement of an import. A statement's projection rows
+/// travel as ONE parameter, a JSON object `{"0": row, "1": row, …}` (each row an array) that
+/// both engines expand with the same SQL, `json_each($1)` (see `CHUNK_ROWS`), rather than as a
+/// multi-row `VALUES`: SQLite looks each bound parameter up by name in a list
+/// (`sqlite3_bind_parameter_name` is linear in the parameter's position), so a `VALUES` of k
+/// parameters costs O(k²) to bind, and small statements each cost a round trip to the driver's
+/// worker thread. Measured on SQLite, the JSON form inserts rows about 2.5 times as fast as the
+/// best `VALUES` size.
 pub const PATHWAY_INSERT_CHUNK: usize = 2000;
 
-/// The event-log stream of a pathway of an organisation.
-pub fn pathway_stream(org: OrgId, pathway_id: &str) -> String {
-    format!("pathway:{}:{}", org.0, pathway_id.trim_ascii())
+/// The event-log stream of an organisation's pathway events.
+pub fn pathway_stream(org: OrgId) -> String {
+    format!("pathways:{}", org.0)
 }
 
 /// A stored pathway event: a row of the projection.
@@ -56,8 +72,10 @@ pub fn pathway_stream(org: OrgId, pathway_id: &str) -> String {
 pub struct StoredPathwayEvent {
     /// The projection row's id (what a correction names).
     pub id: i64,
-    /// The event-log entry that recorded it (the import's event, or the correction's).
+    /// The event-log entry that recorded it (its import chunk, or the correction).
     pub event_id: i64,
+    /// Its position among that entry's rows (from 0).
+    pub row_index: i64,
     pub org_id: OrgId,
     pub fields: EventFields,
     /// The import batch, if it came with one.
@@ -75,8 +93,10 @@ pub enum ImportOutcome {
     AlreadyImported { events: usize },
 }
 
-/// The fields trimmed, in CSV column order (then the variant).
-fn trimmed(f: &EventFields) -> [&str; 12] {
+/// A row: the fields trimmed, in CSV column order (then the variant).
+type Fields<'a> = [&'a str; 12];
+
+fn trimmed(f: &EventFields) -> Fields<'_> {
     [
         f.pathway_id.trim_ascii(),
         f.unit.trim_ascii(),
@@ -93,40 +113,50 @@ fn trimmed(f: &EventFields) -> [&str; 12] {
     ]
 }
 
-/// The JSON of [`EventFields`], written from borrowed (trimmed) fields without a copy.
-#[derive(serde::Serialize)]
-struct Body<'a> {
-    pathway_id: &'a str,
-    unit: &'a str,
-    hf: &'a str,
-    rhf: &'a str,
-    kommune: &'a str,
-    care_level: &'a str,
-    event: &'a str,
-    date: &'a str,
-    code: &'a str,
-    outcome: &'a str,
-    deadline: &'a str,
-    pathway_variant: &'a str,
+/// The fields of a logged row (the inverse of [`trimmed`], for readers of the log).
+pub fn fields_of_logged_row(row: &[String; 12]) -> EventFields {
+    let [pathway_id, unit, hf, rhf, kommune, care_level, event, date, code, outcome, deadline, pathway_variant] =
+        row.clone();
+    EventFields {
+        pathway_id,
+        unit,
+        hf,
+        rhf,
+        kommune,
+        care_level,
+        event,
+        date,
+        code,
+        outcome,
+        deadline,
+        pathway_variant,
+    }
 }
 
-impl<'a> Body<'a> {
-    fn of(c: &[&'a str; 12]) -> Body<'a> {
-        Body {
-            pathway_id: c[0],
-            unit: c[1],
-            hf: c[2],
-            rhf: c[3],
-            kommune: c[4],
-            care_level: c[5],
-            event: c[6],
-            date: c[7],
-            code: c[8],
-            outcome: c[9],
-            deadline: c[10],
-            pathway_variant: c[11],
-        }
-    }
+/// The body of a [`PATHWAY_EVENTS_KIND`] event.
+#[derive(serde::Serialize)]
+struct ChunkBody<'a> {
+    batch: Option<&'a str>,
+    rows: &'a [Fields<'a>],
+}
+
+/// The body of a [`PATHWAY_CORRECTED_KIND`] event.
+#[derive(serde::Serialize)]
+struct CorrectionBody<'a> {
+    target: Target,
+    replacement: Option<&'a Fields<'a>>,
+    reason: &'a str,
+}
+
+/// A logged row: the `row`-th row of event `event`.
+#[derive(serde::Serialize)]
+struct Target {
+    event: i64,
+    row: i64,
+}
+
+fn already_corrected() -> StoreError {
+    StoreError::Conflict("the event has been corrected already")
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
@@ -167,17 +197,21 @@ fn values(prefix: &str, first: usize, per_row: usize, rows: usize) -> String {
 const CHUNK_ROWS: &str =
     "WITH r AS MATERIALIZED (SELECT CAST(key AS BIGINT) AS i, jsonb(value) AS v FROM json_each($1))";
 
-const EVENT_COLS: &str = "actor_id, org_id, recorded_at, kind, stream, seq, body, effective_date";
-/// The event-log rows of an import: each row of `$1` is `[stream, seq, body, effective_date]`;
-/// `$2` the actor, `$3` the organisation, `$4` the time recorded.
-const EVENTS_SELECT: &str = "SELECT $2, $3, $4, 'pathway.event', v ->> 0, CAST(v ->> 1 AS BIGINT), v ->> 2, v ->> 3 FROM r ORDER BY i";
-const PROJECTION_COLS: &str = "org_id, batch_id, recorded_at, event_id, pathway_id, unit, hf, rhf, kommune, care_level, event, date, code, outcome, deadline, pathway_variant";
-/// The projection rows of an import: each row of `$1` is `[event_id, the 12 fields]`; `$2` the
-/// organisation, `$3` the batch, `$4` the time recorded.
+const PROJECTION_COLS: &str = "org_id, batch_id, recorded_at, event_id, row_index, pathway_id, unit, hf, rhf, kommune, care_level, event, date, code, outcome, deadline, pathway_variant";
+/// The projection rows of a chunk: each row of `$1` is the 12 fields, its key the row index;
+/// `$2` the organisation, `$3` the batch, `$4` the time recorded, `$5` the chunk's log event.
 const PROJECTION_SELECT: &str =
-    "SELECT $2, $3, $4, CAST(v ->> 0 AS BIGINT), v ->> 1, v ->> 2, v ->> 3, v ->> 4, \
-     v ->> 5, v ->> 6, v ->> 7, v ->> 8, v ->> 9, v ->> 10, v ->> 11, v ->> 12 FROM r ORDER BY i";
-const PATHWAY_COLS: &str = "SELECT id, event_id, org_id, pathway_id, unit, hf, rhf, kommune, care_level, event, date, code, outcome, deadline, pathway_variant, batch_id, recorded_at FROM pathway_events";
+    "SELECT $2, $3, $4, $5, i, v ->> 0, v ->> 1, v ->> 2, v ->> 3, v ->> 4, \
+     v ->> 5, v ->> 6, v ->> 7, v ->> 8, v ->> 9, v ->> 10, v ->> 11 FROM r ORDER BY i";
+const PATHWAY_COLS: &str = "SELECT id, event_id, row_index, org_id, pathway_id, unit, hf, rhf, kommune, care_level, event, date, code, outcome, deadline, pathway_variant, batch_id, recorded_at FROM pathway_events";
+const EVENT_INSERT: &str =
+    "INSERT INTO events (stream, seq, kind, body, actor_id, org_id, recorded_at, effective_date) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+/// Moves an organisation's head on by `$2` log events (`$3` of them corrections), creating it
+/// at the first write; returns the new last sequence number.
+const HEAD_BUMP: &str = "INSERT INTO pathway_heads (org_id, seq, corrections) VALUES ($1, $2, $3) \
+     ON CONFLICT (org_id) DO UPDATE SET seq = pathway_heads.seq + excluded.seq, \
+     corrections = pathway_heads.corrections + excluded.corrections RETURNING seq";
 
 /// A JSON document as a statement parameter: typed `json` on PostgreSQL (so that
 /// `json_each($n)` resolves without a cast), text on SQLite.
@@ -239,38 +273,6 @@ impl<T: serde::Serialize> serde::Serialize for Indexed<'_, T> {
     }
 }
 
-/// The keys of a map as a JSON object (`{"key": 0, …}`).
-struct Keys<'a>(&'a HashMap<&'a str, i64>);
-
-impl serde::Serialize for Keys<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.keys().map(|k| (k, 0)))
-    }
-}
-
-/// A projection row for [`Indexed`]: the event id, then the fields.
-type ProjectionRow<'a> = (
-    i64,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-);
-
-fn projection_row<'a>(event_id: i64, c: &[&'a str; 12]) -> ProjectionRow<'a> {
-    (
-        event_id, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11],
-    )
-}
-
 fn pathway_from_row<R: Row>(r: &R) -> Result<StoredPathwayEvent, StoreError>
 where
     usize: sqlx::ColumnIndex<R>,
@@ -281,40 +283,58 @@ where
     Ok(StoredPathwayEvent {
         id: r.try_get(0)?,
         event_id: r.try_get(1)?,
-        org_id: OrgId(r.try_get(2)?),
+        row_index: r.try_get(2)?,
+        org_id: OrgId(r.try_get(3)?),
         fields: EventFields {
-            pathway_id: r.try_get(3)?,
-            unit: r.try_get(4)?,
-            hf: r.try_get(5)?,
-            rhf: r.try_get(6)?,
-            kommune: r.try_get(7)?,
-            care_level: r.try_get(8)?,
-            event: r.try_get(9)?,
-            date: r.try_get(10)?,
-            code: r.try_get(11)?,
-            outcome: r.try_get(12)?,
-            deadline: r.try_get(13)?,
-            pathway_variant: r.try_get(14)?,
+            pathway_id: r.try_get(4)?,
+            unit: r.try_get(5)?,
+            hf: r.try_get(6)?,
+            rhf: r.try_get(7)?,
+            kommune: r.try_get(8)?,
+            care_level: r.try_get(9)?,
+            event: r.try_get(10)?,
+            date: r.try_get(11)?,
+            code: r.try_get(12)?,
+            outcome: r.try_get(13)?,
+            deadline: r.try_get(14)?,
+            pathway_variant: r.try_get(15)?,
         },
-        batch_id: r.try_get(15)?,
-        recorded_at: r.try_get(16)?,
+        batch_id: r.try_get(16)?,
+        recorded_at: r.try_get(17)?,
+    })
+}
+
+/// What one chunk of an import sends: its log body, its projection parameter, its effective
+/// date.
+struct Chunk<'a> {
+    body: String,
+    rows: JsonParam,
+    effective: &'a str,
+}
+
+fn chunk<'a>(batch: Option<&'a str>, rows: &'a [Fields<'a>]) -> Result<Chunk<'a>, StoreError> {
+    Ok(Chunk {
+        body: json(&ChunkBody { batch, rows })?,
+        rows: JsonParam(json(&Indexed(rows))?),
+        // ISO dates order as text.
+        effective: rows.iter().map(|r| r[7]).min().unwrap_or_default(),
     })
 }
 
 impl Store {
-    /// Appends pathway events of one organisation in ONE transaction: each to the event log
-    /// (stream `pathway:{org_id}:{pathway_id}`, kind `pathway.event`, body the JSON of its
-    /// [`EventFields`], effective date the event's date, actor and organisation set) and to
-    /// the projection `pathway_events`, in the order given.
+    /// Appends pathway events of one organisation in ONE transaction, in the order given: to
+    /// the event log, one [`PATHWAY_EVENTS_KIND`] event per chunk of up to
+    /// [`PATHWAY_INSERT_CHUNK`] rows in the stream `pathways:{org_id}` (actor and organisation
+    /// set), and to the projection `pathway_events`.
     ///
     /// With a `batch_id` this organisation has imported before, nothing is written (not even
     /// the access entry: log the attempt with [`Store::log_access`] if wanted) and the answer
     /// is [`ImportOutcome::AlreadyImported`] with the number of events recorded then. With
     /// `access`, its access-log entry is written in the same transaction.
     ///
-    /// Domain rules are not checked here. `Conflict` if a concurrent writer appended to one of
-    /// the same pathways' streams meanwhile (PostgreSQL); retry. An organisation that does not
-    /// exist is refused by a foreign key (`Db`). On any error nothing is written.
+    /// Domain rules are not checked here. Writers of one organisation take turns. An
+    /// organisation that does not exist is refused by a foreign key (`Db`). On any error
+    /// nothing is written.
     pub async fn append_pathway_events(
         &self,
         org: OrgId,
@@ -325,29 +345,15 @@ impl Store {
         access: Option<&NewAccess>,
     ) -> Result<ImportOutcome, StoreError> {
         let at = recorded_at.to_string();
-        let rows: Vec<[&str; 12]> = events.iter().map(trimmed).collect();
-        let bodies = rows
-            .iter()
-            .map(|r| json(&Body::of(r)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let streams: Vec<String> = rows.iter().map(|r| pathway_stream(org, r[0])).collect();
-        // The last sequence number of each stream touched (0 for a new one), read once.
-        let mut last: HashMap<&str, i64> = HashMap::with_capacity(streams.len());
-        for s in &streams {
-            last.entry(s.as_str()).or_insert(0);
-        }
-        let streams_json = json(&Keys(&last))?;
+        let rows: Vec<Fields<'_>> = events.iter().map(trimmed).collect();
+        let chunks: Vec<&[Fields<'_>]> = rows.chunks(PATHWAY_INSERT_CHUNK).collect();
         let count = i64::try_from(events.len()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let events_sql = format!(
-            "{CHUNK_ROWS} INSERT INTO events ({EVENT_COLS}) {EVENTS_SELECT} RETURNING id, stream, seq"
-        );
+        let log_events =
+            i64::try_from(chunks.len()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let stream = pathway_stream(org);
         let projection_sql = format!(
             "{CHUNK_ROWS} INSERT INTO pathway_events ({PROJECTION_COLS}) {PROJECTION_SELECT}"
         );
-        let chunks: Vec<std::ops::Range<usize>> = (0..rows.len())
-            .step_by(PATHWAY_INSERT_CHUNK)
-            .map(|start| start..(start + PATHWAY_INSERT_CHUNK).min(rows.len()))
-            .collect();
         on_pool!(
             self,
             write
@@ -380,97 +386,52 @@ impl Store {
                             });
                         }
                     }
-                    // One index lookup per stream (`MAX` over the `(stream, seq)` key), whatever
-                    // the planner's statistics say.
-                    let found = sqlx::query(
-                    "SELECT key, (SELECT MAX(seq) FROM events WHERE stream = key) FROM json_each($1)",
-                )
-                .bind(JsonParam(streams_json))
-                .fetch_all(&mut *tx)
-                .await?;
-                    for r in &found {
-                        let stream: String = r.try_get(0)?;
-                        let seq: Option<i64> = r.try_get(1)?;
-                        if let (Some(last), Some(seq)) = (last.get_mut(stream.as_str()), seq) {
-                            *last = seq;
-                        }
-                    }
-                    let seqs: Vec<i64> = streams
-                        .iter()
-                        .map(|s| {
-                            let n = last.entry(s.as_str()).or_insert(0);
-                            *n += 1;
-                            *n
-                        })
-                        .collect();
-                    // The event log, chunk by chunk; each chunk's parameter is written while the
-                    // previous chunk's statement runs.
-                    let events_chunk = |range: &std::ops::Range<usize>| {
-                        let chunk: Vec<(&str, i64, &str, &str)> = range
-                            .clone()
-                            .map(|i| (streams[i].as_str(), seqs[i], bodies[i].as_str(), rows[i][7]))
-                            .collect();
-                        json(&Indexed(&chunk)).map(JsonParam)
-                    };
-                    let mut event_ids = vec![0i64; rows.len()];
-                    let mut next = chunks.first().map(events_chunk).transpose()?;
-                    for (k, range) in chunks.iter().enumerate() {
-                        let Some(param) = next.take() else { break };
-                        let insert = sqlx::query(&events_sql)
-                            .bind(param)
-                            .bind(actor.0)
+                    if !chunks.is_empty() {
+                        let last: i64 = sqlx::query_scalar(HEAD_BUMP)
                             .bind(org.0)
-                            .bind(&at)
-                            .fetch_all(&mut *tx);
-                        let (returned, following) = tokio::join!(insert, async {
-                            chunks.get(k + 1).map(events_chunk).transpose()
-                        });
-                        let returned = returned.map_err(|e| {
-                            map_unique(e, "a pathway has changed since it was read")
-                        })?;
-                        next = following?;
-                        // RETURNING order is not promised: match rows by their (stream, seq).
-                        let index: HashMap<(&str, i64), usize> = range
-                            .clone()
-                            .map(|i| ((streams[i].as_str(), seqs[i]), i))
-                            .collect();
-                        if returned.len() != range.len() {
-                            return Err(StoreError::Corrupt(
-                                "an inserted event was not returned".into(),
-                            ));
+                            .bind(log_events)
+                            .bind(0i64)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        // Each chunk's parameters are written while the previous chunk's
+                        // statements run.
+                        let mut next = chunks.first().map(|c| chunk(batch_id, c)).transpose()?;
+                        for (k, seq) in (last - log_events + 1..=last).enumerate() {
+                            let Some(this) = next.take() else { break };
+                            let insert = async {
+                                let event_id: i64 = sqlx::query_scalar(EVENT_INSERT)
+                                    .bind(&stream)
+                                    .bind(seq)
+                                    .bind(PATHWAY_EVENTS_KIND)
+                                    .bind(&this.body)
+                                    .bind(actor.0)
+                                    .bind(org.0)
+                                    .bind(&at)
+                                    .bind(this.effective)
+                                    .fetch_one(&mut *tx)
+                                    .await
+                                    .map_err(|e| {
+                                        map_unique(
+                                            e,
+                                            "the organisation's pathways changed meanwhile",
+                                        )
+                                    })?;
+                                sqlx::query(&projection_sql)
+                                    .bind(this.rows)
+                                    .bind(org.0)
+                                    .bind(batch_id)
+                                    .bind(&at)
+                                    .bind(event_id)
+                                    .execute(&mut *tx)
+                                    .await?;
+                                Ok::<_, StoreError>(())
+                            };
+                            let (done, following) = tokio::join!(insert, async {
+                                chunks.get(k + 1).map(|c| chunk(batch_id, c)).transpose()
+                            });
+                            done?;
+                            next = following?;
                         }
-                        for r in &returned {
-                            let stream: String = r.try_get(1)?;
-                            let at_row = index
-                                .get(&(stream.as_str(), r.try_get::<i64, _>(2)?))
-                                .ok_or_else(|| {
-                                    StoreError::Corrupt("an inserted event was not returned".into())
-                                })?;
-                            event_ids[*at_row] = r.try_get(0)?;
-                        }
-                    }
-                    // The projection, likewise.
-                    let projection_chunk = |range: &std::ops::Range<usize>| {
-                        let chunk: Vec<ProjectionRow<'_>> = range
-                            .clone()
-                            .map(|i| projection_row(event_ids[i], &rows[i]))
-                            .collect();
-                        json(&Indexed(&chunk)).map(JsonParam)
-                    };
-                    let mut next = chunks.first().map(projection_chunk).transpose()?;
-                    for k in 0..chunks.len() {
-                        let Some(param) = next.take() else { break };
-                        let insert = sqlx::query(&projection_sql)
-                            .bind(param)
-                            .bind(org.0)
-                            .bind(batch_id)
-                            .bind(&at)
-                            .execute(&mut *tx);
-                        let (done, following) = tokio::join!(insert, async {
-                            chunks.get(k + 1).map(projection_chunk).transpose()
-                        });
-                        done?;
-                        next = following?;
                     }
                     if let Some(access) = access {
                         append_access_tx!(tx, access);
@@ -560,10 +521,10 @@ impl Store {
     }
 
     /// A correction: withdraws projection row `id` and, with a replacement, inserts it as a
-    /// new projection row; one `pathway.corrected` event (body `{"target": id, "replacement":
-    /// fields or null, "reason": …}`) goes to the withdrawn event's pathway stream, with the
-    /// date of `recorded_at` as its effective date. With `access`, its entry is written in
-    /// the same transaction. Returns the replacement's projection id, if any.
+    /// new projection row (row 0 of the correction's log event); one [`PATHWAY_CORRECTED_KIND`]
+    /// event goes to the organisation's stream, with the date of `recorded_at` as its effective
+    /// date. With `access`, its entry is written in the same transaction. Returns the
+    /// replacement's projection id, if any.
     ///
     /// `NotFound` if row `id` does not exist or belongs to another organisation; `Conflict`
     /// if it has been withdrawn already.
@@ -581,31 +542,36 @@ impl Store {
         let at = recorded_at.to_string();
         let effective = recorded_at.strftime("%Y-%m-%d").to_string();
         let row = replacement.map(trimmed);
-        let body = json(&serde_json::json!({
-            "target": id,
-            "replacement": row.as_ref().map(Body::of),
-            "reason": reason,
-        }))?;
+        let stream = pathway_stream(org);
         on_pool!(
             self,
             write
                 | pool
                 | {
                     let mut tx = pool.begin().await?;
+                    // The head first: a concurrent correction of the same row waits here, then
+                    // finds it withdrawn.
+                    let seq: i64 = sqlx::query_scalar(HEAD_BUMP)
+                        .bind(org.0)
+                        .bind(1i64)
+                        .bind(1i64)
+                        .fetch_one(&mut *tx)
+                        .await?;
                     let target = sqlx::query(
-                    "SELECT pathway_id, withdrawn FROM pathway_events WHERE id = $1 AND org_id = $2",
+                    "SELECT event_id, row_index, withdrawn FROM pathway_events WHERE id = $1 AND org_id = $2",
                 )
                 .bind(id)
                 .bind(org.0)
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or(StoreError::NotFound)?;
-                    let pathway_id: String = target.try_get(0)?;
-                    let withdrawn: bool = target.try_get(1)?;
-                    let gone = || StoreError::Conflict("the event has been corrected already");
-                    if withdrawn {
-                        return Err(gone());
+                    if target.try_get::<bool, _>(2)? {
+                        return Err(already_corrected());
                     }
+                    let target = Target {
+                        event: target.try_get(0)?,
+                        row: target.try_get(1)?,
+                    };
                     let n = sqlx::query(
                     "UPDATE pathway_events SET withdrawn = TRUE WHERE id = $1 AND withdrawn = FALSE",
                 )
@@ -614,42 +580,40 @@ impl Store {
                 .await?
                 .rows_affected();
                     if n == 0 {
-                        return Err(gone());
+                        return Err(already_corrected());
                     }
-                    let stream = pathway_stream(org, &pathway_id);
-                    let seq: i64 = sqlx::query_scalar(
-                        "SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE stream = $1",
-                    )
-                    .bind(&stream)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    let event_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO events (stream, seq, kind, body, actor_id, org_id, recorded_at, effective_date) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                )
-                .bind(&stream)
-                .bind(seq)
-                .bind(PATHWAY_CORRECTED_KIND)
-                .bind(&body)
-                .bind(actor.0)
-                .bind(org.0)
-                .bind(&at)
-                .bind(&effective)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| map_unique(e, "the pathway has changed since it was read"))?;
+                    let body = json(&CorrectionBody {
+                        target,
+                        replacement: row.as_ref(),
+                        reason,
+                    })?;
+                    let event_id: i64 = sqlx::query_scalar(EVENT_INSERT)
+                        .bind(&stream)
+                        .bind(seq)
+                        .bind(PATHWAY_CORRECTED_KIND)
+                        .bind(&body)
+                        .bind(actor.0)
+                        .bind(org.0)
+                        .bind(&at)
+                        .bind(&effective)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(|e| {
+                            map_unique(e, "the organisation's pathways changed meanwhile")
+                        })?;
                     let new_id = match &row {
                         None => None,
                         Some(cols) => {
                             let sql = format!(
                             "INSERT INTO pathway_events ({PROJECTION_COLS}) VALUES {} RETURNING id",
-                            values("$1, $2, $3", 4, 13, 1)
+                            values("$1, $2, $3, $4", 5, 13, 1)
                         );
                             let mut q = sqlx::query(&sql)
                                 .bind(org.0)
                                 .bind(None::<&str>)
                                 .bind(&at)
-                                .bind(event_id);
+                                .bind(event_id)
+                                .bind(0i64);
                             for col in cols {
                                 q = q.bind(*col);
                             }
@@ -680,58 +644,24 @@ impl Store {
         method: PathwayRawInsert,
     ) -> Result<(), StoreError> {
         let at = recorded_at.to_string();
-        let rows: Vec<[&str; 12]> = events.iter().map(trimmed).collect();
-        // As an import has them (sequence numbers are positions here).
-        let (bodies, streams) = match method {
-            PathwayRawInsert::JsonWithLog => (
-                rows.iter()
-                    .map(|r| json(&Body::of(r)))
-                    .collect::<Result<Vec<_>, _>>()?,
-                rows.iter().map(|r| pathway_stream(org, r[0])).collect(),
-            ),
-            _ => (Vec::new(), Vec::new()),
-        };
+        let rows: Vec<Fields<'_>> = events.iter().map(trimmed).collect();
         let per_statement = match method {
             PathwayRawInsert::Values { rows_per_statement } => rows_per_statement.max(1),
             PathwayRawInsert::Json | PathwayRawInsert::JsonWithLog => PATHWAY_INSERT_CHUNK,
         };
-        let chunks: Vec<std::ops::Range<usize>> = (0..rows.len())
-            .step_by(per_statement)
-            .map(|start| start..(start + per_statement).min(rows.len()))
-            .collect();
+        let chunks: Vec<&[Fields<'_>]> = rows.chunks(per_statement).collect();
         let projection_head = format!("INSERT INTO bench_pathway_raw ({PROJECTION_COLS})");
         let values_sql = |n: usize| {
             format!(
                 "{projection_head} VALUES {}",
-                values("$1, $2, $3", 4, 13, n)
+                values("$1, $2, $3, $4", 5, 13, n)
             )
         };
         let full_values_sql = values_sql(per_statement);
         let json_sql = format!("{CHUNK_ROWS} {projection_head} {PROJECTION_SELECT}");
-        let log_sql = format!(
-            "{CHUNK_ROWS} INSERT INTO bench_pathway_raw_log ({EVENT_COLS}) {EVENTS_SELECT}"
-        );
-        let projection_chunk = |range: &std::ops::Range<usize>| {
-            let chunk: Vec<ProjectionRow<'_>> = range
-                .clone()
-                .map(|i| projection_row(i as i64, &rows[i]))
-                .collect();
-            json(&Indexed(&chunk)).map(JsonParam)
-        };
-        let log_chunk = |range: &std::ops::Range<usize>| {
-            let chunk: Vec<(&str, i64, &str, &str)> = range
-                .clone()
-                .map(|i| {
-                    (
-                        streams[i].as_str(),
-                        i as i64,
-                        bodies[i].as_str(),
-                        rows[i][7],
-                    )
-                })
-                .collect();
-            json(&Indexed(&chunk)).map(JsonParam)
-        };
+        let log_sql = EVENT_INSERT
+            .replace("INTO events", "INTO bench_pathway_raw_log")
+            .replace(" RETURNING id", "");
         on_pool!(
             self,
             write | pool | {
@@ -746,16 +676,20 @@ impl Store {
                 let mut tx = pool.begin().await?;
                 match method {
                     PathwayRawInsert::Values { .. } => {
-                        for range in &chunks {
-                            let sql: Cow<'_, str> = if range.len() == per_statement {
+                        for (k, rows) in chunks.iter().enumerate() {
+                            let sql: Cow<'_, str> = if rows.len() == per_statement {
                                 Cow::Borrowed(&full_values_sql)
                             } else {
-                                Cow::Owned(values_sql(range.len()))
+                                Cow::Owned(values_sql(rows.len()))
                             };
-                            let mut q = sqlx::query(&sql).bind(org.0).bind(batch_id).bind(&at);
-                            for i in range.clone() {
+                            let mut q = sqlx::query(&sql)
+                                .bind(org.0)
+                                .bind(batch_id)
+                                .bind(&at)
+                                .bind(k as i64);
+                            for (i, row) in rows.iter().enumerate() {
                                 q = q.bind(i as i64);
-                                for col in &rows[i] {
+                                for col in row {
                                     q = q.bind(*col);
                                 }
                             }
@@ -763,36 +697,38 @@ impl Store {
                         }
                     }
                     PathwayRawInsert::Json | PathwayRawInsert::JsonWithLog => {
-                        // Each chunk's parameter is written while the previous statement runs,
-                        // as an import does.
-                        if method == PathwayRawInsert::JsonWithLog {
-                            let mut next = chunks.first().map(log_chunk).transpose()?;
-                            for k in 0..chunks.len() {
-                                let Some(param) = next.take() else { break };
-                                let insert = sqlx::query(&log_sql)
-                                    .bind(param)
-                                    .bind(0i64)
-                                    .bind(org.0)
-                                    .bind(&at)
-                                    .execute(&mut *tx);
-                                let (done, following) = tokio::join!(insert, async {
-                                    chunks.get(k + 1).map(log_chunk).transpose()
-                                });
-                                done?;
-                                next = following?;
-                            }
-                        }
-                        let mut next = chunks.first().map(projection_chunk).transpose()?;
+                        // Each chunk's parameters are written while the previous chunk's
+                        // statements run, as an import does.
+                        let with_log = method == PathwayRawInsert::JsonWithLog;
+                        let mut next = chunks.first().map(|c| chunk(batch_id, c)).transpose()?;
                         for k in 0..chunks.len() {
-                            let Some(param) = next.take() else { break };
-                            let insert = sqlx::query(&json_sql)
-                                .bind(param)
-                                .bind(org.0)
-                                .bind(batch_id)
-                                .bind(&at)
-                                .execute(&mut *tx);
+                            let Some(this) = next.take() else { break };
+                            let insert = async {
+                                if with_log {
+                                    sqlx::query(&log_sql)
+                                        .bind("bench")
+                                        .bind(k as i64)
+                                        .bind(PATHWAY_EVENTS_KIND)
+                                        .bind(&this.body)
+                                        .bind(0i64)
+                                        .bind(org.0)
+                                        .bind(&at)
+                                        .bind(this.effective)
+                                        .execute(&mut *tx)
+                                        .await?;
+                                }
+                                sqlx::query(&json_sql)
+                                    .bind(this.rows)
+                                    .bind(org.0)
+                                    .bind(batch_id)
+                                    .bind(&at)
+                                    .bind(k as i64)
+                                    .execute(&mut *tx)
+                                    .await?;
+                                Ok::<_, StoreError>(())
+                            };
                             let (done, following) = tokio::join!(insert, async {
-                                chunks.get(k + 1).map(projection_chunk).transpose()
+                                chunks.get(k + 1).map(|c| chunk(batch_id, c)).transpose()
                             });
                             done?;
                             next = following?;
@@ -806,9 +742,9 @@ impl Store {
     }
 }
 
-const RAW_PROJECTION_TYPES: &str = "org_id BIGINT, batch_id TEXT, recorded_at TEXT, event_id BIGINT, pathway_id TEXT, \
-     unit TEXT, hf TEXT, rhf TEXT, kommune TEXT, care_level TEXT, event TEXT, date TEXT, code TEXT, outcome TEXT, \
-     deadline TEXT, pathway_variant TEXT, withdrawn BOOLEAN NOT NULL DEFAULT FALSE";
+const RAW_PROJECTION_TYPES: &str = "org_id BIGINT, batch_id TEXT, recorded_at TEXT, event_id BIGINT, row_index BIGINT, \
+     pathway_id TEXT, unit TEXT, hf TEXT, rhf TEXT, kommune TEXT, care_level TEXT, event TEXT, date TEXT, code TEXT, \
+     outcome TEXT, deadline TEXT, pathway_variant TEXT, withdrawn BOOLEAN NOT NULL DEFAULT FALSE";
 const RAW_LOG_TYPES: &str =
     "actor_id BIGINT, org_id BIGINT, recorded_at TEXT, kind TEXT, stream TEXT, seq BIGINT, \
      body TEXT, effective_date TEXT";
@@ -823,8 +759,8 @@ pub enum PathwayRawInsert {
     /// Projection rows as an import writes them: [`PATHWAY_INSERT_CHUNK`] rows a statement,
     /// as one JSON parameter.
     Json,
-    /// As `Json`, and before them the event-log rows an import writes (with their bodies):
-    /// the same bytes as an import, without its keys, indexes, constraints and lookups.
+    /// As `Json`, each chunk after its event-log row (with its body): the same bytes as an
+    /// import, without its keys, indexes, constraints and lookups.
     JsonWithLog,
 }
 
@@ -834,46 +770,73 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_import_writes_the_documented_kind() {
-        assert!(EVENTS_SELECT.contains(&format!("'{PATHWAY_EVENT_KIND}'")));
-    }
-
-    #[test]
     fn values_number_placeholders_in_order_of_appearance() {
         assert_eq!(values("$1", 2, 2, 2), "($1, $2, $3), ($1, $4, $5)");
         assert_eq!(values("", 1, 3, 1), "($1, $2, $3)");
     }
 
     #[test]
-    fn chunk_rows_are_an_object_keyed_by_position() {
-        let fields = ["a\"b", "", "c", "", "", "", "", "", "", "", "", "standard"];
-        let rows = [projection_row(7, &fields), projection_row(8, &fields)];
-        let text = json(&Indexed(&rows)).unwrap();
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(v["0"][0], 7);
-        assert_eq!(v["1"][0], 8);
-        assert_eq!(v["1"][1], "a\"b");
-        assert_eq!(v["1"][12], "standard");
+    fn a_chunk_is_a_log_body_and_rows_keyed_by_position() {
+        let a = [
+            "a\"b",
+            "",
+            "c",
+            "",
+            "",
+            "",
+            "",
+            "2025-03-02",
+            "",
+            "",
+            "",
+            "standard",
+        ];
+        let b = [
+            "P2",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "2025-01-09",
+            "",
+            "",
+            "",
+            "pregnant",
+        ];
+        let rows = [a, b];
+        let c = chunk(Some("b1"), &rows).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&c.rows.0).unwrap();
+        assert_eq!(v["0"][0], "a\"b");
+        assert_eq!(v["1"][11], "pregnant");
         assert_eq!(v.as_object().unwrap().len(), 2);
+        let body: serde_json::Value = serde_json::from_str(&c.body).unwrap();
+        assert_eq!(body["batch"], "b1");
+        assert_eq!(body["rows"][1][0], "P2");
+        assert_eq!(c.effective, "2025-01-09", "the chunk's earliest date");
     }
 
     #[test]
-    fn body_is_the_json_of_event_fields() {
+    fn logged_rows_read_back_as_the_fields() {
         let f = EventFields {
             pathway_id: " P1 ".into(),
             event: "referral_received".into(),
+            date: "2025-01-02".into(),
+            pathway_variant: "standard".into(),
             ..EventFields::default()
         };
-        let body = json(&Body::of(&trimmed(&f))).unwrap();
-        let back: EventFields = serde_json::from_str(&body).unwrap();
+        let rows = [trimmed(&f)];
+        let body: serde_json::Value =
+            serde_json::from_str(&chunk(None, &rows).unwrap().body).unwrap();
+        let row: [String; 12] = serde_json::from_value(body["rows"][0].clone()).unwrap();
         assert_eq!(
-            back,
+            fields_of_logged_row(&row),
             EventFields {
                 pathway_id: "P1".into(),
-                ..f.clone()
+                ..f
             }
         );
-        assert_eq!(body, serde_json::to_string(&back).unwrap());
-        assert_eq!(pathway_stream(OrgId(3), " P1"), "pathway:3:P1");
+        assert_eq!(pathway_stream(OrgId(3)), "pathways:3");
     }
 }

@@ -387,6 +387,27 @@ impl Store {
         Ok(())
     }
 
+    /// Applies the engine's migrations up to and including `version` only (for tests of a
+    /// migration over data written by the schema before it).
+    #[doc(hidden)]
+    pub async fn migrate_to(&self, version: i64) -> Result<(), StoreError> {
+        let upto = |m: &sqlx::migrate::Migrator| sqlx::migrate::Migrator {
+            migrations: m
+                .migrations
+                .iter()
+                .filter(|x| x.version <= version)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into(),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        match &self.db {
+            Db::Sqlite { write, .. } => upto(&SQLITE_MIGRATIONS).run(write).await?,
+            Db::Postgres(pool) => upto(&POSTGRES_MIGRATIONS).run(pool).await?,
+        }
+        Ok(())
+    }
+
     pub async fn close(&self) {
         match &self.db {
             Db::Sqlite { read, write } => {

@@ -20,12 +20,21 @@ pub struct TestDb {
 impl TestDb {
     /// A fresh database on `engine`, or `None` when PostgreSQL is not configured.
     pub async fn new(engine: Engine) -> Option<TestDb> {
+        TestDb::new_at(engine, None).await
+    }
+
+    /// A fresh database on `engine` with the migrations up to `version` applied (all with
+    /// `None`), or `None` when PostgreSQL is not configured.
+    pub async fn new_at(engine: Engine, version: Option<i64>) -> Option<TestDb> {
         let data_dir = tempfile::tempdir().ok()?;
         match engine {
             Engine::Sqlite => {
                 let url = crate::default_url(data_dir.path());
                 let store = Store::connect(&url).await.ok()?;
-                store.migrate().await.ok()?;
+                match version {
+                    Some(v) => store.migrate_to(v).await.ok()?,
+                    None => store.migrate().await.ok()?,
+                }
                 Some(TestDb {
                     store,
                     url,
@@ -52,7 +61,10 @@ impl TestDb {
                 admin.close().await;
                 let url = replace_db_name(&admin_url, &name);
                 let store = Store::connect(&url).await.ok()?;
-                store.migrate().await.ok()?;
+                match version {
+                    Some(v) => store.migrate_to(v).await.ok()?,
+                    None => store.migrate().await.ok()?,
+                }
                 Some(TestDb {
                     store,
                     url,

@@ -11,8 +11,9 @@ use varde_core::org::{OrgId, OrgKind, UserId};
 use varde_core::pathways::{read_events, EventFields};
 use varde_store::testing::TestDb;
 use varde_store::{
-    AccessFilter, ImportOutcome, NewAccess, NewOrg, Store, StoreError, StoredEvent,
-    PATHWAY_CORRECTED_KIND, PATHWAY_EVENT_KIND,
+    fields_of_logged_row, AccessFilter, ImportOutcome, NewAccess, NewOrg, PathwayStamp, Store,
+    StoreError, StoredEvent, StoredPathwayEvent, PATHWAY_CORRECTED_KIND, PATHWAY_EVENTS_KIND,
+    PATHWAY_INSERT_CHUNK,
 };
 
 macro_rules! conformance {
@@ -48,6 +49,7 @@ conformance!(
     pathway_access_entry_commits_with_the_write,
     pathway_failure_mid_batch_writes_nothing,
     pathway_concurrent_imports_of_one_batch_write_it_once,
+    pathway_concurrent_imports_of_one_org_take_turns,
     pathway_text_is_stored_as_given,
 );
 
@@ -143,6 +145,26 @@ async fn access_count(s: &Store) -> usize {
 
 const ACTOR: UserId = UserId(7);
 
+/// The fields a projection row's log event holds for it: row `row_index` of a chunk, or the
+/// replacement of a correction.
+fn logged(log: &HashMap<i64, StoredEvent>, row: &StoredPathwayEvent) -> EventFields {
+    let ev = &log[&row.event_id];
+    let body: serde_json::Value = serde_json::from_str(&ev.body).unwrap();
+    let value = match ev.kind.as_str() {
+        PATHWAY_EVENTS_KIND => body["rows"][row.row_index as usize].clone(),
+        PATHWAY_CORRECTED_KIND => {
+            assert_eq!(row.row_index, 0);
+            body["replacement"].clone()
+        }
+        other => panic!("unexpected kind {other}"),
+    };
+    fields_of_logged_row(&serde_json::from_value(value).unwrap())
+}
+
+async fn log_by_id(s: &Store) -> HashMap<i64, StoredEvent> {
+    all_events(s).await.into_iter().map(|e| (e.id, e)).collect()
+}
+
 async fn pathway_events_append_and_read_back_in_order(db: &TestDb) {
     let s = &db.store;
     let o = org(s, "helse-bergen").await;
@@ -161,27 +183,48 @@ async fn pathway_events_append_and_read_back_in_order(db: &TestDb) {
         assert_eq!(row.batch_id, None);
         assert_eq!(row.recorded_at, now().to_string());
     }
-    // Each projection row points at its event in the log: right stream, kind, body, date.
-    let log: HashMap<i64, StoredEvent> =
-        all_events(s).await.into_iter().map(|e| (e.id, e)).collect();
-    assert_eq!(log.len(), events.len());
-    let mut next_seq: HashMap<String, i64> = HashMap::new();
-    for row in &stored {
-        let ev = &log[&row.event_id];
-        let stream = format!("pathway:{}:{}", o.0, row.fields.pathway_id);
+    // The log holds one event per chunk of rows, in the organisation's stream, and each
+    // projection row is the row of its event at its index.
+    let log = log_by_id(s).await;
+    assert_eq!(log.len(), events.len().div_ceil(PATHWAY_INSERT_CHUNK));
+    assert_eq!(log.len(), 2);
+    let stream = format!("pathways:{}", o.0);
+    for (k, (chunk, rows)) in events
+        .chunks(PATHWAY_INSERT_CHUNK)
+        .zip(stored.chunks(PATHWAY_INSERT_CHUNK))
+        .enumerate()
+    {
+        let ev = &log[&rows[0].event_id];
         assert_eq!(ev.stream, stream);
-        let seq = next_seq.entry(stream).or_insert(0);
-        *seq += 1;
-        assert_eq!(ev.seq, *seq, "sequence numbers follow the order given");
-        assert_eq!(ev.kind, PATHWAY_EVENT_KIND);
         assert_eq!(
-            serde_json::from_str::<EventFields>(&ev.body).unwrap(),
-            row.fields
+            ev.seq,
+            k as i64 + 1,
+            "sequence numbers follow the order given"
         );
-        assert_eq!(ev.effective_date, row.fields.date);
+        assert_eq!(ev.kind, PATHWAY_EVENTS_KIND);
         assert_eq!(ev.actor_id, Some(ACTOR.0));
         assert_eq!(ev.org_id, Some(o.0));
+        let earliest = chunk.iter().map(|f| f.date.as_str()).min().unwrap();
+        assert_eq!(
+            ev.effective_date, earliest,
+            "a chunk is effective from its first date"
+        );
+        let body: serde_json::Value = serde_json::from_str(&ev.body).unwrap();
+        assert_eq!(body["batch"], serde_json::Value::Null);
+        assert_eq!(body["rows"].as_array().unwrap().len(), chunk.len());
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(row.event_id, ev.id);
+            assert_eq!(row.row_index, i as i64);
+            assert_eq!(logged(&log, row), row.fields);
+        }
     }
+    assert_eq!(
+        s.pathway_stamp(Some(o)).await.unwrap(),
+        PathwayStamp {
+            seq: 2,
+            corrections: 0
+        }
+    );
     // One pathway, and a later append to it continues its stream.
     let pid = events[0].pathway_id.clone();
     let before = s.pathway_events_of(o, &pid).await.unwrap();
@@ -195,20 +238,29 @@ async fn pathway_events_append_and_read_back_in_order(db: &TestDb) {
     assert_eq!(after.len(), before.len() + 1);
     let last = after.last().unwrap();
     assert_eq!(last.fields.pathway_id, pid, "fields are stored trimmed");
-    let stream = s
-        .read_stream(&format!("pathway:{}:{pid}", o.0))
-        .await
-        .unwrap();
-    assert_eq!(stream.len(), after.len());
-    assert_eq!(stream.last().unwrap().id, last.event_id);
-    assert_eq!(stream.last().unwrap().seq, after.len() as i64);
-    // Nothing to import is fine.
+    let stream = s.read_stream(&format!("pathways:{}", o.0)).await.unwrap();
+    assert_eq!(stream.len(), 3);
+    assert_eq!(stream[2].id, last.event_id);
+    assert_eq!(stream[2].seq, 3);
+    assert_eq!(last.row_index, 0);
+    assert_eq!(logged(&log_by_id(s).await, last), later_trimmed(&later));
+    // Nothing to import is fine, and changes nothing.
     assert_eq!(
         s.append_pathway_events(o, ACTOR, None, &[], now(), None)
             .await
             .unwrap(),
         ImportOutcome::Imported { events: 0 }
     );
+    assert_eq!(s.pathway_stamp(Some(o)).await.unwrap().seq, 3);
+    assert_eq!(s.pathway_stamp(None).await.unwrap().seq, 3);
+    assert_eq!(all_events(s).await.len(), 3);
+}
+
+fn later_trimmed(f: &EventFields) -> EventFields {
+    EventFields {
+        pathway_id: f.pathway_id.trim().into(),
+        ..f.clone()
+    }
 }
 
 async fn pathway_batch_is_imported_once(db: &TestDb) {
@@ -254,6 +306,9 @@ async fn pathway_batch_is_imported_once(db: &TestDb) {
     assert!(rows
         .iter()
         .all(|r| r.batch_id.as_deref() == Some("2025-01")));
+    let body: serde_json::Value =
+        serde_json::from_str(&log_by_id(s).await[&rows[0].event_id].body).unwrap();
+    assert_eq!(body["batch"], "2025-01");
     // The batch id is per organisation; without one, nothing is deduplicated.
     assert_eq!(
         s.append_pathway_events(other, ACTOR, Some("2025-01"), &first, now(), None)
@@ -312,20 +367,28 @@ async fn pathway_correction_withdraws_and_replaces(db: &TestDb) {
     assert_eq!(replaced.fields, fixed);
     assert_eq!(replaced.batch_id, None);
     assert_eq!(replaced.recorded_at, later.to_string());
-    // The log holds the correction, in the pathway's stream, and the replacement points at it.
-    let stream = s.read_stream(&format!("pathway:{}:P1", o.0)).await.unwrap();
-    assert_eq!(stream.len(), 4);
-    let corr = &stream[3];
+    // The log holds the correction, in the organisation's stream, naming its target by
+    // (event, row); the replacement points at it.
+    let stream = s.read_stream(&format!("pathways:{}", o.0)).await.unwrap();
+    assert_eq!(stream.len(), 2);
+    let corr = &stream[1];
     assert_eq!(corr.kind, PATHWAY_CORRECTED_KIND);
-    assert_eq!(corr.seq, 4);
+    assert_eq!(corr.seq, 2);
     assert_eq!(corr.effective_date, "2026-11-25");
     assert_eq!(corr.id, replaced.event_id);
     let body: serde_json::Value = serde_json::from_str(&corr.body).unwrap();
-    assert_eq!(body["target"], target);
-    assert_eq!(body["reason"], "typo");
     assert_eq!(
-        serde_json::from_value::<EventFields>(body["replacement"].clone()).unwrap(),
-        fixed
+        body["target"],
+        serde_json::json!({"event": rows[1].event_id, "row": 1})
+    );
+    assert_eq!(body["reason"], "typo");
+    assert_eq!(logged(&log_by_id(s).await, replaced), fixed);
+    assert_eq!(
+        s.pathway_stamp(Some(o)).await.unwrap(),
+        PathwayStamp {
+            seq: 2,
+            corrections: 1
+        }
     );
     // A withdrawn row cannot be corrected again.
     let err = s
@@ -346,10 +409,13 @@ async fn pathway_correction_withdraws_and_replaces(db: &TestDb) {
         left.iter().map(|r| r.id).collect::<Vec<_>>(),
         vec![rows[0].id, new_id]
     );
-    let stream = s.read_stream(&format!("pathway:{}:P1", o.0)).await.unwrap();
-    let body: serde_json::Value = serde_json::from_str(&stream[4].body).unwrap();
+    let stream = s.read_stream(&format!("pathways:{}", o.0)).await.unwrap();
+    let body: serde_json::Value = serde_json::from_str(&stream[2].body).unwrap();
     assert_eq!(body["replacement"], serde_json::Value::Null);
-    assert_eq!(body["target"], start);
+    assert_eq!(
+        body["target"],
+        serde_json::json!({"event": rows[2].event_id, "row": 2})
+    );
     // An import after the corrections continues the stream.
     s.append_pathway_events(
         o,
@@ -361,10 +427,17 @@ async fn pathway_correction_withdraws_and_replaces(db: &TestDb) {
     )
     .await
     .unwrap();
-    let stream = s.read_stream(&format!("pathway:{}:P1", o.0)).await.unwrap();
+    let stream = s.read_stream(&format!("pathways:{}", o.0)).await.unwrap();
     assert_eq!(
         stream.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        [1, 2, 3, 4, 5, 6]
+        [1, 2, 3, 4]
+    );
+    assert_eq!(
+        s.pathway_stamp(Some(o)).await.unwrap(),
+        PathwayStamp {
+            seq: 4,
+            corrections: 2
+        }
     );
 }
 
@@ -388,21 +461,14 @@ async fn pathway_events_of_other_orgs_are_not_returned(db: &TestDb) {
     assert_eq!(s.pathway_events(None).await.unwrap().len(), 3);
     assert_eq!(s.pathway_events_of(b, "P1").await.unwrap(), of_b);
     assert!(s.pathway_events_of(b, "P2").await.unwrap().is_empty());
-    // The same pathway id in two organisations is two streams.
-    assert_eq!(
-        s.read_stream(&format!("pathway:{}:P1", a.0))
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
-    assert_eq!(
-        s.read_stream(&format!("pathway:{}:P1", b.0))
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    // Each organisation's pathways are a stream of their own.
+    for (o, rows) in [(a, 2), (b, 1)] {
+        let stream = s.read_stream(&format!("pathways:{}", o.0)).await.unwrap();
+        assert_eq!(stream.len(), 1);
+        let body: serde_json::Value = serde_json::from_str(&stream[0].body).unwrap();
+        assert_eq!(body["rows"].as_array().unwrap().len(), rows);
+    }
+    assert_eq!(s.pathway_stamps().await.unwrap().len(), 2);
     assert!(s
         .pathway_events(Some(OrgId(a.0 + b.0 + 100)))
         .await
@@ -461,9 +527,8 @@ async fn pathway_failure_mid_batch_writes_nothing(db: &TestDb) {
     let s = &db.store;
     let o = org(s, "helse-bergen").await;
     let events = sample_twice();
-    // An organisation that does not exist: every event-log row (two statements' worth) is
-    // written before the projection's foreign key refuses the first projection row; the
-    // rollback takes them all.
+    // An organisation that does not exist: refused by the foreign key of its stream's head,
+    // before anything else is written; the rollback takes the head.
     let missing = OrgId(o.0 + 1000);
     let err = s
         .append_pathway_events(
@@ -530,7 +595,12 @@ async fn pathway_failure_mid_batch_writes_nothing(db: &TestDb) {
         .unwrap_err();
     assert!(matches!(err, StoreError::Db(_)), "{err:?}");
     assert_eq!(s.pathway_events(Some(o)).await.unwrap(), rows);
-    assert_eq!(all_events(s).await.len(), events.len());
+    assert_eq!(
+        all_events(s).await.len(),
+        2,
+        "the import's two chunks, no correction"
+    );
+    assert_eq!(s.pathway_stamp(Some(o)).await.unwrap().corrections, 0);
 }
 
 async fn pathway_concurrent_imports_of_one_batch_write_it_once(db: &TestDb) {
@@ -549,7 +619,34 @@ async fn pathway_concurrent_imports_of_one_batch_write_it_once(db: &TestDb) {
         ]
     );
     assert_eq!(s.pathway_events(Some(o)).await.unwrap().len(), 2574);
-    assert_eq!(all_events(s).await.len(), 2574);
+    assert_eq!(all_events(s).await.len(), 2);
+}
+
+async fn pathway_concurrent_imports_of_one_org_take_turns(db: &TestDb) {
+    let s = &db.store;
+    let o = org(s, "helse-bergen").await;
+    let events = sample_twice();
+    let import = |batch: &'static str| {
+        let events = &events;
+        async move {
+            s.append_pathway_events(o, ACTOR, Some(batch), events, now(), None)
+                .await
+        }
+    };
+    let (a, b) = tokio::join!(import("a"), import("b"));
+    assert_eq!(a.unwrap(), ImportOutcome::Imported { events: 2574 });
+    assert_eq!(b.unwrap(), ImportOutcome::Imported { events: 2574 });
+    let stream = s.read_stream(&format!("pathways:{}", o.0)).await.unwrap();
+    assert_eq!(
+        stream.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
+    // One import's rows all come before the other's: ids rise in commit order.
+    let rows = s.pathway_events(Some(o)).await.unwrap();
+    assert_eq!(rows.len(), 2 * 2574);
+    let first = rows[0].batch_id.clone();
+    assert!(rows[..2574].iter().all(|r| r.batch_id == first));
+    assert!(rows[2574..].iter().all(|r| r.batch_id != first));
 }
 
 async fn pathway_text_is_stored_as_given(db: &TestDb) {
@@ -571,12 +668,103 @@ async fn pathway_text_is_stored_as_given(db: &TestDb) {
     assert_eq!(stored[1].fields, plain);
     assert_eq!(stored[0].batch_id.as_deref(), Some("odd \"batch\""));
     assert_eq!(s.pathway_events_of(o, "P\"1\\x").await.unwrap().len(), 1);
-    let log = s
-        .read_stream(&format!("pathway:{}:P\"1\\x", o.0))
+    assert_eq!(logged(&log_by_id(s).await, &stored[0]), odd);
+    assert_eq!(logged(&log_by_id(s).await, &stored[1]), plain);
+}
+
+/// Migration 0004 over rows written by the schema before it (a log event per row, in a
+/// stream per pathway): they stay readable, correctable, and the organisation's head starts
+/// from them.
+async fn pathway_rows_from_before_chunks_survive_the_migration(engine: varde_store::Engine) {
+    let Some(db) = TestDb::new_at(engine, Some(20261124000003)).await else {
+        return;
+    };
+    let s = &db.store;
+    let o = org(s, "helse-bergen").await;
+    let old = fields("P1", "referral_received", "2025-01-02");
+    for (id, withdrawn) in [(1, "FALSE"), (2, "TRUE")] {
+        s.exec_admin(&format!(
+            "INSERT INTO events (id, stream, seq, kind, body, actor_id, org_id, recorded_at, effective_date) \
+             VALUES ({id}, 'pathway:{o}:P1', {id}, 'pathway.event', '{body}', 7, {o}, '2025-01-02T10:00:00Z', '2025-01-02')",
+            o = o.0,
+            body = serde_json::to_string(&old).unwrap(),
+        ))
         .await
         .unwrap();
+        s.exec_admin(&format!(
+            "INSERT INTO pathway_events (id, org_id, event_id, pathway_id, unit, hf, rhf, kommune, care_level, event, date, \
+             code, outcome, deadline, pathway_variant, batch_id, recorded_at, withdrawn) \
+             VALUES ({id}, {o}, {id}, 'P1', '{unit}', '{hf}', '{rhf}', '{kommune}', '{level}', 'referral_received', \
+             '2025-01-02', '', '', '', '', NULL, '2025-01-02T10:00:00Z', {withdrawn})",
+            o = o.0,
+            unit = old.unit,
+            hf = old.hf,
+            rhf = old.rhf,
+            kommune = old.kommune,
+            level = old.care_level,
+        ))
+        .await
+        .unwrap();
+    }
+    if engine == varde_store::Engine::Postgres {
+        // Explicit ids do not move PostgreSQL's identity sequences.
+        for table in ["events", "pathway_events"] {
+            s.exec_admin(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), 2)"
+            ))
+            .await
+            .unwrap();
+        }
+    }
+    s.migrate().await.unwrap();
+    let rows = s.pathway_events(Some(o)).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].id, rows[0].event_id, rows[0].row_index), (1, 1, 0));
+    assert_eq!(rows[0].fields, old);
     assert_eq!(
-        serde_json::from_str::<EventFields>(&log[0].body).unwrap(),
-        odd
+        s.pathway_stamp(Some(o)).await.unwrap(),
+        PathwayStamp {
+            seq: 0,
+            corrections: 1
+        }
     );
+    // New writes go to the organisation's stream, after the old rows.
+    s.append_pathway_events(
+        o,
+        ACTOR,
+        None,
+        &[fields("P1", "pathway_start", "2025-01-05")],
+        now(),
+        None,
+    )
+    .await
+    .unwrap();
+    s.correct_pathway_event(o, ACTOR, 1, None, "duplicate", now(), None)
+        .await
+        .unwrap();
+    let rows = s.pathway_events(Some(o)).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].id > 2);
+    let stream = s.read_stream(&format!("pathways:{}", o.0)).await.unwrap();
+    assert_eq!(stream.len(), 2);
+    let body: serde_json::Value = serde_json::from_str(&stream[1].body).unwrap();
+    assert_eq!(body["target"], serde_json::json!({"event": 1, "row": 0}));
+    assert_eq!(
+        s.pathway_stamp(Some(o)).await.unwrap(),
+        PathwayStamp {
+            seq: 2,
+            corrections: 2
+        }
+    );
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn sqlite_pathway_rows_from_before_chunks_survive_the_migration() {
+    pathway_rows_from_before_chunks_survive_the_migration(varde_store::Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_pathway_rows_from_before_chunks_survive_the_migration() {
+    pathway_rows_from_before_chunks_survive_the_migration(varde_store::Engine::Postgres).await;
 }

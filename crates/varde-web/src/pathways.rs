@@ -3,7 +3,8 @@
 //! as HTML pages and as JSON API. The rules are `varde_core::pathways`; this module loads the
 //! organisation's events from the store, asks the rules, and writes through the store.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use askama::Template;
 use axum::body::Bytes;
@@ -21,7 +22,7 @@ use varde_core::pathways::{
     check_new, read_events, report, validate, worklist, DecisionCode, Event, EventFields,
     EventKind, IndicatorRow, Level, Report, RowError, WorkItem,
 };
-use varde_store::{ImportOutcome, StoredPathwayEvent};
+use varde_store::{ImportOutcome, PathwayStamp, StoredPathwayEvent};
 
 use crate::authz::{OrgAccess, ReadPathways, SeePathwayIndicators, WritePathways};
 use crate::error::WebError;
@@ -72,58 +73,110 @@ struct Loaded {
 
 /// The effective events of an organisation (or of everyone), parsed: what the worklist,
 /// the indicators and the import checks compute on. Cached per organisation and reused while
-/// the store's [`varde_store::PathwayStamp`] is unchanged, so a page costs one aggregate
-/// query plus the computation rather than reading and parsing every row.
+/// the store's [`PathwayStamp`] is unchanged, so a page costs one key lookup plus the
+/// computation rather than reading and parsing every row.
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub ids: Vec<i64>,
     pub orgs: Vec<OrgId>,
     pub events: Vec<Event>,
+    /// The highest row id read (parsed or not): where an incremental read goes on from.
+    max_id: i64,
 }
 
-/// The cache of [`Parsed`] events, by organisation (`None`: everyone's).
-pub type PathwayCache = std::sync::Mutex<
-    std::collections::HashMap<Option<OrgId>, (varde_store::PathwayStamp, std::sync::Arc<Parsed>)>,
->;
+/// The cache of [`Parsed`] events: per organisation, and everyone's (the organisations'
+/// together, rebuilt when any of their stamps moves).
+#[derive(Debug, Default)]
+pub struct PathwayCache {
+    by_org: std::sync::Mutex<HashMap<OrgId, (PathwayStamp, Arc<Parsed>)>>,
+    #[allow(clippy::type_complexity)]
+    all: std::sync::Mutex<Option<(Vec<(OrgId, PathwayStamp)>, Arc<Parsed>)>>,
+}
 
-/// The organisation's effective events (or everyone's), parsed. A stored row that no longer
-/// parses (it was valid when written) is logged and left out rather than failing the page.
-async fn load(state: &AppState, org: Option<OrgId>) -> Result<std::sync::Arc<Parsed>, WebError> {
-    let stamp = state.store.pathway_stamp(org).await?;
-    let lock = || {
-        state
-            .pathway_cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    };
-    let cached = lock().get(&org).cloned();
+fn locked<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The organisation's effective events (or everyone's), parsed.
+async fn load(state: &AppState, org: Option<OrgId>) -> Result<Arc<Parsed>, WebError> {
+    match org {
+        Some(org) => load_org(state, org).await,
+        None => load_all(state).await,
+    }
+}
+
+/// Everyone's effective events: each organisation's, from its cache, together.
+async fn load_all(state: &AppState) -> Result<Arc<Parsed>, WebError> {
+    let stamps = state.store.pathway_stamps().await?;
+    if let Some((cached, parsed)) = &*locked(&state.pathway_cache.all) {
+        if *cached == stamps {
+            return Ok(parsed.clone());
+        }
+    }
+    let mut parts = Vec::with_capacity(stamps.len());
+    for (org, _) in &stamps {
+        parts.push(load_org(state, *org).await?);
+    }
+    let all = tokio::task::spawn_blocking(move || {
+        let n = parts.iter().map(|p| p.events.len()).sum();
+        let mut all = Parsed {
+            ids: Vec::with_capacity(n),
+            orgs: Vec::with_capacity(n),
+            events: Vec::with_capacity(n),
+            max_id: 0,
+        };
+        for p in &parts {
+            all.ids.extend_from_slice(&p.ids);
+            all.orgs.extend_from_slice(&p.orgs);
+            all.events.extend_from_slice(&p.events);
+            all.max_id = all.max_id.max(p.max_id);
+        }
+        Arc::new(all)
+    })
+    .await
+    .map_err(|_| WebError::internal("parsing task failed"))?;
+    *locked(&state.pathway_cache.all) = Some((stamps, all.clone()));
+    Ok(all)
+}
+
+/// One organisation's effective events. A stored row that no longer parses (it was valid when
+/// written) is logged and left out rather than failing the page.
+async fn load_org(state: &AppState, org: OrgId) -> Result<Arc<Parsed>, WebError> {
+    let stamp = state.store.pathway_stamp(Some(org)).await?;
+    let cached = locked(&state.pathway_cache.by_org).get(&org).cloned();
     if let Some((cached_stamp, parsed)) = &cached {
         if *cached_stamp == stamp {
             return Ok(parsed.clone());
         }
     }
-    // Only additions since the cached version: read and parse just those. Anything else (a
-    // withdrawal) reloads everything.
+    // Only additions since the cached version (no correction since): read and parse just
+    // those. A correction reloads everything. An organisation's row ids rise in commit order
+    // (its writers take turns), so the rows above the cached ones are exactly the additions.
     let (base, stored) = match cached {
-        Some((old, parsed)) if stamp.max_id > old.max_id => {
-            let added = state.store.pathway_events_after(org, old.max_id).await?;
-            if old.effective + added.len() as i64 == stamp.effective {
-                (Some(parsed), added)
-            } else {
-                (None, state.store.pathway_events(org).await?)
-            }
+        Some((old, parsed)) if old.corrections == stamp.corrections && stamp.seq > old.seq => {
+            let max_id = parsed.max_id;
+            (
+                Some(parsed),
+                state.store.pathway_events_after(Some(org), max_id).await?,
+            )
         }
-        _ => (None, state.store.pathway_events(org).await?),
+        _ => (None, state.store.pathway_events(Some(org)).await?),
     };
     let parsed = tokio::task::spawn_blocking(move || {
         let mut p = match base {
-            Some(b) => Parsed { ids: b.ids.clone(), orgs: b.orgs.clone(), events: b.events.clone() },
+            Some(b) => Parsed {
+                ids: b.ids.clone(),
+                orgs: b.orgs.clone(),
+                events: b.events.clone(),
+                max_id: b.max_id,
+            },
             None => Parsed::default(),
         };
         p.ids.reserve(stored.len());
         p.orgs.reserve(stored.len());
         p.events.reserve(stored.len());
         for row in stored {
+            p.max_id = p.max_id.max(row.id);
             match row.fields.parse(u64::try_from(row.id).unwrap_or(0)) {
                 Ok(e) => {
                     p.ids.push(row.id);
@@ -133,11 +186,11 @@ async fn load(state: &AppState, org: Option<OrgId>) -> Result<std::sync::Arc<Par
                 Err(e) => tracing::warn!(row = row.id, rule = %e.rule, "stored pathway event does not parse"),
             }
         }
-        std::sync::Arc::new(p)
+        Arc::new(p)
     })
     .await
     .map_err(|_| WebError::internal("parsing task failed"))?;
-    lock().insert(org, (stamp, parsed.clone()));
+    locked(&state.pathway_cache.by_org).insert(org, (stamp, parsed.clone()));
     Ok(parsed)
 }
 
