@@ -40,7 +40,7 @@ use jiff::Timestamp;
 use varde_core::org::{OrgId, OrgKind, UserId};
 use varde_core::pathways::{read_events, EventFields};
 use varde_store::testing::TestDb;
-use varde_store::{Engine, ImportOutcome, NewOrg, PathwayRawInsert};
+use varde_store::{Batch, Engine, ImportOutcome, NewOrg, PathwayRawInsert};
 
 struct Params {
     scale: f64,
@@ -137,7 +137,17 @@ async fn run(
                 Mode::Import => {
                     let got = db
                         .store
-                        .append_pathway_events(*org, UserId(1), Some(&id), batch, now, None)
+                        .append_pathway_events(
+                            *org,
+                            UserId(1),
+                            Some(Batch {
+                                id: &id,
+                                digest: &id,
+                            }),
+                            batch,
+                            now,
+                            None,
+                        )
                         .await
                         .expect("import");
                     assert_eq!(

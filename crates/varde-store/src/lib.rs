@@ -17,7 +17,7 @@ mod store;
 mod treatment;
 
 pub use keyfile::{load_or_create_key, KeyFileError};
-pub use pathway_meta::PathwayStamp;
+pub use pathway_meta::{PathwayStamp, StoredBatch};
 pub use pathways::*;
 pub use store::*;
 pub use treatment::*;

@@ -17,25 +17,34 @@ pub struct PathwayStamp {
     pub corrections: i64,
 }
 
+/// A batch an organisation has imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBatch {
+    pub events: i64,
+    pub digest: Option<String>,
+}
+
 impl Store {
-    /// The number of events recorded with the batch, when this organisation imported it.
+    /// The batch as this organisation imported it: the number of events recorded, and the
+    /// digest of its content (none for batches recorded before digests were kept).
     pub async fn pathway_batch(
         &self,
         org: OrgId,
         batch_id: &str,
-    ) -> Result<Option<i64>, StoreError> {
+    ) -> Result<Option<StoredBatch>, StoreError> {
         on_pool!(
             self,
-            read | pool | {
-                let n: Option<i64> = sqlx::query_scalar(
-                    "SELECT events FROM pathway_batches WHERE org_id = $1 AND batch_id = $2",
+            read | pool
+                | {
+                    let row: Option<(i64, Option<String>)> = sqlx::query_as(
+                    "SELECT events, digest FROM pathway_batches WHERE org_id = $1 AND batch_id = $2",
                 )
                 .bind(org.0)
                 .bind(batch_id)
                 .fetch_optional(pool)
                 .await?;
-                Ok(n)
-            }
+                    Ok(row.map(|(events, digest)| StoredBatch { events, digest }))
+                }
         )
     }
 

@@ -83,14 +83,43 @@ pub struct StoredPathwayEvent {
     pub recorded_at: String,
 }
 
+/// An import batch: its id (unique per organisation) and a digest of its content, so that the
+/// same id sent with other content can be told apart from the same file sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Batch<'a> {
+    pub id: &'a str,
+    pub digest: &'a str,
+}
+
+/// A withdrawn pathway event and the correction that withdrew it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PathwayCorrection {
+    pub withdrawn: StoredPathwayEvent,
+    /// `None` for rows withdrawn before corrections were linked to their rows.
+    pub correction: Option<CorrectionEvent>,
+}
+
+/// A correction as logged.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CorrectionEvent {
+    /// Its event-log entry.
+    pub event_id: i64,
+    pub actor_id: Option<i64>,
+    pub recorded_at: String,
+    pub reason: String,
+    /// The row that replaced the withdrawn one, if the correction had a replacement.
+    pub replacement_id: Option<i64>,
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportOutcome {
     /// The events were written.
     Imported { events: usize },
-    /// The organisation had imported this batch before: nothing was written. `events` is the
-    /// number of events recorded then.
-    AlreadyImported { events: usize },
+    /// The organisation had imported this batch id before: nothing was written. `events` is
+    /// the number of events recorded then; `same_content` whether the digest was the same (or
+    /// none was recorded then).
+    AlreadyImported { events: usize, same_content: bool },
 }
 
 /// A row: the fields trimmed, in CSV column order (then the variant).
@@ -204,6 +233,7 @@ const PROJECTION_SELECT: &str =
     "SELECT $2, $3, $4, $5, i, v ->> 0, v ->> 1, v ->> 2, v ->> 3, v ->> 4, \
      v ->> 5, v ->> 6, v ->> 7, v ->> 8, v ->> 9, v ->> 10, v ->> 11 FROM r ORDER BY i";
 const PATHWAY_COLS: &str = "SELECT id, event_id, row_index, org_id, pathway_id, unit, hf, rhf, kommune, care_level, event, date, code, outcome, deadline, pathway_variant, batch_id, recorded_at FROM pathway_events";
+const PATHWAY_COLS_WITH_WITHDRAWN: &str = "SELECT id, event_id, row_index, org_id, pathway_id, unit, hf, rhf, kommune, care_level, event, date, code, outcome, deadline, pathway_variant, batch_id, recorded_at, withdrawn, withdrawn_by FROM pathway_events";
 const EVENT_INSERT: &str =
     "INSERT INTO events (stream, seq, kind, body, actor_id, org_id, recorded_at, effective_date) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
@@ -327,9 +357,10 @@ impl Store {
     /// [`PATHWAY_INSERT_CHUNK`] rows in the stream `pathways:{org_id}` (actor and organisation
     /// set), and to the projection `pathway_events`.
     ///
-    /// With a `batch_id` this organisation has imported before, nothing is written (not even
-    /// the access entry: log the attempt with [`Store::log_access`] if wanted) and the answer
-    /// is [`ImportOutcome::AlreadyImported`] with the number of events recorded then. With
+    /// With a `batch` whose id this organisation has imported before, nothing is written (not
+    /// even the access entry: log the attempt with [`Store::log_access`] if wanted) and the
+    /// answer is [`ImportOutcome::AlreadyImported`] with the number of events recorded then and
+    /// whether the digest matches. With
     /// `access`, its access-log entry is written in the same transaction.
     ///
     /// Domain rules are not checked here. Writers of one organisation take turns. An
@@ -339,12 +370,13 @@ impl Store {
         &self,
         org: OrgId,
         actor: UserId,
-        batch_id: Option<&str>,
+        batch: Option<Batch<'_>>,
         events: &[EventFields],
         recorded_at: Timestamp,
         access: Option<&NewAccess>,
     ) -> Result<ImportOutcome, StoreError> {
         let at = recorded_at.to_string();
+        let batch_id = batch.map(|b| b.id);
         let rows: Vec<Fields<'_>> = events.iter().map(trimmed).collect();
         let chunks: Vec<&[Fields<'_>]> = rows.chunks(PATHWAY_INSERT_CHUNK).collect();
         let count = i64::try_from(events.len()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -360,29 +392,31 @@ impl Store {
                 | pool
                 | {
                     let mut tx = pool.begin().await?;
-                    if let Some(batch) = batch_id {
+                    if let Some(batch) = batch {
                         // A concurrent import of the same batch waits here for the first to end.
                         let new = sqlx::query(
-                        "INSERT INTO pathway_batches (org_id, batch_id, events, recorded_at) VALUES ($1, $2, $3, $4) \
+                        "INSERT INTO pathway_batches (org_id, batch_id, events, recorded_at, digest) VALUES ($1, $2, $3, $4, $5) \
                          ON CONFLICT (org_id, batch_id) DO NOTHING",
                     )
                     .bind(org.0)
-                    .bind(batch)
+                    .bind(batch.id)
                     .bind(count)
                     .bind(&at)
+                    .bind(batch.digest)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
                         if new == 0 {
-                            let then: i64 = sqlx::query_scalar(
-                            "SELECT events FROM pathway_batches WHERE org_id = $1 AND batch_id = $2",
+                            let (then, digest): (i64, Option<String>) = sqlx::query_as(
+                            "SELECT events, digest FROM pathway_batches WHERE org_id = $1 AND batch_id = $2",
                         )
                         .bind(org.0)
-                        .bind(batch)
+                        .bind(batch.id)
                         .fetch_one(&mut *tx)
                         .await?;
                             return Ok(ImportOutcome::AlreadyImported {
                                 events: usize::try_from(then).unwrap_or_default(),
+                                same_content: digest.is_none_or(|d| d == batch.digest),
                             });
                         }
                     }
@@ -520,6 +554,73 @@ impl Store {
         )
     }
 
+    /// The corrections of one pathway of an organisation, oldest first: each withdrawn row with
+    /// the correction that withdrew it (reason, who, when) and its replacement's row id, if
+    /// any. Rows withdrawn before corrections were linked to their rows have `correction`
+    /// `None`.
+    pub async fn pathway_corrections_of(
+        &self,
+        org: OrgId,
+        pathway_id: &str,
+    ) -> Result<Vec<PathwayCorrection>, StoreError> {
+        on_pool!(
+            self,
+            read | pool
+                | {
+                    let rows = sqlx::query(&format!(
+                    "{PATHWAY_COLS_WITH_WITHDRAWN} WHERE org_id = $1 AND pathway_id = $2 ORDER BY id"
+                ))
+                .bind(org.0)
+                .bind(pathway_id.trim_ascii())
+                .fetch_all(pool)
+                .await?;
+                    let mut all = Vec::with_capacity(rows.len());
+                    for r in &rows {
+                        let withdrawn: bool = r.try_get(18)?;
+                        let by: Option<i64> = r.try_get(19)?;
+                        all.push((pathway_from_row(r)?, withdrawn, by));
+                    }
+                    let mut out = Vec::new();
+                    for (row, withdrawn, by) in &all {
+                        if !withdrawn {
+                            continue;
+                        }
+                        let correction = match by {
+                            None => None,
+                            Some(event_id) => {
+                                let e = sqlx::query(
+                                    "SELECT body, actor_id, recorded_at FROM events WHERE id = $1",
+                                )
+                                .bind(event_id)
+                                .fetch_one(pool)
+                                .await?;
+                                let body: String = e.try_get(0)?;
+                                let reason = serde_json::from_str::<serde_json::Value>(&body)
+                                    .ok()
+                                    .and_then(|v| v["reason"].as_str().map(str::to_owned))
+                                    .unwrap_or_default();
+                                Some(CorrectionEvent {
+                                    event_id: *event_id,
+                                    actor_id: e.try_get(1)?,
+                                    recorded_at: e.try_get(2)?,
+                                    reason,
+                                    replacement_id: all
+                                        .iter()
+                                        .find(|(r, _, _)| r.event_id == *event_id)
+                                        .map(|(r, _, _)| r.id),
+                                })
+                            }
+                        };
+                        out.push(PathwayCorrection {
+                            withdrawn: row.clone(),
+                            correction,
+                        });
+                    }
+                    Ok(out)
+                }
+        )
+    }
+
     /// A correction: withdraws projection row `id` and, with a replacement, inserts it as a
     /// new projection row (row 0 of the correction's log event); one [`PATHWAY_CORRECTED_KIND`]
     /// event goes to the organisation's stream, with the date of `recorded_at` as its effective
@@ -572,16 +673,6 @@ impl Store {
                         event: target.try_get(0)?,
                         row: target.try_get(1)?,
                     };
-                    let n = sqlx::query(
-                    "UPDATE pathway_events SET withdrawn = TRUE WHERE id = $1 AND withdrawn = FALSE",
-                )
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                    if n == 0 {
-                        return Err(already_corrected());
-                    }
                     let body = json(&CorrectionBody {
                         target,
                         replacement: row.as_ref(),
@@ -601,6 +692,17 @@ impl Store {
                         .map_err(|e| {
                             map_unique(e, "the organisation's pathways changed meanwhile")
                         })?;
+                    let n = sqlx::query(
+                    "UPDATE pathway_events SET withdrawn = TRUE, withdrawn_by = $2 WHERE id = $1 AND withdrawn = FALSE",
+                )
+                .bind(id)
+                .bind(event_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                    if n == 0 {
+                        return Err(already_corrected());
+                    }
                     let new_id = match &row {
                         None => None,
                         Some(cols) => {

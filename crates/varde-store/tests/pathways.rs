@@ -11,9 +11,9 @@ use varde_core::org::{OrgId, OrgKind, UserId};
 use varde_core::pathways::{read_events, EventFields};
 use varde_store::testing::TestDb;
 use varde_store::{
-    fields_of_logged_row, AccessFilter, ImportOutcome, NewAccess, NewOrg, PathwayStamp, Store,
-    StoreError, StoredEvent, StoredPathwayEvent, PATHWAY_CORRECTED_KIND, PATHWAY_EVENTS_KIND,
-    PATHWAY_INSERT_CHUNK,
+    fields_of_logged_row, AccessFilter, Batch, ImportOutcome, NewAccess, NewOrg, PathwayStamp,
+    Store, StoreError, StoredEvent, StoredPathwayEvent, PATHWAY_CORRECTED_KIND,
+    PATHWAY_EVENTS_KIND, PATHWAY_INSERT_CHUNK,
 };
 
 macro_rules! conformance {
@@ -144,6 +144,11 @@ async fn access_count(s: &Store) -> usize {
 }
 
 const ACTOR: UserId = UserId(7);
+
+/// A batch whose digest is its id (these tests send each batch id with one content).
+fn b(id: &str) -> Batch<'_> {
+    Batch { id, digest: id }
+}
 
 /// The fields a projection row's log event holds for it: row `row_index` of a chunk, or the
 /// replacement of a correction.
@@ -276,7 +281,7 @@ async fn pathway_batch_is_imported_once(db: &TestDb) {
         .append_pathway_events(
             o,
             ACTOR,
-            Some("2025-01"),
+            Some(b("2025-01")),
             &first,
             now(),
             Some(&access("pathway.import", o)),
@@ -291,16 +296,40 @@ async fn pathway_batch_is_imported_once(db: &TestDb) {
         .append_pathway_events(
             o,
             ACTOR,
-            Some("2025-01"),
+            Some(b("2025-01")),
             &[fields("P9", "referral_received", "2025-01-09")],
             now(),
             Some(&access("pathway.import", o)),
         )
         .await
         .unwrap();
-    assert_eq!(again, ImportOutcome::AlreadyImported { events: 3 });
+    assert_eq!(
+        again,
+        ImportOutcome::AlreadyImported {
+            events: 3,
+            same_content: true
+        }
+    );
     assert_eq!(all_events(s).await.len(), events_before);
     assert_eq!(access_count(s).await, log_before);
+    // The same id with another digest is told apart, and writes nothing either.
+    let other_file = Batch {
+        id: "2025-01",
+        digest: "sha256:another",
+    };
+    assert_eq!(
+        s.append_pathway_events(o, ACTOR, Some(other_file), &first, now(), None)
+            .await
+            .unwrap(),
+        ImportOutcome::AlreadyImported {
+            events: 3,
+            same_content: false
+        }
+    );
+    assert_eq!(all_events(s).await.len(), events_before);
+    let kept = s.pathway_batch(o, "2025-01").await.unwrap().unwrap();
+    assert_eq!((kept.events, kept.digest.as_deref()), (3, Some("2025-01")));
+    assert_eq!(s.pathway_batch(o, "2025-02").await.unwrap(), None);
     let rows = s.pathway_events(Some(o)).await.unwrap();
     assert_eq!(rows.len(), 3);
     assert!(rows
@@ -311,7 +340,7 @@ async fn pathway_batch_is_imported_once(db: &TestDb) {
     assert_eq!(body["batch"], "2025-01");
     // The batch id is per organisation; without one, nothing is deduplicated.
     assert_eq!(
-        s.append_pathway_events(other, ACTOR, Some("2025-01"), &first, now(), None)
+        s.append_pathway_events(other, ACTOR, Some(b("2025-01")), &first, now(), None)
             .await
             .unwrap(),
         ImportOutcome::Imported { events: 3 }
@@ -409,6 +438,29 @@ async fn pathway_correction_withdraws_and_replaces(db: &TestDb) {
         left.iter().map(|r| r.id).collect::<Vec<_>>(),
         vec![rows[0].id, new_id]
     );
+    // The pathway's corrections: what was withdrawn, why, by whom, when, and what replaced it.
+    let corrections = s.pathway_corrections_of(o, "P1").await.unwrap();
+    assert_eq!(corrections.len(), 2);
+    assert_eq!(corrections[0].withdrawn.id, target);
+    assert_eq!(corrections[0].withdrawn.fields, assessed);
+    let first = corrections[0].correction.as_ref().unwrap();
+    assert_eq!(
+        (first.reason.as_str(), first.actor_id, first.replacement_id),
+        ("typo", Some(ACTOR.0), Some(new_id))
+    );
+    assert_eq!(first.recorded_at, later.to_string());
+    assert_eq!(corrections[1].withdrawn.id, start);
+    let second = corrections[1].correction.as_ref().unwrap();
+    assert_eq!(
+        (second.reason.as_str(), second.replacement_id),
+        ("wrong pathway", None)
+    );
+    assert!(s.pathway_corrections_of(o, "P2").await.unwrap().is_empty());
+    assert!(s
+        .pathway_corrections_of(other, "P1")
+        .await
+        .unwrap()
+        .is_empty());
     let stream = s.read_stream(&format!("pathways:{}", o.0)).await.unwrap();
     let body: serde_json::Value = serde_json::from_str(&stream[2].body).unwrap();
     assert_eq!(body["replacement"], serde_json::Value::Null);
@@ -483,7 +535,7 @@ async fn pathway_access_entry_commits_with_the_write(db: &TestDb) {
     s.append_pathway_events(
         o,
         ACTOR,
-        Some("b1"),
+        Some(b("b1")),
         &events,
         now(),
         Some(&access("pathway.import", o)),
@@ -552,7 +604,7 @@ async fn pathway_failure_mid_batch_writes_nothing(db: &TestDb) {
         .append_pathway_events(
             o,
             ACTOR,
-            Some("b1"),
+            Some(b("b1")),
             &events,
             now(),
             Some(&access("pathway.import", o)),
@@ -571,7 +623,7 @@ async fn pathway_failure_mid_batch_writes_nothing(db: &TestDb) {
     .await
     .unwrap();
     assert_eq!(
-        s.append_pathway_events(o, ACTOR, Some("b1"), &events, now(), None)
+        s.append_pathway_events(o, ACTOR, Some(b("b1")), &events, now(), None)
             .await
             .unwrap(),
         ImportOutcome::Imported {
@@ -607,7 +659,7 @@ async fn pathway_concurrent_imports_of_one_batch_write_it_once(db: &TestDb) {
     let s = &db.store;
     let o = org(s, "helse-bergen").await;
     let events = sample_twice();
-    let import = || s.append_pathway_events(o, ACTOR, Some("2025"), &events, now(), None);
+    let import = || s.append_pathway_events(o, ACTOR, Some(b("2025")), &events, now(), None);
     let (a, b) = tokio::join!(import(), import());
     let mut got = [a.unwrap(), b.unwrap()];
     got.sort_by_key(|g| matches!(g, ImportOutcome::AlreadyImported { .. }));
@@ -615,7 +667,10 @@ async fn pathway_concurrent_imports_of_one_batch_write_it_once(db: &TestDb) {
         got,
         [
             ImportOutcome::Imported { events: 2574 },
-            ImportOutcome::AlreadyImported { events: 2574 }
+            ImportOutcome::AlreadyImported {
+                events: 2574,
+                same_content: true
+            }
         ]
     );
     assert_eq!(s.pathway_events(Some(o)).await.unwrap().len(), 2574);
@@ -629,7 +684,7 @@ async fn pathway_concurrent_imports_of_one_org_take_turns(db: &TestDb) {
     let import = |batch: &'static str| {
         let events = &events;
         async move {
-            s.append_pathway_events(o, ACTOR, Some(batch), events, now(), None)
+            s.append_pathway_events(o, ACTOR, Some(b(batch)), events, now(), None)
                 .await
         }
     };
@@ -659,7 +714,7 @@ async fn pathway_text_is_stored_as_given(db: &TestDb) {
     odd.code = "12".into();
     let plain = fields("P2", "referral_received", "2025-01-01");
     let events = vec![odd.clone(), plain.clone()];
-    s.append_pathway_events(o, ACTOR, Some("odd \"batch\""), &events, now(), None)
+    s.append_pathway_events(o, ACTOR, Some(b("odd \"batch\"")), &events, now(), None)
         .await
         .unwrap();
     let stored = s.pathway_events(Some(o)).await.unwrap();
@@ -706,11 +761,20 @@ async fn pathway_rows_from_before_chunks_survive_the_migration(engine: varde_sto
         .await
         .unwrap();
     }
+    // Row 2 was withdrawn by a correction of that time, which named the row by its id.
+    s.exec_admin(&format!(
+        "INSERT INTO events (id, stream, seq, kind, body, actor_id, org_id, recorded_at, effective_date) \
+         VALUES (3, 'pathway:{o}:P1', 3, 'pathway.corrected', '{{\"target\":2,\"replacement\":null,\"reason\":\"old duplicate\"}}', \
+         7, {o}, '2025-01-03T10:00:00Z', '2025-01-03')",
+        o = o.0,
+    ))
+    .await
+    .unwrap();
     if engine == varde_store::Engine::Postgres {
         // Explicit ids do not move PostgreSQL's identity sequences.
-        for table in ["events", "pathway_events"] {
+        for (table, last) in [("events", 3), ("pathway_events", 2)] {
             s.exec_admin(&format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), 2)"
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), {last})"
             ))
             .await
             .unwrap();
@@ -745,6 +809,17 @@ async fn pathway_rows_from_before_chunks_survive_the_migration(engine: varde_sto
     let rows = s.pathway_events(Some(o)).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert!(rows[0].id > 2);
+    // The row withdrawn before the migration is linked to its correction from the old body.
+    let corrections = s.pathway_corrections_of(o, "P1").await.unwrap();
+    assert_eq!(corrections.len(), 2);
+    assert_eq!(corrections[0].withdrawn.id, 1);
+    assert_eq!(
+        corrections[0].correction.as_ref().unwrap().reason,
+        "duplicate"
+    );
+    assert_eq!(corrections[1].withdrawn.id, 2);
+    let old = corrections[1].correction.as_ref().unwrap();
+    assert_eq!((old.event_id, old.reason.as_str()), (3, "old duplicate"));
     let stream = s.read_stream(&format!("pathways:{}", o.0)).await.unwrap();
     assert_eq!(stream.len(), 2);
     let body: serde_json::Value = serde_json::from_str(&stream[1].body).unwrap();

@@ -151,7 +151,12 @@ struct HomeT {
     c: Chrome,
 }
 
+/// The start page; a clinician's is their unit's pathway worklist (`/pathways`), so that is
+/// where they land.
 async fn home(page: Page) -> PageResult {
+    if page.user.principal.role == varde_core::org::Role::Clinician {
+        return Ok(Redirect::to("/pathways").into_response());
+    }
     render(&HomeT { c: page.c })
 }
 

@@ -34,7 +34,8 @@ impl Lang {
         }
     }
 
-    /// The text for `key` in this language; the key itself if there is none.
+    /// The text for `key` in this language; `?` if there is none (a test checks that every key
+    /// the templates and handlers use exists).
     pub fn t(self, key: &str) -> &'static str {
         TEXTS
             .iter()
@@ -97,6 +98,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("reason", "Begrunnelse", "Reason"),
     ("save", "Lagre", "Save"),
     ("corrections", "Rettelser", "Corrections"),
+    ("withdrawn_event", "Trukket tilbake", "Withdrawn"),
+    ("corrected_by", "Rettet av", "Corrected by"),
+    ("recorded", "Registrert", "Recorded"),
+    ("replaced_by", "Erstattet av", "Replaced by"),
+    ("withdrawn_only", "— (bare trukket tilbake)", "— (withdrawn only)"),
     ("break_glass", "Nødtilgang", "Emergency access"),
     ("break_glass_text", "Journalen tilhører en annen virksomhet. Ved nødtilgang må du skrive en begrunnelse; tilgangen blir flagget for revisor.", "The record belongs to another organisation. Emergency access needs a written reason; the access is flagged for the auditor."),
     ("open_break_glass", "Åpne med nødtilgang", "Open with emergency access"),
@@ -150,6 +156,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("deadline", "Juridisk frist", "Legal deadline"),
     ("days_waiting", "Dager ventet", "Days waited"),
     ("fristbrudd", "Fristbrudd", "Missed deadline (fristbrudd)"),
+    (
+        "fristbrudd_count",
+        "på ventelisten har passert den juridiske fristen (fristbrudd)",
+        "on the waiting list have passed their legal deadline (fristbrudd)",
+    ),
     ("yes", "Ja", "Yes"),
     ("no", "Nei", "No"),
     ("none", "Ingen.", "None."),
@@ -244,7 +255,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("lar_agreements_caption", "Avtaler om utlevering mellom enhet og kommune", "Dispensing agreements between unit and municipality"),
     ("lar_in_force", "Gjelder i dag", "In force today"),
     ("lar_admit", "Inntak i LAR", "Admit to LAR"),
-    ("lar_specialist_note", "Inntak og utskrivning besluttes av spesialist. Rollen oppgis i skjemaet; Varde kontrollerer den ikke mot Helsepersonellregisteret.", "Admission and discharge are decided by a specialist. The role is stated in the form; Varde does not check it against the health personnel register."),
+    ("lar_specialist_note", "Inntak og utskrivning besluttes av spesialist. Rollen er kvalifikasjonen som er registrert for brukeren din (satt av virksomhetens administrator eller med varde user qualify); Varde kontrollerer den ikke ennå mot Helsepersonellregisteret.", "Admission and discharge are decided by a specialist. The role is the qualification recorded for your user (set by your organisation's administrator or with varde user qualify); Varde does not yet check it against the health personnel register."),
     ("lar_unit_hint", "(tom: din enhet)", "(empty: your unit)"),
     ("lar_decided_by", "Besluttet av", "Decided by"),
     ("lar_role_specialist", "Spesialist", "Specialist"),
@@ -261,6 +272,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("coercion_intro", "Vedtak om tilbakeholdelse etter helse- og omsorgstjenesteloven §§ 10-2, 10-3 og 10-4: beregnede sluttdatoer, varsel når et opphold passerer lovens grense, og årstabellen.", "Retention decisions under the Health and Care Services Act §§ 10-2, 10-3 and 10-4: computed end dates, a warning when a stay passes its legal limit, and the yearly table."),
     ("coercion_warnings", "Varsler", "Warnings"),
     ("coercion_past_legal_limit", "oppholdet har passert lovens grense, siste lovlige dag", "the stay has passed its legal limit, last lawful day"),
+    ("coercion_gap_between_decisions", "dager i oppholdet uten gyldig vedtak mellom to vedtak, siste lovlige dag", "days of the stay without a valid decision between two decisions, last lawful day"),
+    ("coercion_next_from", "neste tilbakeholdelse fra", "next retention from"),
     ("coercion_temporary_decision_lapsed", "midlertidig vedtak ikke sendt fylkesnemnda innen 2 uker, frist", "temporary decision not sent to the county board within 2 weeks, due"),
     ("coercion_stays", "Opphold", "Stays"),
     ("coercion_stays_caption", "Opphold ved institusjonen, med varsler per", "Stays at the institution, with warnings as of"),

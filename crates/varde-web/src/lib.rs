@@ -139,6 +139,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::get(security::stylesheet),
         )
         .fallback(html::not_found)
+        .layer(axum::middleware::from_fn(rejections_as_problems))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn(move |req, next| {
             security::headers(tls, req, next)
@@ -148,6 +149,37 @@ pub fn router(state: AppState) -> Router {
             timeout,
         ))
         .with_state(state)
+}
+
+/// Extractor rejections (a path segment, query or form that does not parse, a body too large)
+/// come from axum as plain text; every error this server sends is a problem document (API) or
+/// an error page, so they are rewritten here, keeping their status and message.
+async fn rejections_as_problems(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let api = auth::is_api_path(req.uri().path());
+    let res = next.run(req).await;
+    let plain = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !(plain && res.status().is_client_error()) {
+        return res;
+    }
+    let status = res.status();
+    let detail = match axum::body::to_bytes(res.into_body(), 16 * 1024).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => String::new(),
+    };
+    let mut e = error::WebError::bad_request(detail);
+    e.status = status;
+    if !api {
+        e = e.html();
+    }
+    e.into_response()
 }
 
 /// A bound server, ready to run. Binding port 0 picks a free port ([`Application::addr`]).

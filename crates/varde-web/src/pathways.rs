@@ -22,7 +22,7 @@ use varde_core::pathways::{
     check_new, read_events, report, validate, worklist, DecisionCode, Event, EventFields,
     EventKind, IndicatorRow, Level, Report, RowError, WorkItem,
 };
-use varde_store::{ImportOutcome, PathwayStamp, StoredPathwayEvent};
+use varde_store::{Batch, ImportOutcome, PathwayStamp, StoredPathwayEvent};
 
 use crate::authz::{OrgAccess, ReadPathways, SeePathwayIndicators, WritePathways};
 use crate::error::WebError;
@@ -56,6 +56,10 @@ pub fn api_routes() -> Router<AppState> {
         .route("/pathways/worklist", get(api_worklist))
         .route("/pathways/indicators", get(api_indicators))
         .route("/pathways/p/{pathway_id}", get(api_pathway))
+        .route(
+            "/pathways/p/{pathway_id}/corrections",
+            get(api_pathway_corrections),
+        )
         .route(
             "/pathways/import",
             post(api_import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
@@ -105,7 +109,8 @@ async fn load(state: &AppState, org: Option<OrgId>) -> Result<Arc<Parsed>, WebEr
     }
 }
 
-/// Everyone's effective events: each organisation's, from its cache, together.
+/// Everyone's effective events: each organisation's, from its cache, together, with pathway
+/// ids qualified by organisation (`{org_id}/{pathway_id}`).
 async fn load_all(state: &AppState) -> Result<Arc<Parsed>, WebError> {
     let stamps = state.store.pathway_stamps().await?;
     if let Some((cached, parsed)) = &*locked(&state.pathway_cache.all) {
@@ -125,10 +130,24 @@ async fn load_all(state: &AppState) -> Result<Arc<Parsed>, WebError> {
             events: Vec::with_capacity(n),
             max_id: 0,
         };
+        // A pathway id names a pathway within its organisation: two organisations may use the
+        // same id for different patients. Together, each id is qualified by its organisation
+        // (one shared string per pathway), so no computation joins them.
         for p in &parts {
+            let mut qualified: HashMap<&str, Arc<str>> = HashMap::new();
             all.ids.extend_from_slice(&p.ids);
             all.orgs.extend_from_slice(&p.orgs);
-            all.events.extend_from_slice(&p.events);
+            all.events
+                .extend(p.events.iter().zip(&p.orgs).map(|(e, org)| {
+                    let id = qualified
+                        .entry(&*e.pathway_id)
+                        .or_insert_with(|| Arc::from(format!("{}/{}", org.0, e.pathway_id)))
+                        .clone();
+                    Event {
+                        pathway_id: id,
+                        ..e.clone()
+                    }
+                }));
             all.max_id = all.max_id.max(p.max_id);
         }
         Arc::new(all)
@@ -216,8 +235,76 @@ fn from_rows(stored: Vec<StoredPathwayEvent>) -> Result<Loaded, WebError> {
     Ok(Loaded { rows, events })
 }
 
+/// The longest pathway id the web accepts (the form's limit too).
+const MAX_PATHWAY_ID: usize = 64;
+
+/// Checks what an event written through the web says about where it belongs (the command-line
+/// reports take any names; a stored event must name real places): a pathway id of at most
+/// [`MAX_PATHWAY_ID`] characters; `rhf` a regional health authority and `hf` one of its health
+/// trusts in the reference data; `kommune` empty or a municipality number; and one health
+/// trust per organisation: `org_hf`, the one its first registered event named, when it has
+/// one. Returns the field and the rule broken.
+fn check_place(f: &EventFields, org_hf: Option<&str>) -> Result<(), (&'static str, String)> {
+    let refdata = varde_core::refdata::get();
+    let (pathway_id, hf, rhf, kommune) = (
+        f.pathway_id.trim(),
+        f.hf.trim(),
+        f.rhf.trim(),
+        f.kommune.trim(),
+    );
+    if pathway_id.chars().count() > MAX_PATHWAY_ID {
+        return Err(("pathway_id", format!("at most {MAX_PATHWAY_ID} characters")));
+    }
+    if !rhf.is_empty() && !refdata.rhfs().any(|r| r.name == rhf) {
+        let names: Vec<&str> = refdata.rhfs().map(|r| r.name.as_str()).collect();
+        return Err((
+            "rhf",
+            format!(
+                "unknown regional health authority `{rhf}` (one of: {})",
+                names.join(", ")
+            ),
+        ));
+    }
+    if !hf.is_empty() {
+        match refdata
+            .helseforetak()
+            .iter()
+            .find(|h| h.level != "RHF" && h.name == hf)
+        {
+            None => {
+                return Err((
+                    "hf",
+                    format!("unknown health trust `{hf}` (the names of the reference data)"),
+                ))
+            }
+            Some(h) if !rhf.is_empty() && h.rhf != rhf => {
+                return Err(("hf", format!("{hf} belongs to {}, not {rhf}", h.rhf)))
+            }
+            Some(_) => {}
+        }
+        if let Some(own) = org_hf.filter(|own| *own != hf) {
+            return Err((
+                "hf",
+                format!("this organisation registers its pathways under {own}, not {hf}"),
+            ));
+        }
+    }
+    if !kommune.is_empty() && refdata.kommune(kommune).is_none() {
+        return Err((
+            "kommune",
+            format!("unknown municipality number `{kommune}`"),
+        ));
+    }
+    Ok(())
+}
+
+/// The health trust an organisation's pathways are registered under: that of its first event.
+fn org_hf(all: &Parsed) -> Option<&str> {
+    all.events.first().map(|e| &*e.hf)
+}
+
 fn row_problem(e: &RowError) -> WebError {
-    WebError::invalid("event", e.rule.to_string())
+    WebError::invalid(e.rule.field(), e.rule.to_string())
 }
 
 /// Registers one event after checking it against its pathway's registered events.
@@ -228,9 +315,11 @@ async fn register(
 ) -> Result<String, WebError> {
     let org = access.user.principal.org;
     let event = fields.parse(0).map_err(|e| row_problem(&e))?;
+    let all = load(state, Some(org)).await?;
+    check_place(&fields, org_hf(&all)).map_err(|(field, rule)| WebError::invalid(field, rule))?;
     let existing = load_pathway(state, org, &fields.pathway_id).await?;
     check_new(&existing.events, &event, state.clock.today())
-        .map_err(|rule| WebError::invalid("event", rule.to_string()))?;
+        .map_err(|rule| WebError::invalid(rule.field(), rule.to_string()))?;
     let entry = access.access(state, "", format!("pathway:{}", fields.pathway_id));
     state
         .store
@@ -333,6 +422,17 @@ pub struct ImportResult {
     pub held_back: usize,
 }
 
+fn batch_reused() -> WebError {
+    let mut e = WebError::conflict(
+        "batch_id: this organisation imported another file under this batch id; give the file a new batch id",
+    );
+    e.errors.push(crate::error::FieldProblem {
+        field: "batch_id".into(),
+        rule: "already used for another file".into(),
+    });
+    e
+}
+
 /// Imports a CSV in one transaction. With errors: nothing is written unless `valid_only`, in
 /// which case the pathways without errors are written whole and the rest are reported.
 async fn import(
@@ -343,6 +443,7 @@ async fn import(
     valid_only: bool,
 ) -> Result<(StatusCode, ImportResult), WebError> {
     let org = access.user.principal.org;
+    let digest = format!("sha256:{}", hex::encode(Sha256::digest(csv)));
     let batch_id = match batch_id
         .map(|b| b.trim().to_owned())
         .filter(|b| !b.is_empty())
@@ -352,10 +453,14 @@ async fn import(
         }
         Some(b) => b,
         // Without a batch id the content is the id: the same file twice is imported once.
-        None => format!("sha256:{}", hex::encode(Sha256::digest(csv))),
+        None => digest.clone(),
     };
-    // A batch imported before is answered first: the same file twice is not an error.
-    if state.store.pathway_batch(org, &batch_id).await?.is_some() {
+    // A batch imported before is answered first: the same file twice is not an error; the
+    // same id with another file is.
+    if let Some(then) = state.store.pathway_batch(org, &batch_id).await? {
+        if then.digest.as_deref().is_some_and(|d| d != digest) {
+            return Err(batch_reused());
+        }
         let result = ImportResult {
             batch_id,
             imported: 0,
@@ -375,9 +480,39 @@ async fn import(
             rule: e.rule.to_string(),
         })
         .collect();
+    let existing = load(state, Some(org)).await?;
+    // Where the rows belong: one health trust for the organisation (its first event's, or
+    // else the file's first row's).
+    let hf = org_hf(&existing).map(str::to_owned).or_else(|| {
+        let refdata = varde_core::refdata::get();
+        parsed
+            .events
+            .iter()
+            .find(|e| {
+                refdata
+                    .helseforetak()
+                    .iter()
+                    .any(|h| h.level != "RHF" && h.name == *e.hf)
+            })
+            .map(|e| e.hf.to_string())
+    });
+    let misplaced: BTreeSet<u64> = parsed
+        .events
+        .iter()
+        .filter_map(|e| {
+            let (field, rule) = check_place(&EventFields::of(e), hf.as_deref()).err()?;
+            errors.push(ImportError {
+                line: e.line,
+                pathway_id: Some(e.pathway_id.to_string()),
+                rule: format!("{field}: {rule}"),
+            });
+            Some(e.line)
+        })
+        .collect();
+    let mut parsed = parsed;
+    parsed.events.retain(|e| !misplaced.contains(&e.line));
     // Check the new rows together with the registered events of the pathways they touch.
     let touched: BTreeSet<&str> = parsed.events.iter().map(|e| &*e.pathway_id).collect();
-    let existing = load(state, Some(org)).await?;
     let mut together: Vec<Event> = existing
         .events
         .iter()
@@ -423,13 +558,27 @@ async fn import(
         .map(|e| EventFields::of(e))
         .collect();
     let held_back = fresh.len() - writable.len();
+    if writable.is_empty() && !errors.is_empty() {
+        // Nothing to write: the batch id stays free for the corrected file.
+        let result = ImportResult {
+            batch_id,
+            imported: 0,
+            already_imported: false,
+            errors,
+            held_back,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, result));
+    }
     let entry = access.access(state, "", format!("pathway-import:{batch_id}"));
     let outcome = state
         .store
         .append_pathway_events(
             org,
             access.user.principal.user,
-            Some(&batch_id),
+            Some(Batch {
+                id: &batch_id,
+                digest: &digest,
+            }),
             &writable,
             state.clock.now(),
             Some(&entry),
@@ -437,6 +586,10 @@ async fn import(
         .await?;
     let (imported, already) = match outcome {
         ImportOutcome::Imported { events } => (events, false),
+        ImportOutcome::AlreadyImported {
+            same_content: false,
+            ..
+        } => return Err(batch_reused()),
         ImportOutcome::AlreadyImported { .. } => (0, true),
     };
     let status = if already {
@@ -462,6 +615,8 @@ pub struct Counts {
     pub overdue: usize,
     pub due_soon: usize,
     pub on_time: usize,
+    /// Pathways on the waiting list whose legal deadline has passed (fristbrudd).
+    pub fristbrudd: usize,
 }
 
 /// The worklist of the organisation.
@@ -488,16 +643,18 @@ async fn org_worklist(
     state.store.log_access(&entry).await?;
     let items = worklist(&loaded.events, as_of);
     let (overdue, due_soon, on_time) = varde_core::pathways::worklist::status_counts(&items);
+    let waiting = varde_core::pathways::worklist::waiting_list(&loaded.events, as_of);
     Ok(Worklist {
         as_of,
         counts: Counts {
             overdue,
             due_soon,
             on_time,
+            fristbrudd: waiting.iter().filter(|w| w.fristbrudd).count(),
         },
         items,
         unassessed: varde_core::pathways::worklist::unassessed(&loaded.events, as_of),
-        waiting: varde_core::pathways::worklist::waiting_list(&loaded.events, as_of),
+        waiting,
     })
 }
 
@@ -662,7 +819,7 @@ async fn api_indicators(
         .into_response())
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct StoredDoc {
     id: i64,
     #[serde(flatten)]
@@ -762,6 +919,7 @@ async fn export_csv(
         api_worklist,
         api_indicators,
         api_pathway,
+        api_pathway_corrections,
         api_import,
         export_csv
     ),
@@ -774,6 +932,8 @@ pub struct PathwaysApiDoc;
 /// A worklist row as shown.
 struct ItemView {
     pathway_id: String,
+    unit: String,
+    care_level: &'static str,
     next: &'static str,
     due: String,
     status: &'static str,
@@ -836,6 +996,8 @@ async fn worklist_page(
             let (status, status_class) = status_text(l, i.status);
             ItemView {
                 pathway_id: i.pathway_id.clone(),
+                unit: i.unit.clone(),
+                care_level: l.t(i.care_level.as_str()),
                 next: event_text(l, i.next),
                 due: i.due.to_string(),
                 status,
@@ -1022,6 +1184,16 @@ struct PathwayT {
     decisions: Vec<(&'static str, &'static str)>,
     today: String,
     error: Option<String>,
+    corrections: Vec<CorrectionView>,
+}
+
+/// A correction on the pathway page.
+struct CorrectionView {
+    withdrawn: String,
+    reason: String,
+    by: String,
+    at: String,
+    replaced_by: String,
 }
 
 async fn pathway_view(
@@ -1076,7 +1248,32 @@ async fn pathway_view(
         .iter()
         .map(|d| (d.as_str(), d.text_nb()))
         .collect();
+    let describe = |f: &EventFields| {
+        let event = EventKind::ALL
+            .iter()
+            .find(|k| k.as_str() == f.event)
+            .map_or(f.event.as_str(), |k| event_text(l, *k));
+        format!("{} {event}", f.date)
+    };
+    let corrections = (corrections_of(state, access.user.principal.org, &pathway_id).await)
+        .html()?
+        .into_iter()
+        .map(|c| CorrectionView {
+            withdrawn: describe(&c.withdrawn.fields),
+            reason: c.reason,
+            by: c.by.unwrap_or_default(),
+            at: c
+                .recorded_at
+                .map(|t| t.chars().take(16).collect::<String>().replace('T', " "))
+                .unwrap_or_default(),
+            replaced_by: c
+                .replacement_id
+                .and_then(|id| loaded.rows.iter().find(|r| r.id == id))
+                .map_or_else(|| l.t("withdrawn_only").to_owned(), |r| describe(&r.fields)),
+        })
+        .collect();
     let mut res = render(&PathwayT {
+        corrections,
         unit: first.unit.clone(),
         hf: first.hf.clone(),
         kommune: first.kommune.clone(),
@@ -1104,6 +1301,84 @@ async fn pathway_page(
 ) -> Result<Response, WebError> {
     let access = access.map_err(WebError::html)?;
     pathway_view(&state, page, &access, pathway_id, None).await
+}
+
+/// A correction of a pathway as the API and the page show it.
+#[derive(Debug, Clone, Serialize)]
+struct CorrectionDoc {
+    /// The event withdrawn.
+    withdrawn: StoredDoc,
+    /// Why; empty for a correction recorded before reasons were linked to their rows.
+    reason: String,
+    /// The user who corrected it (username), when known.
+    by: Option<String>,
+    /// When the correction was recorded.
+    recorded_at: Option<String>,
+    /// The row that replaced the withdrawn one, if any.
+    replacement_id: Option<i64>,
+}
+
+/// The corrections of one pathway, oldest first, with who made them. Usernames are read once
+/// per user.
+async fn corrections_of(
+    state: &AppState,
+    org: OrgId,
+    pathway_id: &str,
+) -> Result<Vec<CorrectionDoc>, WebError> {
+    let mut names: HashMap<i64, Option<String>> = HashMap::new();
+    let mut out = Vec::new();
+    for c in state.store.pathway_corrections_of(org, pathway_id).await? {
+        let by = match c.correction.as_ref().and_then(|c| c.actor_id) {
+            None => None,
+            Some(id) => match names.get(&id) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = state
+                        .store
+                        .user(varde_core::org::UserId(id))
+                        .await
+                        .ok()
+                        .map(|u| u.username);
+                    names.insert(id, name.clone());
+                    name
+                }
+            },
+        };
+        out.push(CorrectionDoc {
+            withdrawn: StoredDoc {
+                id: c.withdrawn.id,
+                fields: c.withdrawn.fields,
+                recorded_at: c.withdrawn.recorded_at,
+            },
+            reason: c
+                .correction
+                .as_ref()
+                .map(|c| c.reason.clone())
+                .unwrap_or_default(),
+            by,
+            recorded_at: c.correction.as_ref().map(|c| c.recorded_at.clone()),
+            replacement_id: c.correction.and_then(|c| c.replacement_id),
+        });
+    }
+    Ok(out)
+}
+
+/// The corrections of one pathway: each withdrawn event with the reason, who withdrew it,
+/// when, and the event that replaced it (if any).
+#[utoipa::path(get, path = "/api/v1/pathways/p/{pathway_id}/corrections",
+    responses((status = 200, description = "the corrections, oldest first")))]
+async fn api_pathway_corrections(
+    State(state): State<AppState>,
+    access: OrgAccess<ReadPathways>,
+    Path(pathway_id): Path<String>,
+) -> Result<Response, WebError> {
+    let org = access.user.principal.org;
+    let docs = corrections_of(&state, org, &pathway_id).await?;
+    state
+        .store
+        .log_access(&access.access(&state, "", format!("pathway:{pathway_id}")))
+        .await?;
+    Ok(axum::Json(docs).into_response())
 }
 
 #[derive(Deserialize)]

@@ -95,6 +95,28 @@ fn opt_date_field(field: &str, v: &str) -> Result<Option<Date>, WebError> {
     }
 }
 
+/// A date of something that has already happened (a decision, an admission or discharge, the
+/// start or end of a stay, a notification): not after `today`. Dates that may lie ahead (the
+/// end of an agreement, the expected date of delivery, an as-of date) use [`date_field`].
+fn past_date_field(field: &str, v: &str, today: Date) -> Result<Date, WebError> {
+    let date = date_field(field, v)?;
+    if date > today {
+        return Err(WebError::invalid(
+            field,
+            format!("a date that has happened: not after today ({today})"),
+        ));
+    }
+    Ok(date)
+}
+
+fn opt_past_date_field(field: &str, v: &str, today: Date) -> Result<Option<Date>, WebError> {
+    if v.trim().is_empty() {
+        Ok(None)
+    } else {
+        past_date_field(field, v, today).map(Some)
+    }
+}
+
 /// A pseudonymous reference: 1–64 characters, not a national identity number.
 fn reference(field: &str, v: &str) -> Result<String, WebError> {
     let v = v.trim();
@@ -343,6 +365,16 @@ impl LarCommand {
             LarError::NotInLar(_) => {
                 WebError::invalid("patient", "the patient is not in LAR on that date")
             }
+            LarError::OverlapsEpisode {
+                admitted,
+                discharged,
+                ..
+            } => WebError::invalid(
+                "date",
+                format!(
+                    "an admission may not overlap the patient's earlier LAR episode ({admitted} to {discharged}); it may begin on or after {discharged}"
+                ),
+            ),
             LarError::BeforeAdmission { admitted, .. } => WebError::invalid(
                 "date",
                 format!("the date is before the admission on {admitted}"),
@@ -451,7 +483,7 @@ impl AdmitRequest {
         Ok(LarCommand::Admit {
             patient: reference("patient", &self.patient)?,
             kommune: kommune_field("kommune", &self.kommune)?,
-            date: date_field("date", &self.date)?,
+            date: past_date_field("date", &self.date, state.clock.today())?,
             decided_by: decided_by(&self.decided_by, q)?,
             unit: unit_or_default(&self.unit, org_name(state, org).await?)?,
         })
@@ -459,21 +491,21 @@ impl AdmitRequest {
 }
 
 impl DischargeRequest {
-    fn command(&self, q: Qualification) -> Result<LarCommand, WebError> {
+    fn command(&self, q: Qualification, today: Date) -> Result<LarCommand, WebError> {
         Ok(LarCommand::Discharge {
             patient: reference("patient", &self.patient)?,
-            date: date_field("date", &self.date)?,
+            date: past_date_field("date", &self.date, today)?,
             decided_by: decided_by(&self.decided_by, q)?,
         })
     }
 }
 
 impl DelegateRequest {
-    fn command(&self, q: Qualification) -> Result<LarCommand, WebError> {
+    fn command(&self, q: Qualification, today: Date) -> Result<LarCommand, WebError> {
         Ok(LarCommand::Delegate {
             patient: reference("patient", &self.patient)?,
             gp: reference("gp", &self.gp)?,
-            date: date_field("date", &self.date)?,
+            date: past_date_field("date", &self.date, today)?,
             decided_by: decided_by(&self.decided_by, q)?,
         })
     }
@@ -483,7 +515,7 @@ impl AgreementRequest {
     async fn command(&self, state: &AppState, org: OrgId) -> Result<LarCommand, WebError> {
         Ok(LarCommand::Agreement {
             kommune: kommune_field("kommune", &self.kommune)?,
-            from: date_field("from", &self.from)?,
+            from: past_date_field("from", &self.from, state.clock.today())?,
             until: opt_date_field("until", &self.until)?,
             unit: unit_or_default(&self.unit, org_name(state, org).await?)?,
         })
@@ -491,10 +523,10 @@ impl AgreementRequest {
 }
 
 impl DispensingRequest {
-    fn command(&self) -> Result<LarCommand, WebError> {
+    fn command(&self, today: Date) -> Result<LarCommand, WebError> {
         Ok(LarCommand::Dispensing {
             patient: reference("patient", &self.patient)?,
-            date: date_field("date", &self.date)?,
+            date: past_date_field("date", &self.date, today)?,
         })
     }
 }
@@ -679,7 +711,7 @@ async fn api_discharge(
     access: OrgAccess<WriteLar>,
     crate::api::ApiJson(req): crate::api::ApiJson<DischargeRequest>,
 ) -> Result<Response, WebError> {
-    let cmd = req.command(access.user.principal.qualification)?;
+    let cmd = req.command(access.user.principal.qualification, state.clock.today())?;
     lar_write(&state, &access, cmd).await?;
     Ok(created())
 }
@@ -692,7 +724,7 @@ async fn api_delegate(
     access: OrgAccess<WriteLar>,
     crate::api::ApiJson(req): crate::api::ApiJson<DelegateRequest>,
 ) -> Result<Response, WebError> {
-    let cmd = req.command(access.user.principal.qualification)?;
+    let cmd = req.command(access.user.principal.qualification, state.clock.today())?;
     lar_write(&state, &access, cmd).await?;
     Ok(created())
 }
@@ -718,7 +750,7 @@ async fn api_dispensing(
     access: OrgAccess<WriteLar>,
     crate::api::ApiJson(req): crate::api::ApiJson<DispensingRequest>,
 ) -> Result<Response, WebError> {
-    lar_write(&state, &access, req.command()?).await?;
+    lar_write(&state, &access, req.command(state.clock.today())?).await?;
     Ok(created())
 }
 
@@ -873,7 +905,9 @@ struct StayState {
 
 fn coercion_problem(e: &CoercionError) -> WebError {
     let field = match e {
-        CoercionError::NoExpectedDelivery => "expected_delivery",
+        CoercionError::NoExpectedDelivery | CoercionError::DeliveryBeforeRetention => {
+            "expected_delivery"
+        }
         CoercionError::ChildWelfareNotNotified => "child_welfare_notified",
         CoercionError::TooManyConsentRetentions(_) => "section",
         CoercionError::TemporaryUnder10_4 => "kind",
@@ -1104,32 +1138,35 @@ async fn coercion_write(
 }
 
 impl StayRequest {
-    fn command(&self) -> Result<(String, CoercionCommand), WebError> {
+    fn command(&self, today: Date) -> Result<(String, CoercionCommand), WebError> {
         Ok((
             stay_id_field(&self.stay_id)?,
             CoercionCommand::StayStarted {
                 patient: reference("patient", &self.patient)?,
-                start: date_field("start", &self.start)?,
+                start: past_date_field("start", &self.start, today)?,
             },
         ))
     }
 }
 
 impl DecisionRequest {
-    fn command(&self) -> Result<CoercionCommand, WebError> {
+    /// The expected date of delivery may lie ahead; every other date must have happened.
+    fn command(&self, today: Date) -> Result<CoercionCommand, WebError> {
         Ok(CoercionCommand::Decided {
             section: section_str(parse_section(&self.section)?).to_owned(),
             kind: kind_str(parse_kind(&self.kind)?).to_owned(),
-            decided: date_field("decided", &self.decided)?,
-            from: date_field("from", &self.from)?,
+            decided: past_date_field("decided", &self.decided, today)?,
+            from: past_date_field("from", &self.from, today)?,
             expected_delivery: opt_date_field("expected_delivery", &self.expected_delivery)?,
-            child_welfare_notified: opt_date_field(
+            child_welfare_notified: opt_past_date_field(
                 "child_welfare_notified",
                 &self.child_welfare_notified,
+                today,
             )?,
-            sent_to_county_board: opt_date_field(
+            sent_to_county_board: opt_past_date_field(
                 "sent_to_county_board",
                 &self.sent_to_county_board,
+                today,
             )?,
         })
     }
@@ -1157,11 +1194,16 @@ pub struct DecisionDoc {
 /// A warning on a stay.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WarningDoc {
-    /// `past_legal_limit` or `temporary_decision_lapsed`.
+    /// `past_legal_limit` (the stay went on, or ended, after the last legal end),
+    /// `gap_between_decisions` (days between two decisions that no decision covers) or
+    /// `temporary_decision_lapsed`.
     pub kind: String,
     pub section: String,
-    /// The legal end passed, or the county-board due date missed.
+    /// The legal end passed (the last lawful day), or the county-board due date missed.
     pub date: String,
+    /// `gap_between_decisions`: the first day of the next decision's retention.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_from: Option<String>,
 }
 
 /// A stay as answered.
@@ -1212,11 +1254,23 @@ fn stay_doc(stay_id: &str, s: &StayState, as_of: Date) -> StayDoc {
                     kind: "past_legal_limit".into(),
                     section: section_str(section).into(),
                     date: legal_end.to_string(),
+                    next_from: None,
+                },
+                Warning::GapBetweenDecisions {
+                    section,
+                    legal_end,
+                    next_from,
+                } => WarningDoc {
+                    kind: "gap_between_decisions".into(),
+                    section: section_str(section).into(),
+                    date: legal_end.to_string(),
+                    next_from: Some(next_from.to_string()),
                 },
                 Warning::TemporaryDecisionLapsed { section, due } => WarningDoc {
                     kind: "temporary_decision_lapsed".into(),
                     section: section_str(section).into(),
                     date: due.to_string(),
+                    next_from: None,
                 },
             })
             .collect(),
@@ -1277,7 +1331,7 @@ async fn api_stay(
     access: OrgAccess<WriteCoercion>,
     crate::api::ApiJson(req): crate::api::ApiJson<StayRequest>,
 ) -> Result<Response, WebError> {
-    let (stay_id, cmd) = req.command()?;
+    let (stay_id, cmd) = req.command(state.clock.today())?;
     let s = coercion_write(&state, &access, &stay_id, cmd).await?;
     let doc = stay_doc(&stay_id, &s, state.clock.today());
     Ok((StatusCode::CREATED, axum::Json(doc)).into_response())
@@ -1294,7 +1348,7 @@ async fn api_end_stay(
 ) -> Result<Response, WebError> {
     let stay_id = stay_id_field(&stay_id)?;
     let cmd = CoercionCommand::StayEnded {
-        date: date_field("date", &req.date)?,
+        date: past_date_field("date", &req.date, state.clock.today())?,
     };
     let s = coercion_write(&state, &access, &stay_id, cmd).await?;
     let doc = stay_doc(&stay_id, &s, state.clock.today());
@@ -1311,7 +1365,7 @@ async fn api_decide(
     crate::api::ApiJson(req): crate::api::ApiJson<DecisionRequest>,
 ) -> Result<Response, WebError> {
     let stay_id = stay_id_field(&stay_id)?;
-    let s = coercion_write(&state, &access, &stay_id, req.command()?).await?;
+    let s = coercion_write(&state, &access, &stay_id, req.command(state.clock.today())?).await?;
     let doc = stay_doc(&stay_id, &s, state.clock.today());
     Ok((StatusCode::CREATED, axum::Json(doc)).into_response())
 }
@@ -1328,7 +1382,7 @@ async fn api_appeal(
     let stay_id = stay_id_field(&stay_id)?;
     let cmd = CoercionCommand::Appealed {
         decision: number,
-        date: date_field("date", &req.date)?,
+        date: past_date_field("date", &req.date, state.clock.today())?,
     };
     let s = coercion_write(&state, &access, &stay_id, cmd).await?;
     let doc = stay_doc(&stay_id, &s, state.clock.today());
@@ -1347,7 +1401,7 @@ async fn api_county_board(
     let stay_id = stay_id_field(&stay_id)?;
     let cmd = CoercionCommand::SentToCountyBoard {
         decision: number,
-        date: date_field("date", &req.date)?,
+        date: past_date_field("date", &req.date, state.clock.today())?,
     };
     let s = coercion_write(&state, &access, &stay_id, cmd).await?;
     let doc = stay_doc(&stay_id, &s, state.clock.today());
@@ -1578,14 +1632,14 @@ async fn lar_submit(
                 date: f.date.clone(),
                 decided_by: f.decided_by.clone(),
             }
-            .command(q)?,
+            .command(q, state.clock.today())?,
             "delegate" => DelegateRequest {
                 patient: f.patient.clone(),
                 gp: f.gp.clone(),
                 date: f.date.clone(),
                 decided_by: f.decided_by.clone(),
             }
-            .command(q)?,
+            .command(q, state.clock.today())?,
             "agreement" => {
                 AgreementRequest {
                     unit: f.unit.clone(),
@@ -1669,12 +1723,22 @@ async fn coercion_view(
         .flat_map(|s| {
             s.warnings.iter().map(|w| WarningView {
                 stay_id: s.stay_id.clone(),
-                text: format!(
-                    "§ {} – {} {}",
-                    w.section,
-                    l.t(&format!("coercion_{}", w.kind)),
-                    w.date
-                ),
+                text: match &w.next_from {
+                    Some(next) => format!(
+                        "§ {} – {} {}, {} {}",
+                        w.section,
+                        l.t(&format!("coercion_{}", w.kind)),
+                        w.date,
+                        l.t("coercion_next_from"),
+                        next
+                    ),
+                    None => format!(
+                        "§ {} – {} {}",
+                        w.section,
+                        l.t(&format!("coercion_{}", w.kind)),
+                        w.date
+                    ),
+                },
             })
         })
         .collect();
@@ -1731,6 +1795,7 @@ async fn coercion_submit(
 ) -> Result<Response, WebError> {
     let access = access.map_err(WebError::html)?;
     access.user.check_csrf(&f.csrf).map_err(WebError::html)?;
+    let today = state.clock.today();
     let result = async {
         let (stay_id, cmd) = match command.as_str() {
             "stay" => StayRequest {
@@ -1738,7 +1803,7 @@ async fn coercion_submit(
                 patient: f.patient.clone(),
                 start: f.start.clone(),
             }
-            .command()?,
+            .command(today)?,
             "decision" => (
                 stay_id_field(&f.stay_id)?,
                 DecisionRequest {
@@ -1750,7 +1815,7 @@ async fn coercion_submit(
                     child_welfare_notified: f.child_welfare_notified.clone(),
                     sent_to_county_board: String::new(),
                 }
-                .command()?,
+                .command(today)?,
             ),
             "appeal" => (
                 stay_id_field(&f.stay_id)?,
@@ -1758,7 +1823,7 @@ async fn coercion_submit(
                     decision: f.decision.trim().parse().map_err(|_| {
                         WebError::invalid("decision", "the decision's number in the stay")
                     })?,
-                    date: date_field("date", &f.date)?,
+                    date: past_date_field("date", &f.date, today)?,
                 },
             ),
             _ => return Err(WebError::not_found()),
@@ -1766,7 +1831,7 @@ async fn coercion_submit(
         coercion_write(&state, &access, &stay_id, cmd).await
     }
     .await;
-    let year = state.clock.today().year();
+    let year = today.year();
     match result {
         Ok(_) => Ok(Redirect::to("/pathways/coercion").into_response()),
         Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {

@@ -474,14 +474,20 @@ fn axe_source() -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-/// Logs in through the login form and waits for the home page.
+/// Logs in through the login form and waits for the start page (a clinician's is the
+/// worklist).
 async fn login(d: &Driver, app: &TestApp, username: &str) {
     d.goto(&app.url("/login")).await;
     d.wait_path("/login").await;
     d.fill("input[name=username]", username).await;
     d.fill("input[name=password]", common::PASSWORD).await;
     d.click("form[action='/login'] button[type=submit]").await;
-    d.wait_path("/").await;
+    d.wait_path(if username == "kliniker" {
+        "/pathways"
+    } else {
+        "/"
+    })
+    .await;
     assert_eq!(
         d.text("header .session strong").await,
         username,

@@ -18,6 +18,8 @@ on_both_engines!(
     corrections_withdraw_and_export_round_trips,
     only_clinicians_of_the_unit_see_pathways,
     pathway_pages_render,
+    events_name_real_places_and_one_health_trust,
+    pathways_of_two_organisations_are_not_joined,
 );
 
 const UNIT: &str = "Demo TSB poliklinikk";
@@ -187,6 +189,21 @@ async fn pathway_to_its_end_moves_worklist_and_indicators(app: &TestApp) {
         .iter()
         .all(|i| i["pathway_id"] != "P1"));
 
+    // A right whose legal deadline has passed with no first attendance: fristbrudd, flagged on
+    // the waiting list and counted.
+    ok_event(app, &token, ev("W1", "referral_received", "2026-10-01")).await;
+    let mut assessed = ev("W1", "referral_assessed", "2026-10-05");
+    assessed["outcome"] = json!("right");
+    assessed["deadline"] = json!("2026-11-01");
+    ok_event(app, &token, assessed).await;
+    let w = get_json(app, &token, "/api/v1/pathways/worklist?as_of=2026-11-24").await;
+    assert_eq!(w["counts"]["fristbrudd"], 1, "{w}");
+    let waiting = w["waiting"].as_array().unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0]["pathway_id"], "W1");
+    assert_eq!(waiting[0]["fristbrudd"], true);
+    assert_eq!(waiting[0]["days_waiting"], 54);
+
     // Every read and write of pathway data is in the access log.
     let log = app
         .db
@@ -206,7 +223,7 @@ async fn pathway_to_its_end_moves_worklist_and_indicators(app: &TestApp) {
 
 async fn bad_events_are_refused_with_the_rule(app: &TestApp) {
     let token = app.token("kliniker").await;
-    let refused = |body: Value, needle: &'static str| {
+    let refused = |body: Value, field: &'static str, needle: &'static str| {
         let app = &app;
         let token = token.clone();
         async move {
@@ -214,6 +231,7 @@ async fn bad_events_are_refused_with_the_rule(app: &TestApp) {
             assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
             assert_eq!(res.headers()["content-type"], "application/problem+json");
             let p: Value = res.json().await.unwrap();
+            assert_eq!(p["errors"][0]["field"], field, "{body}: {p}");
             let rule = p["errors"][0]["rule"].as_str().unwrap().to_lowercase();
             assert!(
                 rule.contains(needle),
@@ -221,17 +239,67 @@ async fn bad_events_are_refused_with_the_rule(app: &TestApp) {
             );
         }
     };
-    refused(ev("B1", "teleportation", "2026-11-01"), "teleportation").await;
-    refused(ev("B1", "referral_received", "2026-13-01"), "date").await;
-    refused(ev("B1", "referral_received", "2026-12-24"), "future").await;
+    refused(
+        ev("B1", "teleportation", "2026-11-01"),
+        "event",
+        "teleportation",
+    )
+    .await;
+    refused(ev("B1", "referral_received", "2026-13-01"), "date", "date").await;
+    refused(
+        ev("B1", "referral_received", "2026-12-24"),
+        "date",
+        "future",
+    )
+    .await;
     let mut wrong_code = ev("B1", "referral_received", "2026-11-01");
     wrong_code["code"] = json!("D01CT");
-    refused(wrong_code, "d01ct").await;
+    refused(wrong_code, "code", "d01ct").await;
+    let mut bad_deadline = ev("B1", "referral_assessed", "2026-11-01");
+    bad_deadline["outcome"] = json!("right");
+    bad_deadline["deadline"] = json!("soon");
+    refused(bad_deadline, "deadline", "soon").await;
+    let mut bad_outcome = ev("B1", "referral_assessed", "2026-11-01");
+    bad_outcome["outcome"] = json!("maybe");
+    refused(bad_outcome, "outcome", "maybe").await;
+    let mut bad_level = ev("B1", "referral_received", "2026-11-01");
+    bad_level["care_level"] = json!("home");
+    refused(bad_level, "care_level", "home").await;
     ok_event(app, &token, ev("B1", "referral_received", "2026-11-01")).await;
-    // Evaluation before any clinical decision; a second referral; a date before the referral.
-    refused(ev("B1", "evaluation", "2026-11-10"), "decision").await;
-    refused(ev("B1", "referral_received", "2026-11-02"), "duplicate").await;
-    refused(ev("B1", "first_attendance", "2026-10-01"), "referral").await;
+    // Evaluation before any clinical decision; a second referral; the same event again; a
+    // date before the referral.
+    refused(ev("B1", "evaluation", "2026-11-10"), "event", "decision").await;
+    refused(
+        ev("B1", "referral_received", "2026-11-02"),
+        "event",
+        "duplicate",
+    )
+    .await;
+    refused(
+        ev("B1", "referral_received", "2026-11-01"),
+        "event",
+        "duplicate event: referral_received on 2026-11-01 (already registered)",
+    )
+    .await;
+    refused(
+        ev("B1", "first_attendance", "2026-10-01"),
+        "date",
+        "referral",
+    )
+    .await;
+    // A path segment that does not parse is a problem document too.
+    let res = app
+        .client()
+        .post(app.url("/api/v1/pathways/events/99999999999999999999/corrections"))
+        .bearer_auth(&token)
+        .json(&json!({"reason": "typo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["status"], 400);
     // Malformed JSON and a missing field are problems too.
     let res = app
         .client()
@@ -323,6 +391,34 @@ async fn import_is_all_or_nothing_and_idempotent(app: &TestApp) {
     assert_eq!(r["imported"], 0);
     let i1 = get_json(app, &token, "/api/v1/pathways/p/I1").await;
     assert_eq!(i1.as_array().unwrap().len(), 2);
+    // The same batch id with another file is a conflict naming the batch id; nothing written.
+    let other = format!(
+        "{HEADER}{}",
+        csv_row("I9", "referral_received", "2026-10-01", "")
+    );
+    let (status, r) = import(app, &token, "?batch_id=b1", other).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{r}");
+    assert_eq!(r["errors"][0]["field"], "batch_id");
+    let res = app
+        .client()
+        .get(app.url("/api/v1/pathways/p/I9"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // With nothing valid to write, the batch id stays free for the corrected file.
+    let bad = format!("{HEADER}{}", csv_row("I5", "evaluation", "2026-10-05", ""));
+    let (status, r) = import(app, &token, "?batch_id=b4&valid_only=true", bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    assert_eq!(r["imported"], 0);
+    let good = format!(
+        "{HEADER}{}",
+        csv_row("I5", "referral_received", "2026-10-01", "")
+    );
+    let (status, r) = import(app, &token, "?batch_id=b4", good).await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    assert_eq!(r["imported"], 1);
 
     // Without a batch id, the content is the key.
     let body = format!(
@@ -393,6 +489,35 @@ async fn corrections_withdraw_and_export_round_trips(app: &TestApp) {
     assert_eq!(
         correct(json!({"reason": "igjen"})).await.unwrap().status(),
         StatusCode::NOT_FOUND
+    );
+    // The correction stays visible: what was withdrawn, why, by whom, and its replacement.
+    let corrections = get_json(app, &token, "/api/v1/pathways/p/C1/corrections").await;
+    let corrections = corrections.as_array().unwrap();
+    assert_eq!(corrections.len(), 1, "{corrections:?}");
+    let c = &corrections[0];
+    assert_eq!(c["withdrawn"]["id"], id);
+    assert_eq!(c["withdrawn"]["date"], "2026-09-15");
+    assert_eq!(c["reason"], "feil dato");
+    assert_eq!(c["by"], "kliniker");
+    let replacement = c["replacement_id"].as_i64().unwrap();
+    let events = get_json(app, &token, "/api/v1/pathways/p/C1").await;
+    assert!(events
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["id"] == replacement && e["date"] == "2026-09-12"));
+    let client = browser_login(app, "kliniker").await;
+    let page = client
+        .get(app.url("/pathways/p/C1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Rettelser") && page.contains("feil dato"),
+        "{page}"
     );
 
     // Export: the import format, and it imports back elsewhere unchanged.
@@ -600,6 +725,11 @@ async fn pathway_pages_render(app: &TestApp) {
         .unwrap();
     assert_eq!(csv.status(), StatusCode::OK);
 
+    // A clinician's start page is the worklist.
+    let clinician = browser_login(app, "kliniker").await;
+    let res = clinician.get(app.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/pathways");
     // An analyst lands on the indicators; an advisor is refused.
     let analyst = browser_login(app, "analytiker").await;
     let res = analyst.get(app.url("/pathways")).send().await.unwrap();
@@ -613,5 +743,141 @@ async fn pathway_pages_render(app: &TestApp) {
             .unwrap()
             .status(),
         StatusCode::FORBIDDEN
+    );
+}
+
+async fn events_name_real_places_and_one_health_trust(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    let refused = |body: Value, field: &'static str, needle: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let res = post_event(app, &token, &body).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            let p: Value = res.json().await.unwrap();
+            assert_eq!(p["errors"][0]["field"], field, "{body}: {p}");
+            let rule = p["errors"][0]["rule"].as_str().unwrap();
+            assert!(
+                rule.contains(needle),
+                "{body}: expected '{needle}' in '{rule}'"
+            );
+        }
+    };
+    let with = |key: &str, value: &str| {
+        let mut e = ev("R1", "referral_received", "2026-11-01");
+        e[key] = json!(value);
+        e
+    };
+    refused(with("rhf", "Helse Nowhere RHF"), "rhf", "Helse Nowhere RHF").await;
+    refused(with("hf", "Fantasi HF"), "hf", "Fantasi HF").await;
+    refused(
+        with("hf", "Helse Bergen HF"),
+        "hf",
+        "belongs to Helse Vest RHF",
+    )
+    .await;
+    refused(with("kommune", "zz"), "kommune", "zz").await;
+    refused(with("pathway_id", &"x".repeat(65)), "pathway_id", "64").await;
+    // The organisation's first event fixes its health trust; another one is refused after.
+    ok_event(app, &token, ev("R1", "referral_received", "2026-11-01")).await;
+    let mut elsewhere = ev("R2", "referral_received", "2026-11-01");
+    elsewhere["hf"] = json!("Akershus universitetssykehus HF");
+    refused(
+        elsewhere.clone(),
+        "hf",
+        "registers its pathways under Oslo universitetssykehus HF",
+    )
+    .await;
+    // In an import, the row is refused with its line, and its pathway is held back.
+    let mut csv = HEADER.to_string();
+    csv += &csv_row("R3", "referral_received", "2026-10-01", "");
+    csv += "R4,Ahus TSB,Akershus universitetssykehus HF,Helse Sør-Øst RHF,0301,outpatient,referral_received,2026-10-01,,,\n";
+    let (status, r) = import(app, &token, "?batch_id=places&valid_only=true", csv).await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    assert_eq!(r["imported"], 1);
+    assert_eq!(r["errors"][0]["line"], 3);
+    assert!(
+        r["errors"][0]["rule"].as_str().unwrap().starts_with("hf: "),
+        "{r}"
+    );
+    // The indicators a clinician sees stay those of their organisation's trust and region.
+    let report = get_json(
+        app,
+        &token,
+        "/api/v1/pathways/indicators?from=2026-01-01&to=2026-11-24",
+    )
+    .await;
+    for row in report["indicators"].as_array().unwrap() {
+        if row["level"] == "hf" {
+            assert_eq!(row["key"], HF, "{row}");
+        }
+    }
+}
+
+/// Two organisations may use the same pathway ids for different patients: the national
+/// figures count both.
+async fn pathways_of_two_organisations_are_not_joined(app: &TestApp) {
+    let store = &app.db.store;
+    let now: jiff::Timestamp = common::NOW.parse().unwrap();
+    let bergen = store
+        .ensure_org(
+            &varde_store::NewOrg {
+                kind: varde_core::org::OrgKind::TreatmentUnit,
+                name: "Bergen TSB".into(),
+                slug: "bergen-tsb".into(),
+                kommunenummer: None,
+                orgnr: None,
+                parent_id: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let hash = varde_web::auth::hash_password_blocking(common::PASSWORD).unwrap();
+    store
+        .create_user(
+            bergen,
+            varde_core::org::Role::Clinician,
+            varde_core::org::Qualification::Specialist,
+            "kliniker.bergen",
+            &hash,
+            now,
+        )
+        .await
+        .unwrap();
+    let oslo = app.token("kliniker").await;
+    let other = app.token("kliniker.bergen").await;
+    for i in 0..3 {
+        let id = format!("S{i}");
+        run_pathway(app, &oslo, &id, "2026-09-01", "2026-09-15").await;
+        // The same ids in Bergen, with Bergen's places.
+        for (event, date) in [
+            ("referral_received", "2026-08-03"),
+            ("first_attendance", "2026-09-01"),
+            ("clinical_decision", "2026-09-15"),
+        ] {
+            let mut e = ev(&id, event, date);
+            e["unit"] = json!("Bergen TSB poliklinikk");
+            e["hf"] = json!("Helse Bergen HF");
+            e["rhf"] = json!("Helse Vest RHF");
+            e["kommune"] = json!("4601");
+            if event == "clinical_decision" {
+                e["outcome"] = json!("CT");
+            }
+            ok_event(app, &other, e).await;
+        }
+    }
+    let analyst = app.token("analytiker").await;
+    let r = get_json(
+        app,
+        &analyst,
+        "/api/v1/pathways/indicators?from=2026-01-01&to=2026-11-24",
+    )
+    .await;
+    let nation = indicator(&r, "decision_within_limit_outpatient", "nation", "Norge");
+    assert_eq!(
+        (nation["numerator"].as_u64(), nation["denominator"].as_u64()),
+        (Some(6), Some(6)),
+        "{nation}"
     );
 }

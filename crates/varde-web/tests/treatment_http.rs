@@ -19,6 +19,9 @@ on_both_engines!(
     only_clinicians_of_the_unit_reach_lar_and_coercion,
     treatment_pages_render_and_submit,
     stale_writes_leave_nothing_behind,
+    dates_after_today_are_refused,
+    lar_episodes_do_not_overlap,
+    warnings_cover_ended_stays_and_gaps_between_decisions,
 );
 
 const UNIT: &str = "Demo behandlingsenhet TSB";
@@ -315,14 +318,19 @@ async fn lar_admission_delegation_agreements_and_population(app: &TestApp) {
         discharge("specialist"),
     )
     .await;
-    refused(
+    // A discharge dated before the admission names the date and the admission.
+    let rule = refused(
         app,
         &token,
         "/api/v1/lar/discharges",
         json!({"patient": "A", "date": "2025-12-01", "decided_by": "specialist"}),
-        "patient",
+        "date",
     )
     .await;
+    assert!(
+        rule.contains("before the admission on 2026-01-05"),
+        "{rule}"
+    );
 
     // The population per municipality and unit, on a date.
     let p = get_json(app, &token, "/api/v1/lar/population?as_of=2026-05-01").await;
@@ -771,6 +779,375 @@ async fn stale_writes_leave_nothing_behind(app: &TestApp) {
     assert!(app.db.store.verify_access_log().await.unwrap().is_ok());
 }
 
+/// The number of allowed writes with `action` in the access log.
+async fn writes(app: &TestApp, action: &str) -> usize {
+    app.db
+        .store
+        .access_log(&AccessFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == action && e.outcome == "allowed")
+        .count()
+}
+
+/// What must already have happened may not be dated after today (the clock: 2026-11-24):
+/// admissions, discharges, delegations, the start of an agreement or of municipal dispensing,
+/// stays and their end, decisions, retention starts, notices to the child welfare service,
+/// cases sent to the county board and appeals lodged. The end of an agreement and the expected
+/// date of delivery may lie ahead. Each refusal names the field and the rule and writes nothing.
+async fn dates_after_today_are_refused(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    let future = |field: &str, rule: &str| {
+        assert!(
+            rule.contains("not after today (2026-11-24)"),
+            "{field}: {rule}"
+        );
+    };
+    let admit = |date: &str| json!({"patient": "F", "kommune": "0301", "date": date});
+    for date in ["2099-01-01", "2026-11-25"] {
+        let rule = refused(app, &token, "/api/v1/lar/admissions", admit(date), "date").await;
+        future("date", &rule);
+    }
+    ok(app, &token, "/api/v1/lar/admissions", admit("2026-11-24")).await;
+    let lar_writes = writes(app, "lar.write").await;
+    for (path, body, field) in [
+        (
+            "/api/v1/lar/discharges",
+            json!({"patient": "F", "date": "2026-11-25"}),
+            "date",
+        ),
+        (
+            "/api/v1/lar/delegations",
+            json!({"patient": "F", "gp": "HPR-1", "date": "2026-12-01"}),
+            "date",
+        ),
+        (
+            "/api/v1/lar/agreements",
+            json!({"kommune": "0301", "from": "2027-01-01"}),
+            "from",
+        ),
+        (
+            "/api/v1/lar/dispensing",
+            json!({"patient": "F", "date": "2027-01-01"}),
+            "date",
+        ),
+    ] {
+        let rule = refused(app, &token, path, body, field).await;
+        future(field, &rule);
+    }
+    assert_eq!(
+        writes(app, "lar.write").await,
+        lar_writes,
+        "nothing written"
+    );
+    // An agreement may run until a date ahead.
+    ok(
+        app,
+        &token,
+        "/api/v1/lar/agreements",
+        json!({"kommune": "0301", "from": "2026-11-01", "until": "2027-12-31"}),
+    )
+    .await;
+    let patients = get_json(app, &token, "/api/v1/lar/patients").await;
+    assert_eq!(patients[0]["discharged"], Value::Null);
+
+    // Coercion.
+    let rule = refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays",
+        json!({"stay_id": "F1", "patient": "pt-F1", "start": "2099-01-01"}),
+        "start",
+    )
+    .await;
+    future("start", &rule);
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays",
+        json!({"stay_id": "F1", "patient": "pt-F1", "start": "2026-11-20"}),
+    )
+    .await;
+    let coercion_writes = writes(app, "coercion.write").await;
+    let rule = refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/F1/decisions",
+        decision("10-2", "main", "2099-01-01", "2026-11-20"),
+        "decided",
+    )
+    .await;
+    future("decided", &rule);
+    let rule = refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/F1/decisions",
+        decision("10-2", "main", "2026-11-20", "2026-11-25"),
+        "from",
+    )
+    .await;
+    future("from", &rule);
+    let mut t = decision("10-2", "temporary", "2026-11-20", "2026-11-20");
+    t["sent_to_county_board"] = json!("2026-11-30");
+    let rule = refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/F1/decisions",
+        t,
+        "sent_to_county_board",
+    )
+    .await;
+    future("sent_to_county_board", &rule);
+    // § 10-3: the expected date of delivery lies ahead, the notice to the child welfare
+    // service has happened, and the delivery is not before the retention starts.
+    let mut p = decision("10-3", "main", "2026-11-20", "2026-11-20");
+    p["expected_delivery"] = json!("2027-04-15");
+    p["child_welfare_notified"] = json!("2026-11-25");
+    let rule = refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/F1/decisions",
+        p.clone(),
+        "child_welfare_notified",
+    )
+    .await;
+    future("child_welfare_notified", &rule);
+    p["child_welfare_notified"] = json!("2026-11-20");
+    p["expected_delivery"] = json!("2026-11-19");
+    let rule = refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/F1/decisions",
+        p.clone(),
+        "expected_delivery",
+    )
+    .await;
+    assert!(
+        rule.contains("§ 10-3") && rule.contains("before the retention starts"),
+        "{rule}"
+    );
+    let rule = refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/F1/end",
+        json!({"date": "2026-11-25"}),
+        "date",
+    )
+    .await;
+    future("date", &rule);
+    assert_eq!(
+        writes(app, "coercion.write").await,
+        coercion_writes,
+        "nothing written"
+    );
+    p["expected_delivery"] = json!("2027-04-15");
+    let doc = ok(app, &token, "/api/v1/coercion/stays/F1/decisions", p).await;
+    assert_eq!(doc["decisions"][0]["legal_end"], "2027-04-15");
+    assert!(doc["warnings"].as_array().unwrap().is_empty(), "{doc}");
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays/F1/decisions",
+        decision("10-2", "temporary", "2026-11-21", "2026-11-21"),
+    )
+    .await;
+    for path in [
+        "/api/v1/coercion/stays/F1/decisions/1/appeal",
+        "/api/v1/coercion/stays/F1/decisions/2/county-board",
+    ] {
+        let rule = refused(app, &token, path, json!({"date": "2026-12-01"}), "date").await;
+        future("date", &rule);
+    }
+    let stays = get_json(app, &token, "/api/v1/coercion/stays").await;
+    let f1 = stay_of(&stays, "F1");
+    assert_eq!(f1["decisions"][0]["appealed"], Value::Null);
+    assert_eq!(f1["decisions"][1]["sent_to_county_board"], Value::Null);
+    assert_eq!(f1["end"], Value::Null);
+    // The as-of date of a read may lie ahead.
+    get_json(app, &token, "/api/v1/coercion/stays?as_of=2027-01-01").await;
+
+    // The forms give the same refusal, on the page.
+    let client = browser_login(app, "kliniker").await;
+    let (_, html) = page(&client, app, "/pathways/coercion").await;
+    let csrf = csrf_of(&html);
+    let res = client
+        .post(app.url("/pathways/coercion/stay"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("stay_id", "F2"),
+            ("patient", "pt-F2"),
+            ("start", "2099-01-01"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("role=\"alert\"") && body.contains("start: a date that has happened"),
+        "{body}"
+    );
+    let res = client
+        .post(app.url("/pathways/lar/discharge"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("patient", "F"),
+            ("date", "2026-12-24"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("not after today"));
+    assert_eq!(
+        writes(app, "coercion.write").await,
+        coercion_writes + 2,
+        "the § 10-3 and the temporary decision"
+    );
+}
+
+/// A back-dated admission may not overlap an earlier, closed episode of the patient.
+async fn lar_episodes_do_not_overlap(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    let admit = |date: &str| json!({"patient": "O", "kommune": "0301", "date": date});
+    ok(app, &token, "/api/v1/lar/admissions", admit("2026-03-01")).await;
+    ok(
+        app,
+        &token,
+        "/api/v1/lar/discharges",
+        json!({"patient": "O", "date": "2026-06-01"}),
+    )
+    .await;
+    let rule = refused(
+        app,
+        &token,
+        "/api/v1/lar/admissions",
+        admit("2026-01-01"),
+        "date",
+    )
+    .await;
+    assert!(
+        rule.contains("overlap") && rule.contains("2026-03-01 to 2026-06-01"),
+        "{rule}"
+    );
+    refused(
+        app,
+        &token,
+        "/api/v1/lar/admissions",
+        admit("2026-05-01"),
+        "patient",
+    )
+    .await;
+    let p = get_json(app, &token, "/api/v1/lar/population?as_of=2026-02-01").await;
+    assert_eq!(p["total"], 0);
+    ok(app, &token, "/api/v1/lar/admissions", admit("2026-06-01")).await;
+    let patients = get_json(app, &token, "/api/v1/lar/patients").await;
+    let spans: Vec<(Value, Value)> = patients
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["admitted"].clone(), e["discharged"].clone()))
+        .collect();
+    assert_eq!(
+        spans,
+        vec![
+            (json!("2026-03-01"), json!("2026-06-01")),
+            (json!("2026-06-01"), Value::Null)
+        ]
+    );
+}
+
+/// The legal-limit warning stays once a stay has ended, and days between two decisions that no
+/// decision covers are flagged.
+async fn warnings_cover_ended_stays_and_gaps_between_decisions(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    for id in ["G1", "G2", "G3"] {
+        ok(
+            app,
+            &token,
+            "/api/v1/coercion/stays",
+            json!({"stay_id": id, "patient": format!("pt-{id}"), "start": "2026-01-01"}),
+        )
+        .await;
+        ok(
+            app,
+            &token,
+            &format!("/api/v1/coercion/stays/{id}/decisions"),
+            decision("10-2", "main", "2026-01-01", "2026-01-01"),
+        )
+        .await;
+    }
+    // G1: the decision ran out on 1 April, the next began on 1 May; the stay ended 1 June.
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays/G1/decisions",
+        decision("10-2", "main", "2026-05-01", "2026-05-01"),
+    )
+    .await;
+    // G2: no further decision; the stay ended 1 June, two months past the legal limit.
+    // G3: the next decision began the day after the legal end; no warning.
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays/G3/decisions",
+        decision("10-2", "main", "2026-04-02", "2026-04-02"),
+    )
+    .await;
+    for id in ["G1", "G2", "G3"] {
+        ok(
+            app,
+            &token,
+            &format!("/api/v1/coercion/stays/{id}/end"),
+            json!({"date": "2026-06-01"}),
+        )
+        .await;
+    }
+    let stays = get_json(app, &token, "/api/v1/coercion/stays").await;
+    let w = &stay_of(&stays, "G1")["warnings"];
+    assert_eq!(
+        w,
+        &json!([{"kind": "gap_between_decisions", "section": "10-2", "date": "2026-04-01", "next_from": "2026-05-01"}])
+    );
+    let w = &stay_of(&stays, "G2")["warnings"];
+    assert_eq!(
+        w,
+        &json!([{"kind": "past_legal_limit", "section": "10-2", "date": "2026-04-01"}])
+    );
+    assert!(stay_of(&stays, "G3")["warnings"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // Seen during the gap, G1 was past its legal limit.
+    let stays = get_json(app, &token, "/api/v1/coercion/stays?as_of=2026-04-15").await;
+    assert_eq!(
+        stay_of(&stays, "G1")["warnings"][0]["kind"],
+        "past_legal_limit"
+    );
+    let stays = get_json(app, &token, "/api/v1/coercion/stays?as_of=2026-04-01").await;
+    assert!(stay_of(&stays, "G2")["warnings"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    // The page lists both, in words.
+    let client = browser_login(app, "kliniker").await;
+    let (status, html) = page(&client, app, "/pathways/coercion").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("§ 10-2 – dager i oppholdet uten gyldig vedtak mellom to vedtak, siste lovlige dag 2026-04-01, neste tilbakeholdelse fra 2026-05-01"),
+        "{html}"
+    );
+    assert!(
+        html.contains("§ 10-2 – oppholdet har passert lovens grense, siste lovlige dag 2026-04-01"),
+        "{html}"
+    );
+}
+
 async fn only_clinicians_of_the_unit_reach_lar_and_coercion(app: &TestApp) {
     for user in ["radgiver.oslo", "revisor.oslo"] {
         let token = app.token(user).await;
@@ -912,6 +1289,12 @@ async fn treatment_pages_render_and_submit(app: &TestApp) {
     assert!(!lar.contains("H-2"));
     assert!(lar.contains("0301 Oslo"));
     assert!(lar.contains("scope=\"col\""));
+    // The note says where the role comes from: the user's recorded qualification.
+    assert!(
+        lar.contains("Rollen er kvalifikasjonen som er registrert for brukeren din"),
+        "{lar}"
+    );
+    assert!(!lar.contains("oppgis i skjemaet"));
 
     // Coercion: a stay and a § 10-2 decision through the forms; the end date and the table.
     let (status, coercion) = page(&client, app, "/pathways/coercion").await;
@@ -965,6 +1348,39 @@ async fn treatment_pages_render_and_submit(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let res = client
+        .post(app.url("/pathways/coercion/stay"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("stay_id", "O2"),
+            ("patient", "pt-O2"),
+            ("start", "2026-11-03"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = client
+        .post(app.url("/pathways/coercion/decision"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("stay_id", "O2"),
+            ("section", "10-3"),
+            ("kind", "main"),
+            ("decided", "2026-11-03"),
+            ("from", "2026-11-03"),
+            ("expected_delivery", "2027-04-15"),
+            ("child_welfare_notified", "2026-11-04"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let res = client
         .post(app.url("/pathways/coercion/appeal"))
         .form(&[
             ("csrf", csrf.as_str()),
@@ -982,6 +1398,14 @@ async fn treatment_pages_render_and_submit(app: &TestApp) {
         "legal end of the § 10-2 decision"
     );
     assert!(coercion.contains("<th scope=\"row\">§ 10-2</th><td>0</td><td>1</td><td>1</td>"));
+    // The decisions table shows the § 10-3 dates: the expected delivery (also its legal end)
+    // and the notice to the child welfare service.
+    assert!(coercion
+        .contains("<th scope=\"col\">Termin</th><th scope=\"col\">Barnevernet varslet</th>"));
+    assert!(
+        coercion.contains("<td>2027-04-15</td><td></td><td>2027-04-15</td><td>2026-11-04</td>"),
+        "{coercion}"
+    );
 
     // A refused form shows the page again and logs that as a read, not a write.
     let log = app
@@ -997,8 +1421,8 @@ async fn treatment_pages_render_and_submit(app: &TestApp) {
     assert_eq!(writes("lar.write"), 2, "the admission and the agreement");
     assert_eq!(
         writes("coercion.write"),
-        3,
-        "the stay, the decision, the appeal"
+        5,
+        "two stays, two decisions, the appeal"
     );
     assert!(log
         .iter()

@@ -376,10 +376,61 @@ async fn demo_pathways(store: &Store) -> anyhow::Result<usize> {
             rest.push(fields);
         }
     }
+    // A few referrals of these weeks, so that every part of the worklist has something: two
+    // awaiting assessment (one past its 10 working days), one on the waiting list within its
+    // legal deadline and one past it (fristbrudd).
+    let day = |back: i64| today.checked_sub(jiff::Span::new().days(back));
+    let row = |id: &str,
+               event: &str,
+               date: jiff::civil::Date,
+               outcome: &str,
+               deadline: Option<jiff::civil::Date>| {
+        EventFields {
+            pathway_id: id.into(),
+            unit: "OUS TSB poliklinikk".into(),
+            hf: "Oslo universitetssykehus HF".into(),
+            rhf: "Helse Sør-Øst RHF".into(),
+            kommune: "0301".into(),
+            care_level: "outpatient".into(),
+            event: event.into(),
+            date: date.to_string(),
+            outcome: outcome.into(),
+            deadline: deadline.map(|d| d.to_string()).unwrap_or_default(),
+            ..EventFields::default()
+        }
+    };
+    own.push(row("DEMO-H1", "referral_received", day(2)?, "", None));
+    own.push(row("DEMO-H2", "referral_received", day(20)?, "", None));
+    own.push(row("DEMO-V1", "referral_received", day(21)?, "", None));
+    own.push(row(
+        "DEMO-V1",
+        "referral_assessed",
+        day(14)?,
+        "right",
+        Some(day(-30)?),
+    ));
+    own.push(row("DEMO-V2", "referral_received", day(90)?, "", None));
+    own.push(row(
+        "DEMO-V2",
+        "referral_assessed",
+        day(84)?,
+        "right",
+        Some(day(6)?),
+    ));
     let n = own.len() + rest.len();
     for (org, events) in [(demo_unit.id, own), (others, rest)] {
         store
-            .append_pathway_events(org, clinician.id, Some("demo"), &events, now(), None)
+            .append_pathway_events(
+                org,
+                clinician.id,
+                Some(varde_store::Batch {
+                    id: "demo",
+                    digest: "demo",
+                }),
+                &events,
+                now(),
+                None,
+            )
             .await?;
     }
     Ok(n)

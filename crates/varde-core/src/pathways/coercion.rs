@@ -86,6 +86,9 @@ pub enum CoercionError {
     /// § 10-3 without an expected delivery date.
     #[error("§ 10-3 needs the expected date of delivery")]
     NoExpectedDelivery,
+    /// § 10-3 with an expected delivery date before the retention starts.
+    #[error("§ 10-3: the expected date of delivery is before the retention starts")]
+    DeliveryBeforeRetention,
     /// § 10-3 without notice to the child welfare service.
     #[error("§ 10-3: the child welfare service has not been notified")]
     ChildWelfareNotNotified,
@@ -146,8 +149,12 @@ pub fn check_stay(stay: &Stay) -> Vec<CoercionError> {
         }
         match d.section {
             Section::S10_3 => {
-                if d.expected_delivery.is_none() {
-                    errors.push(CoercionError::NoExpectedDelivery);
+                match d.expected_delivery {
+                    None => errors.push(CoercionError::NoExpectedDelivery),
+                    Some(delivery) if delivery < d.from => {
+                        errors.push(CoercionError::DeliveryBeforeRetention);
+                    }
+                    Some(_) => {}
                 }
                 if d.child_welfare_notified.is_none() {
                     errors.push(CoercionError::ChildWelfareNotNotified);
@@ -171,12 +178,23 @@ pub fn check_stay(stay: &Stay) -> Vec<CoercionError> {
 /// A warning about a stay on a given day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Warning {
-    /// The stay is still going on after the legal end of its latest retention.
+    /// The stay went on after the legal end of its retention with no later decision: still
+    /// going on (seen on the as-of date), or it ended later than that legal end allowed.
     PastLegalLimit {
         /// The section of that retention.
         section: Section,
-        /// Its legal end.
+        /// Its legal end: the last lawful day.
         legal_end: Date,
+    },
+    /// Days of the stay between two decisions that no decision's legal period covers: the
+    /// retention ran out on `legal_end` and the next decision's retention began on `next_from`.
+    GapBetweenDecisions {
+        /// The section of the retention that ran out.
+        section: Section,
+        /// Its legal end: the last lawful day before the gap.
+        legal_end: Date,
+        /// The first day of the next retention (the day after the gap).
+        next_from: Date,
     },
     /// A temporary decision not sent to the county board within 2 weeks: it has lapsed.
     TemporaryDecisionLapsed {
@@ -187,26 +205,53 @@ pub enum Warning {
     },
 }
 
-/// Warnings for a stay seen on `as_of`: an ongoing stay past the legal end of its latest
-/// retention, and temporary decisions not sent on to the county board in time.
+/// Warnings for a stay seen on `as_of`.
+///
+/// From the first retention on, every day of the stay up to the as-of date or the stay's last
+/// day (the day before its end), whichever is earlier, must lie in the legal period (start to
+/// legal end) of some decision whose retention has begun by then. Uncovered days between two
+/// decisions are a [`Warning::GapBetweenDecisions`]; uncovered days after the last legal end are
+/// a [`Warning::PastLegalLimit`], whether the stay is still going on or has ended. Days before
+/// the first retention are not coercion and give no warning. Temporary decisions not sent on to
+/// the county board in time give a [`Warning::TemporaryDecisionLapsed`].
 pub fn warnings(stay: &Stay, as_of: Date) -> Vec<Warning> {
     let mut out = Vec::new();
-    let ongoing = stay.end.is_none_or(|e| as_of < e);
-    if ongoing {
-        if let Some(latest) = stay
-            .decisions
-            .iter()
-            .filter(|d| d.from <= as_of)
-            .max_by_key(|d| d.from)
-        {
-            if let Ok(end) = legal_end(latest) {
-                if as_of > end {
-                    out.push(Warning::PastLegalLimit {
-                        section: latest.section,
-                        legal_end: end,
-                    });
-                }
+    // The last day of the stay looked at: the as-of date while the stay goes on, otherwise the
+    // day before the end (the end is the first day out).
+    let last_day = match stay.end {
+        Some(end) if end <= as_of => add_days(end, -1),
+        _ => as_of,
+    };
+    let mut periods: Vec<(Date, Date, Section)> = stay
+        .decisions
+        .iter()
+        .filter(|d| d.from <= last_day)
+        .filter_map(|d| legal_end(d).ok().map(|end| (d.from, end, d.section)))
+        .collect();
+    // By start (a stable sort: equal starts stay in the order recorded).
+    periods.sort_by_key(|p| p.0);
+    // The last day covered so far, and the section of the retention that covers it.
+    let mut covered: Option<(Date, Section)> = None;
+    for (from, end, section) in periods {
+        match covered {
+            Some((until, until_section)) if add_days(until, 1) < from => {
+                out.push(Warning::GapBetweenDecisions {
+                    section: until_section,
+                    legal_end: until,
+                    next_from: from,
+                });
+                covered = Some((end, section));
             }
+            Some((until, _)) if end < until => {}
+            _ => covered = Some((end, section)),
+        }
+    }
+    if let Some((until, section)) = covered {
+        if last_day > until {
+            out.push(Warning::PastLegalLimit {
+                section,
+                legal_end: until,
+            });
         }
     }
     for d in &stay.decisions {
@@ -388,6 +433,116 @@ mod tests {
             ..stay
         };
         assert!(warnings(&ended, date(2025, 6, 1)).is_empty());
+    }
+
+    fn main_10_2(from: Date) -> Decision {
+        Decision::new(Section::S10_2, Kind::Main, from, from)
+    }
+
+    #[test]
+    fn an_ended_stay_keeps_its_warning_for_days_past_the_legal_limit() {
+        // Retention from 1 January runs out on 1 April; the stay ended (first day out) on
+        // 1 June with no further decision.
+        let stay = Stay {
+            start: date(2026, 1, 1),
+            end: Some(date(2026, 6, 1)),
+            decisions: vec![main_10_2(date(2026, 1, 1))],
+        };
+        let past = vec![Warning::PastLegalLimit {
+            section: Section::S10_2,
+            legal_end: date(2026, 4, 1),
+        }];
+        assert_eq!(warnings(&stay, date(2026, 11, 24)), past);
+        assert_eq!(warnings(&stay, date(2026, 6, 1)), past);
+        assert_eq!(warnings(&stay, date(2026, 4, 2)), past);
+        assert!(warnings(&stay, date(2026, 4, 1)).is_empty());
+        // Ended on the day after the legal end: every day of the stay was covered.
+        let in_time = Stay {
+            end: Some(date(2026, 4, 2)),
+            ..stay
+        };
+        assert!(warnings(&in_time, date(2026, 11, 24)).is_empty());
+    }
+
+    #[test]
+    fn a_gap_between_decisions_is_flagged_during_and_after_the_stay() {
+        // 1 January → 1 April, nothing 2–30 April, a new decision from 1 May (to 1 August);
+        // the stay ended on 1 June, within the second decision's legal period.
+        let stay = Stay {
+            start: date(2026, 1, 1),
+            end: Some(date(2026, 6, 1)),
+            decisions: vec![main_10_2(date(2026, 1, 1)), main_10_2(date(2026, 5, 1))],
+        };
+        let gap = Warning::GapBetweenDecisions {
+            section: Section::S10_2,
+            legal_end: date(2026, 4, 1),
+            next_from: date(2026, 5, 1),
+        };
+        assert_eq!(warnings(&stay, date(2026, 11, 24)), vec![gap.clone()]);
+        assert_eq!(warnings(&stay, date(2026, 5, 1)), vec![gap]);
+        // Seen during the gap: the stay is past its legal limit (the next decision has not
+        // begun yet).
+        assert_eq!(
+            warnings(&stay, date(2026, 4, 15)),
+            vec![Warning::PastLegalLimit {
+                section: Section::S10_2,
+                legal_end: date(2026, 4, 1),
+            }]
+        );
+        // Back to back (the next retention begins the day after the legal end): no gap.
+        let seamless = Stay {
+            decisions: vec![main_10_2(date(2026, 1, 1)), main_10_2(date(2026, 4, 2))],
+            ..stay.clone()
+        };
+        assert!(warnings(&seamless, date(2026, 11, 24)).is_empty());
+        // Overlapping decisions: the union of their legal periods counts, whatever the order
+        // they were recorded in.
+        let mut pregnancy = Decision::new(
+            Section::S10_3,
+            Kind::Main,
+            date(2026, 1, 1),
+            date(2026, 1, 1),
+        );
+        pregnancy.expected_delivery = Some(date(2026, 7, 1));
+        pregnancy.child_welfare_notified = Some(date(2026, 1, 1));
+        let overlapping = Stay {
+            decisions: vec![main_10_2(date(2026, 2, 1)), pregnancy],
+            ..stay.clone()
+        };
+        assert!(warnings(&overlapping, date(2026, 11, 24)).is_empty());
+        // Days before the first retention are not coercion.
+        let late_start = Stay {
+            decisions: vec![main_10_2(date(2026, 3, 1))],
+            ..stay
+        };
+        assert!(warnings(&late_start, date(2026, 11, 24)).is_empty());
+    }
+
+    #[test]
+    fn pregnancy_retention_needs_a_delivery_date_after_its_start() {
+        let mut d = Decision::new(
+            Section::S10_3,
+            Kind::Main,
+            date(2026, 3, 10),
+            date(2026, 3, 10),
+        );
+        d.child_welfare_notified = Some(date(2026, 3, 10));
+        d.expected_delivery = Some(date(2026, 3, 9));
+        let stay = Stay {
+            start: date(2026, 3, 1),
+            end: None,
+            decisions: vec![d.clone()],
+        };
+        assert_eq!(
+            check_stay(&stay),
+            vec![CoercionError::DeliveryBeforeRetention]
+        );
+        d.expected_delivery = Some(date(2026, 3, 10));
+        let stay = Stay {
+            decisions: vec![d],
+            ..stay
+        };
+        assert!(check_stay(&stay).is_empty());
     }
 
     #[test]

@@ -41,6 +41,17 @@ pub enum LarError {
     /// The patient is not in LAR on that date.
     #[error("patient {0} is not in LAR on that date")]
     NotInLar(String),
+    /// An admission whose episode would overlap one of the patient's earlier episodes (a
+    /// back-dated admission before a later discharge).
+    #[error("an admission on {date} overlaps the episode from {admitted} to {discharged}")]
+    OverlapsEpisode {
+        /// The admission date given.
+        date: Date,
+        /// The overlapped episode's admission.
+        admitted: Date,
+        /// The overlapped episode's discharge (first day out).
+        discharged: Date,
+    },
     /// A date before the admission.
     #[error("date {date} is before the admission on {admitted}")]
     BeforeAdmission {
@@ -122,14 +133,27 @@ impl LarRegister {
         LarRegister::default()
     }
 
+    /// The patient's episode active on `date`. Not in LAR: `BeforeAdmission` when the date is
+    /// before the patient's first admission, `NotInLar` otherwise.
     fn current(&mut self, patient: &str, date: Date) -> Result<&mut Episode, LarError> {
-        self.episodes
+        let eps = self
+            .episodes
             .get_mut(patient)
-            .and_then(|eps| eps.iter_mut().rev().find(|e| e.active_on(date)))
-            .ok_or_else(|| LarError::NotInLar(patient.to_string()))
+            .ok_or_else(|| LarError::NotInLar(patient.to_string()))?;
+        let first = eps.iter().map(|e| e.admitted).min();
+        match eps.iter_mut().rev().find(|e| e.active_on(date)) {
+            Some(e) => Ok(e),
+            None => match first {
+                Some(admitted) if date < admitted => {
+                    Err(LarError::BeforeAdmission { date, admitted })
+                }
+                _ => Err(LarError::NotInLar(patient.to_string())),
+            },
+        }
     }
 
-    /// Admits a patient (a specialist's decision).
+    /// Admits a patient (a specialist's decision). The new episode is open-ended, so it may
+    /// not begin while the patient is in LAR nor before the discharge of an earlier episode.
     pub fn admit(
         &mut self,
         role: Role,
@@ -142,11 +166,22 @@ impl LarRegister {
             return Err(LarError::NotSpecialist);
         }
         let eps = self.episodes.entry(patient.to_string()).or_default();
-        if eps
-            .iter()
-            .any(|e| e.discharged.is_none() || e.active_on(date))
-        {
-            return Err(LarError::AlreadyAdmitted(patient.to_string()));
+        for e in eps.iter() {
+            match e.discharged {
+                None => return Err(LarError::AlreadyAdmitted(patient.to_string())),
+                Some(discharged) if date < discharged => {
+                    return Err(if e.admitted <= date {
+                        LarError::AlreadyAdmitted(patient.to_string())
+                    } else {
+                        LarError::OverlapsEpisode {
+                            date,
+                            admitted: e.admitted,
+                            discharged,
+                        }
+                    });
+                }
+                Some(_) => {}
+            }
         }
         eps.push(Episode {
             unit: unit.to_string(),
@@ -160,11 +195,17 @@ impl LarRegister {
     }
 
     /// Discharges a patient (a specialist's decision); the discharge date is the first day out.
+    /// It closes the patient's open episode: a date before that episode's admission is
+    /// `BeforeAdmission`; a patient with no open episode is `NotInLar`.
     pub fn discharge(&mut self, role: Role, patient: &str, date: Date) -> Result<(), LarError> {
         if !may_decide_admission_or_discharge(role) {
             return Err(LarError::NotSpecialist);
         }
-        let ep = self.current(patient, date)?;
+        let ep = self
+            .episodes
+            .get_mut(patient)
+            .and_then(|eps| eps.iter_mut().find(|e| e.discharged.is_none()))
+            .ok_or_else(|| LarError::NotInLar(patient.to_string()))?;
         if date < ep.admitted {
             return Err(LarError::BeforeAdmission {
                 date,
@@ -323,6 +364,92 @@ mod tests {
             .unwrap();
         assert_eq!(r.population_by_unit(date(2025, 7, 1)).len(), 0);
         assert_eq!(r.population_by_unit(date(2025, 9, 1))["LAR Oslo"], 1);
+    }
+
+    #[test]
+    fn a_back_dated_admission_may_not_overlap_an_earlier_episode() {
+        let mut r = LarRegister::new();
+        r.admit(Role::Specialist, "p1", "U", "0301", date(2025, 3, 1))
+            .unwrap();
+        r.discharge(Role::Specialist, "p1", date(2025, 6, 1))
+            .unwrap();
+        // Before the closed episode began, or inside it: an open episode would overlap it.
+        assert_eq!(
+            r.admit(Role::Specialist, "p1", "U", "0301", date(2025, 1, 1)),
+            Err(LarError::OverlapsEpisode {
+                date: date(2025, 1, 1),
+                admitted: date(2025, 3, 1),
+                discharged: date(2025, 6, 1),
+            })
+        );
+        assert_eq!(
+            r.admit(Role::Specialist, "p1", "U", "0301", date(2025, 5, 31)),
+            Err(LarError::AlreadyAdmitted("p1".into()))
+        );
+        assert_eq!(r.episodes().count(), 1);
+        assert_eq!(r.population_by_unit(date(2025, 2, 1)).len(), 0);
+        // From the discharge date (the first day out) a new episode may begin.
+        r.admit(Role::Specialist, "p1", "U", "0301", date(2025, 6, 1))
+            .unwrap();
+        assert_eq!(r.episodes().count(), 2);
+    }
+
+    #[test]
+    fn a_discharge_before_the_admission_says_so() {
+        let mut r = LarRegister::new();
+        r.admit(Role::Specialist, "p1", "U", "0301", date(2025, 3, 1))
+            .unwrap();
+        assert_eq!(
+            r.discharge(Role::Specialist, "p1", date(2025, 2, 1)),
+            Err(LarError::BeforeAdmission {
+                date: date(2025, 2, 1),
+                admitted: date(2025, 3, 1),
+            })
+        );
+        assert_eq!(
+            r.discharge(Role::Specialist, "p2", date(2025, 4, 1)),
+            Err(LarError::NotInLar("p2".into()))
+        );
+        r.discharge(Role::Specialist, "p1", date(2025, 4, 1))
+            .unwrap();
+        r.admit(Role::Specialist, "p1", "U", "0301", date(2025, 9, 1))
+            .unwrap();
+        // A date inside the earlier, closed episode does not rewrite its discharge: it is
+        // before the open episode's admission.
+        assert_eq!(
+            r.discharge(Role::Specialist, "p1", date(2025, 3, 15)),
+            Err(LarError::BeforeAdmission {
+                date: date(2025, 3, 15),
+                admitted: date(2025, 9, 1),
+            })
+        );
+        r.discharge(Role::Specialist, "p1", date(2025, 10, 1))
+            .unwrap();
+        // No open episode: not in LAR.
+        assert_eq!(
+            r.discharge(Role::Specialist, "p1", date(2025, 11, 1)),
+            Err(LarError::NotInLar("p1".into()))
+        );
+        let mut eps: Vec<_> = r
+            .episodes()
+            .map(|(_, e)| (e.admitted, e.discharged))
+            .collect();
+        eps.sort();
+        assert_eq!(
+            eps,
+            vec![
+                (date(2025, 3, 1), Some(date(2025, 4, 1))),
+                (date(2025, 9, 1), Some(date(2025, 10, 1)))
+            ]
+        );
+        // Delegation before the first admission names the admission too.
+        assert_eq!(
+            r.delegate_prescribing(Role::Specialist, "p1", "GP-1", date(2025, 1, 1)),
+            Err(LarError::BeforeAdmission {
+                date: date(2025, 1, 1),
+                admitted: date(2025, 3, 1),
+            })
+        );
     }
 
     #[test]

@@ -100,15 +100,47 @@ pub enum Rule {
         end: Date,
     },
     /// A duplicate event.
-    #[error("duplicate event: {event} on {date} (first on line {first_line})")]
+    #[error("duplicate event: {event} on {date} ({})", first_seen(*.first_line))]
     Duplicate {
         /// The event.
         event: EventKind,
         /// Its date.
         date: Date,
-        /// The line of the row kept.
+        /// The line of the row kept; 0 for an event registered before (not in the file).
         first_line: u64,
     },
+}
+
+fn first_seen(line: u64) -> String {
+    if line == 0 {
+        "already registered".to_owned()
+    } else {
+        format!("first on line {line}")
+    }
+}
+
+impl Rule {
+    /// The field (CSV column, or `file` / `row` for the whole input or row) the rule is about:
+    /// what an API error names.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Rule::MissingHeader | Rule::MissingColumn(_) => "file",
+            Rule::Malformed(_) => "row",
+            Rule::MissingField(field) => field,
+            Rule::UnknownEvent(_)
+            | Rule::EvaluationBeforeDecision(_)
+            | Rule::TooManyDecisions(_)
+            | Rule::AfterEnd { .. }
+            | Rule::Duplicate { .. } => "event",
+            Rule::UnknownCareLevel(_) => "care_level",
+            Rule::UnknownVariant(_) => "pathway_variant",
+            Rule::InvalidDate { field, .. } => field,
+            Rule::MissingOutcome(_) | Rule::UnknownOutcome { .. } => "outcome",
+            Rule::UnknownCode(_) | Rule::CodeDisagrees { .. } => "code",
+            Rule::DateInFuture { .. } | Rule::DateBeforeReferral { .. } => "date",
+            Rule::DeadlineBeforeReferral { .. } => "deadline",
+        }
+    }
 }
 
 /// A rule broken by the row on `line` (header = line 1; 0 when not read from a file).
@@ -310,7 +342,11 @@ pub fn check_new(existing: &[Event], new: &Event, today: Date) -> Result<(), Rul
     let mut pathway: Vec<Event> = existing
         .iter()
         .filter(|e| *e.pathway_id == *new.pathway_id)
-        .cloned()
+        .map(|e| Event {
+            // Registered, not from a file: a duplicate is "already registered".
+            line: 0,
+            ..e.clone()
+        })
         .collect();
     let mut candidate = new.clone();
     candidate.line = NEW;

@@ -1375,14 +1375,58 @@ fn a_new_event_is_checked_against_the_registered_ones() {
         check_new(&open, &early_end, today),
         Err(Rule::AfterEnd { .. })
     ));
-    // A second end is a duplicate; a future date is refused.
+    // A second end is a duplicate of a registered event (said so, not by a line number); a
+    // future date is refused.
     let again = ev("P1", PathwayEnd, date(2025, 5, 1)).with_outcome(Outcome::EndReason("x".into()));
-    assert!(matches!(
-        check_new(&registered, &again, today),
-        Err(Rule::Duplicate { .. })
-    ));
-    assert!(matches!(
-        check_new(&open, &ev("P1", Evaluation, date(2025, 7, 1)), today),
-        Err(Rule::DateInFuture { .. })
-    ));
+    let dup = check_new(&registered, &again, today).unwrap_err();
+    assert!(
+        matches!(dup, Rule::Duplicate { first_line: 0, .. }),
+        "{dup:?}"
+    );
+    assert_eq!(
+        dup.to_string(),
+        "duplicate event: pathway_end on 2025-05-01 (already registered)"
+    );
+    assert_eq!(dup.field(), "event");
+    let future = check_new(&open, &ev("P1", Evaluation, date(2025, 7, 1)), today).unwrap_err();
+    assert!(matches!(future, Rule::DateInFuture { .. }));
+    assert_eq!(future.field(), "date");
+}
+
+#[test]
+fn each_rule_names_its_field() {
+    let d = date(2025, 1, 1);
+    for (rule, field) in [
+        (Rule::MissingField("hf"), "hf"),
+        (Rule::UnknownCareLevel("x".into()), "care_level"),
+        (
+            Rule::InvalidDate {
+                field: "deadline",
+                value: "x".into(),
+            },
+            "deadline",
+        ),
+        (Rule::UnknownCode("x".into()), "code"),
+        (Rule::MissingOutcome(EventKind::PathwayEnd), "outcome"),
+        (
+            Rule::DeadlineBeforeReferral {
+                deadline: d,
+                referral: d,
+            },
+            "deadline",
+        ),
+        (Rule::TooManyDecisions(d), "event"),
+    ] {
+        assert_eq!(rule.field(), field, "{rule}");
+    }
+    // In a file, a duplicate names the line of the row kept.
+    let dup = Rule::Duplicate {
+        event: EventKind::Evaluation,
+        date: d,
+        first_line: 7,
+    };
+    assert_eq!(
+        dup.to_string(),
+        "duplicate event: evaluation on 2025-01-01 (first on line 7)"
+    );
 }
