@@ -433,17 +433,108 @@ fn batch_reused() -> WebError {
     e
 }
 
+/// A CSV upload, read as it arrived: its rows parsed, and the SHA-256 of its bytes.
+struct Upload {
+    parsed: Result<varde_core::pathways::parse::Parsed, varde_core::pathways::FileError>,
+    digest: String,
+}
+
+/// The parser's side of a streamed upload: the chunks as one `Read`, hashed as they are read.
+struct ChunkReader {
+    rx: tokio::sync::mpsc::Receiver<Bytes>,
+    current: Bytes,
+    hasher: Sha256,
+}
+
+impl std::io::Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(chunk) => self.current = chunk,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        let chunk = self.current.split_to(n);
+        buf[..n].copy_from_slice(&chunk);
+        self.hasher.update(&chunk);
+        Ok(n)
+    }
+}
+
+/// A CSV upload being read chunk by chunk ([`UploadReader::push`], then
+/// [`UploadReader::finish`]): a blocking task parses the chunks as they arrive and hashes them,
+/// so the file is never held whole, only its parsed rows. More than [`IMPORT_LIMIT`] bytes is a
+/// 413.
+struct UploadReader {
+    tx: tokio::sync::mpsc::Sender<Bytes>,
+    parser: tokio::task::JoinHandle<Upload>,
+    total: usize,
+}
+
+impl UploadReader {
+    fn start() -> UploadReader {
+        let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
+        let parser = tokio::task::spawn_blocking(move || {
+            let mut reader = ChunkReader {
+                rx,
+                current: Bytes::new(),
+                hasher: Sha256::new(),
+            };
+            let parsed = read_events(&mut reader);
+            // The digest is of the whole upload, also when the parser stopped early.
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
+            Upload {
+                parsed,
+                digest: format!("sha256:{}", hex::encode(reader.hasher.finalize())),
+            }
+        });
+        UploadReader {
+            tx,
+            parser,
+            total: 0,
+        }
+    }
+
+    async fn push(&mut self, chunk: Bytes) -> Result<(), WebError> {
+        self.total += chunk.len();
+        if self.total > IMPORT_LIMIT {
+            return Err(too_large());
+        }
+        // The parser only stops reading at the end, so a send fails only if it has died;
+        // `finish` then reports it.
+        let _ = self.tx.send(chunk).await;
+        Ok(())
+    }
+
+    async fn finish(self) -> Result<Upload, WebError> {
+        drop(self.tx);
+        self.parser
+            .await
+            .map_err(|_| WebError::internal("the upload could not be parsed"))
+    }
+}
+
+fn too_large() -> WebError {
+    let mut e = WebError::bad_request(format!(
+        "file: at most {} MB per import",
+        IMPORT_LIMIT / (1024 * 1024)
+    ));
+    e.status = StatusCode::PAYLOAD_TOO_LARGE;
+    e
+}
+
 /// Imports a CSV in one transaction. With errors: nothing is written unless `valid_only`, in
 /// which case the pathways without errors are written whole and the rest are reported.
 async fn import(
     state: &AppState,
     access: &OrgAccess<WritePathways>,
-    csv: &[u8],
+    upload: Upload,
     batch_id: Option<String>,
     valid_only: bool,
 ) -> Result<(StatusCode, ImportResult), WebError> {
     let org = access.user.principal.org;
-    let digest = format!("sha256:{}", hex::encode(Sha256::digest(csv)));
+    let Upload { parsed, digest } = upload;
     let batch_id = match batch_id
         .map(|b| b.trim().to_owned())
         .filter(|b| !b.is_empty())
@@ -470,7 +561,7 @@ async fn import(
         };
         return Ok((StatusCode::OK, result));
     }
-    let parsed = read_events(csv).map_err(|e| WebError::invalid("file", e.to_string()))?;
+    let parsed = parsed.map_err(|e| WebError::invalid("file", e.to_string()))?;
     let mut errors: Vec<ImportError> = parsed
         .errors
         .iter()
@@ -870,9 +961,19 @@ async fn api_import(
     State(state): State<AppState>,
     access: OrgAccess<WritePathways>,
     Query(q): Query<ImportQuery>,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Result<Response, WebError> {
-    let (status, result) = import(&state, &access, &body, q.batch_id, q.valid_only).await?;
+    use http_body_util::BodyExt as _;
+    let mut body = body;
+    let mut reader = UploadReader::start();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| WebError::bad_request("the body could not be read"))?;
+        if let Ok(data) = frame.into_data() {
+            reader.push(data).await?;
+        }
+    }
+    let upload = reader.finish().await?;
+    let (status, result) = import(&state, &access, upload, q.batch_id, q.valid_only).await?;
     Ok((status, axum::Json(result)).into_response())
 }
 
@@ -1512,7 +1613,7 @@ async fn import_submit(
     let mut csrf = String::new();
     let mut batch_id = None;
     let mut valid_only = false;
-    let mut file: Option<Bytes> = None;
+    let mut file: Option<Upload> = None;
     loop {
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
@@ -1525,19 +1626,30 @@ async fn import_submit(
             }
         };
         let name = field.name().unwrap_or("").to_owned();
-        let bytes = field.bytes().await.map_err(|_| {
-            WebError::bad_request("the upload could not be read (too large or broken)").html()
-        })?;
+        let broken =
+            || WebError::bad_request("the upload could not be read (too large or broken)").html();
+        let mut field = field;
+        if name == "file" {
+            let mut reader = UploadReader::start();
+            let mut size = 0;
+            while let Some(chunk) = field.chunk().await.map_err(|_| broken())? {
+                size += chunk.len();
+                reader.push(chunk).await.map_err(WebError::html)?;
+            }
+            let upload = reader.finish().await.map_err(WebError::html)?;
+            file = (size > 0).then_some(upload);
+            continue;
+        }
+        let bytes = field.bytes().await.map_err(|_| broken())?;
         match name.as_str() {
             "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
             "batch_id" => batch_id = Some(String::from_utf8_lossy(&bytes).into_owned()),
             "valid_only" => valid_only = true,
-            "file" => file = Some(bytes),
             _ => {}
         }
     }
     (access.user.check_csrf(&csrf)).html()?;
-    let Some(file) = file.filter(|f| !f.is_empty()) else {
+    let Some(file) = file else {
         let mut res = render(&ImportT {
             c: page.c,
             result: None,
@@ -1546,7 +1658,7 @@ async fn import_submit(
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(res);
     };
-    match import(&state, &access, &file, batch_id, valid_only).await {
+    match import(&state, &access, file, batch_id, valid_only).await {
         Ok((status, result)) => {
             let mut res = render(&ImportT {
                 c: page.c,
@@ -1760,4 +1872,44 @@ async fn indicators_page(
         indicators,
         waiting,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    /// An upload split anywhere (inside a row, inside a multi-byte character) parses as the
+    /// whole file does, and its digest is that of the whole file.
+    #[tokio::test]
+    async fn an_upload_read_in_chunks_parses_as_the_whole_file() {
+        let csv = "pathway_id,unit,hf,rhf,kommune,care_level,event,date,code,outcome,deadline\n\
+                   P1,Enhet Ø,Oslo universitetssykehus HF,Helse Sør-Øst RHF,0301,outpatient,referral_received,2026-10-01,,,\n\
+                   P1,Enhet Ø,Oslo universitetssykehus HF,Helse Sør-Øst RHF,0301,outpatient,teleportation,2026-10-02,,,\n";
+        let whole = read_events(csv.as_bytes()).unwrap();
+        for size in [1, 7, 64, csv.len()] {
+            let mut reader = UploadReader::start();
+            for chunk in csv.as_bytes().chunks(size) {
+                reader.push(Bytes::copy_from_slice(chunk)).await.unwrap();
+            }
+            let upload = reader.finish().await.unwrap();
+            let parsed = upload.parsed.unwrap();
+            assert_eq!(parsed.events.len(), whole.events.len(), "chunks of {size}");
+            assert_eq!(parsed.events[0].unit, whole.events[0].unit);
+            assert_eq!(parsed.errors, whole.errors);
+            assert_eq!(
+                upload.digest,
+                format!("sha256:{}", hex::encode(Sha256::digest(csv.as_bytes())))
+            );
+        }
+        // A file without the header is a file error, and still has its digest.
+        let mut reader = UploadReader::start();
+        reader
+            .push(Bytes::from_static(b"a,b\n1,2\n"))
+            .await
+            .unwrap();
+        let upload = reader.finish().await.unwrap();
+        assert!(upload.parsed.is_err());
+        assert!(upload.digest.starts_with("sha256:"));
+    }
 }

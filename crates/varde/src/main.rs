@@ -294,6 +294,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         ..Config::default()
     };
     let state = AppState::new(store.clone(), key, Clock::System, config)?;
+    let treatment = varde_web::bootstrap::seed_demo_treatment(&state).await?;
     let app = Application::bind(&args.listen, state)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -317,7 +318,11 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     }
     writeln!(
         out,
-        "{pathways} synthetic TSB pathway events loaded (log in as kliniker for the worklist)."
+        "{pathways} synthetic TSB pathway events loaded (log in as kliniker for the worklist);"
+    )?;
+    writeln!(
+        out,
+        "{treatment} LAR and coercion registrations (Pasientforløp → LAR, Tvang)."
     )?;
     writeln!(out, "Stop with Ctrl-C.")?;
     drop(out);

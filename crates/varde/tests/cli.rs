@@ -339,3 +339,69 @@ fn signal_cli_contract() {
     // The row after the gap (week 6, file line 6) is the one named.
     assert!(err.contains("series 'a', line 6"), "{err}");
 }
+
+/// `varde demo` (one of the README's two commands): it prints its address and logins, serves
+/// the login page and the demo data, and on SIGTERM stops and removes its data directory.
+#[cfg(unix)]
+#[test]
+fn demo_serves_and_cleans_up_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::net::TcpStream;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_varde"))
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .env("VARDE_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("varde demo runs");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut addr, mut dir, mut printed) = (String::new(), String::new(), Vec::new());
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(a) = line.strip_prefix("Varde demo: http://") {
+            addr = a.trim_end_matches('/').to_owned();
+        }
+        if let Some(d) = line.strip_prefix("Data (deleted on exit): ") {
+            dir = d.to_owned();
+        }
+        let done = line.starts_with("Stop with");
+        printed.push(line);
+        if done {
+            break;
+        }
+    }
+    let printed = printed.join("\n");
+    assert!(!addr.is_empty() && !dir.is_empty(), "{printed}");
+    assert!(
+        printed.contains("kliniker") && printed.contains("LAR and coercion"),
+        "{printed}"
+    );
+    assert!(Path::new(&dir).is_dir());
+    let get = |path: &str| {
+        let mut s = TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    assert!(get("/healthz").starts_with("HTTP/1.1 200"));
+    let login = get("/login");
+    assert!(
+        login.starts_with("HTTP/1.1 200") && login.contains("<form"),
+        "{login}"
+    );
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success(), "exits cleanly on SIGTERM");
+    assert!(
+        !Path::new(&dir).exists(),
+        "the demo's data directory is removed"
+    );
+}
