@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .merge(crate::pathways::api_routes())
         .merge(crate::treatment::api_routes())
+        .merge(crate::treatment_national::api_routes())
         .fallback(|| async { WebError::not_found() })
 }
 
@@ -475,5 +476,6 @@ async fn openapi() -> Response {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::pathways::PathwaysApiDoc::openapi());
     doc.merge(crate::treatment::TreatmentApiDoc::openapi());
+    doc.merge(crate::treatment_national::NationalApiDoc::openapi());
     json(StatusCode::OK, &doc)
 }

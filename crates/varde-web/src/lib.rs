@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod pathways;
 pub mod security;
 pub mod treatment;
+pub mod treatment_national;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -132,6 +133,7 @@ pub fn router(state: AppState) -> Router {
         .merge(html::routes())
         .merge(pathways::html_routes())
         .merge(treatment::html_routes())
+        .merge(treatment_national::html_routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .route(

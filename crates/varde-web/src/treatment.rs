@@ -246,7 +246,7 @@ pub struct DispensingRequest {
 /// A LAR command as stored in the event log.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
-enum LarCommand {
+pub(crate) enum LarCommand {
     Admit {
         patient: String,
         unit: String,
@@ -309,7 +309,7 @@ impl LarCommand {
     }
 
     /// Applies the command to the register (the core's rules).
-    fn apply(&self, reg: &mut LarRegister) -> Result<(), LarError> {
+    pub(crate) fn apply(&self, reg: &mut LarRegister) -> Result<(), LarError> {
         match self {
             LarCommand::Admit {
                 patient,
@@ -395,9 +395,15 @@ impl LarCommand {
 /// The organisation's LAR register, replayed, and its stream's last sequence number.
 async fn load_lar(state: &AppState, org: OrgId) -> Result<(LarRegister, i64), WebError> {
     let events = state.store.read_stream(&lar_stream(org)).await?;
-    let mut reg = LarRegister::new();
     let last = events.last().map_or(0, |e| e.seq);
-    for ev in &events {
+    Ok((replay_lar(&events), last))
+}
+
+/// A LAR register replayed from its stream's events. An event that no longer parses or keeps
+/// the rules (it did when written) is logged and left out.
+pub(crate) fn replay_lar(events: &[StoredEvent]) -> LarRegister {
+    let mut reg = LarRegister::new();
+    for ev in events {
         match serde_json::from_str::<LarCommand>(&ev.body) {
             Ok(cmd) => {
                 if let Err(e) = cmd.apply(&mut reg) {
@@ -407,7 +413,7 @@ async fn load_lar(state: &AppState, org: OrgId) -> Result<(LarRegister, i64), We
             Err(e) => tracing::warn!(event = ev.id, error = %e, "stored LAR event does not parse"),
         }
     }
-    Ok((reg, last))
+    reg
 }
 
 fn new_event<A>(
@@ -589,7 +595,7 @@ pub struct AgreementDoc {
     pub in_force: bool,
 }
 
-fn kommune_name(k: &str) -> String {
+pub(crate) fn kommune_name(k: &str) -> String {
     varde_core::refdata::get()
         .kommune(k)
         .map(|m| m.name.clone())
@@ -655,11 +661,11 @@ fn population(reg: &LarRegister, as_of: Date) -> Population {
 }
 
 #[derive(Deserialize)]
-struct AsOfQuery {
-    as_of: Option<String>,
+pub(crate) struct AsOfQuery {
+    pub(crate) as_of: Option<String>,
 }
 
-fn as_of(state: &AppState, q: Option<&str>) -> Result<Date, WebError> {
+pub(crate) fn as_of(state: &AppState, q: Option<&str>) -> Result<Date, WebError> {
     match q.map(str::trim) {
         None | Some("") => Ok(state.clock.today()),
         Some(s) => date_field("as_of", s),
@@ -804,7 +810,7 @@ fn parse_section(v: &str) -> Result<Section, WebError> {
     }
 }
 
-fn section_str(s: Section) -> &'static str {
+pub(crate) fn section_str(s: Section) -> &'static str {
     match s {
         Section::S10_2 => "10-2",
         Section::S10_3 => "10-3",
@@ -898,9 +904,9 @@ enum CoercionCommand {
 
 /// One stay as replayed.
 #[derive(Debug, Clone)]
-struct StayState {
+pub(crate) struct StayState {
     patient: String,
-    stay: Stay,
+    pub(crate) stay: Stay,
 }
 
 fn coercion_problem(e: &CoercionError) -> WebError {
@@ -1066,7 +1072,7 @@ fn decision_mut(s: &mut StayState, number: usize) -> Result<&mut Decision, WebEr
 
 /// Replays one stored event into its stay (an event that no longer parses or applies was
 /// valid when written: it is logged and skipped).
-fn replay_stay_event(current: Option<StayState>, ev: &StoredEvent) -> Option<StayState> {
+pub(crate) fn replay_stay_event(current: Option<StayState>, ev: &StoredEvent) -> Option<StayState> {
     let cmd = match serde_json::from_str::<CoercionCommand>(&ev.body) {
         Ok(c) => c,
         Err(e) => {
@@ -1423,11 +1429,11 @@ async fn api_stays(
 }
 
 #[derive(Deserialize)]
-struct YearQuery {
-    year: Option<String>,
+pub(crate) struct YearQuery {
+    pub(crate) year: Option<String>,
 }
 
-fn year_of(state: &AppState, q: Option<&str>) -> Result<i16, WebError> {
+pub(crate) fn year_of(state: &AppState, q: Option<&str>) -> Result<i16, WebError> {
     match q.map(str::trim) {
         None | Some("") => Ok(state.clock.today().year()),
         Some(s) => s

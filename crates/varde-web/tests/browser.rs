@@ -768,6 +768,9 @@ async fn browser_pathways_worklist_and_indicators_sqlite_are_accessible() {
     // The analyst sees the indicators too.
     login(&d, &app, "analytiker").await;
     open_page(&d, &app, &axe, "/pathways/indicators", "analytiker").await;
+    // And the national LAR and coercion figures, reached from there.
+    open_page(&d, &app, &axe, "/pathways/national", "analytiker").await;
+    assert!(d.count("main table").await >= 1, "the coercion table");
 
     d.quit().await;
     app.stop().await;

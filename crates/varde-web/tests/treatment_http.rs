@@ -22,6 +22,7 @@ on_both_engines!(
     dates_after_today_are_refused,
     lar_episodes_do_not_overlap,
     warnings_cover_ended_stays_and_gaps_between_decisions,
+    national_figures_sum_organisations_and_hide_small_cells,
 );
 
 const UNIT: &str = "Demo behandlingsenhet TSB";
@@ -1434,4 +1435,146 @@ async fn treatment_pages_render_and_submit(app: &TestApp) {
         let (status, _) = page(&advisor, app, path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
     }
+}
+
+/// The analyst's national LAR population and coercion table: summed over organisations, cells
+/// of 1–4 hidden (the row remains), zero shown; advisors have no access.
+async fn national_figures_sum_organisations_and_hide_small_cells(app: &TestApp) {
+    let store = &app.db.store;
+    let now: jiff::Timestamp = common::NOW.parse().unwrap();
+    let other = store
+        .ensure_org(
+            &varde_store::NewOrg {
+                kind: varde_core::org::OrgKind::TreatmentUnit,
+                name: "Bergen LAR".into(),
+                slug: "bergen-lar".into(),
+                kommunenummer: None,
+                orgnr: None,
+                parent_id: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let hash = varde_web::auth::hash_password_blocking(common::PASSWORD).unwrap();
+    store
+        .create_user(
+            other,
+            varde_core::org::Role::Clinician,
+            varde_core::org::Qualification::Specialist,
+            "kliniker.bergen",
+            &hash,
+            now,
+        )
+        .await
+        .unwrap();
+    let oslo = app.token("kliniker").await;
+    let bergen = app.token("kliniker.bergen").await;
+    // Oslo: three patients from Oslo; Bergen: three from Oslo and two from Bergen.
+    for (token, patient, kommune) in [
+        (&oslo, "A1", "0301"),
+        (&oslo, "A2", "0301"),
+        (&oslo, "A3", "0301"),
+        (&bergen, "B1", "0301"),
+        (&bergen, "B2", "0301"),
+        (&bergen, "B3", "0301"),
+        (&bergen, "B4", "4601"),
+        (&bergen, "B5", "4601"),
+    ] {
+        ok(
+            app,
+            token,
+            "/api/v1/lar/admissions",
+            json!({"patient": patient, "kommune": kommune, "date": "2026-03-01", "decided_by": "specialist"}),
+        )
+        .await;
+    }
+    // Coercion: five § 10-2 main decisions over the two organisations, one § 10-4.
+    for (token, stay, section) in [
+        (&oslo, "s1", "10-2"),
+        (&oslo, "s2", "10-2"),
+        (&bergen, "s1", "10-2"),
+        (&bergen, "s2", "10-2"),
+        (&bergen, "s3", "10-2"),
+        (&bergen, "s4", "10-4"),
+    ] {
+        ok(
+            app,
+            token,
+            "/api/v1/coercion/stays",
+            json!({"stay_id": stay, "patient": format!("P-{stay}"), "start": "2026-06-01"}),
+        )
+        .await;
+        ok(
+            app,
+            token,
+            &format!("/api/v1/coercion/stays/{stay}/decisions"),
+            json!({"section": section, "kind": "main", "decided": "2026-06-01", "from": "2026-06-01"}),
+        )
+        .await;
+    }
+    let analyst = app.token("analytiker").await;
+    let p = get_json(app, &analyst, "/api/v1/lar/population/national").await;
+    assert_eq!(p["total"], 8);
+    let row = |rows: &Value, key: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == key)
+            .unwrap_or_else(|| panic!("no {key} in {rows}"))
+            .clone()
+    };
+    let oslo_k = row(&p["by_kommune"], "0301");
+    assert_eq!(
+        (oslo_k["patients"].as_u64(), &oslo_k["suppressed"]),
+        (Some(6), &json!(false))
+    );
+    assert_eq!(oslo_k["name"], "Oslo");
+    let bergen_k = row(&p["by_kommune"], "4601");
+    assert!(
+        bergen_k["patients"].is_null() && bergen_k["suppressed"] == true,
+        "{bergen_k}"
+    );
+    let by_org = &p["by_organisation"];
+    assert_eq!(row(by_org, "Bergen LAR")["patients"], 5);
+    assert!(
+        row(by_org, UNIT)["patients"].is_null(),
+        "3 patients: hidden"
+    );
+    let t = get_json(app, &analyst, "/api/v1/coercion/table/national?year=2026").await;
+    let section = |s: &str| {
+        t["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["section"] == s)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(section("10-2")["main"], 5);
+    assert_eq!(section("10-2")["appeals"], 0, "a zero is shown");
+    assert!(section("10-4")["main"].is_null(), "one decision: hidden");
+    // The page shows the same; an advisor is refused.
+    let client = browser_login(app, "analytiker").await;
+    let page = client
+        .get(app.url("/pathways/national"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Nasjonale tall") && page.contains("skjult (&#60; 5)"),
+        "{page}"
+    );
+    let advisor = app.token("radgiver.oslo").await;
+    let res = app
+        .client()
+        .get(app.url("/api/v1/lar/population/national"))
+        .bearer_auth(&advisor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }

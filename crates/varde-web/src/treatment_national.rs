@@ -1,0 +1,239 @@
+//! National aggregates of LAR and coercion, for analysts (and clinicians, who see their own
+//! figures in full on the LAR and coercion pages): the LAR population per municipality and per
+//! treatment organisation, and the yearly coercion table per section, summed over every
+//! organisation, with cells of 1–4 suppressed as the pathway indicators are (the row remains,
+//! its figure is hidden; a zero is shown). `GET /api/v1/lar/population/national`,
+//! `GET /api/v1/coercion/table/national` and the page `/pathways/national`.
+//!
+//! The figures are replayed from every organisation's `lar:` and `coercion:` streams through
+//! the same rules as the organisation's own pages. Access: `pathway.indicators` (aggregates,
+//! no personal data; not written to the access log, as the indicators are not).
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use jiff::civil::Date;
+use serde::Serialize;
+use varde_core::org::OrgId;
+use varde_core::pathways::coercion::{yearly_table, YearRow};
+use varde_core::pathways::indicators::SUPPRESSION_THRESHOLD;
+
+use crate::authz::{OrgAccess, SeePathwayIndicators};
+use crate::error::WebError;
+use crate::html::{render, Chrome, HtmlErr, Page};
+use crate::treatment::{
+    as_of, kommune_name, replay_lar, replay_stay_event, section_str, year_of, AsOfQuery, StayState,
+    YearQuery,
+};
+use crate::AppState;
+
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/lar/population/national", get(api_population))
+        .route("/coercion/table/national", get(api_table))
+}
+
+pub fn html_routes() -> Router<AppState> {
+    Router::new().route("/pathways/national", get(national_page))
+}
+
+/// A count, or `None` when it is 1–4 (suppressed).
+fn suppressed(n: u64) -> Option<u64> {
+    (n == 0 || n >= SUPPRESSION_THRESHOLD).then_some(n)
+}
+
+/// One row of the national LAR population.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NationalRow {
+    /// Municipality number, or the organisation's name.
+    pub key: String,
+    /// The municipality's name (by municipality only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Patients in LAR on the date; null when suppressed.
+    pub patients: Option<u64>,
+    pub suppressed: bool,
+}
+
+/// The national LAR population on a date.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NationalPopulation {
+    pub as_of: String,
+    /// Everyone in LAR on the date (null when under 5).
+    pub total: Option<u64>,
+    pub by_kommune: Vec<NationalRow>,
+    pub by_organisation: Vec<NationalRow>,
+}
+
+/// One section's row of the national coercion table (null: suppressed).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NationalTableRow {
+    pub section: String,
+    pub temporary: Option<u64>,
+    pub main: Option<u64>,
+    pub appeals: Option<u64>,
+}
+
+/// The national coercion table of a year.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NationalTable {
+    pub year: i16,
+    pub rows: Vec<NationalTableRow>,
+}
+
+fn org_of(stream: &str, prefix: &str) -> Option<OrgId> {
+    stream
+        .strip_prefix(prefix)?
+        .split(':')
+        .next()?
+        .parse()
+        .ok()
+        .map(OrgId)
+}
+
+async fn org_name(state: &AppState, org: OrgId) -> String {
+    match state.store.org(org).await {
+        Ok(o) => o.name,
+        Err(_) => format!("#{}", org.0),
+    }
+}
+
+fn row(key: String, name: Option<String>, n: u64) -> NationalRow {
+    let patients = suppressed(n);
+    NationalRow {
+        key,
+        name,
+        suppressed: patients.is_none(),
+        patients,
+    }
+}
+
+async fn population(state: &AppState, date: Date) -> Result<NationalPopulation, WebError> {
+    let events = state.store.read_streams_with_prefix("lar:").await?;
+    let mut by_org: BTreeMap<OrgId, Vec<varde_store::StoredEvent>> = BTreeMap::new();
+    for ev in events {
+        if let Some(org) = org_of(&ev.stream, "lar:") {
+            by_org.entry(org).or_default().push(ev);
+        }
+    }
+    let mut kommuner: BTreeMap<String, u64> = BTreeMap::new();
+    let mut orgs: Vec<NationalRow> = Vec::new();
+    let mut total = 0u64;
+    for (org, events) in &by_org {
+        let reg = replay_lar(events);
+        let mut n = 0u64;
+        for (k, patients) in reg.population_by_kommune(date) {
+            let patients = patients as u64;
+            *kommuner.entry(k).or_default() += patients;
+            n += patients;
+        }
+        total += n;
+        if n > 0 {
+            orgs.push(row(org_name(state, *org).await, None, n));
+        }
+    }
+    orgs.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(NationalPopulation {
+        as_of: date.to_string(),
+        total: suppressed(total),
+        by_kommune: kommuner
+            .into_iter()
+            .map(|(k, n)| row(k.clone(), Some(kommune_name(&k)), n))
+            .collect(),
+        by_organisation: orgs,
+    })
+}
+
+async fn table(state: &AppState, year: i16) -> Result<NationalTable, WebError> {
+    let events = state.store.read_streams_with_prefix("coercion:").await?;
+    let mut stays: BTreeMap<String, StayState> = BTreeMap::new();
+    for ev in &events {
+        if let Some(s) = replay_stay_event(stays.remove(&ev.stream), ev) {
+            stays.insert(ev.stream.clone(), s);
+        }
+    }
+    let rows = yearly_table(stays.values().flat_map(|s| s.stay.decisions.iter()), year);
+    let cell = |n: u32| suppressed(u64::from(n));
+    Ok(NationalTable {
+        year,
+        rows: rows
+            .into_iter()
+            .map(
+                |(
+                    section,
+                    YearRow {
+                        temporary,
+                        main,
+                        appeals,
+                    },
+                )| NationalTableRow {
+                    section: section_str(section).to_owned(),
+                    temporary: cell(temporary),
+                    main: cell(main),
+                    appeals: cell(appeals),
+                },
+            )
+            .collect(),
+    })
+}
+
+/// The LAR population on a date (default today) per municipality and per treatment
+/// organisation, over every organisation; cells of 1–4 suppressed.
+#[utoipa::path(get, path = "/api/v1/lar/population/national", params(("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today")),
+    responses((status = 200, body = NationalPopulation), (status = 403, body = crate::error::Problem)))]
+async fn api_population(
+    State(state): State<AppState>,
+    _access: OrgAccess<SeePathwayIndicators>,
+    Query(q): Query<AsOfQuery>,
+) -> Result<Response, WebError> {
+    let date = as_of(&state, q.as_of.as_deref())?;
+    Ok(axum::Json(population(&state, date).await?).into_response())
+}
+
+/// The yearly coercion table (temporary decisions, main cases, appeals per section) over every
+/// organisation; cells of 1–4 suppressed.
+#[utoipa::path(get, path = "/api/v1/coercion/table/national", params(("year" = Option<i16>, Query, description = "default this year")),
+    responses((status = 200, body = NationalTable), (status = 403, body = crate::error::Problem)))]
+async fn api_table(
+    State(state): State<AppState>,
+    _access: OrgAccess<SeePathwayIndicators>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, WebError> {
+    let year = year_of(&state, q.year.as_deref())?;
+    Ok(axum::Json(table(&state, year).await?).into_response())
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(api_population, api_table),
+    components(schemas(NationalPopulation, NationalRow, NationalTable, NationalTableRow))
+)]
+pub struct NationalApiDoc;
+
+#[derive(Template)]
+#[template(path = "pathways_national.html")]
+struct NationalT {
+    c: Chrome,
+    population: NationalPopulation,
+    table: NationalTable,
+}
+
+async fn national_page(
+    State(state): State<AppState>,
+    page: Page,
+    access: Result<OrgAccess<SeePathwayIndicators>, WebError>,
+) -> Result<Response, WebError> {
+    access.map_err(WebError::html)?;
+    let today = state.clock.today();
+    let population = population(&state, today).await.html()?;
+    let table = table(&state, today.year()).await.html()?;
+    render(&NationalT {
+        c: page.c,
+        population,
+        table,
+    })
+}
