@@ -166,6 +166,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("none", "Ingen.", "None."),
     ("hf", "Helseforetak", "Health trust"),
     ("unit", "Enhet", "Unit"),
+    ("all_units", "Alle enheter", "All units"),
     ("date", "Dato", "Date"),
     ("date_hint", "ÅÅÅÅ-MM-DD", "YYYY-MM-DD"),
     ("care_level", "Omsorgsnivå", "Level of care"),

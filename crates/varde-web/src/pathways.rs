@@ -714,6 +714,10 @@ pub struct Counts {
 #[derive(Debug, Clone, Serialize)]
 pub struct Worklist {
     pub as_of: Date,
+    /// The unit shown, when the list was narrowed to one.
+    pub unit: Option<String>,
+    /// Every unit with something on the organisation's list (to narrow it by).
+    pub units: Vec<String>,
     pub counts: Counts,
     pub items: Vec<WorkItem>,
     pub unassessed: Vec<varde_core::pathways::worklist::Unassessed>,
@@ -724,6 +728,7 @@ async fn org_worklist(
     state: &AppState,
     access: &OrgAccess<ReadPathways>,
     as_of: Date,
+    unit: Option<&str>,
 ) -> Result<Worklist, WebError> {
     let loaded = load(state, Some(access.user.principal.org)).await?;
     let entry = access.access(
@@ -732,11 +737,26 @@ async fn org_worklist(
         format!("pathway-worklist:org:{}", access.user.principal.org.0),
     );
     state.store.log_access(&entry).await?;
-    let items = worklist(&loaded.events, as_of);
+    let mut items = worklist(&loaded.events, as_of);
+    let mut unassessed = varde_core::pathways::worklist::unassessed(&loaded.events, as_of);
+    let mut waiting = varde_core::pathways::worklist::waiting_list(&loaded.events, as_of);
+    let units: BTreeSet<String> = items
+        .iter()
+        .map(|i| i.unit.clone())
+        .chain(unassessed.iter().map(|u| u.unit.clone()))
+        .chain(waiting.iter().map(|w| w.unit.clone()))
+        .collect();
+    let unit = unit.map(str::trim).filter(|u| !u.is_empty());
+    if let Some(u) = unit {
+        items.retain(|i| i.unit == u);
+        unassessed.retain(|i| i.unit == u);
+        waiting.retain(|i| i.unit == u);
+    }
     let (overdue, due_soon, on_time) = varde_core::pathways::worklist::status_counts(&items);
-    let waiting = varde_core::pathways::worklist::waiting_list(&loaded.events, as_of);
     Ok(Worklist {
         as_of,
+        unit: unit.map(str::to_owned),
+        units: units.into_iter().collect(),
         counts: Counts {
             overdue,
             due_soon,
@@ -744,7 +764,7 @@ async fn org_worklist(
             fristbrudd: waiting.iter().filter(|w| w.fristbrudd).count(),
         },
         items,
-        unassessed: varde_core::pathways::worklist::unassessed(&loaded.events, as_of),
+        unassessed,
         waiting,
     })
 }
@@ -864,18 +884,20 @@ async fn api_correct(
 }
 
 #[derive(Deserialize)]
-struct AsOfQuery {
+struct WorklistQuery {
     as_of: Option<String>,
+    unit: Option<String>,
 }
 
 /// The organisation's worklist: every open pathway's next measurement point, most urgent
-/// first, with counts per status; referrals awaiting assessment; the waiting list.
-#[utoipa::path(get, path = "/api/v1/pathways/worklist", params(("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today")),
+/// first, with counts per status; referrals awaiting assessment; the waiting list; narrowed to
+/// one unit with `unit`.
+#[utoipa::path(get, path = "/api/v1/pathways/worklist", params(("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"), ("unit" = Option<String>, Query, description = "only this unit")),
     responses((status = 200, description = "the worklist"), (status = 403, body = crate::error::Problem)))]
 async fn api_worklist(
     State(state): State<AppState>,
     access: OrgAccess<ReadPathways>,
-    Query(q): Query<AsOfQuery>,
+    Query(q): Query<WorklistQuery>,
 ) -> Result<Response, WebError> {
     let as_of = match q.as_of.as_deref() {
         None | Some("") => state.clock.today(),
@@ -883,7 +905,7 @@ async fn api_worklist(
             parse_date(s).ok_or_else(|| WebError::invalid("as_of", "a date as YYYY-MM-DD"))?
         }
     };
-    Ok(axum::Json(org_worklist(&state, &access, as_of).await?).into_response())
+    Ok(axum::Json(org_worklist(&state, &access, as_of, q.unit.as_deref()).await?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -1046,6 +1068,8 @@ struct ItemView {
 struct WorklistT {
     c: Chrome,
     as_of: String,
+    unit: String,
+    units: Vec<String>,
     counts: Counts,
     items: Vec<ItemView>,
     unassessed: Vec<varde_core::pathways::worklist::Unassessed>,
@@ -1072,6 +1096,7 @@ async fn worklist_page(
     State(state): State<AppState>,
     page: Page,
     access: Result<OrgAccess<ReadPathways>, WebError>,
+    Query(q): Query<WorklistQuery>,
 ) -> Result<Response, WebError> {
     let access = match access {
         Ok(a) => a,
@@ -1088,7 +1113,7 @@ async fn worklist_page(
         Err(e) => return Err(e.html()),
     };
     let as_of = state.clock.today();
-    let w = (org_worklist(&state, &access, as_of).await).html()?;
+    let w = (org_worklist(&state, &access, as_of, q.unit.as_deref()).await).html()?;
     let l = page.c.l;
     let items = w
         .items
@@ -1109,6 +1134,8 @@ async fn worklist_page(
     render(&WorklistT {
         c: page.c,
         as_of: as_of.to_string(),
+        unit: w.unit.clone().unwrap_or_default(),
+        units: w.units.clone(),
         counts: w.counts,
         items,
         unassessed: w.unassessed,

@@ -203,6 +203,25 @@ async fn pathway_to_its_end_moves_worklist_and_indicators(app: &TestApp) {
     assert_eq!(waiting[0]["pathway_id"], "W1");
     assert_eq!(waiting[0]["fristbrudd"], true);
     assert_eq!(waiting[0]["days_waiting"], 54);
+    // A referral to another unit of the organisation: the list can be narrowed to one unit.
+    let mut other_unit = ev("X1", "referral_received", "2026-11-20");
+    other_unit["unit"] = json!("Demo TSB døgn");
+    ok_event(app, &token, other_unit).await;
+    let w = get_json(app, &token, "/api/v1/pathways/worklist?as_of=2026-11-24").await;
+    assert_eq!(w["units"], json!(["Demo TSB døgn", UNIT]));
+    let w = get_json(
+        app,
+        &token,
+        "/api/v1/pathways/worklist?as_of=2026-11-24&unit=Demo%20TSB%20d%C3%B8gn",
+    )
+    .await;
+    assert_eq!(w["unit"], "Demo TSB døgn");
+    assert!(w["items"].as_array().unwrap().is_empty(), "{w}");
+    assert!(w["waiting"].as_array().unwrap().is_empty());
+    let unassessed = w["unassessed"].as_array().unwrap();
+    assert_eq!(unassessed.len(), 1);
+    assert_eq!(unassessed[0]["pathway_id"], "X1");
+    assert_eq!(w["counts"]["fristbrudd"], 0);
 
     // Every read and write of pathway data is in the access log.
     let log = app
