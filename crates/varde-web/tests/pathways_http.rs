@@ -836,34 +836,7 @@ async fn events_name_real_places_and_one_health_trust(app: &TestApp) {
 /// Two organisations may use the same pathway ids for different patients: the national
 /// figures count both.
 async fn pathways_of_two_organisations_are_not_joined(app: &TestApp) {
-    let store = &app.db.store;
-    let now: jiff::Timestamp = common::NOW.parse().unwrap();
-    let bergen = store
-        .ensure_org(
-            &varde_store::NewOrg {
-                kind: varde_core::org::OrgKind::TreatmentUnit,
-                name: "Bergen TSB".into(),
-                slug: "bergen-tsb".into(),
-                kommunenummer: None,
-                orgnr: None,
-                parent_id: None,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    let hash = varde_web::auth::hash_password_blocking(common::PASSWORD).unwrap();
-    store
-        .create_user(
-            bergen,
-            varde_core::org::Role::Clinician,
-            varde_core::org::Qualification::Specialist,
-            "kliniker.bergen",
-            &hash,
-            now,
-        )
-        .await
-        .unwrap();
+    app.add_treatment_org("Bergen TSB", "kliniker.bergen").await;
     let oslo = app.token("kliniker").await;
     let other = app.token("kliniker.bergen").await;
     for i in 0..3 {

@@ -1440,34 +1440,7 @@ async fn treatment_pages_render_and_submit(app: &TestApp) {
 /// The analyst's national LAR population and coercion table: summed over organisations, cells
 /// of 1–4 hidden (the row remains), zero shown; advisors have no access.
 async fn national_figures_sum_organisations_and_hide_small_cells(app: &TestApp) {
-    let store = &app.db.store;
-    let now: jiff::Timestamp = common::NOW.parse().unwrap();
-    let other = store
-        .ensure_org(
-            &varde_store::NewOrg {
-                kind: varde_core::org::OrgKind::TreatmentUnit,
-                name: "Bergen LAR".into(),
-                slug: "bergen-lar".into(),
-                kommunenummer: None,
-                orgnr: None,
-                parent_id: None,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    let hash = varde_web::auth::hash_password_blocking(common::PASSWORD).unwrap();
-    store
-        .create_user(
-            other,
-            varde_core::org::Role::Clinician,
-            varde_core::org::Qualification::Specialist,
-            "kliniker.bergen",
-            &hash,
-            now,
-        )
-        .await
-        .unwrap();
+    app.add_treatment_org("Bergen LAR", "kliniker.bergen").await;
     let oslo = app.token("kliniker").await;
     let bergen = app.token("kliniker.bergen").await;
     // Oslo: three patients from Oslo; Bergen: three from Oslo and two from Bergen.

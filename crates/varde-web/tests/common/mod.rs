@@ -82,6 +82,41 @@ impl TestApp {
             .expect("client")
     }
 
+    /// A second treatment organisation `name` with a specialist clinician `username` (the
+    /// demo password): for tests that need two organisations.
+    #[allow(dead_code)]
+    pub async fn add_treatment_org(&self, name: &str, username: &str) -> varde_core::org::OrgId {
+        let store = &self.db.store;
+        let now: jiff::Timestamp = NOW.parse().expect("fixed clock");
+        let org = store
+            .ensure_org(
+                &varde_store::NewOrg {
+                    kind: varde_core::org::OrgKind::TreatmentUnit,
+                    name: name.into(),
+                    slug: name.to_lowercase().replace(' ', "-"),
+                    kommunenummer: None,
+                    orgnr: None,
+                    parent_id: None,
+                },
+                now,
+            )
+            .await
+            .expect("organisation");
+        let hash = varde_web::auth::hash_password_blocking(PASSWORD).expect("hash");
+        store
+            .create_user(
+                org,
+                varde_core::org::Role::Clinician,
+                varde_core::org::Qualification::Specialist,
+                username,
+                &hash,
+                now,
+            )
+            .await
+            .expect("user");
+        org
+    }
+
     /// Logs in through the API and returns the bearer token.
     pub async fn token(&self, username: &str) -> String {
         let res = self
