@@ -2,7 +2,9 @@
 //! figures in full on the LAR and coercion pages): the LAR population per municipality and per
 //! treatment organisation, and the yearly coercion table per section, summed over every
 //! organisation, with cells of 1–4 suppressed as the pathway indicators are (the row remains,
-//! its figure is hidden; a zero is shown). `GET /api/v1/lar/population/national`,
+//! its figure is hidden; a zero is shown). The population's breakdowns add up to its total, so
+//! they are also protected against subtraction: while the hidden cells of a breakdown are fewer
+//! than two or sum to under 5, the smallest shown cell is hidden too. `GET /api/v1/lar/population/national`,
 //! `GET /api/v1/coercion/table/national` and the page `/pathways/national`.
 //!
 //! The figures are replayed from every organisation's `lar:` and `coercion:` streams through
@@ -102,14 +104,42 @@ async fn org_name(state: &AppState, org: OrgId) -> String {
     }
 }
 
-fn row(key: String, name: Option<String>, n: u64) -> NationalRow {
-    let patients = suppressed(n);
-    NationalRow {
-        key,
-        name,
-        suppressed: patients.is_none(),
-        patients,
+/// Rows of a breakdown that adds up to a shown total: cells of 1–4 hidden, then more (the
+/// smallest first) until no hidden cell can be recovered by subtracting the shown ones from the
+/// total — at least two hidden, summing to at least 5.
+fn breakdown(cells: Vec<(String, Option<String>, u64)>) -> Vec<NationalRow> {
+    let mut hidden: Vec<bool> = cells.iter().map(|c| suppressed(c.2).is_none()).collect();
+    loop {
+        let (count, sum) = cells
+            .iter()
+            .zip(&hidden)
+            .filter(|(_, h)| **h)
+            .fold((0usize, 0u64), |(n, s), (c, _)| (n + 1, s + c.2));
+        if count == 0 || (count >= 2 && sum >= SUPPRESSION_THRESHOLD) {
+            break;
+        }
+        let next = cells
+            .iter()
+            .zip(&hidden)
+            .enumerate()
+            .filter(|(_, (c, h))| !**h && c.2 > 0)
+            .min_by_key(|(_, (c, _))| c.2)
+            .map(|(i, _)| i);
+        match next {
+            Some(i) => hidden[i] = true,
+            None => break,
+        }
     }
+    cells
+        .into_iter()
+        .zip(hidden)
+        .map(|((key, name, n), hide)| NationalRow {
+            key,
+            name,
+            patients: (!hide).then_some(n),
+            suppressed: hide,
+        })
+        .collect()
 }
 
 async fn population(state: &AppState, date: Date) -> Result<NationalPopulation, WebError> {
@@ -121,7 +151,7 @@ async fn population(state: &AppState, date: Date) -> Result<NationalPopulation, 
         }
     }
     let mut kommuner: BTreeMap<String, u64> = BTreeMap::new();
-    let mut orgs: Vec<NationalRow> = Vec::new();
+    let mut orgs: Vec<(String, Option<String>, u64)> = Vec::new();
     let mut total = 0u64;
     for (org, events) in &by_org {
         let reg = replay_lar(events);
@@ -133,18 +163,20 @@ async fn population(state: &AppState, date: Date) -> Result<NationalPopulation, 
         }
         total += n;
         if n > 0 {
-            orgs.push(row(org_name(state, *org).await, None, n));
+            orgs.push((org_name(state, *org).await, None, n));
         }
     }
-    orgs.sort_by(|a, b| a.key.cmp(&b.key));
+    orgs.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(NationalPopulation {
         as_of: date.to_string(),
         total: suppressed(total),
-        by_kommune: kommuner
-            .into_iter()
-            .map(|(k, n)| row(k.clone(), Some(kommune_name(&k)), n))
-            .collect(),
-        by_organisation: orgs,
+        by_kommune: breakdown(
+            kommuner
+                .into_iter()
+                .map(|(k, n)| (k.clone(), Some(kommune_name(&k)), n))
+                .collect(),
+        ),
+        by_organisation: breakdown(orgs),
     })
 }
 
@@ -236,4 +268,43 @@ async fn national_page(
         population,
         table,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn shown(rows: &[NationalRow]) -> Vec<Option<u64>> {
+        rows.iter().map(|r| r.patients).collect()
+    }
+
+    fn cells(ns: &[u64]) -> Vec<(String, Option<String>, u64)> {
+        ns.iter()
+            .enumerate()
+            .map(|(i, n)| (format!("k{i}"), None, *n))
+            .collect()
+    }
+
+    #[test]
+    fn no_hidden_cell_can_be_recovered_from_the_total() {
+        // One small cell: the smallest other one is hidden with it.
+        assert_eq!(shown(&breakdown(cells(&[6, 2, 9]))), [None, None, Some(9)]);
+        // Two small cells summing to under 5: a third is hidden.
+        assert_eq!(
+            shown(&breakdown(cells(&[1, 2, 7, 30]))),
+            [None, None, None, Some(30)]
+        );
+        // Two small cells summing to 5 or more: enough.
+        assert_eq!(shown(&breakdown(cells(&[3, 4, 8]))), [None, None, Some(8)]);
+        // Nothing small: all shown; zeros are not hidden and do not protect.
+        assert_eq!(
+            shown(&breakdown(cells(&[5, 0, 6]))),
+            [Some(5), Some(0), Some(6)]
+        );
+        // A single small cell with nothing else to hide stays hidden.
+        assert_eq!(shown(&breakdown(cells(&[3]))), [None]);
+        let rows = breakdown(cells(&[6, 2]));
+        assert!(rows.iter().all(|r| r.suppressed && r.patients.is_none()));
+    }
 }

@@ -1443,16 +1443,22 @@ async fn national_figures_sum_organisations_and_hide_small_cells(app: &TestApp) 
     app.add_treatment_org("Bergen LAR", "kliniker.bergen").await;
     let oslo = app.token("kliniker").await;
     let bergen = app.token("kliniker.bergen").await;
-    // Oslo: three patients from Oslo; Bergen: three from Oslo and two from Bergen.
+    // The demo unit: five patients from Oslo; Bergen's: three from Oslo, two from Bergen and
+    // three from Stavanger.
     for (token, patient, kommune) in [
         (&oslo, "A1", "0301"),
         (&oslo, "A2", "0301"),
         (&oslo, "A3", "0301"),
+        (&oslo, "A4", "0301"),
+        (&oslo, "A5", "0301"),
         (&bergen, "B1", "0301"),
         (&bergen, "B2", "0301"),
         (&bergen, "B3", "0301"),
         (&bergen, "B4", "4601"),
         (&bergen, "B5", "4601"),
+        (&bergen, "B6", "1103"),
+        (&bergen, "B7", "1103"),
+        (&bergen, "B8", "1103"),
     ] {
         ok(
             app,
@@ -1488,7 +1494,7 @@ async fn national_figures_sum_organisations_and_hide_small_cells(app: &TestApp) 
     }
     let analyst = app.token("analytiker").await;
     let p = get_json(app, &analyst, "/api/v1/lar/population/national").await;
-    assert_eq!(p["total"], 8);
+    assert_eq!(p["total"], 13);
     let row = |rows: &Value, key: &str| {
         rows.as_array()
             .unwrap()
@@ -1500,20 +1506,17 @@ async fn national_figures_sum_organisations_and_hide_small_cells(app: &TestApp) 
     let oslo_k = row(&p["by_kommune"], "0301");
     assert_eq!(
         (oslo_k["patients"].as_u64(), &oslo_k["suppressed"]),
-        (Some(6), &json!(false))
+        (Some(8), &json!(false))
     );
     assert_eq!(oslo_k["name"], "Oslo");
-    let bergen_k = row(&p["by_kommune"], "4601");
-    assert!(
-        bergen_k["patients"].is_null() && bergen_k["suppressed"] == true,
-        "{bergen_k}"
-    );
+    // Bergen's 2 and Stavanger's 3 are hidden (together 5: neither can be told from the total).
+    for k in ["4601", "1103"] {
+        let r = row(&p["by_kommune"], k);
+        assert!(r["patients"].is_null() && r["suppressed"] == true, "{r}");
+    }
     let by_org = &p["by_organisation"];
-    assert_eq!(row(by_org, "Bergen LAR")["patients"], 5);
-    assert!(
-        row(by_org, UNIT)["patients"].is_null(),
-        "3 patients: hidden"
-    );
+    assert_eq!(row(by_org, "Bergen LAR")["patients"], 8);
+    assert_eq!(row(by_org, UNIT)["patients"], 5);
     let t = get_json(app, &analyst, "/api/v1/coercion/table/national?year=2026").await;
     let section = |s: &str| {
         t["rows"]
