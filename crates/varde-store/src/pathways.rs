@@ -45,7 +45,7 @@ use varde_core::org::{OrgId, UserId};
 use varde_core::pathways::EventFields;
 
 use crate::store::{append_access_tx, map_unique, on_pool, Db};
-use crate::{NewAccess, Store, StoreError};
+use crate::{NewAccess, PathwayStamp, Store, StoreError};
 
 /// The event kind of a chunk of imported or registered pathway events in the log.
 pub const PATHWAY_EVENTS_KIND: &str = "pathway.events";
@@ -238,10 +238,30 @@ const EVENT_INSERT: &str =
     "INSERT INTO events (stream, seq, kind, body, actor_id, org_id, recorded_at, effective_date) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
 /// Moves an organisation's head on by `$2` log events (`$3` of them corrections), creating it
-/// at the first write; returns the new last sequence number.
+/// at the first write; returns the new last sequence number and number of corrections.
 const HEAD_BUMP: &str = "INSERT INTO pathway_heads (org_id, seq, corrections) VALUES ($1, $2, $3) \
      ON CONFLICT (org_id) DO UPDATE SET seq = pathway_heads.seq + excluded.seq, \
-     corrections = pathway_heads.corrections + excluded.corrections RETURNING seq";
+     corrections = pathway_heads.corrections + excluded.corrections RETURNING seq, corrections";
+
+/// The `Conflict` of a write whose expected version is no longer current: check again.
+pub const PATHWAYS_CHANGED: &str = "the organisation's pathways changed while this was checked";
+
+/// Whether the head before a bump of `seqs` log events and `corrections` corrections (`after`
+/// is what the bump returned) was `expected`: a writer that checked the rules against the
+/// events of version `expected` may write only if no one wrote since.
+fn unchanged_since(
+    expected: Option<PathwayStamp>,
+    after: (i64, i64),
+    seqs: i64,
+    corrections: i64,
+) -> Result<(), StoreError> {
+    match expected {
+        Some(e) if (after.0 - seqs, after.1 - corrections) != (e.seq, e.corrections) => {
+            Err(StoreError::Conflict(PATHWAYS_CHANGED))
+        }
+        _ => Ok(()),
+    }
+}
 
 /// A JSON document as a statement parameter: typed `json` on PostgreSQL (so that
 /// `json_each($n)` resolves without a cast), text on SQLite.
@@ -375,6 +395,26 @@ impl Store {
         recorded_at: Timestamp,
         access: Option<&NewAccess>,
     ) -> Result<ImportOutcome, StoreError> {
+        self.append_pathway_events_expecting(org, actor, batch, events, recorded_at, access, None)
+            .await
+    }
+
+    /// As [`Store::append_pathway_events`], writing only if the organisation's events are still
+    /// at version `expected` (the [`PathwayStamp`] read before the events the caller checked the
+    /// rules against): otherwise `Conflict` and nothing is written, so a rule checked outside
+    /// the transaction cannot be bypassed by a concurrent write (two clicks on "register",
+    /// two imports touching one pathway). With `None`, as `append_pathway_events`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn append_pathway_events_expecting(
+        &self,
+        org: OrgId,
+        actor: UserId,
+        batch: Option<Batch<'_>>,
+        events: &[EventFields],
+        recorded_at: Timestamp,
+        access: Option<&NewAccess>,
+        expected: Option<PathwayStamp>,
+    ) -> Result<ImportOutcome, StoreError> {
         let at = recorded_at.to_string();
         let batch_id = batch.map(|b| b.id);
         let rows: Vec<Fields<'_>> = events.iter().map(trimmed).collect();
@@ -421,12 +461,13 @@ impl Store {
                         }
                     }
                     if !chunks.is_empty() {
-                        let last: i64 = sqlx::query_scalar(HEAD_BUMP)
+                        let (last, corrections): (i64, i64) = sqlx::query_as(HEAD_BUMP)
                             .bind(org.0)
                             .bind(log_events)
                             .bind(0i64)
                             .fetch_one(&mut *tx)
                             .await?;
+                        unchanged_since(expected, (last, corrections), log_events, 0)?;
                         // Each chunk's parameters are written while the previous chunk's
                         // statements run.
                         let mut next = chunks.first().map(|c| chunk(batch_id, c)).transpose()?;
@@ -640,6 +681,33 @@ impl Store {
         recorded_at: Timestamp,
         access: Option<&NewAccess>,
     ) -> Result<Option<i64>, StoreError> {
+        self.correct_pathway_event_expecting(
+            org,
+            actor,
+            id,
+            replacement,
+            reason,
+            recorded_at,
+            access,
+            None,
+        )
+        .await
+    }
+
+    /// As [`Store::correct_pathway_event`], only if the organisation's events are still at
+    /// version `expected` (see [`Store::append_pathway_events_expecting`]).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn correct_pathway_event_expecting(
+        &self,
+        org: OrgId,
+        actor: UserId,
+        id: i64,
+        replacement: Option<&EventFields>,
+        reason: &str,
+        recorded_at: Timestamp,
+        access: Option<&NewAccess>,
+        expected: Option<PathwayStamp>,
+    ) -> Result<Option<i64>, StoreError> {
         let at = recorded_at.to_string();
         let effective = recorded_at.strftime("%Y-%m-%d").to_string();
         let row = replacement.map(trimmed);
@@ -652,12 +720,13 @@ impl Store {
                     let mut tx = pool.begin().await?;
                     // The head first: a concurrent correction of the same row waits here, then
                     // finds it withdrawn.
-                    let seq: i64 = sqlx::query_scalar(HEAD_BUMP)
+                    let (seq, corrections): (i64, i64) = sqlx::query_as(HEAD_BUMP)
                         .bind(org.0)
                         .bind(1i64)
                         .bind(1i64)
                         .fetch_one(&mut *tx)
                         .await?;
+                    unchanged_since(expected, (seq, corrections), 1, 1)?;
                     let target = sqlx::query(
                     "SELECT event_id, row_index, withdrawn FROM pathway_events WHERE id = $1 AND org_id = $2",
                 )

@@ -304,6 +304,11 @@ pub async fn seed_demo_treatment(state: &crate::AppState) -> Result<usize, DemoE
             return Err(DemoError::Request(format!("{path}: {status} {text}")));
         }
     }
+    // The seeding session is not a login anyone holds: end it.
+    state
+        .store
+        .delete_session(&crate::auth::token_hash(&token))
+        .await?;
     Ok(requests.len())
 }
 

@@ -88,6 +88,9 @@ pub struct Inner {
     pub dummy_hash: String,
     /// Parsed pathway events per organisation, reused while unchanged.
     pub pathway_cache: pathways::PathwayCache,
+    /// Imports under way at once (each may hold a large file's parsed rows): at most
+    /// [`pathways::IMPORTS_AT_ONCE`]; the others wait their turn (within the request timeout).
+    pub imports: tokio::sync::Semaphore,
 }
 
 /// Shared application state.
@@ -116,6 +119,7 @@ impl AppState {
             config,
             dummy_hash,
             pathway_cache: Default::default(),
+            imports: tokio::sync::Semaphore::new(pathways::IMPORTS_AT_ONCE),
         })))
     }
 
@@ -171,17 +175,25 @@ async fn rejections_as_problems(
     if !(plain && res.status().is_client_error()) {
         return res;
     }
-    let status = res.status();
-    let detail = match axum::body::to_bytes(res.into_body(), 16 * 1024).await {
+    let (parts, body) = res.into_parts();
+    let detail = match axum::body::to_bytes(body, 16 * 1024).await {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(_) => String::new(),
     };
     let mut e = error::WebError::bad_request(detail);
-    e.status = status;
+    e.status = parts.status;
+    e.title = parts.status.canonical_reason().unwrap_or("Bad request");
     if !api {
         e = e.html();
     }
-    e.into_response()
+    let mut out = e.into_response();
+    // Keep the rejection's other headers (e.g. `Allow`); the body and its type are new.
+    for (name, value) in &parts.headers {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
 }
 
 /// A bound server, ready to run. Binding port 0 picks a free port ([`Application::addr`]).

@@ -22,7 +22,7 @@ use varde_core::pathways::{
     check_new, read_events, report, validate, worklist, DecisionCode, Event, EventFields,
     EventKind, IndicatorRow, Level, Report, RowError, WorkItem,
 };
-use varde_store::{Batch, ImportOutcome, PathwayStamp, StoredPathwayEvent};
+use varde_store::{Batch, ImportOutcome, PathwayStamp, StoredPathwayEvent, PATHWAYS_CHANGED};
 
 use crate::authz::{OrgAccess, ReadPathways, SeePathwayIndicators, WritePathways};
 use crate::error::WebError;
@@ -31,6 +31,9 @@ use crate::AppState;
 
 /// Largest CSV import accepted in one request (the national year is about 60 MB).
 pub const IMPORT_LIMIT: usize = 256 * 1024 * 1024;
+
+/// Imports read and checked at the same time (see `AppState::imports`).
+pub const IMPORTS_AT_ONCE: usize = 2;
 
 pub fn html_routes() -> Router<AppState> {
     Router::new()
@@ -86,6 +89,8 @@ pub struct Parsed {
     pub events: Vec<Event>,
     /// The highest row id read (parsed or not): where an incremental read goes on from.
     max_id: i64,
+    /// The version these events are (at least) of: what a write checked against them expects.
+    stamp: PathwayStamp,
 }
 
 /// The cache of [`Parsed`] events: per organisation, and everyone's (the organisations'
@@ -120,20 +125,44 @@ async fn load_all(state: &AppState) -> Result<Arc<Parsed>, WebError> {
     }
     let mut parts = Vec::with_capacity(stamps.len());
     for (org, _) in &stamps {
-        parts.push(load_org(state, *org).await?);
+        parts.push((*org, load_org(state, *org).await?));
+    }
+    // A unit name used by more than one organisation names two units: together, it is
+    // qualified by the organisation's name, so that neither's figures are counted as the
+    // other's.
+    let mut unit_orgs: HashMap<Arc<str>, BTreeSet<OrgId>> = HashMap::new();
+    for (org, p) in &parts {
+        for e in &p.events {
+            if !unit_orgs.get(&e.unit).is_some_and(|o| o.contains(org)) {
+                unit_orgs.entry(e.unit.clone()).or_default().insert(*org);
+            }
+        }
+    }
+    let mut renamed: HashMap<(OrgId, Arc<str>), Arc<str>> = HashMap::new();
+    for (unit, orgs) in &unit_orgs {
+        if orgs.len() > 1 {
+            for org in orgs {
+                let name = match state.store.org(*org).await {
+                    Ok(o) => o.name,
+                    Err(_) => format!("#{}", org.0),
+                };
+                renamed.insert((*org, unit.clone()), Arc::from(format!("{unit} ({name})")));
+            }
+        }
     }
     let all = tokio::task::spawn_blocking(move || {
-        let n = parts.iter().map(|p| p.events.len()).sum();
+        let n = parts.iter().map(|(_, p)| p.events.len()).sum();
         let mut all = Parsed {
             ids: Vec::with_capacity(n),
             orgs: Vec::with_capacity(n),
             events: Vec::with_capacity(n),
             max_id: 0,
+            stamp: PathwayStamp::default(),
         };
         // A pathway id names a pathway within its organisation: two organisations may use the
         // same id for different patients. Together, each id is qualified by its organisation
         // (one shared string per pathway), so no computation joins them.
-        for p in &parts {
+        for (_, p) in &parts {
             let mut qualified: HashMap<&str, Arc<str>> = HashMap::new();
             all.ids.extend_from_slice(&p.ids);
             all.orgs.extend_from_slice(&p.orgs);
@@ -143,8 +172,17 @@ async fn load_all(state: &AppState) -> Result<Arc<Parsed>, WebError> {
                         .entry(&*e.pathway_id)
                         .or_insert_with(|| Arc::from(format!("{}/{}", org.0, e.pathway_id)))
                         .clone();
+                    let unit = if renamed.is_empty() {
+                        e.unit.clone()
+                    } else {
+                        renamed
+                            .get(&(*org, e.unit.clone()))
+                            .cloned()
+                            .unwrap_or_else(|| e.unit.clone())
+                    };
                     Event {
                         pathway_id: id,
+                        unit,
                         ..e.clone()
                     }
                 }));
@@ -188,8 +226,12 @@ async fn load_org(state: &AppState, org: OrgId) -> Result<Arc<Parsed>, WebError>
                 orgs: b.orgs.clone(),
                 events: b.events.clone(),
                 max_id: b.max_id,
+                stamp,
             },
-            None => Parsed::default(),
+            None => Parsed {
+                stamp,
+                ..Parsed::default()
+            },
         };
         p.ids.reserve(stored.len());
         p.orgs.reserve(stored.len());
@@ -307,6 +349,29 @@ fn row_problem(e: &RowError) -> WebError {
     WebError::invalid(e.rule.field(), e.rule.to_string())
 }
 
+/// Runs a checked write again (up to three times in all) when another write came between its
+/// check and its write (the store's version conflict); every other answer is returned as is.
+async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, WebError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, WebError>>,
+{
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match attempt().await {
+            Err(e)
+                if tries < 3
+                    && e.status == StatusCode::CONFLICT
+                    && e.detail == PATHWAYS_CHANGED =>
+            {
+                tracing::debug!("pathway write raced another; checking again");
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Registers one event after checking it against its pathway's registered events.
 async fn register(
     state: &AppState,
@@ -315,23 +380,30 @@ async fn register(
 ) -> Result<String, WebError> {
     let org = access.user.principal.org;
     let event = fields.parse(0).map_err(|e| row_problem(&e))?;
-    let all = load(state, Some(org)).await?;
-    check_place(&fields, org_hf(&all)).map_err(|(field, rule)| WebError::invalid(field, rule))?;
-    let existing = load_pathway(state, org, &fields.pathway_id).await?;
-    check_new(&existing.events, &event, state.clock.today())
-        .map_err(|rule| WebError::invalid(rule.field(), rule.to_string()))?;
-    let entry = access.access(state, "", format!("pathway:{}", fields.pathway_id));
-    state
-        .store
-        .append_pathway_events(
-            org,
-            access.user.principal.user,
-            None,
-            std::slice::from_ref(&fields),
-            state.clock.now(),
-            Some(&entry),
-        )
-        .await?;
+    retrying(|| async {
+        // The version first, then the events checked: the write expects that version.
+        let all = load(state, Some(org)).await?;
+        check_place(&fields, org_hf(&all))
+            .map_err(|(field, rule)| WebError::invalid(field, rule))?;
+        let existing = load_pathway(state, org, &fields.pathway_id).await?;
+        check_new(&existing.events, &event, state.clock.today())
+            .map_err(|rule| WebError::invalid(rule.field(), rule.to_string()))?;
+        let entry = access.access(state, "", format!("pathway:{}", fields.pathway_id));
+        state
+            .store
+            .append_pathway_events_expecting(
+                org,
+                access.user.principal.user,
+                None,
+                std::slice::from_ref(&fields),
+                state.clock.now(),
+                Some(&entry),
+                Some(all.stamp),
+            )
+            .await?;
+        Ok(())
+    })
+    .await?;
     Ok(fields.pathway_id)
 }
 
@@ -344,7 +416,6 @@ async fn correct(
     replacement: Option<EventFields>,
     reason: &str,
 ) -> Result<String, WebError> {
-    let org = access.user.principal.org;
     let reason = reason.trim();
     if reason.chars().count() < 3 {
         return Err(WebError::invalid(
@@ -352,6 +423,17 @@ async fn correct(
             "a correction needs a reason (at least 3 characters)",
         ));
     }
+    retrying(|| correct_once(state, access, id, replacement.as_ref(), reason)).await
+}
+
+async fn correct_once(
+    state: &AppState,
+    access: &OrgAccess<WritePathways>,
+    id: i64,
+    replacement: Option<&EventFields>,
+    reason: &str,
+) -> Result<String, WebError> {
+    let org = access.user.principal.org;
     let all = load(state, Some(org)).await?;
     let Some(pos) = all.ids.iter().position(|r| *r == id) else {
         return Err(WebError::not_found());
@@ -364,13 +446,15 @@ async fn correct(
         .filter(|(r, e)| *e.pathway_id == *pathway_id && **r != id)
         .map(|(_, e)| e.clone())
         .collect();
-    if let Some(rep) = &replacement {
-        if rep.pathway_id != pathway_id {
+    if let Some(rep) = replacement {
+        if rep.pathway_id.trim_ascii() != pathway_id {
             return Err(WebError::invalid(
                 "replacement.pathway_id",
                 "a correction may not move an event to another pathway",
             ));
         }
+        check_place(rep, org_hf(&all))
+            .map_err(|(field, rule)| WebError::invalid(&format!("replacement.{field}"), rule))?;
         corrected.push(
             rep.parse(0)
                 .map_err(|e| WebError::invalid("replacement", e.rule.to_string()))?,
@@ -386,14 +470,15 @@ async fn correct(
     let entry = access.access(state, "", format!("pathway:{pathway_id}"));
     state
         .store
-        .correct_pathway_event(
+        .correct_pathway_event_expecting(
             org,
             access.user.principal.user,
             id,
-            replacement.as_ref(),
+            replacement,
             reason,
             state.clock.now(),
             Some(&entry),
+            Some(all.stamp),
         )
         .await?;
     Ok(pathway_id)
@@ -529,12 +614,13 @@ fn too_large() -> WebError {
 async fn import(
     state: &AppState,
     access: &OrgAccess<WritePathways>,
-    upload: Upload,
+    upload: &Upload,
     batch_id: Option<String>,
     valid_only: bool,
 ) -> Result<(StatusCode, ImportResult), WebError> {
     let org = access.user.principal.org;
     let Upload { parsed, digest } = upload;
+    let digest = digest.clone();
     let batch_id = match batch_id
         .map(|b| b.trim().to_owned())
         .filter(|b| !b.is_empty())
@@ -561,7 +647,9 @@ async fn import(
         };
         return Ok((StatusCode::OK, result));
     }
-    let parsed = parsed.map_err(|e| WebError::invalid("file", e.to_string()))?;
+    let parsed = parsed
+        .as_ref()
+        .map_err(|e| WebError::invalid("file", e.to_string()))?;
     let mut errors: Vec<ImportError> = parsed
         .errors
         .iter()
@@ -600,10 +688,14 @@ async fn import(
             Some(e.line)
         })
         .collect();
-    let mut parsed = parsed;
-    parsed.events.retain(|e| !misplaced.contains(&e.line));
+    let placed: Vec<Event> = parsed
+        .events
+        .iter()
+        .filter(|e| !misplaced.contains(&e.line))
+        .cloned()
+        .collect();
     // Check the new rows together with the registered events of the pathways they touch.
-    let touched: BTreeSet<&str> = parsed.events.iter().map(|e| &*e.pathway_id).collect();
+    let touched: BTreeSet<&str> = placed.iter().map(|e| &*e.pathway_id).collect();
     let mut together: Vec<Event> = existing
         .events
         .iter()
@@ -614,7 +706,7 @@ async fn import(
             e
         })
         .collect();
-    together.extend(parsed.events);
+    together.extend(placed);
     let (valid, order_errors) = validate(together, state.clock.today());
     for e in &order_errors {
         errors.push(ImportError {
@@ -649,8 +741,14 @@ async fn import(
         .map(|e| EventFields::of(e))
         .collect();
     let held_back = fresh.len() - writable.len();
-    if writable.is_empty() && !errors.is_empty() {
-        // Nothing to write: the batch id stays free for the corrected file.
+    if writable.is_empty() {
+        // Nothing to write (every row refused, or none in the file): the batch id stays free
+        // for the real file.
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
         let result = ImportResult {
             batch_id,
             imported: 0,
@@ -658,12 +756,12 @@ async fn import(
             errors,
             held_back,
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, result));
+        return Ok((status, result));
     }
     let entry = access.access(state, "", format!("pathway-import:{batch_id}"));
     let outcome = state
         .store
-        .append_pathway_events(
+        .append_pathway_events_expecting(
             org,
             access.user.principal.user,
             Some(Batch {
@@ -673,6 +771,7 @@ async fn import(
             &writable,
             state.clock.now(),
             Some(&entry),
+            Some(existing.stamp),
         )
         .await?;
     let (imported, already) = match outcome {
@@ -986,6 +1085,11 @@ async fn api_import(
     body: axum::body::Body,
 ) -> Result<Response, WebError> {
     use http_body_util::BodyExt as _;
+    let _turn = state
+        .imports
+        .acquire()
+        .await
+        .map_err(|_| WebError::internal("imports are closed"))?;
     let mut body = body;
     let mut reader = UploadReader::start();
     while let Some(frame) = body.frame().await {
@@ -995,7 +1099,8 @@ async fn api_import(
         }
     }
     let upload = reader.finish().await?;
-    let (status, result) = import(&state, &access, upload, q.batch_id, q.valid_only).await?;
+    let (status, result) =
+        retrying(|| import(&state, &access, &upload, q.batch_id.clone(), q.valid_only)).await?;
     Ok((status, axum::Json(result)).into_response())
 }
 
@@ -1637,6 +1742,12 @@ async fn import_submit(
     mut form: Multipart,
 ) -> Result<Response, WebError> {
     let access = access.map_err(WebError::html)?;
+    // Held until the import is written (see `AppState::imports`).
+    let _turn = state
+        .imports
+        .acquire()
+        .await
+        .map_err(|_| WebError::internal("imports are closed").html())?;
     let mut csrf = String::new();
     let mut batch_id = None;
     let mut valid_only = false;
@@ -1657,6 +1768,8 @@ async fn import_submit(
             || WebError::bad_request("the upload could not be read (too large or broken)").html();
         let mut field = field;
         if name == "file" {
+            // The form sends its token before the file: a forged upload is not even read.
+            (access.user.check_csrf(&csrf)).html()?;
             let mut reader = UploadReader::start();
             let mut size = 0;
             while let Some(chunk) = field.chunk().await.map_err(|_| broken())? {
@@ -1685,7 +1798,7 @@ async fn import_submit(
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(res);
     };
-    match import(&state, &access, file, batch_id, valid_only).await {
+    match retrying(|| import(&state, &access, &file, batch_id.clone(), valid_only)).await {
         Ok((status, result)) => {
             let mut res = render(&ImportT {
                 c: page.c,
@@ -1744,6 +1857,8 @@ struct WaitingView {
 #[template(path = "pathways_indicators.html")]
 struct IndicatorsT {
     c: Chrome,
+    /// Analysts also have the national LAR and coercion figures.
+    analyst: bool,
     from: String,
     to: String,
     unit: String,
@@ -1891,6 +2006,7 @@ async fn indicators_page(
         })
         .collect();
     render(&IndicatorsT {
+        analyst: access.user.principal.role == varde_core::org::Role::Analyst,
         c: page.c,
         from: from.to_string(),
         to: to.to_string(),

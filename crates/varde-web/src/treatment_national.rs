@@ -8,8 +8,10 @@
 //! `GET /api/v1/coercion/table/national` and the page `/pathways/national`.
 //!
 //! The figures are replayed from every organisation's `lar:` and `coercion:` streams through
-//! the same rules as the organisation's own pages. Access: `pathway.indicators` (aggregates,
-//! no personal data; not written to the access log, as the indicators are not).
+//! the same rules as the organisation's own pages. Access: analysts only (`pathway.indicators`
+//! held as an analyst): a clinician sees their own organisation's figures in full, and national
+//! minus own would give away the others' small cells. The population is given at month ends
+//! only, so that two consecutive days cannot be compared to see one patient come or go.
 
 use std::collections::BTreeMap;
 
@@ -28,7 +30,7 @@ use crate::authz::{OrgAccess, SeePathwayIndicators};
 use crate::error::WebError;
 use crate::html::{render, Chrome, HtmlErr, Page};
 use crate::treatment::{
-    as_of, kommune_name, replay_lar, replay_stay_event, section_str, year_of, AsOfQuery, StayState,
+    kommune_name, replay_lar, replay_stay_event, section_str, year_of, AsOfQuery, StayState,
     YearQuery,
 };
 use crate::AppState;
@@ -41,6 +43,44 @@ pub fn api_routes() -> Router<AppState> {
 
 pub fn html_routes() -> Router<AppState> {
     Router::new().route("/pathways/national", get(national_page))
+}
+
+/// Analysts only (see the module's documentation).
+fn analysts_only(access: &OrgAccess<SeePathwayIndicators>) -> Result<(), WebError> {
+    if access.user.principal.role == varde_core::org::Role::Analyst {
+        Ok(())
+    } else {
+        Err(WebError::forbidden(
+            "national LAR and coercion figures are for analysts; your organisation's own are on the LAR and coercion pages",
+        ))
+    }
+}
+
+/// The month end the population is given at: `as_of` if it is the last day of a month and not
+/// after today; by default the last month end on or before today.
+fn month_end(state: &AppState, q: Option<&str>) -> Result<Date, WebError> {
+    let today = state.clock.today();
+    let is_month_end = |d: Date| d.tomorrow().is_ok_and(|t| t.day() == 1);
+    match q.map(str::trim) {
+        None | Some("") => {
+            if is_month_end(today) {
+                Ok(today)
+            } else {
+                today
+                    .first_of_month()
+                    .yesterday()
+                    .map_err(|_| WebError::invalid("as_of", "no month end before today"))
+            }
+        }
+        Some(v) => varde_core::pathways::parse::parse_date(v)
+            .filter(|d| is_month_end(*d) && *d <= today)
+            .ok_or_else(|| {
+                WebError::invalid(
+                    "as_of",
+                    "the last day of a month, not after today (YYYY-MM-DD): figures are given at month ends",
+                )
+            }),
+    }
 }
 
 /// A count, or `None` when it is 1–4 (suppressed).
@@ -213,16 +253,17 @@ async fn table(state: &AppState, year: i16) -> Result<NationalTable, WebError> {
     })
 }
 
-/// The LAR population on a date (default today) per municipality and per treatment
-/// organisation, over every organisation; cells of 1–4 suppressed.
-#[utoipa::path(get, path = "/api/v1/lar/population/national", params(("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today")),
+/// The LAR population at a month end (default the last one) per municipality and per
+/// treatment organisation, over every organisation; small cells suppressed.
+#[utoipa::path(get, path = "/api/v1/lar/population/national", params(("as_of" = Option<String>, Query, description = "a month end YYYY-MM-DD, default the last one")),
     responses((status = 200, body = NationalPopulation), (status = 403, body = crate::error::Problem)))]
 async fn api_population(
     State(state): State<AppState>,
-    _access: OrgAccess<SeePathwayIndicators>,
+    access: OrgAccess<SeePathwayIndicators>,
     Query(q): Query<AsOfQuery>,
 ) -> Result<Response, WebError> {
-    let date = as_of(&state, q.as_of.as_deref())?;
+    analysts_only(&access)?;
+    let date = month_end(&state, q.as_of.as_deref())?;
     Ok(axum::Json(population(&state, date).await?).into_response())
 }
 
@@ -232,9 +273,10 @@ async fn api_population(
     responses((status = 200, body = NationalTable), (status = 403, body = crate::error::Problem)))]
 async fn api_table(
     State(state): State<AppState>,
-    _access: OrgAccess<SeePathwayIndicators>,
+    access: OrgAccess<SeePathwayIndicators>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, WebError> {
+    analysts_only(&access)?;
     let year = year_of(&state, q.year.as_deref())?;
     Ok(axum::Json(table(&state, year).await?).into_response())
 }
@@ -259,9 +301,12 @@ async fn national_page(
     page: Page,
     access: Result<OrgAccess<SeePathwayIndicators>, WebError>,
 ) -> Result<Response, WebError> {
-    access.map_err(WebError::html)?;
+    let access = access.map_err(WebError::html)?;
+    analysts_only(&access).html()?;
     let today = state.clock.today();
-    let population = population(&state, today).await.html()?;
+    let population = population(&state, month_end(&state, None).html()?)
+        .await
+        .html()?;
     let table = table(&state, today.year()).await.html()?;
     render(&NationalT {
         c: page.c,

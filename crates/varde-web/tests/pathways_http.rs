@@ -306,6 +306,41 @@ async fn bad_events_are_refused_with_the_rule(app: &TestApp) {
         "referral",
     )
     .await;
+    // Two clicks at once on the same referral: one is registered, the other is refused as a
+    // duplicate (checked again after the first one's write), never both stored.
+    for round in 0..5 {
+        let body = ev(&format!("D{round}"), "referral_received", "2026-11-01");
+        let (a, b) = tokio::join!(
+            post_event(app, &token, &body),
+            post_event(app, &token, &body)
+        );
+        let mut statuses = [a.status(), b.status()];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [StatusCode::CREATED, StatusCode::UNPROCESSABLE_ENTITY],
+            "round {round}"
+        );
+        let stored = get_json(app, &token, &format!("/api/v1/pathways/p/D{round}")).await;
+        assert_eq!(stored.as_array().unwrap().len(), 1);
+    }
+    // A correction may not move an event to another health trust either.
+    let stored = get_json(app, &token, "/api/v1/pathways/p/B1").await;
+    let id = stored[0]["id"].as_i64().unwrap();
+    let mut moved = ev("B1", "referral_received", "2026-11-01");
+    moved["hf"] = json!("Helse Bergen HF");
+    moved["rhf"] = json!("Helse Vest RHF");
+    let res = app
+        .client()
+        .post(app.url(&format!("/api/v1/pathways/events/{id}/corrections")))
+        .bearer_auth(&token)
+        .json(&json!({"reason": "flyttet", "replacement": moved}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "replacement.hf", "{p}");
     // A path segment that does not parse is a problem document too.
     let res = app
         .client()
@@ -849,7 +884,8 @@ async fn pathways_of_two_organisations_are_not_joined(app: &TestApp) {
             ("clinical_decision", "2026-09-15"),
         ] {
             let mut e = ev(&id, event, date);
-            e["unit"] = json!("Bergen TSB poliklinikk");
+            // The same unit name as Oslo's: another unit all the same.
+            e["unit"] = json!(UNIT);
             e["hf"] = json!("Helse Bergen HF");
             e["rhf"] = json!("Helse Vest RHF");
             e["kommune"] = json!("4601");
@@ -872,4 +908,12 @@ async fn pathways_of_two_organisations_are_not_joined(app: &TestApp) {
         (Some(6), Some(6)),
         "{nation}"
     );
+    // Each organisation's unit is a row of its own, named with its organisation.
+    for key in [
+        format!("{UNIT} (Demo behandlingsenhet TSB)"),
+        format!("{UNIT} (Bergen TSB)"),
+    ] {
+        let row = indicator(&r, "decision_within_limit_outpatient", "unit", &key);
+        assert_eq!(row["suppressed"], true, "3 decisions: {row}");
+    }
 }

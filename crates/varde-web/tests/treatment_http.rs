@@ -1544,13 +1544,41 @@ async fn national_figures_sum_organisations_and_hide_small_cells(app: &TestApp) 
         page.contains("Nasjonale tall") && page.contains("skjult (&#60; 5)"),
         "{page}"
     );
-    let advisor = app.token("radgiver.oslo").await;
+    // Advisors have no access; nor do clinicians (they see their own figures in full, and
+    // national minus own would give away the others' small cells).
+    for user in ["radgiver.oslo", "kliniker"] {
+        let token = app.token(user).await;
+        for path in [
+            "/api/v1/lar/population/national",
+            "/api/v1/coercion/table/national",
+        ] {
+            let res = app
+                .client()
+                .get(app.url(path))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{user} {path}");
+        }
+    }
+    // The population is given at month ends only (the default: the last one, 31 October).
+    assert_eq!(p["as_of"], "2026-10-31");
     let res = app
         .client()
-        .get(app.url("/api/v1/lar/population/national"))
-        .bearer_auth(&advisor)
+        .get(app.url("/api/v1/lar/population/national?as_of=2026-11-15"))
+        .bearer_auth(&analyst)
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "as_of");
+    let june = get_json(
+        app,
+        &analyst,
+        "/api/v1/lar/population/national?as_of=2026-06-30",
+    )
+    .await;
+    assert_eq!(june["total"], 13);
 }

@@ -111,6 +111,10 @@ fn parse_errors_name_the_rule() {
         (|f| f.hf.clear(), Rule::MissingField("hf")),
         (|f| f.rhf = " ".into(), Rule::MissingField("rhf")),
         (
+            |f| f.unit = "Enhet\u{0}A".into(),
+            Rule::Malformed("column `unit` contains a NUL character".into()),
+        ),
+        (
             |f| f.care_level = "day".into(),
             Rule::UnknownCareLevel("day".into()),
         ),

@@ -227,18 +227,23 @@ pub fn read_events<R: Read>(input: R) -> Result<Parsed, FileError> {
 type RowResult = Result<Event, (Option<String>, Rule)>;
 
 fn parse_row(rec: &csv::ByteRecord, cols: &Cols, line: u64, interner: &mut Interner) -> RowResult {
-    let field = |i: usize| -> Result<&str, (Option<String>, Rule)> {
+    let text = |i: usize| -> Result<&str, Rule> {
         let raw = rec.get(cols.idx[i]).unwrap_or(b"").trim_ascii();
-        std::str::from_utf8(raw).map_err(|_| {
-            (
-                None,
-                Rule::Malformed(format!("column `{}` is not UTF-8", COLUMNS[i])),
-            )
-        })
+        // A NUL is no text (and PostgreSQL cannot store it).
+        if raw.contains(&0) {
+            return Err(Rule::Malformed(format!(
+                "column `{}` contains a NUL character",
+                COLUMNS[i]
+            )));
+        }
+        std::str::from_utf8(raw)
+            .map_err(|_| Rule::Malformed(format!("column `{}` is not UTF-8", COLUMNS[i])))
     };
-    let pathway_id = field(0)?;
+    let pathway_id = text(0).map_err(|rule| (None, rule))?;
     let pid = || (!pathway_id.is_empty()).then(|| pathway_id.to_string());
     let fail = |rule: Rule| (pid(), rule);
+    // Any other column's error names the pathway, so that an import holds the whole pathway back.
+    let field = |i: usize| text(i).map_err(fail);
     for (i, name) in [(0, "pathway_id"), (1, "unit"), (2, "hf"), (3, "rhf")] {
         if field(i)?.is_empty() {
             return Err(fail(Rule::MissingField(name)));
