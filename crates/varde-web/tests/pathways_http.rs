@@ -492,6 +492,15 @@ async fn import_is_all_or_nothing_and_idempotent(app: &TestApp) {
     let (status, r) = import(app, &token, "?batch_id=b2", body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
 
+    // A file with no rows writes nothing and leaves its batch id free for the real file.
+    let (status, r) = import(app, &token, "?batch_id=b5", HEADER.to_string()).await;
+    assert_eq!((status, &r["imported"]), (StatusCode::OK, &json!(0)), "{r}");
+    let real = format!(
+        "{HEADER}{}",
+        csv_row("I6", "referral_received", "2026-10-01", "")
+    );
+    let (status, r) = import(app, &token, "?batch_id=b5", real).await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
     // A file without the header is refused, naming the missing column.
     let (status, _) = import(app, &token, "?batch_id=b3", "a,b\n1,2\n".into()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
