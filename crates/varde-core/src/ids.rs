@@ -87,6 +87,7 @@ pub struct NationalId {
 
 const K1_WEIGHTS: [u32; 10] = [3, 7, 6, 1, 8, 9, 4, 5, 2, 1];
 const K2_WEIGHTS: [u32; 11] = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2, 1];
+const ORGNR_WEIGHTS: [u32; 9] = [3, 2, 7, 6, 5, 4, 3, 2, 1];
 
 fn weighted_mod11(digits: &[u32], weights: &[u32]) -> u32 {
     digits.iter().zip(weights).map(|(d, w)| d * w).sum::<u32>() % 11
@@ -264,17 +265,9 @@ impl OrgNumber {
             return Err(OrgNumberError::Length);
         }
         let d: Vec<u32> = s.bytes().map(|b| u32::from(b - b'0')).collect();
-        let sum: u32 = d[..8]
-            .iter()
-            .zip([3, 2, 7, 6, 5, 4, 3, 2])
-            .map(|(a, w)| a * w)
-            .sum();
-        let k = match 11 - sum % 11 {
-            11 => 0,
-            10 => return Err(OrgNumberError::ControlDigit),
-            k => k,
-        };
-        if d[8] != k {
+        // Weight 1 on the control digit: the weighted sum is 0 mod 11 exactly when the control
+        // digit is the one the first eight give (a required control digit of 10 never is).
+        if weighted_mod11(&d, &ORGNR_WEIGHTS) != 0 {
             return Err(OrgNumberError::ControlDigit);
         }
         Ok(OrgNumber(s))
@@ -510,6 +503,12 @@ mod tests {
                 prop_assert!(OrgNumber::parse(&full).is_ok());
                 let wrong = format!("{base}{}", (k + 1) % 10);
                 prop_assert!(OrgNumber::parse(&wrong).is_err());
+            } else {
+                // A control digit of 10 cannot be written: no number with this base is valid.
+                for c in 0..10 {
+                    let number = format!("{base}{c}");
+                    prop_assert!(OrgNumber::parse(&number).is_err());
+                }
             }
         }
     }

@@ -142,7 +142,7 @@ async fn run(store: &Store, events: &mut Events, mode: Mode, p: Params) -> (usiz
             let t = Instant::now();
             for b in &batches {
                 let seqs = store.append(b).await.expect("append");
-                debug_assert_eq!(seqs.len(), b.len());
+                assert_eq!(seqs.len(), b.len());
                 // The store must have given each event the sequence number we expected.
                 let want = b[0].expected_seq.expect("expected seq") + 1;
                 assert_eq!(seqs[0], want, "sequence of {}", b[0].stream);

@@ -323,6 +323,13 @@ impl<T: serde::Serialize> serde::Serialize for Indexed<'_, T> {
     }
 }
 
+/// A parameter of a projection read.
+#[derive(Clone, Copy)]
+enum Param<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
 fn pathway_from_row<R: Row>(r: &R) -> Result<StoredPathwayEvent, StoreError>
 where
     usize: sqlx::ColumnIndex<R>,
@@ -369,6 +376,28 @@ fn chunk<'a>(batch: Option<&'a str>, rows: &'a [Fields<'a>]) -> Result<Chunk<'a>
         // ISO dates order as text.
         effective: rows.iter().map(|r| r[7]).min().unwrap_or_default(),
     })
+}
+
+/// The parameters of chunk `k`, if there is one.
+fn chunk_at<'a>(
+    batch: Option<&'a str>,
+    chunks: &[&'a [Fields<'a>]],
+    k: usize,
+) -> Result<Option<Chunk<'a>>, StoreError> {
+    chunks.get(k).map(|c| chunk(batch, c)).transpose()
+}
+
+/// Runs `insert`, the statements of chunk `k`, while writing the parameters of chunk `k + 1`,
+/// which it returns: an import's chunks are sent this way, one after the other.
+async fn insert_and_prepare_next<'a>(
+    insert: impl std::future::Future<Output = Result<(), StoreError>>,
+    batch: Option<&'a str>,
+    chunks: &[&'a [Fields<'a>]],
+    k: usize,
+) -> Result<Option<Chunk<'a>>, StoreError> {
+    let (done, following) = tokio::join!(insert, async { chunk_at(batch, chunks, k + 1) });
+    done?;
+    following
 }
 
 impl Store {
@@ -468,9 +497,7 @@ impl Store {
                             .fetch_one(&mut *tx)
                             .await?;
                         unchanged_since(expected, (last, corrections), log_events, 0)?;
-                        // Each chunk's parameters are written while the previous chunk's
-                        // statements run.
-                        let mut next = chunks.first().map(|c| chunk(batch_id, c)).transpose()?;
+                        let mut next = chunk_at(batch_id, &chunks, 0)?;
                         for (k, seq) in (last - log_events + 1..=last).enumerate() {
                             let Some(this) = next.take() else { break };
                             let insert = async {
@@ -501,11 +528,7 @@ impl Store {
                                     .await?;
                                 Ok::<_, StoreError>(())
                             };
-                            let (done, following) = tokio::join!(insert, async {
-                                chunks.get(k + 1).map(|c| chunk(batch_id, c)).transpose()
-                            });
-                            done?;
-                            next = following?;
+                            next = insert_and_prepare_next(insert, batch_id, &chunks, k).await?;
                         }
                     }
                     if let Some(access) = access {
@@ -525,29 +548,13 @@ impl Store {
         &self,
         org: Option<OrgId>,
     ) -> Result<Vec<StoredPathwayEvent>, StoreError> {
-        on_pool!(
-            self,
-            read | pool | {
-                let rows = match org {
-                    Some(o) => {
-                        sqlx::query(&format!(
-                            "{PATHWAY_COLS} WHERE org_id = $1 AND withdrawn = FALSE ORDER BY id"
-                        ))
-                        .bind(o.0)
-                        .fetch_all(pool)
-                        .await?
-                    }
-                    None => {
-                        sqlx::query(&format!(
-                            "{PATHWAY_COLS} WHERE withdrawn = FALSE ORDER BY id"
-                        ))
-                        .fetch_all(pool)
-                        .await?
-                    }
-                };
-                rows.iter().map(pathway_from_row).collect()
+        match org {
+            Some(o) => {
+                self.effective_pathway_rows("org_id = $1", &[Param::Int(o.0)])
+                    .await
             }
-        )
+            None => self.effective_pathway_rows("TRUE", &[]).await,
+        }
     }
 
     /// The effective events with a row id above `after`, of one organisation or of all, ordered
@@ -557,20 +564,19 @@ impl Store {
         org: Option<OrgId>,
         after: i64,
     ) -> Result<Vec<StoredPathwayEvent>, StoreError> {
-        on_pool!(
-            self,
-            read | pool
-                | {
-                    let rows = sqlx::query(&format!(
-                    "{PATHWAY_COLS} WHERE ($1 IS NULL OR org_id = $1) AND id > $2 AND withdrawn = FALSE ORDER BY id"
-                ))
-                .bind(org.map(|o| o.0))
-                .bind(after)
-                .fetch_all(pool)
-                .await?;
-                    rows.iter().map(pathway_from_row).collect()
-                }
-        )
+        match org {
+            Some(o) => {
+                self.effective_pathway_rows(
+                    "org_id = $1 AND id > $2",
+                    &[Param::Int(o.0), Param::Int(after)],
+                )
+                .await
+            }
+            None => {
+                self.effective_pathway_rows("id > $1", &[Param::Int(after)])
+                    .await
+            }
+        }
     }
 
     /// The effective events of one pathway of an organisation, ordered by id.
@@ -579,19 +585,34 @@ impl Store {
         org: OrgId,
         pathway_id: &str,
     ) -> Result<Vec<StoredPathwayEvent>, StoreError> {
+        self.effective_pathway_rows(
+            "org_id = $1 AND pathway_id = $2",
+            &[Param::Int(org.0), Param::Text(pathway_id.trim_ascii())],
+        )
+        .await
+    }
+
+    /// The effective projection rows matching `condition` (on `params`, bound in order),
+    /// ordered by id: the one reader behind the `pathway_events*` methods.
+    async fn effective_pathway_rows(
+        &self,
+        condition: &str,
+        params: &[Param<'_>],
+    ) -> Result<Vec<StoredPathwayEvent>, StoreError> {
+        let sql = format!("{PATHWAY_COLS} WHERE {condition} AND withdrawn = FALSE ORDER BY id");
         on_pool!(
             self,
-            read | pool
-                | {
-                    let rows = sqlx::query(&format!(
-                    "{PATHWAY_COLS} WHERE org_id = $1 AND pathway_id = $2 AND withdrawn = FALSE ORDER BY id"
-                ))
-                .bind(org.0)
-                .bind(pathway_id.trim_ascii())
-                .fetch_all(pool)
-                .await?;
-                    rows.iter().map(pathway_from_row).collect()
+            read | pool | {
+                let mut q = sqlx::query(&sql);
+                for p in params {
+                    q = match *p {
+                        Param::Int(v) => q.bind(v),
+                        Param::Text(v) => q.bind(v),
+                    };
                 }
+                let rows = q.fetch_all(pool).await?;
+                rows.iter().map(pathway_from_row).collect()
+            }
         )
     }
 
@@ -604,61 +625,63 @@ impl Store {
         org: OrgId,
         pathway_id: &str,
     ) -> Result<Vec<PathwayCorrection>, StoreError> {
+        // Each row of the pathway with the correction event that withdrew it, if any, in one
+        // read: columns 0..=17 as `PATHWAY_COLS`, then withdrawn, withdrawn_by and the event's
+        // body, actor and time.
+        let sql = format!(
+            "SELECT p.*, e.body, e.actor_id, e.recorded_at FROM \
+             ({PATHWAY_COLS_WITH_WITHDRAWN} WHERE org_id = $1 AND pathway_id = $2) p \
+             LEFT JOIN events e ON e.id = p.withdrawn_by ORDER BY p.id"
+        );
         on_pool!(
             self,
-            read | pool
-                | {
-                    let rows = sqlx::query(&format!(
-                    "{PATHWAY_COLS_WITH_WITHDRAWN} WHERE org_id = $1 AND pathway_id = $2 ORDER BY id"
-                ))
-                .bind(org.0)
-                .bind(pathway_id.trim_ascii())
-                .fetch_all(pool)
-                .await?;
-                    let mut all = Vec::with_capacity(rows.len());
-                    for r in &rows {
-                        let withdrawn: bool = r.try_get(18)?;
-                        let by: Option<i64> = r.try_get(19)?;
-                        all.push((pathway_from_row(r)?, withdrawn, by));
+            read | pool | {
+                let rows = sqlx::query(&sql)
+                    .bind(org.0)
+                    .bind(pathway_id.trim_ascii())
+                    .fetch_all(pool)
+                    .await?;
+                let all = rows
+                    .iter()
+                    .map(|r| Ok((pathway_from_row(r)?, r)))
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                let mut out = Vec::new();
+                for (row, r) in &all {
+                    if !r.try_get::<bool, _>(18)? {
+                        continue;
                     }
-                    let mut out = Vec::new();
-                    for (row, withdrawn, by) in &all {
-                        if !withdrawn {
-                            continue;
+                    let correction = match r.try_get::<Option<i64>, _>(19)? {
+                        None => None,
+                        Some(event_id) => {
+                            let body: String =
+                                r.try_get::<Option<String>, _>(20)?.ok_or_else(|| {
+                                    StoreError::Corrupt(format!(
+                                        "correction event {event_id} is missing"
+                                    ))
+                                })?;
+                            let reason = serde_json::from_str::<serde_json::Value>(&body)
+                                .ok()
+                                .and_then(|v| v["reason"].as_str().map(str::to_owned))
+                                .unwrap_or_default();
+                            Some(CorrectionEvent {
+                                event_id,
+                                actor_id: r.try_get(21)?,
+                                recorded_at: r.try_get(22)?,
+                                reason,
+                                replacement_id: all
+                                    .iter()
+                                    .find(|(p, _)| p.event_id == event_id)
+                                    .map(|(p, _)| p.id),
+                            })
                         }
-                        let correction = match by {
-                            None => None,
-                            Some(event_id) => {
-                                let e = sqlx::query(
-                                    "SELECT body, actor_id, recorded_at FROM events WHERE id = $1",
-                                )
-                                .bind(event_id)
-                                .fetch_one(pool)
-                                .await?;
-                                let body: String = e.try_get(0)?;
-                                let reason = serde_json::from_str::<serde_json::Value>(&body)
-                                    .ok()
-                                    .and_then(|v| v["reason"].as_str().map(str::to_owned))
-                                    .unwrap_or_default();
-                                Some(CorrectionEvent {
-                                    event_id: *event_id,
-                                    actor_id: e.try_get(1)?,
-                                    recorded_at: e.try_get(2)?,
-                                    reason,
-                                    replacement_id: all
-                                        .iter()
-                                        .find(|(r, _, _)| r.event_id == *event_id)
-                                        .map(|(r, _, _)| r.id),
-                                })
-                            }
-                        };
-                        out.push(PathwayCorrection {
-                            withdrawn: row.clone(),
-                            correction,
-                        });
-                    }
-                    Ok(out)
+                    };
+                    out.push(PathwayCorrection {
+                        withdrawn: row.clone(),
+                        correction,
+                    });
                 }
+                Ok(out)
+            }
         )
     }
 
@@ -868,10 +891,9 @@ impl Store {
                         }
                     }
                     PathwayRawInsert::Json | PathwayRawInsert::JsonWithLog => {
-                        // Each chunk's parameters are written while the previous chunk's
-                        // statements run, as an import does.
+                        // Chunk by chunk, as an import sends them.
                         let with_log = method == PathwayRawInsert::JsonWithLog;
-                        let mut next = chunks.first().map(|c| chunk(batch_id, c)).transpose()?;
+                        let mut next = chunk_at(batch_id, &chunks, 0)?;
                         for k in 0..chunks.len() {
                             let Some(this) = next.take() else { break };
                             let insert = async {
@@ -898,11 +920,7 @@ impl Store {
                                     .await?;
                                 Ok::<_, StoreError>(())
                             };
-                            let (done, following) = tokio::join!(insert, async {
-                                chunks.get(k + 1).map(|c| chunk(batch_id, c)).transpose()
-                            });
-                            done?;
-                            next = following?;
+                            next = insert_and_prepare_next(insert, batch_id, &chunks, k).await?;
                         }
                     }
                 }

@@ -425,20 +425,17 @@ impl Store {
         on_pool!(
             self,
             write | pool | {
-                sqlx::query(
-                "INSERT INTO orgs (kind, name, slug, kommunenummer, orgnr, parent_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (slug) DO NOTHING",
-            )
-            .bind(org.kind.as_str())
-            .bind(&org.name)
-            .bind(&org.slug)
-            .bind(&org.kommunenummer)
-            .bind(&org.orgnr)
-            .bind(org.parent_id)
-            .bind(now.to_string())
-            .execute(pool)
-            .await
-            .map_err(|e| map_unique(e, "an organisation with this number exists"))?;
+                sqlx::query(ORG_INSERT)
+                    .bind(org.kind.as_str())
+                    .bind(&org.name)
+                    .bind(&org.slug)
+                    .bind(&org.kommunenummer)
+                    .bind(&org.orgnr)
+                    .bind(org.parent_id)
+                    .bind(now.to_string())
+                    .execute(pool)
+                    .await
+                    .map_err(|e| map_unique(e, "an organisation with this number exists"))?;
                 let id: i64 = sqlx::query_scalar("SELECT id FROM orgs WHERE slug = $1")
                     .bind(&org.slug)
                     .fetch_one(pool)
@@ -453,28 +450,23 @@ impl Store {
         let at = now.to_string();
         on_pool!(
             self,
-            write
-                | pool
-                | {
-                    let mut tx = pool.begin().await?;
-                    for org in orgs {
-                        sqlx::query(
-                    "INSERT INTO orgs (kind, name, slug, kommunenummer, orgnr, parent_id, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (slug) DO NOTHING",
-                )
-                .bind(org.kind.as_str())
-                .bind(&org.name)
-                .bind(&org.slug)
-                .bind(&org.kommunenummer)
-                .bind(&org.orgnr)
-                .bind(org.parent_id)
-                .bind(&at)
-                .execute(&mut *tx)
-                .await?;
-                    }
-                    tx.commit().await?;
-                    Ok(())
+            write | pool | {
+                let mut tx = pool.begin().await?;
+                for org in orgs {
+                    sqlx::query(ORG_INSERT)
+                        .bind(org.kind.as_str())
+                        .bind(&org.name)
+                        .bind(&org.slug)
+                        .bind(&org.kommunenummer)
+                        .bind(&org.orgnr)
+                        .bind(org.parent_id)
+                        .bind(&at)
+                        .execute(&mut *tx)
+                        .await?;
                 }
+                tx.commit().await?;
+                Ok(())
+            }
         )
     }
 
@@ -482,46 +474,44 @@ impl Store {
     pub async fn org_by_key(&self, key: &str) -> Result<Option<Org>, StoreError> {
         on_pool!(
             self,
-            read | pool | {
-                let row = sqlx::query(
-                    "SELECT id, kind, name, slug, kommunenummer, orgnr, parent_id FROM orgs \
-                 WHERE kommunenummer = $1 OR orgnr = $1 OR slug = $1 ORDER BY id LIMIT 1",
-                )
+            read | pool
+                | {
+                    let row = sqlx::query(&format!(
+                    "{ORG_COLS} WHERE kommunenummer = $1 OR orgnr = $1 OR slug = $1 ORDER BY id LIMIT 1"
+                ))
                 .bind(key)
                 .fetch_optional(pool)
                 .await?;
-                row.map(|r| org_from_row(&r)).transpose()
-            }
+                    row.map(|r| org_from_row(&r)).transpose()
+                }
         )
     }
 
     pub async fn org(&self, id: OrgId) -> Result<Org, StoreError> {
         on_pool!(
             self,
-            read | pool
-                | {
-                    let row = sqlx::query("SELECT id, kind, name, slug, kommunenummer, orgnr, parent_id FROM orgs WHERE id = $1")
-                .bind(id.0)
-                .fetch_optional(pool)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-                    org_from_row(&row)
-                }
+            read | pool | {
+                let row = sqlx::query(&format!("{ORG_COLS} WHERE id = $1"))
+                    .bind(id.0)
+                    .fetch_optional(pool)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                org_from_row(&row)
+            }
         )
     }
 
     pub async fn list_orgs(&self) -> Result<Vec<Org>, StoreError> {
         on_pool!(
             self,
-            read | pool
-                | {
-                    let rows = sqlx::query(
-                "SELECT id, kind, name, slug, kommunenummer, orgnr, parent_id FROM orgs ORDER BY kind, COALESCE(kommunenummer, ''), name",
-            )
-            .fetch_all(pool)
-            .await?;
-                    rows.iter().map(org_from_row).collect()
-                }
+            read | pool | {
+                let rows = sqlx::query(&format!(
+                    "{ORG_COLS} ORDER BY kind, COALESCE(kommunenummer, ''), name"
+                ))
+                .fetch_all(pool)
+                .await?;
+                rows.iter().map(org_from_row).collect()
+            }
         )
     }
 
@@ -816,34 +806,20 @@ impl Store {
 
     /// Appends events in one transaction (all or none). Returns their sequence numbers.
     pub async fn append(&self, events: &[NewEvent]) -> Result<Vec<i64>, StoreError> {
-        on_pool!(
-            self,
-            write | pool | {
-                let mut tx = pool.begin().await?;
-                let mut seqs = Vec::with_capacity(events.len());
-                for ev in events {
-                    seqs.push(append_event_tx!(tx, ev));
-                }
-                tx.commit().await?;
-                Ok(seqs)
-            }
-        )
+        self.append_with_access(events, None).await
     }
 
     /// The events of one stream in order.
     pub async fn read_stream(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
         on_pool!(
             self,
-            read | pool
-                | {
-                    let rows = sqlx::query(
-                "SELECT id, stream, seq, kind, body, actor_id, org_id, recorded_at, effective_date FROM events WHERE stream = $1 ORDER BY seq",
-            )
-            .bind(stream)
-            .fetch_all(pool)
-            .await?;
-                    rows.iter().map(event_from_row).collect()
-                }
+            read | pool | {
+                let rows = sqlx::query(&format!("{EVENT_COLS} WHERE stream = $1 ORDER BY seq"))
+                    .bind(stream)
+                    .fetch_all(pool)
+                    .await?;
+                rows.iter().map(event_from_row).collect()
+            }
         )
     }
 
@@ -851,17 +827,14 @@ impl Store {
     pub async fn read_all(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
         on_pool!(
             self,
-            read | pool
-                | {
-                    let rows = sqlx::query(
-                "SELECT id, stream, seq, kind, body, actor_id, org_id, recorded_at, effective_date FROM events WHERE id > $1 ORDER BY id LIMIT $2",
-            )
-            .bind(after)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?;
-                    rows.iter().map(event_from_row).collect()
-                }
+            read | pool | {
+                let rows = sqlx::query(&format!("{EVENT_COLS} WHERE id > $1 ORDER BY id LIMIT $2"))
+                    .bind(after)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await?;
+                rows.iter().map(event_from_row).collect()
+            }
         )
     }
 
@@ -1225,6 +1198,12 @@ impl Store {
     }
 }
 
+const ORG_INSERT: &str =
+    "INSERT INTO orgs (kind, name, slug, kommunenummer, orgnr, parent_id, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (slug) DO NOTHING";
+const ORG_COLS: &str = "SELECT id, kind, name, slug, kommunenummer, orgnr, parent_id FROM orgs";
+pub(crate) const EVENT_COLS: &str =
+    "SELECT id, stream, seq, kind, body, actor_id, org_id, recorded_at, effective_date FROM events";
 const ACCESS_COLS: &str = "SELECT id, at, actor, actor_id, org_id, action, subject, record, purpose, outcome, flagged, prev_hash, hash, owner_org_id FROM access_log";
 const USER_COLS: &str =
     "SELECT id, org_id, username, role, password_hash, disabled, failed_logins, locked_until, qualification FROM users";

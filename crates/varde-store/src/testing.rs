@@ -24,25 +24,13 @@ impl TestDb {
     }
 
     /// A fresh database on `engine` with the migrations up to `version` applied (all with
-    /// `None`), or `None` when PostgreSQL is not configured.
+    /// `None`), or `None` when PostgreSQL is not configured. A configured engine that cannot
+    /// give a database panics: a test must not pass by skipping itself.
+    #[allow(clippy::expect_used)]
     pub async fn new_at(engine: Engine, version: Option<i64>) -> Option<TestDb> {
-        let data_dir = tempfile::tempdir().ok()?;
-        match engine {
-            Engine::Sqlite => {
-                let url = crate::default_url(data_dir.path());
-                let store = Store::connect(&url).await.ok()?;
-                match version {
-                    Some(v) => store.migrate_to(v).await.ok()?,
-                    None => store.migrate().await.ok()?,
-                }
-                Some(TestDb {
-                    store,
-                    url,
-                    data_dir,
-                    admin_url: None,
-                    db_name: None,
-                })
-            }
+        let data_dir = tempfile::tempdir().expect("a temporary directory");
+        let (url, admin_url, db_name) = match engine {
+            Engine::Sqlite => (crate::default_url(data_dir.path()), None, None),
             Engine::Postgres => {
                 let Ok(admin_url) = std::env::var("VARDE_TEST_POSTGRES_URL") else {
                     assert!(
@@ -53,27 +41,36 @@ impl TestDb {
                     return None;
                 };
                 let name = format!("varde_test_{:016x}", rand::thread_rng().gen::<u64>());
-                let admin = Store::connect(&admin_url).await.ok()?;
+                let admin = Store::connect(&admin_url)
+                    .await
+                    .expect("connect to VARDE_TEST_POSTGRES_URL");
                 admin
                     .exec_admin(&format!("CREATE DATABASE {name}"))
                     .await
-                    .ok()?;
+                    .expect("create the test database");
                 admin.close().await;
-                let url = replace_db_name(&admin_url, &name);
-                let store = Store::connect(&url).await.ok()?;
-                match version {
-                    Some(v) => store.migrate_to(v).await.ok()?,
-                    None => store.migrate().await.ok()?,
-                }
-                Some(TestDb {
-                    store,
-                    url,
-                    data_dir,
-                    admin_url: Some(admin_url),
-                    db_name: Some(name),
-                })
+                (
+                    replace_db_name(&admin_url, &name),
+                    Some(admin_url),
+                    Some(name),
+                )
             }
+        };
+        let store = Store::connect(&url)
+            .await
+            .expect("connect to the test database");
+        match version {
+            Some(v) => store.migrate_to(v).await,
+            None => store.migrate().await,
         }
+        .expect("migrate the test database");
+        Some(TestDb {
+            store,
+            url,
+            data_dir,
+            admin_url,
+            db_name,
+        })
     }
 
     /// Closes the pools and drops a PostgreSQL test database.

@@ -13,7 +13,9 @@ use sqlx::Row;
 use varde_core::audit::AccessEntry;
 use varde_core::org::OrgId;
 
-use crate::store::{append_access_tx, append_event_tx, event_from_row, map_unique, on_pool, Db};
+use crate::store::{
+    append_access_tx, append_event_tx, event_from_row, map_unique, on_pool, Db, EVENT_COLS,
+};
 use crate::{NewAccess, NewEvent, Store, StoreError, StoredEvent};
 
 /// The event-log stream of an organisation's LAR register.
@@ -69,17 +71,16 @@ impl Store {
             .map_err(|_| StoreError::Corrupt("stream prefix too long".into()))?;
         on_pool!(
             self,
-            read | pool
-                | {
-                    let rows = sqlx::query(
-                "SELECT id, stream, seq, kind, body, actor_id, org_id, recorded_at, effective_date FROM events WHERE substr(stream, 1, $1) = $2 ORDER BY id",
-            )
-            .bind(len)
-            .bind(prefix)
-            .fetch_all(pool)
-            .await?;
-                    rows.iter().map(event_from_row).collect()
-                }
+            read | pool | {
+                let rows = sqlx::query(&format!(
+                    "{EVENT_COLS} WHERE substr(stream, 1, $1) = $2 ORDER BY id"
+                ))
+                .bind(len)
+                .bind(prefix)
+                .fetch_all(pool)
+                .await?;
+                rows.iter().map(event_from_row).collect()
+            }
         )
     }
 }

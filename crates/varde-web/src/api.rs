@@ -472,10 +472,15 @@ async fn audit_report(
 )]
 pub struct ApiDoc;
 
-async fn openapi() -> Response {
+/// The whole API's document, built and merged once (it does not change while running).
+static OPENAPI: std::sync::LazyLock<utoipa::openapi::OpenApi> = std::sync::LazyLock::new(|| {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::pathways::PathwaysApiDoc::openapi());
     doc.merge(crate::treatment::TreatmentApiDoc::openapi());
     doc.merge(crate::treatment_national::NationalApiDoc::openapi());
-    json(StatusCode::OK, &doc)
+    doc
+});
+
+async fn openapi() -> Response {
+    json(StatusCode::OK, &*OPENAPI)
 }

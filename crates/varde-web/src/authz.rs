@@ -141,10 +141,7 @@ pub async fn authorize_person(
     if !decision.allowed {
         state.store.log_access(&access).await?;
         tracing::warn!(target: "security", user_id = user.principal.user.0, action = action.as_str(), reason = decision.reason.as_str(), "access denied");
-        return Err(WebError::forbidden(format!(
-            "Access denied: {}.",
-            decision.reason.as_str()
-        )));
+        return Err(WebError::denied(&decision));
     }
     Ok((user, person, decision, access))
 }
@@ -242,7 +239,7 @@ impl<A: ActionKind> FromRequestParts<AppState> for OrgAccess<A> {
                 );
                 state.store.log_access(&access).await?;
             }
-            let e = WebError::forbidden(format!("Access denied: {}.", decision.reason.as_str()));
+            let e = WebError::denied(&decision);
             return Err(if html { e.html() } else { e });
         }
         Ok(OrgAccess {

@@ -5,6 +5,7 @@
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
+use varde_core::authz::Decision;
 use varde_core::person::FieldError;
 use varde_store::StoreError;
 
@@ -109,6 +110,11 @@ impl WebError {
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", "Access denied", detail)
+    }
+
+    /// The refusal of a denied [`Decision`], naming its reason.
+    pub fn denied(decision: &Decision) -> Self {
+        Self::forbidden(format!("Access denied: {}.", decision.reason.as_str()))
     }
 
     pub fn not_found() -> Self {

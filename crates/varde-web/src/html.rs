@@ -12,7 +12,7 @@ use serde::Deserialize;
 use varde_core::authz::Action;
 use varde_core::ids::NationalId;
 use varde_core::org::{Role, UserId};
-use varde_core::person::{CorrectionInput, NewPersonInput, PersonEvent};
+use varde_core::person::{CorrectionInput, FieldError, NewPersonInput, PersonEvent};
 use varde_core::pseudonym::pseudonymise;
 use varde_store::{AccessFilter, PersonRow, User};
 
@@ -186,6 +186,13 @@ struct LoginT {
     username: String,
 }
 
+/// Adds a `Set-Cookie` header (every cookie value here is ASCII, so it always parses).
+fn append_cookie(res: &mut Response, cookie: &str) {
+    if let Ok(v) = cookie.parse() {
+        res.headers_mut().append(SET_COOKIE, v);
+    }
+}
+
 fn anonymous(l: Lang, path: &str) -> Chrome {
     Chrome {
         l,
@@ -213,9 +220,7 @@ fn login_form(
         login_csrf: token,
         username,
     })?;
-    if let Ok(v) = cookie.parse() {
-        res.headers_mut().append(SET_COOKIE, v);
-    }
+    append_cookie(&mut res, &cookie);
     if error.is_some() {
         *res.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
     }
@@ -263,15 +268,15 @@ async fn login_submit(
             let (token, _) = auth::start_session(&state, &user).await.html()?;
             let max_age = state.config.session_ttl.as_secs() as i64;
             let mut res = Redirect::to("/").into_response();
-            if let Ok(v) = auth::session_cookie(&token, state.config.tls, max_age).parse() {
-                res.headers_mut().append(SET_COOKIE, v);
-            }
-            if let Ok(v) = auth::clear_cookie(LOGIN_CSRF_COOKIE, state.config.tls)
-                .replace("Path=/;", "Path=/login;")
-                .parse()
-            {
-                res.headers_mut().append(SET_COOKIE, v);
-            }
+            append_cookie(
+                &mut res,
+                &auth::session_cookie(&token, state.config.tls, max_age),
+            );
+            append_cookie(
+                &mut res,
+                &auth::clear_cookie(LOGIN_CSRF_COOKIE, state.config.tls)
+                    .replace("Path=/;", "Path=/login;"),
+            );
             Ok(res)
         }
         Err(e) if e.slug == "login-failed" => {
@@ -300,9 +305,10 @@ async fn logout(
     user.check_csrf(&f.csrf).html()?;
     state.store.delete_session(&user.token_hash).await.html()?;
     let mut res = Redirect::to("/login").into_response();
-    if let Ok(v) = auth::clear_cookie(auth::SESSION_COOKIE, state.config.tls).parse() {
-        res.headers_mut().append(SET_COOKIE, v);
-    }
+    append_cookie(
+        &mut res,
+        &auth::clear_cookie(auth::SESSION_COOKIE, state.config.tls),
+    );
     Ok(res)
 }
 
@@ -323,11 +329,10 @@ async fn set_lang(Form(f): Form<LangForm>) -> Response {
         "/"
     };
     let mut res = Redirect::to(back).into_response();
-    if let Ok(v) =
-        format!("{LANG_COOKIE}={lang}; Path=/; SameSite=Strict; Max-Age=31536000").parse()
-    {
-        res.headers_mut().append(SET_COOKIE, v);
-    }
+    append_cookie(
+        &mut res,
+        &format!("{LANG_COOKIE}={lang}; Path=/; SameSite=Strict; Max-Age=31536000"),
+    );
     res
 }
 
@@ -600,7 +605,8 @@ async fn break_glass(
 ) -> PageResult {
     page.user.check_csrf(&f.csrf).html()?;
     let nid = NationalId::parse(&f.national_id, &state.id_policy())
-        .map_err(|e| WebError::invalid("national_id", e.to_string()).html())?;
+        .map_err(FieldError::from)
+        .html()?;
     let pseudonym = pseudonymise(&state.key, &nid);
     let ids = state
         .store
@@ -888,8 +894,7 @@ pub async fn person_report(
     access: &OrgAccess<PersonReport>,
     national_id: &str,
 ) -> Result<Vec<varde_core::audit::AccessEntry>, WebError> {
-    let nid = NationalId::parse(national_id, &state.id_policy())
-        .map_err(|e| WebError::invalid("national_id", e.to_string()))?;
+    let nid = NationalId::parse(national_id, &state.id_policy()).map_err(FieldError::from)?;
     let pseudonym = pseudonymise(&state.key, &nid);
     let entries = state
         .store

@@ -37,10 +37,9 @@ impl Lang {
     /// The text for `key` in this language; `?` if there is none (a test checks that every key
     /// the templates and handlers use exists).
     pub fn t(self, key: &str) -> &'static str {
-        TEXTS
-            .iter()
-            .find(|(k, _, _)| *k == key)
-            .map_or("?", |(_, nb, en)| if self == Lang::Nb { nb } else { en })
+        INDEX
+            .get(key)
+            .map_or("?", |&(nb, en)| if self == Lang::Nb { nb } else { en })
     }
 }
 
@@ -53,6 +52,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
         })
     }
 }
+
+/// [`TEXTS`] by key, built once: pages look up many texts (some per table row). The first
+/// entry of a key wins, as a scan of the list would have it.
+static INDEX: std::sync::LazyLock<
+    std::collections::HashMap<&'static str, (&'static str, &'static str)>,
+> = std::sync::LazyLock::new(|| {
+    let mut index = std::collections::HashMap::with_capacity(TEXTS.len());
+    for &(key, nb, en) in TEXTS {
+        index.entry(key).or_insert((nb, en));
+    }
+    index
+});
 
 /// (key, bokmål, English)
 const TEXTS: &[(&str, &str, &str)] = &[

@@ -139,15 +139,17 @@ async fn load_all(state: &AppState) -> Result<Arc<Parsed>, WebError> {
         }
     }
     let mut renamed: HashMap<(OrgId, Arc<str>), Arc<str>> = HashMap::new();
+    let mut names: HashMap<OrgId, String> = HashMap::new();
     for (unit, orgs) in &unit_orgs {
-        if orgs.len() > 1 {
-            for org in orgs {
-                let name = match state.store.org(*org).await {
-                    Ok(o) => o.name,
-                    Err(_) => format!("#{}", org.0),
-                };
-                renamed.insert((*org, unit.clone()), Arc::from(format!("{unit} ({name})")));
+        if orgs.len() < 2 {
+            continue;
+        }
+        for org in orgs {
+            if !names.contains_key(org) {
+                names.insert(*org, org_label(state, *org).await);
             }
+            let name = &names[org];
+            renamed.insert((*org, unit.clone()), Arc::from(format!("{unit} ({name})")));
         }
     }
     let all = tokio::task::spawn_blocking(move || {
@@ -196,6 +198,25 @@ async fn load_all(state: &AppState) -> Result<Arc<Parsed>, WebError> {
     Ok(all)
 }
 
+/// An organisation's name, or `#{id}` when it cannot be read (for labels, never for access).
+pub(crate) async fn org_label(state: &AppState, org: OrgId) -> String {
+    match state.store.org(org).await {
+        Ok(o) => o.name,
+        Err(_) => format!("#{}", org.0),
+    }
+}
+
+/// A stored row's event, or `None` (logged) when it no longer parses (it was valid when
+/// written).
+fn parse_row(row: &StoredPathwayEvent) -> Option<Event> {
+    row.fields
+        .parse(u64::try_from(row.id).unwrap_or(0))
+        .inspect_err(
+            |e| tracing::warn!(row = row.id, rule = %e.rule, "stored pathway event does not parse"),
+        )
+        .ok()
+}
+
 /// One organisation's effective events. A stored row that no longer parses (it was valid when
 /// written) is logged and left out rather than failing the page.
 async fn load_org(state: &AppState, org: OrgId) -> Result<Arc<Parsed>, WebError> {
@@ -238,13 +259,10 @@ async fn load_org(state: &AppState, org: OrgId) -> Result<Arc<Parsed>, WebError>
         p.events.reserve(stored.len());
         for row in stored {
             p.max_id = p.max_id.max(row.id);
-            match row.fields.parse(u64::try_from(row.id).unwrap_or(0)) {
-                Ok(e) => {
-                    p.ids.push(row.id);
-                    p.orgs.push(row.org_id);
-                    p.events.push(e);
-                }
-                Err(e) => tracing::warn!(row = row.id, rule = %e.rule, "stored pathway event does not parse"),
+            if let Some(e) = parse_row(&row) {
+                p.ids.push(row.id);
+                p.orgs.push(row.org_id);
+                p.events.push(e);
             }
         }
         Arc::new(p)
@@ -255,25 +273,13 @@ async fn load_org(state: &AppState, org: OrgId) -> Result<Arc<Parsed>, WebError>
     Ok(parsed)
 }
 
+/// One pathway's effective events (a row that no longer parses is logged and left out).
 async fn load_pathway(state: &AppState, org: OrgId, pathway_id: &str) -> Result<Loaded, WebError> {
     let stored = state.store.pathway_events_of(org, pathway_id).await?;
-    from_rows(stored)
-}
-
-fn from_rows(stored: Vec<StoredPathwayEvent>) -> Result<Loaded, WebError> {
-    let mut rows = Vec::with_capacity(stored.len());
-    let mut events = Vec::with_capacity(stored.len());
-    for row in stored {
-        match row.fields.parse(u64::try_from(row.id).unwrap_or(0)) {
-            Ok(e) => {
-                events.push(e);
-                rows.push(row);
-            }
-            Err(e) => {
-                tracing::warn!(row = row.id, rule = %e.rule, "stored pathway event does not parse")
-            }
-        }
-    }
+    let (rows, events) = stored
+        .into_iter()
+        .filter_map(|row| parse_row(&row).map(|e| (row, e)))
+        .unzip();
     Ok(Loaded { rows, events })
 }
 
@@ -998,12 +1004,7 @@ async fn api_worklist(
     access: OrgAccess<ReadPathways>,
     Query(q): Query<WorklistQuery>,
 ) -> Result<Response, WebError> {
-    let as_of = match q.as_of.as_deref() {
-        None | Some("") => state.clock.today(),
-        Some(s) => {
-            parse_date(s).ok_or_else(|| WebError::invalid("as_of", "a date as YYYY-MM-DD"))?
-        }
-    };
+    let as_of = crate::treatment::as_of(&state, q.as_of.as_deref())?;
     Ok(axum::Json(org_worklist(&state, &access, as_of, q.unit.as_deref()).await?).into_response())
 }
 
@@ -1325,12 +1326,11 @@ async fn new_submit(
 ) -> Result<Response, WebError> {
     let access = access.map_err(WebError::html)?;
     (access.user.check_csrf(&f.csrf)).html()?;
-    let org = (state
-        .store
-        .org(access.user.principal.org)
-        .await
-        .map_err(WebError::from))
-    .html()?;
+    // The page's frame has read the organisation already: its name is the unit.
+    let unit = match &page.c.user {
+        Some(u) => u.org_name.clone(),
+        None => org_label(&state, access.user.principal.org).await,
+    };
     let result = async {
         let rhf = rhf_of(&f.hf)
             .ok_or_else(|| WebError::invalid("hf", "choose a health trust from the list"))?;
@@ -1340,7 +1340,7 @@ async fn new_submit(
         }
         let fields = EventFields {
             pathway_id: f.pathway_id.trim().to_owned(),
-            unit: org.name.clone(),
+            unit,
             hf: f.hf.clone(),
             rhf,
             kommune: f.kommune.trim().to_owned(),
@@ -1354,8 +1354,11 @@ async fn new_submit(
             },
             ..EventFields::default()
         };
-        if fields.pathway_id.is_empty() || fields.pathway_id.chars().count() > 64 {
-            return Err(WebError::invalid("pathway_id", "1–64 characters"));
+        if fields.pathway_id.is_empty() || fields.pathway_id.chars().count() > MAX_PATHWAY_ID {
+            return Err(WebError::invalid(
+                "pathway_id",
+                format!("1–{MAX_PATHWAY_ID} characters"),
+            ));
         }
         register(&state, &access, fields).await
     }

@@ -464,14 +464,11 @@ async fn lar_write(
     Ok(())
 }
 
-async fn org_name(state: &AppState, org: OrgId) -> Result<String, WebError> {
-    Ok(state.store.org(org).await?.name)
-}
-
-fn unit_or_default(unit: &str, default: String) -> Result<String, WebError> {
+/// The unit named, or by default the organisation's name (read only then).
+async fn unit_or_org(state: &AppState, org: OrgId, unit: &str) -> Result<String, WebError> {
     let unit = unit.trim();
     if unit.is_empty() {
-        return Ok(default);
+        return Ok(state.store.org(org).await?.name);
     }
     if unit.chars().count() > 200 {
         return Err(WebError::invalid("unit", "at most 200 characters"));
@@ -491,7 +488,7 @@ impl AdmitRequest {
             kommune: kommune_field("kommune", &self.kommune)?,
             date: past_date_field("date", &self.date, state.clock.today())?,
             decided_by: decided_by(&self.decided_by, q)?,
-            unit: unit_or_default(&self.unit, org_name(state, org).await?)?,
+            unit: unit_or_org(state, org, &self.unit).await?,
         })
     }
 }
@@ -523,7 +520,7 @@ impl AgreementRequest {
             kommune: kommune_field("kommune", &self.kommune)?,
             from: past_date_field("from", &self.from, state.clock.today())?,
             until: opt_date_field("until", &self.until)?,
-            unit: unit_or_default(&self.unit, org_name(state, org).await?)?,
+            unit: unit_or_org(state, org, &self.unit).await?,
         })
     }
 }
@@ -687,12 +684,31 @@ async fn lar_read<A>(
     Ok(reg)
 }
 
-fn created() -> Response {
-    (
+/// Records a LAR command through the API: 201 when written.
+async fn lar_created(
+    state: &AppState,
+    access: &OrgAccess<WriteLar>,
+    cmd: LarCommand,
+) -> Result<Response, WebError> {
+    lar_write(state, access, cmd).await?;
+    Ok((
         StatusCode::CREATED,
         axum::Json(serde_json::json!({ "recorded": true })),
     )
-        .into_response()
+        .into_response())
+}
+
+/// Answers a read of the LAR register on the as-of date (`what` names the read in the log).
+async fn lar_json<T: Serialize>(
+    state: &AppState,
+    access: &OrgAccess<ReadLar>,
+    q: &AsOfQuery,
+    what: &str,
+    view: fn(&LarRegister, Date) -> T,
+) -> Result<Response, WebError> {
+    let date = as_of(state, q.as_of.as_deref())?;
+    let reg = lar_read(state, access, what).await?;
+    Ok(axum::Json(view(&reg, date)).into_response())
 }
 
 /// Admits a patient to LAR (a specialist's decision).
@@ -705,8 +721,7 @@ async fn api_admit(
 ) -> Result<Response, WebError> {
     let p = &access.user.principal;
     let cmd = req.command(&state, p.org, p.qualification).await?;
-    lar_write(&state, &access, cmd).await?;
-    Ok(created())
+    lar_created(&state, &access, cmd).await
 }
 
 /// Discharges a patient from LAR (a specialist's decision).
@@ -718,8 +733,7 @@ async fn api_discharge(
     crate::api::ApiJson(req): crate::api::ApiJson<DischargeRequest>,
 ) -> Result<Response, WebError> {
     let cmd = req.command(access.user.principal.qualification, state.clock.today())?;
-    lar_write(&state, &access, cmd).await?;
-    Ok(created())
+    lar_created(&state, &access, cmd).await
 }
 
 /// Delegates prescribing to a GP from a date.
@@ -731,8 +745,7 @@ async fn api_delegate(
     crate::api::ApiJson(req): crate::api::ApiJson<DelegateRequest>,
 ) -> Result<Response, WebError> {
     let cmd = req.command(access.user.principal.qualification, state.clock.today())?;
-    lar_write(&state, &access, cmd).await?;
-    Ok(created())
+    lar_created(&state, &access, cmd).await
 }
 
 /// Records a dispensing agreement with a municipality.
@@ -744,8 +757,7 @@ async fn api_agreement(
     crate::api::ApiJson(req): crate::api::ApiJson<AgreementRequest>,
 ) -> Result<Response, WebError> {
     let cmd = req.command(&state, access.user.principal.org).await?;
-    lar_write(&state, &access, cmd).await?;
-    Ok(created())
+    lar_created(&state, &access, cmd).await
 }
 
 /// Moves a patient's dispensing to the municipality (needs an agreement in force).
@@ -756,8 +768,7 @@ async fn api_dispensing(
     access: OrgAccess<WriteLar>,
     crate::api::ApiJson(req): crate::api::ApiJson<DispensingRequest>,
 ) -> Result<Response, WebError> {
-    lar_write(&state, &access, req.command(state.clock.today())?).await?;
-    Ok(created())
+    lar_created(&state, &access, req.command(state.clock.today())?).await
 }
 
 /// The dispensing agreements, with whether each is in force on `as_of`.
@@ -768,9 +779,7 @@ async fn api_agreements(
     access: OrgAccess<ReadLar>,
     Query(q): Query<AsOfQuery>,
 ) -> Result<Response, WebError> {
-    let date = as_of(&state, q.as_of.as_deref())?;
-    let reg = lar_read(&state, &access, "lar-agreements").await?;
-    Ok(axum::Json(agreements(&reg, date)).into_response())
+    lar_json(&state, &access, &q, "lar-agreements", agreements).await
 }
 
 /// Every LAR episode of the organisation, with the prescriber on `as_of`.
@@ -781,9 +790,7 @@ async fn api_patients(
     access: OrgAccess<ReadLar>,
     Query(q): Query<AsOfQuery>,
 ) -> Result<Response, WebError> {
-    let date = as_of(&state, q.as_of.as_deref())?;
-    let reg = lar_read(&state, &access, "lar-patients").await?;
-    Ok(axum::Json(episodes(&reg, date)).into_response())
+    lar_json(&state, &access, &q, "lar-patients", episodes).await
 }
 
 /// The LAR population on `as_of`, per municipality and per unit.
@@ -794,9 +801,7 @@ async fn api_population(
     access: OrgAccess<ReadLar>,
     Query(q): Query<AsOfQuery>,
 ) -> Result<Response, WebError> {
-    let date = as_of(&state, q.as_of.as_deref())?;
-    let reg = lar_read(&state, &access, "lar-population").await?;
-    Ok(axum::Json(population(&reg, date)).into_response())
+    lar_json(&state, &access, &q, "lar-population", population).await
 }
 
 // ------------------------------------------------------------------ coercion
@@ -1329,6 +1334,18 @@ async fn coercion_read<A>(
     Ok(stays)
 }
 
+/// Records a coercion command through the API: 201 with the stay as it now is.
+async fn coercion_created(
+    state: &AppState,
+    access: &OrgAccess<WriteCoercion>,
+    stay_id: &str,
+    cmd: CoercionCommand,
+) -> Result<Response, WebError> {
+    let s = coercion_write(state, access, stay_id, cmd).await?;
+    let doc = stay_doc(stay_id, &s, state.clock.today());
+    Ok((StatusCode::CREATED, axum::Json(doc)).into_response())
+}
+
 /// Starts an institutional stay.
 #[utoipa::path(post, path = "/api/v1/coercion/stays", request_body = StayRequest,
     responses((status = 201, body = StayDoc), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
@@ -1338,9 +1355,7 @@ async fn api_stay(
     crate::api::ApiJson(req): crate::api::ApiJson<StayRequest>,
 ) -> Result<Response, WebError> {
     let (stay_id, cmd) = req.command(state.clock.today())?;
-    let s = coercion_write(&state, &access, &stay_id, cmd).await?;
-    let doc = stay_doc(&stay_id, &s, state.clock.today());
-    Ok((StatusCode::CREATED, axum::Json(doc)).into_response())
+    coercion_created(&state, &access, &stay_id, cmd).await
 }
 
 /// Ends a stay.
@@ -1356,9 +1371,7 @@ async fn api_end_stay(
     let cmd = CoercionCommand::StayEnded {
         date: past_date_field("date", &req.date, state.clock.today())?,
     };
-    let s = coercion_write(&state, &access, &stay_id, cmd).await?;
-    let doc = stay_doc(&stay_id, &s, state.clock.today());
-    Ok((StatusCode::CREATED, axum::Json(doc)).into_response())
+    coercion_created(&state, &access, &stay_id, cmd).await
 }
 
 /// Records a decision under § 10-2, 10-3 or 10-4; answers the stay with the computed dates.
@@ -1371,9 +1384,8 @@ async fn api_decide(
     crate::api::ApiJson(req): crate::api::ApiJson<DecisionRequest>,
 ) -> Result<Response, WebError> {
     let stay_id = stay_id_field(&stay_id)?;
-    let s = coercion_write(&state, &access, &stay_id, req.command(state.clock.today())?).await?;
-    let doc = stay_doc(&stay_id, &s, state.clock.today());
-    Ok((StatusCode::CREATED, axum::Json(doc)).into_response())
+    let cmd = req.command(state.clock.today())?;
+    coercion_created(&state, &access, &stay_id, cmd).await
 }
 
 /// Records an appeal (klage) against a decision.
@@ -1390,9 +1402,7 @@ async fn api_appeal(
         decision: number,
         date: past_date_field("date", &req.date, state.clock.today())?,
     };
-    let s = coercion_write(&state, &access, &stay_id, cmd).await?;
-    let doc = stay_doc(&stay_id, &s, state.clock.today());
-    Ok((StatusCode::CREATED, axum::Json(doc)).into_response())
+    coercion_created(&state, &access, &stay_id, cmd).await
 }
 
 /// Records that a temporary decision was sent to the county board.
@@ -1409,9 +1419,7 @@ async fn api_county_board(
         decision: number,
         date: past_date_field("date", &req.date, state.clock.today())?,
     };
-    let s = coercion_write(&state, &access, &stay_id, cmd).await?;
-    let doc = stay_doc(&stay_id, &s, state.clock.today());
-    Ok((StatusCode::CREATED, axum::Json(doc)).into_response())
+    coercion_created(&state, &access, &stay_id, cmd).await
 }
 
 /// Every stay with its decisions, computed end dates and the warnings on `as_of`.
@@ -1512,9 +1520,7 @@ fn page_read_entry(
     let org = user.principal.org;
     let decision = decide(&user.principal, action, &Subject::of_org(org), None);
     if !decision.allowed {
-        return Err(
-            WebError::forbidden(format!("Access denied: {}.", decision.reason.as_str())).html(),
-        );
+        return Err(WebError::denied(&decision).html());
     }
     Ok(access_entry(
         state,
@@ -1727,24 +1733,20 @@ async fn coercion_view(
     let warnings = docs
         .iter()
         .flat_map(|s| {
-            s.warnings.iter().map(|w| WarningView {
-                stay_id: s.stay_id.clone(),
-                text: match &w.next_from {
-                    Some(next) => format!(
-                        "§ {} – {} {}, {} {}",
-                        w.section,
-                        l.t(&format!("coercion_{}", w.kind)),
-                        w.date,
-                        l.t("coercion_next_from"),
-                        next
-                    ),
-                    None => format!(
-                        "§ {} – {} {}",
-                        w.section,
-                        l.t(&format!("coercion_{}", w.kind)),
-                        w.date
-                    ),
-                },
+            s.warnings.iter().map(|w| {
+                let mut text = format!(
+                    "§ {} – {} {}",
+                    w.section,
+                    l.t(&format!("coercion_{}", w.kind)),
+                    w.date
+                );
+                if let Some(next) = &w.next_from {
+                    text.push_str(&format!(", {} {next}", l.t("coercion_next_from")));
+                }
+                WarningView {
+                    stay_id: s.stay_id.clone(),
+                    text,
+                }
             })
         })
         .collect();

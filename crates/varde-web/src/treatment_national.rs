@@ -29,6 +29,7 @@ use varde_core::pathways::indicators::SUPPRESSION_THRESHOLD;
 use crate::authz::{OrgAccess, SeePathwayIndicators};
 use crate::error::WebError;
 use crate::html::{render, Chrome, HtmlErr, Page};
+use crate::pathways::org_label;
 use crate::treatment::{
     kommune_name, replay_lar, replay_stay_event, section_str, year_of, AsOfQuery, StayState,
     YearQuery,
@@ -137,13 +138,6 @@ fn org_of(stream: &str, prefix: &str) -> Option<OrgId> {
         .map(OrgId)
 }
 
-async fn org_name(state: &AppState, org: OrgId) -> String {
-    match state.store.org(org).await {
-        Ok(o) => o.name,
-        Err(_) => format!("#{}", org.0),
-    }
-}
-
 /// Rows of a breakdown that adds up to a shown total: cells of 1–4 hidden, then more (the
 /// smallest first) until no hidden cell can be recovered by subtracting the shown ones from the
 /// total — at least two hidden, summing to at least 5.
@@ -203,7 +197,7 @@ async fn population(state: &AppState, date: Date) -> Result<NationalPopulation, 
         }
         total += n;
         if n > 0 {
-            orgs.push((org_name(state, *org).await, None, n));
+            orgs.push((org_label(state, *org).await, None, n));
         }
     }
     orgs.sort_by(|a, b| a.0.cmp(&b.0));

@@ -10,7 +10,7 @@ mod common;
 use common::{browser_login, csrf_of, synthetic_id, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use varde_store::{AccessFilter, Engine};
+use varde_store::Engine;
 
 on_both_engines!(
     person_roundtrip_through_the_api,
@@ -26,14 +26,13 @@ on_both_engines!(
 );
 
 async fn create_person(app: &TestApp, token: &str, national_id: &str, name: &str) -> i64 {
-    let res = app
-        .client()
-        .post(app.url("/api/v1/persons"))
-        .bearer_auth(token)
-        .json(&json!({"national_id": national_id, "name": name}))
-        .send()
-        .await
-        .unwrap();
+    let res = post(
+        app,
+        token,
+        "/api/v1/persons",
+        &json!({"national_id": national_id, "name": name}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let body: Value = res.json().await.unwrap();
     body["id"].as_i64().expect("id")
@@ -43,6 +42,16 @@ async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
     app.client()
         .get(app.url(path))
         .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> reqwest::Response {
+    app.client()
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(body)
         .send()
         .await
         .unwrap()
@@ -61,14 +70,13 @@ async fn person_roundtrip_through_the_api(app: &TestApp) {
     assert_eq!(doc["birth_date"], "1990-01-02");
 
     // Correct the name: an event, the projection follows.
-    let res = app
-        .client()
-        .post(app.url(&format!("/api/v1/persons/{id}/corrections")))
-        .bearer_auth(&token)
-        .json(&json!({"name": "Kari Nordmann Hansen", "reason": "stavefeil ved registrering"}))
-        .send()
-        .await
-        .unwrap();
+    let res = post(
+        app,
+        &token,
+        &format!("/api/v1/persons/{id}/corrections"),
+        &json!({"name": "Kari Nordmann Hansen", "reason": "stavefeil ved registrering"}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
     let doc: Value = get(app, &token, &format!("/api/v1/persons/{id}"))
         .await
@@ -87,15 +95,7 @@ async fn person_roundtrip_through_the_api(app: &TestApp) {
     assert_eq!(list.as_array().unwrap().len(), 1);
 
     // Every read and write is in the access log, with the pseudonym as subject.
-    let log = app
-        .db
-        .store
-        .access_log(&AccessFilter {
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let log = app.access_log(100).await;
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     for a in [
         "person.create",
@@ -144,14 +144,13 @@ async fn other_municipality_is_denied_and_the_denial_is_logged(app: &TestApp) {
     assert_eq!(list, json!([]));
 
     // Nor may Bergen correct it.
-    let res = app
-        .client()
-        .post(app.url(&format!("/api/v1/persons/{id}/corrections")))
-        .bearer_auth(&bergen)
-        .json(&json!({"name": "Endret", "reason": "forsøk"}))
-        .send()
-        .await
-        .unwrap();
+    let res = post(
+        app,
+        &bergen,
+        &format!("/api/v1/persons/{id}/corrections"),
+        &json!({"name": "Endret", "reason": "forsøk"}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let doc: Value = get(app, &oslo, &format!("/api/v1/persons/{id}"))
         .await
@@ -161,15 +160,7 @@ async fn other_municipality_is_denied_and_the_denial_is_logged(app: &TestApp) {
     assert_eq!(doc["name"], "Ola Hemmelig");
 
     // Both denials are logged, by Bergen's user, against the person's pseudonym.
-    let log = app
-        .db
-        .store
-        .access_log(&AccessFilter {
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let log = app.access_log(100).await;
     let denied: Vec<_> = log.iter().filter(|e| e.outcome == "denied").collect();
     assert_eq!(denied.len(), 2, "{log:?}");
     for e in &denied {
@@ -615,14 +606,13 @@ async fn failed_writes_leave_nothing_behind(app: &TestApp) {
     let events_before = app.db.store.read_all(0, 10_000).await.unwrap().len();
 
     // The same person twice in one organisation: refused, no event, no projection change.
-    let res = app
-        .client()
-        .post(app.url("/api/v1/persons"))
-        .bearer_auth(&token)
-        .json(&json!({"national_id": nid, "name": "Andre"}))
-        .send()
-        .await
-        .unwrap();
+    let res = post(
+        app,
+        &token,
+        "/api/v1/persons",
+        &json!({"national_id": nid, "name": "Andre"}),
+    )
+    .await;
     assert_eq!(
         res.status(),
         StatusCode::CONFLICT,
@@ -643,14 +633,13 @@ async fn failed_writes_leave_nothing_behind(app: &TestApp) {
 
     // An invalid correction: refused, nothing written.
     let id = list[0]["id"].as_i64().unwrap();
-    let res = app
-        .client()
-        .post(app.url(&format!("/api/v1/persons/{id}/corrections")))
-        .bearer_auth(&token)
-        .json(&json!({"kommune": "0000", "reason": "flyttet"}))
-        .send()
-        .await
-        .unwrap();
+    let res = post(
+        app,
+        &token,
+        &format!("/api/v1/persons/{id}/corrections"),
+        &json!({"kommune": "0000", "reason": "flyttet"}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         app.db.store.read_all(0, 10_000).await.unwrap().len(),
@@ -671,14 +660,13 @@ async fn auditor_gets_the_person_report(app: &TestApp) {
     get(app, &bergen, &format!("/api/v1/persons/{id}")).await;
 
     let auditor = app.token("revisor.oslo").await;
-    let res = app
-        .client()
-        .post(app.url("/api/v1/audit/person-report"))
-        .bearer_auth(&auditor)
-        .json(&json!({"national_id": nid}))
-        .send()
-        .await
-        .unwrap();
+    let res = post(
+        app,
+        &auditor,
+        "/api/v1/audit/person-report",
+        &json!({"national_id": nid}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
     let entries: Vec<Value> = res.json().await.unwrap();
     let who: Vec<(&str, &str, &str)> = entries
@@ -704,40 +692,30 @@ async fn auditor_gets_the_person_report(app: &TestApp) {
         "{who:?}"
     );
     // Producing the report is itself logged.
-    let log = app
-        .db
-        .store
-        .access_log(&AccessFilter {
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let log = app.access_log(100).await;
     assert!(log.iter().any(|e| e.actor == "revisor.oslo"));
 
     // A clinician may not produce it.
     let clinician = app.token("kliniker").await;
-    let res = app
-        .client()
-        .post(app.url("/api/v1/audit/person-report"))
-        .bearer_auth(&clinician)
-        .json(&json!({"national_id": nid}))
-        .send()
-        .await
-        .unwrap();
+    let res = post(
+        app,
+        &clinician,
+        "/api/v1/audit/person-report",
+        &json!({"national_id": nid}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
 async fn org_admin_manages_users_of_own_org_only(app: &TestApp) {
     let admin = app.token("admin.oslo").await;
-    let res = app
-        .client()
-        .post(app.url("/api/v1/users"))
-        .bearer_auth(&admin)
-        .json(&json!({"username": "ny.radgiver", "password": "et-langt-passord-1", "role": "advisor"}))
-        .send()
-        .await
-        .unwrap();
+    let res = post(
+        app,
+        &admin,
+        "/api/v1/users",
+        &json!({"username": "ny.radgiver", "password": "et-langt-passord-1", "role": "advisor"}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     // The new user can log in and is in Oslo.
     let res = app
@@ -764,25 +742,17 @@ async fn org_admin_manages_users_of_own_org_only(app: &TestApp) {
             "username",
         ),
     ] {
-        let res = app
-            .client()
-            .post(app.url("/api/v1/users"))
-            .bearer_auth(&admin)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let res = post(app, &admin, "/api/v1/users", &body).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert!(res.text().await.unwrap().contains(field));
     }
-    let res = app
-        .client()
-        .post(app.url("/api/v1/users"))
-        .bearer_auth(&admin)
-        .json(&json!({"username": "ny.radgiver", "password": "et-langt-passord-1", "role": "advisor"}))
-        .send()
-        .await
-        .unwrap();
+    let res = post(
+        app,
+        &admin,
+        "/api/v1/users",
+        &json!({"username": "ny.radgiver", "password": "et-langt-passord-1", "role": "advisor"}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
 
     // Users of the own organisation only; another org's user cannot be disabled.
@@ -904,14 +874,13 @@ async fn sqlite_production_refuses_synthetic_numbers() {
     };
     let app = TestApp::start_with(Engine::Sqlite, config).await.unwrap();
     let token = app.token("radgiver.oslo").await;
-    let res = app
-        .client()
-        .post(app.url("/api/v1/persons"))
-        .bearer_auth(&token)
-        .json(&json!({"national_id": synthetic_id(7), "name": "Syntetisk"}))
-        .send()
-        .await
-        .unwrap();
+    let res = post(
+        &app,
+        &token,
+        "/api/v1/persons",
+        &json!({"national_id": synthetic_id(7), "name": "Syntetisk"}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let p: Value = res.json().await.unwrap();
     assert!(

@@ -9,7 +9,6 @@ mod common;
 use common::{browser_login, csrf_of, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use varde_store::AccessFilter;
 
 on_both_engines!(
     pathway_to_its_end_moves_worklist_and_indicators,
@@ -55,15 +54,9 @@ async fn ok_event(app: &TestApp, token: &str, body: Value) {
 }
 
 async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
-    let res = app
-        .client()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "{path}");
-    res.json().await.unwrap()
+    let (status, body) = app.get_text(token, path).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    serde_json::from_str(&body).unwrap()
 }
 
 /// Referral → right → start → first attendance → clinical decision `decision_on` → evaluation.
@@ -224,15 +217,7 @@ async fn pathway_to_its_end_moves_worklist_and_indicators(app: &TestApp) {
     assert_eq!(w["counts"]["fristbrudd"], 0);
 
     // Every read and write of pathway data is in the access log.
-    let log = app
-        .db
-        .store
-        .access_log(&AccessFilter {
-            limit: 1000,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let log = app.access_log(1000).await;
     assert!(log
         .iter()
         .any(|e| e.action == "pathway.write" && e.record == "pathway:P1"));
@@ -373,14 +358,8 @@ async fn bad_events_are_refused_with_the_rule(app: &TestApp) {
     // Nothing of the refused was stored: B1 has its one event, B2 none.
     let b1 = get_json(app, &token, "/api/v1/pathways/p/B1").await;
     assert_eq!(b1.as_array().unwrap().len(), 1);
-    let res = app
-        .client()
-        .get(app.url("/api/v1/pathways/p/B2"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let (status, _) = app.get_text(&token, "/api/v1/pathways/p/B2").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 const HEADER: &str = "pathway_id,unit,hf,rhf,kommune,care_level,event,date,code,outcome,deadline\n";
@@ -420,18 +399,8 @@ async fn import_is_all_or_nothing_and_idempotent(app: &TestApp) {
     assert_eq!(errors[0]["line"], 5);
     assert_eq!(errors[0]["pathway_id"], "I2");
     assert_eq!(errors[1]["line"], 7);
-    let export = app
-        .client()
-        .get(app.url("/api/v1/pathways/export"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        export.text().await.unwrap().lines().count(),
-        1,
-        "nothing written: header only"
-    );
+    let (_, export) = app.get_text(&token, "/api/v1/pathways/export").await;
+    assert_eq!(export.lines().count(), 1, "nothing written: header only");
 
     // Only the valid pathways, when asked: I1 whole; I3's valid row held back with its pathway.
     let (status, r) = import(app, &token, "?batch_id=b1&valid_only=true", csv.clone()).await;
@@ -453,14 +422,8 @@ async fn import_is_all_or_nothing_and_idempotent(app: &TestApp) {
     let (status, r) = import(app, &token, "?batch_id=b1", other).await;
     assert_eq!(status, StatusCode::CONFLICT, "{r}");
     assert_eq!(r["errors"][0]["field"], "batch_id");
-    let res = app
-        .client()
-        .get(app.url("/api/v1/pathways/p/I9"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let (status, _) = app.get_text(&token, "/api/v1/pathways/p/I9").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // With nothing valid to write, the batch id stays free for the corrected file.
     let bad = format!("{HEADER}{}", csv_row("I5", "evaluation", "2026-10-05", ""));
     let (status, r) = import(app, &token, "?batch_id=b4&valid_only=true", bad).await;
@@ -614,14 +577,8 @@ async fn only_clinicians_of_the_unit_see_pathways(app: &TestApp) {
             "/api/v1/pathways/p/A1",
             "/api/v1/pathways/export",
         ] {
-            let res = app
-                .client()
-                .get(app.url(path))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{user} {path}");
+            let (status, _) = app.get_text(&token, path).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{user} {path}");
         }
         let res = post_event(app, &token, &ev("A2", "referral_received", "2026-11-01")).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{user}");
@@ -635,33 +592,17 @@ async fn only_clinicians_of_the_unit_see_pathways(app: &TestApp) {
     )
     .await;
     assert!(!r["indicators"].as_array().unwrap().is_empty());
-    let res = app
-        .client()
-        .get(app.url("/api/v1/pathways/worklist"))
-        .bearer_auth(&analyst)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (status, _) = app.get_text(&analyst, "/api/v1/pathways/worklist").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let advisor = app.token("radgiver.oslo").await;
-    let res = app
-        .client()
-        .get(app.url("/api/v1/pathways/indicators"))
-        .bearer_auth(&advisor)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (status, _) = app.get_text(&advisor, "/api/v1/pathways/indicators").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     // A bad period names the field.
-    let res = app
-        .client()
-        .get(app.url("/api/v1/pathways/indicators?from=2026-13-01"))
-        .bearer_auth(&analyst)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("from"));
+    let (status, body) = app
+        .get_text(&analyst, "/api/v1/pathways/indicators?from=2026-13-01")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("from"));
 }
 
 async fn pathway_pages_render(app: &TestApp) {
@@ -713,39 +654,42 @@ async fn pathway_pages_render(app: &TestApp) {
     assert!(page.contains("Henvisning mottatt"));
 
     // An event through the pathway page's form; a broken one shows the rule.
-    let res = client
-        .post(app.url("/pathways/p/H1/events"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("event", "evaluation"),
-            ("date", "2026-11-03"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("role=\"alert\""));
-    let res = client
-        .post(app.url("/pathways/p/H1/events"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("event", "referral_assessed"),
-            ("date", "2026-11-04"),
-            ("outcome", "right"),
-            ("deadline", "2026-12-31"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (status, body) = app
+        .submit(
+            &client,
+            "/pathways/p/H1/events",
+            &[
+                ("csrf", csrf.as_str()),
+                ("event", "evaluation"),
+                ("date", "2026-11-03"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("role=\"alert\""));
+    let (status, body) = app
+        .submit(
+            &client,
+            "/pathways/p/H1/events",
+            &[
+                ("csrf", csrf.as_str()),
+                ("event", "referral_assessed"),
+                ("date", "2026-11-04"),
+                ("outcome", "right"),
+                ("deadline", "2026-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     // Without the CSRF token: refused.
-    let res = client
-        .post(app.url("/pathways/p/H1/events"))
-        .form(&[("event", "pathway_start"), ("date", "2026-11-04")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (status, body) = app
+        .submit(
+            &client,
+            "/pathways/p/H1/events",
+            &[("event", "pathway_start"), ("date", "2026-11-04")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 
     // Import through the upload form.
     let body = format!(

@@ -11,7 +11,6 @@ mod common;
 use common::{browser_login, csrf_of, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use varde_store::AccessFilter;
 
 on_both_engines!(
     lar_admission_delegation_agreements_and_population,
@@ -60,15 +59,9 @@ async fn refused(app: &TestApp, token: &str, path: &str, body: Value, field: &st
 }
 
 async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
-    let res = app
-        .client()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "{path}");
-    res.json().await.unwrap()
+    let (status, body) = app.get_text(token, path).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    serde_json::from_str(&body).unwrap()
 }
 
 fn count(rows: &Value, key: &str) -> u64 {
@@ -154,25 +147,10 @@ async fn lar_admission_delegation_agreements_and_population(app: &TestApp) {
     // The org-admin records qualifications; an unknown one is refused, naming the field.
     let admin = app.token("admin.klinikk").await;
     let add = |q: &str| json!({"username": format!("lege.{q}"), "password": "et-langt-passord-1", "role": "clinician", "qualification": q});
-    let res = app
-        .client()
-        .post(app.url("/api/v1/users"))
-        .bearer_auth(&admin)
-        .json(&add("surgeon"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("qualification"));
-    let res = app
-        .client()
-        .post(app.url("/api/v1/users"))
-        .bearer_auth(&admin)
-        .json(&add("specialist"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
+    let (status, doc) = post(app, &admin, "/api/v1/users", add("surgeon")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(doc.to_string().contains("qualification"), "{doc}");
+    ok(app, &admin, "/api/v1/users", add("specialist")).await;
     let user = app
         .db
         .store
@@ -368,15 +346,7 @@ async fn lar_admission_delegation_agreements_and_population(app: &TestApp) {
     );
 
     // Every write and read is in the access log, and the chain holds.
-    let log = app
-        .db
-        .store
-        .access_log(&AccessFilter {
-            limit: 1000,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let log = app.access_log(10_000).await;
     let writes = log.iter().filter(|e| e.action == "lar.write").count();
     assert_eq!(
         writes, 7,
@@ -670,24 +640,12 @@ async fn coercion_end_dates_limits_warnings_and_table(app: &TestApp) {
         .unwrap()
         .iter()
         .all(|r| r["main"] == 0 && r["appeals"] == 0));
-    let res = app
-        .client()
-        .get(app.url("/api/v1/coercion/table?year=twenty"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app
+        .get_text(&token, "/api/v1/coercion/table?year=twenty")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let log = app
-        .db
-        .store
-        .access_log(&AccessFilter {
-            limit: 1000,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let log = app.access_log(10_000).await;
     assert!(log
         .iter()
         .any(|e| e.action == "coercion.write" && e.record == "coercion:S1"));
@@ -716,20 +674,7 @@ async fn stale_writes_leave_nothing_behind(app: &TestApp) {
     let org = user.org_id;
     let stream = varde_store::coercion_stream(org, "R1");
     assert_eq!(app.db.store.read_stream(&stream).await.unwrap().len(), 1);
-    let log_len = |app: &'_ TestApp| {
-        let store = app.db.store.clone();
-        async move {
-            store
-                .access_log(&AccessFilter {
-                    limit: 10_000,
-                    ..Default::default()
-                })
-                .await
-                .unwrap()
-                .len()
-        }
-    };
-    let before = log_len(app).await;
+    let before = app.access_log(10_000).await.len();
     let now: jiff::Timestamp = common::NOW.parse().unwrap();
     let event = varde_store::NewEvent {
         stream: stream.clone(),
@@ -762,7 +707,7 @@ async fn stale_writes_leave_nothing_behind(app: &TestApp) {
         .unwrap_err();
     assert!(matches!(err, varde_store::StoreError::Conflict(_)), "{err}");
     assert_eq!(app.db.store.read_stream(&stream).await.unwrap().len(), 1);
-    assert_eq!(log_len(app).await, before);
+    assert_eq!(app.access_log(10_000).await.len(), before);
     // With the right sequence number both are written.
     let event = varde_store::NewEvent {
         expected_seq: Some(1),
@@ -774,7 +719,7 @@ async fn stale_writes_leave_nothing_behind(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(app.db.store.read_stream(&stream).await.unwrap().len(), 2);
-    assert_eq!(log_len(app).await, before + 1);
+    assert_eq!(app.access_log(10_000).await.len(), before + 1);
     let stays = get_json(app, &token, "/api/v1/coercion/stays").await;
     assert_eq!(stay_of(&stays, "R1")["end"], "2026-11-20");
     assert!(app.db.store.verify_access_log().await.unwrap().is_ok());
@@ -782,14 +727,8 @@ async fn stale_writes_leave_nothing_behind(app: &TestApp) {
 
 /// The number of allowed writes with `action` in the access log.
 async fn writes(app: &TestApp, action: &str) -> usize {
-    app.db
-        .store
-        .access_log(&AccessFilter {
-            limit: 10_000,
-            ..Default::default()
-        })
+    app.access_log(10_000)
         .await
-        .unwrap()
         .iter()
         .filter(|e| e.action == action && e.outcome == "allowed")
         .count()
@@ -975,35 +914,36 @@ async fn dates_after_today_are_refused(app: &TestApp) {
     let client = browser_login(app, "kliniker").await;
     let (_, html) = page(&client, app, "/pathways/coercion").await;
     let csrf = csrf_of(&html);
-    let res = client
-        .post(app.url("/pathways/coercion/stay"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("stay_id", "F2"),
-            ("patient", "pt-F2"),
-            ("start", "2099-01-01"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body = res.text().await.unwrap();
+    let (status, body) = app
+        .submit(
+            &client,
+            "/pathways/coercion/stay",
+            &[
+                ("csrf", csrf.as_str()),
+                ("stay_id", "F2"),
+                ("patient", "pt-F2"),
+                ("start", "2099-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         body.contains("role=\"alert\"") && body.contains("start: a date that has happened"),
         "{body}"
     );
-    let res = client
-        .post(app.url("/pathways/lar/discharge"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("patient", "F"),
-            ("date", "2026-12-24"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("not after today"));
+    let (status, body) = app
+        .submit(
+            &client,
+            "/pathways/lar/discharge",
+            &[
+                ("csrf", csrf.as_str()),
+                ("patient", "F"),
+                ("date", "2026-12-24"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("not after today"));
     assert_eq!(
         writes(app, "coercion.write").await,
         coercion_writes + 2,
@@ -1158,14 +1098,8 @@ async fn only_clinicians_of_the_unit_reach_lar_and_coercion(app: &TestApp) {
             "/api/v1/coercion/stays",
             "/api/v1/coercion/table",
         ] {
-            let res = app
-                .client()
-                .get(app.url(path))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{user} {path}");
+            let (status, _) = app.get_text(&token, path).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{user} {path}");
         }
         let (status, _) = post(app, &token, "/api/v1/lar/admissions", json!({"patient": "A", "kommune": "0301", "date": "2026-01-05", "decided_by": "specialist"})).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{user}");
@@ -1187,15 +1121,7 @@ async fn only_clinicians_of_the_unit_reach_lar_and_coercion(app: &TestApp) {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
     // The refusals are logged; nothing was written.
-    let log = app
-        .db
-        .store
-        .access_log(&AccessFilter {
-            limit: 1000,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let log = app.access_log(10_000).await;
     assert!(log
         .iter()
         .any(|e| e.action == "lar.write" && e.actor == "radgiver.oslo" && e.outcome == "denied"));
@@ -1236,55 +1162,45 @@ async fn treatment_pages_render_and_submit(app: &TestApp) {
             ("decided_by", by.to_string()),
         ]
     };
-    let res = client
-        .post(app.url("/pathways/lar/admit"))
-        .form(&admit("specialist", "H-1"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        res.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        res.text().await.unwrap()
-    );
-    let res = client
-        .post(app.url("/pathways/lar/admit"))
-        .form(&admit("gp", "H-2"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body = res.text().await.unwrap();
+    let (status, body) = app
+        .submit(&client, "/pathways/lar/admit", &admit("specialist", "H-1"))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{}", body);
+    let (status, body) = app
+        .submit(&client, "/pathways/lar/admit", &admit("gp", "H-2"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         body.contains("role=\"alert\"") && body.contains("recorded for your user"),
         "{body}"
     );
     // Without the CSRF token: refused.
-    let res = client
-        .post(app.url("/pathways/lar/admit"))
-        .form(&[
-            ("patient", "H-3"),
-            ("kommune", "0301"),
-            ("date", "2026-11-02"),
-            ("decided_by", "specialist"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = client
-        .post(app.url("/pathways/lar/agreement"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("kommune", "0301"),
-            ("from", "2026-01-01"),
-            ("until", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (status, _) = app
+        .submit(
+            &client,
+            "/pathways/lar/admit",
+            &[
+                ("patient", "H-3"),
+                ("kommune", "0301"),
+                ("date", "2026-11-02"),
+                ("decided_by", "specialist"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .submit(
+            &client,
+            "/pathways/lar/agreement",
+            &[
+                ("csrf", csrf.as_str()),
+                ("kommune", "0301"),
+                ("from", "2026-01-01"),
+                ("until", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, lar) = page(&client, app, "/pathways/lar").await;
     assert!(lar.contains("H-1"));
     assert!(!lar.contains("H-2"));
@@ -1301,98 +1217,94 @@ async fn treatment_pages_render_and_submit(app: &TestApp) {
     let (status, coercion) = page(&client, app, "/pathways/coercion").await;
     assert_eq!(status, StatusCode::OK);
     assert!(coercion.contains("Årstabell"));
-    let res = client
-        .post(app.url("/pathways/coercion/stay"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("stay_id", "O1"),
-            ("patient", "pt-O1"),
-            ("start", "2026-11-02"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let res = client
-        .post(app.url("/pathways/coercion/decision"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("stay_id", "O1"),
-            ("section", "10-2"),
-            ("kind", "main"),
-            ("decided", "2026-11-02"),
-            ("from", "2026-11-02"),
-            ("expected_delivery", ""),
-            ("child_welfare_notified", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        res.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        res.text().await.unwrap()
-    );
-    let res = client
-        .post(app.url("/pathways/coercion/decision"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("stay_id", "O1"),
-            ("section", "10-3"),
-            ("kind", "main"),
-            ("decided", "2026-11-02"),
-            ("from", "2026-11-02"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let res = client
-        .post(app.url("/pathways/coercion/stay"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("stay_id", "O2"),
-            ("patient", "pt-O2"),
-            ("start", "2026-11-03"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let res = client
-        .post(app.url("/pathways/coercion/decision"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("stay_id", "O2"),
-            ("section", "10-3"),
-            ("kind", "main"),
-            ("decided", "2026-11-03"),
-            ("from", "2026-11-03"),
-            ("expected_delivery", "2027-04-15"),
-            ("child_welfare_notified", "2026-11-04"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        res.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        res.text().await.unwrap()
-    );
-    let res = client
-        .post(app.url("/pathways/coercion/appeal"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("stay_id", "O1"),
-            ("decision", "1"),
-            ("date", "2026-11-05"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (status, _) = app
+        .submit(
+            &client,
+            "/pathways/coercion/stay",
+            &[
+                ("csrf", csrf.as_str()),
+                ("stay_id", "O1"),
+                ("patient", "pt-O1"),
+                ("start", "2026-11-02"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, body) = app
+        .submit(
+            &client,
+            "/pathways/coercion/decision",
+            &[
+                ("csrf", csrf.as_str()),
+                ("stay_id", "O1"),
+                ("section", "10-2"),
+                ("kind", "main"),
+                ("decided", "2026-11-02"),
+                ("from", "2026-11-02"),
+                ("expected_delivery", ""),
+                ("child_welfare_notified", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{}", body);
+    let (status, _) = app
+        .submit(
+            &client,
+            "/pathways/coercion/decision",
+            &[
+                ("csrf", csrf.as_str()),
+                ("stay_id", "O1"),
+                ("section", "10-3"),
+                ("kind", "main"),
+                ("decided", "2026-11-02"),
+                ("from", "2026-11-02"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app
+        .submit(
+            &client,
+            "/pathways/coercion/stay",
+            &[
+                ("csrf", csrf.as_str()),
+                ("stay_id", "O2"),
+                ("patient", "pt-O2"),
+                ("start", "2026-11-03"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, body) = app
+        .submit(
+            &client,
+            "/pathways/coercion/decision",
+            &[
+                ("csrf", csrf.as_str()),
+                ("stay_id", "O2"),
+                ("section", "10-3"),
+                ("kind", "main"),
+                ("decided", "2026-11-03"),
+                ("from", "2026-11-03"),
+                ("expected_delivery", "2027-04-15"),
+                ("child_welfare_notified", "2026-11-04"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{}", body);
+    let (status, _) = app
+        .submit(
+            &client,
+            "/pathways/coercion/appeal",
+            &[
+                ("csrf", csrf.as_str()),
+                ("stay_id", "O1"),
+                ("decision", "1"),
+                ("date", "2026-11-05"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, coercion) = page(&client, app, "/pathways/coercion").await;
     assert!(
         coercion.contains("2027-02-02"),
@@ -1409,15 +1321,7 @@ async fn treatment_pages_render_and_submit(app: &TestApp) {
     );
 
     // A refused form shows the page again and logs that as a read, not a write.
-    let log = app
-        .db
-        .store
-        .access_log(&AccessFilter {
-            limit: 1000,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let log = app.access_log(10_000).await;
     let writes = |action: &str| log.iter().filter(|e| e.action == action).count();
     assert_eq!(writes("lar.write"), 2, "the admission and the agreement");
     assert_eq!(
@@ -1552,27 +1456,17 @@ async fn national_figures_sum_organisations_and_hide_small_cells(app: &TestApp) 
             "/api/v1/lar/population/national",
             "/api/v1/coercion/table/national",
         ] {
-            let res = app
-                .client()
-                .get(app.url(path))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{user} {path}");
+            let (status, _) = app.get_text(&token, path).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{user} {path}");
         }
     }
     // The population is given at month ends only (the default: the last one, 31 October).
     assert_eq!(p["as_of"], "2026-10-31");
-    let res = app
-        .client()
-        .get(app.url("/api/v1/lar/population/national?as_of=2026-11-15"))
-        .bearer_auth(&analyst)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let problem: Value = res.json().await.unwrap();
+    let (status, body) = app
+        .get_text(&analyst, "/api/v1/lar/population/national?as_of=2026-11-15")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(problem["errors"][0]["field"], "as_of");
     let june = get_json(
         app,

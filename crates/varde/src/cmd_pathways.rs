@@ -115,13 +115,6 @@ fn date_arg(s: &str) -> Result<Date, String> {
     parse_date(s).ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD)"))
 }
 
-fn today_in_oslo() -> Date {
-    jiff::Timestamp::now()
-        .in_tz("Europe/Oslo")
-        .map(|z| z.date())
-        .unwrap_or_else(|_| jiff::Zoned::now().date())
-}
-
 /// Runs `varde pathways …` and returns the process exit code (1 when a row breaks a rule and
 /// `--skip-invalid` is not given).
 pub fn run(args: PathwaysArgs) -> anyhow::Result<ExitCode> {
@@ -165,7 +158,7 @@ fn format(f: OutputFormat) -> Format {
 fn open(c: &CommonArgs) -> anyhow::Result<(BufReader<File>, String, Date)> {
     let file =
         File::open(&c.events).with_context(|| format!("cannot open {}", c.events.display()))?;
-    let today = c.today.unwrap_or_else(today_in_oslo);
+    let today = c.today.unwrap_or_else(|| varde_web::Clock::System.today());
     Ok((
         BufReader::with_capacity(1 << 20, file),
         c.events.display().to_string(),

@@ -339,10 +339,7 @@ async fn demo_pathways(store: &Store) -> anyhow::Result<usize> {
     use varde_core::pathways::{read_events, EventFields};
     let data = varde_sim::pathways::generate(2023, 0.01)?;
     let parsed = read_events(data.events_csv.as_bytes())?;
-    let today = Timestamp::now()
-        .in_tz("Europe/Oslo")
-        .map(|z| z.date())
-        .context("time zone")?;
+    let today = Clock::System.today();
     let Some(last) = parsed.events.iter().map(|e| e.date).max() else {
         return Ok(0);
     };
@@ -501,13 +498,20 @@ async fn user(
                 "{:<24} {:<16} {:<11} {:<10} organisation",
                 "username", "role", "qualification", "state"
             )?;
+            // One query for the organisations' names, not one per user.
+            let org_names: std::collections::HashMap<_, _> = store
+                .list_orgs()
+                .await?
+                .into_iter()
+                .map(|o| (o.id, o.name))
+                .collect();
             for u in users {
-                let org = store.org(u.org_id).await?;
+                let org_name = org_names.get(&u.org_id).map_or("-", String::as_str);
                 let state = if u.disabled { "disabled" } else { "active" };
                 writeln!(
                     out,
                     "{:<24} {:<16} {:<11} {:<10} {}",
-                    u.username, u.role, u.qualification, state, org.name
+                    u.username, u.role, u.qualification, state, org_name
                 )?;
             }
             Ok(ExitCode::SUCCESS)

@@ -50,6 +50,15 @@ impl<'a> History<'a> {
         self.first(EventKind::ReferralReceived).map(|e| e.date)
     }
 
+    /// The legal deadline (juridisk frist) of the latest row that gives a right and sets one.
+    pub fn legal_deadline(&self) -> Option<Date> {
+        self.events
+            .iter()
+            .rev()
+            .filter(|e| e.gives_right())
+            .find_map(|e| e.deadline)
+    }
+
     /// The pathway's variant: pregnant when any of its rows says so.
     pub fn variant(&self) -> Variant {
         if self.events.iter().any(|e| e.variant == Variant::Pregnant) {

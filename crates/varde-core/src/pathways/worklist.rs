@@ -86,13 +86,7 @@ pub fn next_point(h: &History<'_>) -> Option<(EventKind, Date)> {
     let variant = h.variant();
     let limit = |i| i64::from(limit_days(variant, i, level));
     let Some(first_attendance) = h.first(EventKind::FirstAttendance) else {
-        let deadline = h
-            .events
-            .iter()
-            .rev()
-            .find(|e| e.gives_right() && e.deadline.is_some())
-            .and_then(|e| e.deadline)?;
-        return Some((EventKind::FirstAttendance, deadline));
+        return Some((EventKind::FirstAttendance, h.legal_deadline()?));
     };
     if let Some(detox) = h.last(EventKind::DetoxEnd) {
         let treated = h
@@ -248,12 +242,7 @@ pub fn waiting_list(events: &[super::model::Event], as_of: Date) -> Vec<Waiting>
         })
         .filter_map(|h| {
             let latest = h.latest()?;
-            let deadline = h
-                .events
-                .iter()
-                .rev()
-                .find(|e| e.gives_right() && e.deadline.is_some())
-                .and_then(|e| e.deadline);
+            let deadline = h.legal_deadline();
             let received = h.receipt();
             Some(Waiting {
                 pathway_id: h.id.to_string(),

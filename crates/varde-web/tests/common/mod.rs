@@ -84,7 +84,6 @@ impl TestApp {
 
     /// A second treatment organisation `name` with a specialist clinician `username` (the
     /// demo password): for tests that need two organisations.
-    #[allow(dead_code)]
     pub async fn add_treatment_org(&self, name: &str, username: &str) -> varde_core::org::OrgId {
         let store = &self.db.store;
         let now: jiff::Timestamp = NOW.parse().expect("fixed clock");
@@ -115,6 +114,46 @@ impl TestApp {
             .await
             .expect("user");
         org
+    }
+
+    /// GETs a path with a bearer token; the status and the body.
+    pub async fn get_text(&self, token: &str, path: &str) -> (reqwest::StatusCode, String) {
+        let res = self
+            .client()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET");
+        (res.status(), res.text().await.expect("body"))
+    }
+
+    /// Posts a form with a logged-in browser `client`; the status and the page.
+    pub async fn submit<F: serde::Serialize + ?Sized>(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &F,
+    ) -> (reqwest::StatusCode, String) {
+        let res = client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("POST");
+        (res.status(), res.text().await.expect("body"))
+    }
+
+    /// The newest `limit` entries of the whole access log.
+    pub async fn access_log(&self, limit: i64) -> Vec<varde_core::audit::AccessEntry> {
+        self.db
+            .store
+            .access_log(&varde_store::AccessFilter {
+                limit,
+                ..Default::default()
+            })
+            .await
+            .expect("access log")
     }
 
     /// Logs in through the API and returns the bearer token.
