@@ -31,8 +31,12 @@ pub enum Action {
     PathwayRead,
     /// Register, import or correct pathway events of an organisation.
     PathwayWrite,
-    /// Read the pathway quality indicators (aggregates with small cells suppressed).
+    /// Read the pathway quality indicators of an organisation's units (aggregates with small
+    /// cells suppressed): a clinician their own, beside their health trust, region and nation.
     PathwayIndicators,
+    /// Read the national LAR and coercion figures, summed over every organisation (small cells
+    /// suppressed, and protected against recovery by subtraction).
+    PathwayNational,
     /// Read an organisation's LAR register: episodes, delegations, agreements, population.
     LarRead,
     /// Record LAR decisions of an organisation (admission, discharge, delegation, agreements).
@@ -44,7 +48,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -55,6 +59,7 @@ impl Action {
         Action::PathwayRead,
         Action::PathwayWrite,
         Action::PathwayIndicators,
+        Action::PathwayNational,
         Action::LarRead,
         Action::LarWrite,
         Action::CoercionRead,
@@ -73,6 +78,7 @@ impl Action {
             Action::PathwayRead => "pathway.read",
             Action::PathwayWrite => "pathway.write",
             Action::PathwayIndicators => "pathway.indicators",
+            Action::PathwayNational => "pathway.national",
             Action::LarRead => "lar.read",
             Action::LarWrite => "lar.write",
             Action::CoercionRead => "coercion.read",
@@ -218,6 +224,8 @@ impl Decision {
 ///   (whether the clinician is a specialist is a domain rule, checked in `pathways::lar`).
 /// * Pathway quality indicators: clinicians see their own organisation's (with the health
 ///   trust, region and nation beside them); analysts see every organisation's.
+/// * National LAR and coercion figures are for analysts only: a clinician sees their own
+///   organisation's in full, and national minus own would give the others' small cells away.
 pub fn decide(
     actor: &Principal,
     action: Action,
@@ -286,6 +294,10 @@ pub fn decide(
             Role::Clinician => Decision::deny(Reason::OtherOrganisation),
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
+        Action::PathwayNational => match actor.role {
+            Role::Analyst => Decision::allow(Reason::AggregateStatistics),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
     }
 }
 
@@ -352,6 +364,7 @@ mod tests {
                 role == Role::Analyst || (role == Role::Clinician && same),
                 false,
             ),
+            Action::PathwayNational => (role == Role::Analyst, false),
         }
     }
 
@@ -391,7 +404,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(rows, 10 * 14 * 2 * 2 * 3 * 3);
+        assert_eq!(rows, 10 * Action::ALL.len() * 2 * 2 * 3 * 3);
         // Deny by default: most of the table is denied.
         assert!(allowed * 3 < rows, "{allowed} of {rows} allowed");
     }

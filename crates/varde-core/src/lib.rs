@@ -7,9 +7,12 @@
 pub mod audit;
 pub mod authz;
 pub mod calendar;
+pub mod events;
+pub mod fields;
 pub mod ids;
 pub mod org;
 pub mod pathways;
-pub mod person;
+pub mod persons;
 pub mod pseudonym;
 pub mod refdata;
+pub mod suppression;

@@ -209,3 +209,61 @@ pub struct Principal {
     pub role: Role,
     pub qualification: Qualification,
 }
+
+/// The input rules of user administration (forms, the API and the CLI share them).
+pub mod input {
+    use super::{Qualification, Role, UnknownName};
+    use crate::fields::FieldError;
+
+    /// A username: 3–64 characters of letters, digits, `.`, `-`, `_`, `@`.
+    pub fn username(s: &str) -> Result<String, FieldError> {
+        let u = s.trim();
+        let ok_chars = u
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
+        if u.chars().count() < 3 || u.chars().count() > 64 || !ok_chars {
+            return Err(FieldError::new(
+                "username",
+                "3–64 characters: letters, digits, '.', '-', '_' or '@'",
+            ));
+        }
+        Ok(u.to_owned())
+    }
+
+    /// A role an org-admin may give (system-admin is given only by the CLI).
+    pub fn assignable_role(s: &str) -> Result<Role, FieldError> {
+        match s.parse::<Role>() {
+            Ok(Role::SystemAdmin) => Err(FieldError::new(
+                "role",
+                "system-admin is given only with the varde command",
+            )),
+            Ok(r) => Ok(r),
+            Err(e) => Err(FieldError::new("role", e.to_string())),
+        }
+    }
+
+    /// A health-personnel qualification.
+    pub fn qualification(s: &str) -> Result<Qualification, FieldError> {
+        s.trim()
+            .parse()
+            .map_err(|e: UnknownName| FieldError::new("qualification", e.to_string()))
+    }
+
+    #[cfg(test)]
+    #[allow(clippy::unwrap_used)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn user_administration_input() {
+            assert_eq!(username(" kari.n@oslo ").unwrap(), "kari.n@oslo");
+            assert!(username("ka").is_err());
+            assert!(username("kari nordmann").is_err());
+            assert_eq!(assignable_role("advisor").unwrap(), Role::Advisor);
+            assert!(assignable_role("system-admin").is_err());
+            assert_eq!(assignable_role("king").unwrap_err().field, "role");
+            assert_eq!(qualification(" gp ").unwrap(), Qualification::Gp);
+            assert_eq!(qualification("surgeon").unwrap_err().field, "qualification");
+        }
+    }
+}

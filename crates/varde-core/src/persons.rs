@@ -6,27 +6,11 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+pub use crate::fields::FieldError;
 use crate::ids::{IdPolicy, Kommunenummer, NationalId, NationalIdError};
 
 /// Maximum length of a name, in characters.
 pub const NAME_MAX: usize = 200;
-
-/// A field-level validation error: the field and the rule.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {rule}")]
-pub struct FieldError {
-    pub field: &'static str,
-    pub rule: String,
-}
-
-impl FieldError {
-    pub fn new(field: &'static str, rule: impl Into<String>) -> Self {
-        FieldError {
-            field,
-            rule: rule.into(),
-        }
-    }
-}
 
 impl From<NationalIdError> for FieldError {
     fn from(e: NationalIdError) -> Self {

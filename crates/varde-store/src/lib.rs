@@ -2,25 +2,49 @@
 //! log, on SQLite (embedded default) and PostgreSQL (national scale).
 //!
 //! **Architecture invariant:** one SQL text serves both engines. Each method's body is
-//! written once and compiled for both drivers by [`on_pool!`]; the schemas live in
-//! `migrations/sqlite` and `migrations/postgres` with matching file names. Placeholders are
-//! `$1, $2, …` in increasing order of appearance (SQLite numbers named parameters by first
-//! appearance).
+//! written once and compiled for both drivers by [`on_pool!`](crate::db::on_pool); the
+//! schemas live in `migrations/sqlite` and `migrations/postgres` with matching file names.
+//! Placeholders are `$1, $2, …` in increasing order of appearance (SQLite numbers named
+//! parameters by first appearance).
 //!
 //! **Architecture invariant:** a write and its access-log entry commit in one transaction;
 //! a failure leaves neither.
+//!
+//! The modules follow the areas: `db` (the [`Store`], its engines and errors), `events` (the
+//! event log), `access_log`, `orgs`, `users`, `sessions`, `persons`, `backup`, `keyfile`, and
+//! `pathways` (area 1: care pathways, with LAR and coercion). Everything public is re-exported
+//! here. With the cargo feature `testing`: [`testing`] (a fresh database per test) and the
+//! test and benchmark hooks (`hooks`).
 
+mod access_log;
+mod backup;
+mod db;
+mod events;
+#[cfg(feature = "testing")]
+mod hooks;
 mod keyfile;
-mod pathway_meta;
+mod orgs;
 mod pathways;
-mod store;
-mod treatment;
-
-pub use keyfile::{load_or_create_key, KeyFileError};
-pub use pathway_meta::{PathwayStamp, StoredBatch};
-pub use pathways::*;
-pub use store::*;
-pub use treatment::*;
+mod persons;
+mod sessions;
+mod users;
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+pub use access_log::{AccessFilter, NewAccess};
+pub use db::{default_url, engine_of, Engine, Store, StoreError, SQLITE_FILE};
+pub use events::{NewEvent, StoredEvent};
+pub use keyfile::{load_or_create_key, KeyFileError};
+pub use orgs::{NewOrg, Org};
+#[cfg(feature = "testing")]
+pub use pathways::PathwayRawInsert;
+pub use pathways::{
+    coercion_prefix, coercion_stream, fields_of_logged_row, lar_stream, pathway_stream, Batch,
+    CorrectionEvent, ImportOutcome, PathwayCorrection, PathwayStamp, StoredBatch,
+    StoredPathwayEvent, PATHWAYS_CHANGED, PATHWAY_CORRECTED_KIND, PATHWAY_EVENTS_KIND,
+    PATHWAY_INSERT_CHUNK,
+};
+pub use persons::{PersonRef, PersonRow};
+pub use sessions::Session;
+pub use users::User;

@@ -4,9 +4,11 @@
 use jiff::Timestamp;
 use varde_core::audit::Outcome;
 use varde_core::org::{OrgId, OrgKind, Qualification, Role};
-use varde_core::person::PersonEvent;
+use varde_core::persons::PersonEvent;
 use varde_store::testing::TestDb;
-use varde_store::{AccessFilter, Engine, NewAccess, NewEvent, NewOrg, Store, StoreError};
+use varde_store::{
+    AccessFilter, Engine, NewAccess, NewEvent, NewOrg, PersonRef, Store, StoreError,
+};
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -124,7 +126,7 @@ async fn optimistic_concurrency_rejects_stale_writer(db: &TestDb) {
     let s = &db.store;
     s.append(&[ev("c", "k", Some(0))]).await.unwrap();
     let err = s.append(&[ev("c", "k", Some(0))]).await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(matches!(err, StoreError::Changed(_)), "{err:?}");
     s.append(&[ev("c", "k", Some(1))]).await.unwrap();
 }
 
@@ -134,7 +136,7 @@ async fn failed_batch_writes_nothing(db: &TestDb) {
         .append(&[ev("d", "k", Some(0)), ev("d", "k", Some(0))])
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)));
+    assert!(matches!(err, StoreError::Changed(_)), "{err:?}");
     assert!(s.read_stream("d").await.unwrap().is_empty());
 }
 
@@ -228,28 +230,52 @@ async fn person_register_read_correct_and_replay(db: &TestDb) {
         kommune: None,
         reason: "typo".into(),
     };
+    // A correction refused by the caller, given the current record, writes nothing.
+    let events_before = s.read_all(0, 1000).await.unwrap().len();
+    let err = s
+        .correct_person(
+            id,
+            1,
+            &access("person.correct", Outcome::Allowed),
+            now(),
+            |current| {
+                assert_eq!(current.name, "Kari Nordmann");
+                Err::<PersonEvent, _>(StoreError::Conflict("refused"))
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict("refused")), "{err:?}");
+    assert_eq!(s.read_all(0, 1000).await.unwrap().len(), events_before);
     let p2 = s
         .correct_person(
             id,
             1,
-            &correction,
             &access("person.correct", Outcome::Allowed),
             now(),
+            |_| Ok::<_, StoreError>(correction),
         )
         .await
         .unwrap();
     assert_eq!(p2.record.name, "Kari Nordfrau");
     assert_eq!(p2.record.corrections, 1);
-    // The projection equals the replay of the log.
+    // The reference an authorisation decision reads: no content.
     assert_eq!(
-        s.replay_person(id).await.unwrap(),
-        s.person_unlogged(id).await.unwrap().unwrap().record
+        s.person_ref(id).await.unwrap(),
+        Some(PersonRef {
+            id,
+            org_id: o,
+            pseudonym: "pseudo1".into()
+        })
     );
+    assert_eq!(s.person_ref(id + 100).await.unwrap(), None);
     let list = s
         .list_persons_logged(o, &access("person.list", Outcome::Allowed))
         .await
         .unwrap();
     assert_eq!(list.len(), 1);
+    // The projection equals the replay of the log.
+    assert_eq!(s.replay_person(id).await.unwrap(), list[0].record);
     // Every step was logged: create, read, correct, list.
     let log = s.access_log(&AccessFilter::default()).await.unwrap();
     let actions: Vec<&str> = log.iter().rev().map(|e| e.action.as_str()).collect();

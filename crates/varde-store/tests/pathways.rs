@@ -728,9 +728,9 @@ async fn pathway_text_is_stored_as_given(db: &TestDb) {
     assert_eq!(logged(&log_by_id(s).await, &stored[1]), plain);
 }
 
-/// Migration 0004 over rows written by the schema before it (a log event per row, in a
-/// stream per pathway): they stay readable, correctable, and the organisation's head starts
-/// from them.
+/// Migration 0004 (and those after it) over rows written by the schema before it (a log event
+/// per row, in a stream per pathway): they stay readable, correctable, and the organisation's
+/// head starts from them.
 async fn pathway_rows_from_before_chunks_survive_the_migration(engine: varde_store::Engine) {
     let Some(db) = TestDb::new_at(engine, Some(20261124000003)).await else {
         return;
@@ -738,6 +738,7 @@ async fn pathway_rows_from_before_chunks_survive_the_migration(engine: varde_sto
     let s = &db.store;
     let o = org(s, "helse-bergen").await;
     let old = fields("P1", "referral_received", "2025-01-02");
+    // The schema of that time: the tables have their names from before migration 0005.
     for (id, withdrawn) in [(1, "FALSE"), (2, "TRUE")] {
         s.exec_admin(&format!(
             "INSERT INTO events (id, stream, seq, kind, body, actor_id, org_id, recorded_at, effective_date) \
@@ -782,6 +783,8 @@ async fn pathway_rows_from_before_chunks_survive_the_migration(engine: varde_sto
         }
     }
     s.migrate().await.unwrap();
+    // Migration 0005 gave the tables the area's name.
+    assert!(s.exec_admin("SELECT 1 FROM pathway_events").await.is_err());
     let rows = s.pathway_events(Some(o)).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].id, rows[0].event_id, rows[0].row_index), (1, 1, 0));
@@ -847,7 +850,7 @@ async fn postgres_pathway_rows_from_before_chunks_survive_the_migration() {
 
 /// A writer that checked the rules against version S writes only while the events are still
 /// at S: a write in between (another click, another import) makes it a conflict that writes
-/// nothing, for additions and corrections alike.
+/// nothing (`Changed`), for additions and corrections alike.
 async fn pathway_writes_checked_against_a_version_refuse_a_newer_one(db: &TestDb) {
     let s = &db.store;
     let o = org(s, "helse-bergen").await;
@@ -870,7 +873,7 @@ async fn pathway_writes_checked_against_a_version_refuse_a_newer_one(db: &TestDb
     );
     // The second click checked against the same version: refused, nothing written.
     let err = write(seen).await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(matches!(err, StoreError::Changed(_)), "{err:?}");
     assert_eq!(s.pathway_events(Some(o)).await.unwrap().len(), 1);
     assert_eq!(all_events(s).await.len(), 1);
     // Corrections likewise.
@@ -879,7 +882,7 @@ async fn pathway_writes_checked_against_a_version_refuse_a_newer_one(db: &TestDb
         .correct_pathway_event_expecting(o, ACTOR, id, None, "dup", now(), None, Some(seen))
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(matches!(err, StoreError::Changed(_)), "{err:?}");
     assert_eq!(s.pathway_events(Some(o)).await.unwrap().len(), 1);
     let current = s.pathway_stamp(Some(o)).await.unwrap();
     s.correct_pathway_event_expecting(o, ACTOR, id, None, "dup", now(), None, Some(current))

@@ -14,7 +14,7 @@ use axum::http::request::Parts;
 use jiff::{SignedDuration, Timestamp};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use varde_core::org::{Principal, Role};
+use varde_core::org::Principal;
 use varde_store::User;
 
 use crate::error::WebError;
@@ -179,6 +179,18 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// The principal a user acts as: identity, organisation, role and recorded qualification
+/// (`None` for a user whose stored role is unknown: such a user cannot act).
+pub fn principal_of(user: &User) -> Option<Principal> {
+    Some(Principal {
+        user: user.id,
+        username: user.username.clone(),
+        org: user.org_id,
+        role: user.role()?,
+        qualification: user.qualification(),
+    })
+}
+
 /// How the request was authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Via {
@@ -227,7 +239,6 @@ impl FromRequestParts<AppState> for CurrentUser {
         if let Some(user) = parts.extensions.get::<CurrentUser>() {
             return Ok(user.clone());
         }
-        let api = is_api(parts);
         let bearer = parts
             .headers
             .get(AUTHORIZATION)
@@ -237,26 +248,17 @@ impl FromRequestParts<AppState> for CurrentUser {
         let (token, via) = match (bearer, cookie(parts, SESSION_COOKIE)) {
             (Some(t), _) => (t, Via::Bearer),
             (None, Some(t)) => (t, Via::Cookie),
-            (None, None) => return Err(WebError::unauthenticated(api)),
+            (None, None) => return Err(WebError::unauthenticated()),
         };
         let hash = token_hash(token);
         let session = state
             .store
             .session(&hash, state.clock.now())
             .await?
-            .ok_or_else(|| WebError::unauthenticated(api))?;
-        let role: Role = session
-            .user
-            .role()
-            .ok_or_else(|| WebError::unauthenticated(api))?;
+            .ok_or_else(WebError::unauthenticated)?;
+        let principal = principal_of(&session.user).ok_or_else(WebError::unauthenticated)?;
         let user = CurrentUser {
-            principal: Principal {
-                user: session.user.id,
-                username: session.user.username.clone(),
-                org: session.user.org_id,
-                role,
-                qualification: session.user.qualification(),
-            },
+            principal,
             csrf_token: session.csrf_token,
             token_hash: hash,
             via,
@@ -264,22 +266,6 @@ impl FromRequestParts<AppState> for CurrentUser {
         parts.extensions.insert(user.clone());
         Ok(user)
     }
-}
-
-/// Whether a request addresses the JSON API. Uses the original URI: inside the nested
-/// `/api/v1` router, `parts.uri` has the prefix stripped.
-pub fn is_api(parts: &Parts) -> bool {
-    is_api_path(
-        parts
-            .extensions
-            .get::<axum::extract::OriginalUri>()
-            .map_or_else(|| parts.uri.path(), |o| o.0.path()),
-    )
-}
-
-/// Whether a path (as the client sent it) is under the JSON API.
-pub fn is_api_path(path: &str) -> bool {
-    path.starts_with("/api/")
 }
 
 #[cfg(test)]

@@ -1,10 +1,16 @@
 //! Authorisation extractors: the bridge from a request to [`varde_core::authz::decide`].
 //!
-//! [`PersonAccess<A>`] loads the person named in the path, decides action `A` for the current
-//! user, logs a denial in the access log and rejects; on allow it hands the handler the
-//! decision and a prepared access-log entry, which the handler passes to the store method
-//! that reads or writes the record in the same transaction. [`OrgAccess<A>`] does the same
-//! for actions on the user's own organisation (create, list, users, audit).
+//! [`PersonAccess<A>`] finds the person named in the path (its organisation and pseudonym —
+//! what the decision needs, not the record), decides action `A` for the current user, logs a
+//! denial in the access log and rejects; on allow it hands the handler the decision and a
+//! prepared access-log entry, which the handler passes to the store method that reads or
+//! writes the record in the same transaction. [`OrgAccess<A>`] does the same for actions on
+//! the user's own organisation (create, list, an area's worklist, users, audit). Both can be
+//! built outside a request too ([`OrgAccess::decide`]), for the demo data set and the CLI.
+//!
+//! A handler that needs a second decision (a page shown again after a refused form, which is
+//! a read; an operation on a record of another organisation) asks [`decide_for`] — never a
+//! comparison of its own.
 
 use std::marker::PhantomData;
 
@@ -12,8 +18,8 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use varde_core::audit::Outcome;
 use varde_core::authz::{decide, Action, Decision, Subject};
-use varde_core::org::OrgId;
-use varde_store::{NewAccess, PersonRow};
+use varde_core::org::{OrgId, Principal};
+use varde_store::{NewAccess, NewEvent, PersonRef};
 
 use crate::auth::CurrentUser;
 use crate::error::WebError;
@@ -50,6 +56,7 @@ action_kinds!(
     ReadPathways => PathwayRead,
     WritePathways => PathwayWrite,
     SeePathwayIndicators => PathwayIndicators,
+    SeePathwayNational => PathwayNational,
     ReadLar => LarRead,
     WriteLar => LarWrite,
     ReadCoercion => CoercionRead,
@@ -64,10 +71,10 @@ pub struct Target<'a> {
     pub record: String,
 }
 
-/// The access-log entry for `action` by `user` on `target`.
+/// The access-log entry for `action` by `principal` on `target`.
 pub fn access_entry(
     state: &AppState,
-    user: &CurrentUser,
+    principal: &Principal,
     action: Action,
     target: Target<'_>,
     decision: &Decision,
@@ -80,9 +87,9 @@ pub fn access_entry(
     } = target;
     NewAccess {
         at: state.clock.now(),
-        actor: user.principal.username.clone(),
-        actor_id: user.principal.user.0,
-        org_id: user.principal.org.0,
+        actor: principal.username.clone(),
+        actor_id: principal.user.0,
+        org_id: principal.org.0,
         owner_org_id: owner.0,
         action: action.as_str().to_owned(),
         subject: subject.to_owned(),
@@ -100,50 +107,80 @@ pub fn access_entry(
     }
 }
 
+/// Decides `action` on `target` for `principal`. A denial of an action on personal data is
+/// logged, and answered with 403; an allow gives the entry to log with the access.
+pub async fn decide_for(
+    state: &AppState,
+    principal: &Principal,
+    action: Action,
+    target: Target<'_>,
+    break_glass: Option<&str>,
+) -> Result<(Decision, NewAccess), WebError> {
+    let decision = decide(
+        principal,
+        action,
+        &Subject::of_org(target.owner),
+        break_glass,
+    );
+    let entry = access_entry(
+        state,
+        principal,
+        action,
+        target,
+        &decision,
+        break_glass.filter(|_| decision.flagged),
+    );
+    if !decision.allowed {
+        if action.is_personal_data() {
+            state.store.log_access(&entry).await?;
+        }
+        tracing::warn!(target: "security", user_id = principal.user.0, action = action.as_str(), reason = decision.reason.as_str(), "access denied");
+        return Err(WebError::denied(&decision));
+    }
+    Ok((decision, entry))
+}
+
 /// Permission to perform `A` on one person record.
 pub struct PersonAccess<A> {
-    pub user: CurrentUser,
-    pub person: PersonRow,
+    pub principal: Principal,
+    /// The record's id, organisation and pseudonym (not its content: the handler reads that
+    /// in the logged call).
+    pub person: PersonRef,
     pub decision: Decision,
     /// The entry to log with the access, in the same transaction.
     pub access: NewAccess,
     _action: PhantomData<A>,
 }
 
-/// Decides `action` on person `id` for `user`, logging a denial. The one path by which
-/// person-level access is granted, for the extractor and for the break-glass form alike.
-pub async fn authorize_person(
-    state: &AppState,
-    user: CurrentUser,
-    id: i64,
-    action: Action,
-    break_glass: Option<&str>,
-) -> Result<(CurrentUser, PersonRow, Decision, NewAccess), WebError> {
-    let person = state
-        .store
-        .person_unlogged(id)
-        .await?
-        .ok_or_else(WebError::not_found)?;
-    let subject = Subject::of_org(person.org_id);
-    let decision = decide(&user.principal, action, &subject, break_glass);
-    let access = access_entry(
-        state,
-        &user,
-        action,
-        Target {
+impl<A: ActionKind> PersonAccess<A> {
+    /// Decides `A` on person `id` for `principal`, logging a denial. The one path by which
+    /// person-level access is granted, for the extractor and for the break-glass form alike.
+    pub async fn decide(
+        state: &AppState,
+        principal: Principal,
+        id: i64,
+        break_glass: Option<&str>,
+    ) -> Result<Self, WebError> {
+        let person = state
+            .store
+            .person_ref(id)
+            .await?
+            .ok_or_else(WebError::not_found)?;
+        let target = Target {
             owner: person.org_id,
             subject: &person.pseudonym,
             record: format!("person:{id}"),
-        },
-        &decision,
-        break_glass.filter(|_| decision.flagged),
-    );
-    if !decision.allowed {
-        state.store.log_access(&access).await?;
-        tracing::warn!(target: "security", user_id = user.principal.user.0, action = action.as_str(), reason = decision.reason.as_str(), "access denied");
-        return Err(WebError::denied(&decision));
+        };
+        let (decision, access) =
+            decide_for(state, &principal, A::ACTION, target, break_glass).await?;
+        Ok(PersonAccess {
+            principal,
+            person,
+            decision,
+            access,
+            _action: PhantomData,
+        })
     }
-    Ok((user, person, decision, access))
 }
 
 impl<A: ActionKind> FromRequestParts<AppState> for PersonAccess<A> {
@@ -153,58 +190,96 @@ impl<A: ActionKind> FromRequestParts<AppState> for PersonAccess<A> {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let html = !crate::auth::is_api(parts);
-        let wrap = |e: WebError| if html { e.html() } else { e };
         let user = CurrentUser::from_request_parts(parts, state).await?;
         let Path(id) = Path::<i64>::from_request_parts(parts, state)
             .await
-            .map_err(|_| {
-                wrap(WebError::bad_request(
-                    "the record id in the path must be a number",
-                ))
-            })?;
+            .map_err(|_| WebError::bad_request("the record id in the path must be a number"))?;
         let break_glass = parts
             .headers
             .get(BREAK_GLASS_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let (user, person, decision, access) =
-            authorize_person(state, user, id, A::ACTION, break_glass.as_deref())
-                .await
-                .map_err(wrap)?;
-        Ok(PersonAccess {
-            user,
-            person,
-            decision,
-            access,
-            _action: PhantomData,
-        })
+        Self::decide(state, user.principal, id, break_glass.as_deref()).await
     }
 }
 
 /// Permission to perform `A` within the user's own organisation.
 pub struct OrgAccess<A> {
-    pub user: CurrentUser,
+    pub principal: Principal,
     pub decision: Decision,
-    action: Action,
     _action: PhantomData<A>,
 }
 
-impl<A> OrgAccess<A> {
-    /// The access-log entry for this (allowed) action.
+impl<A: ActionKind> OrgAccess<A> {
+    /// Decides `A` on the principal's own organisation, logging a denial of an action on
+    /// personal data.
+    pub async fn decide(state: &AppState, principal: Principal) -> Result<Self, WebError> {
+        let target = Target {
+            owner: principal.org,
+            subject: "",
+            record: format!("org:{}", principal.org.0),
+        };
+        let (decision, _) = decide_for(state, &principal, A::ACTION, target, None).await?;
+        Ok(OrgAccess {
+            principal,
+            decision,
+            _action: PhantomData,
+        })
+    }
+
+    /// The organisation acted in.
+    pub fn org(&self) -> OrgId {
+        self.principal.org
+    }
+
+    /// The access-log entry for this (allowed) action on `record` of the organisation.
     pub fn access(&self, state: &AppState, subject: &str, record: String) -> NewAccess {
         access_entry(
             state,
-            &self.user,
-            self.action,
+            &self.principal,
+            A::ACTION,
             Target {
-                owner: self.user.principal.org,
+                owner: self.principal.org,
                 subject,
                 record,
             },
             &self.decision,
             None,
         )
+    }
+
+    /// An event recording this (allowed) action in `stream`, attributed to the principal and
+    /// its organisation; `expected_seq` is the stream's last sequence number as it was read
+    /// (a write after another is refused: the data changed).
+    pub fn event(
+        &self,
+        state: &AppState,
+        stream: String,
+        kind: &str,
+        body: String,
+        effective: jiff::civil::Date,
+        expected_seq: i64,
+    ) -> NewEvent {
+        NewEvent {
+            stream,
+            kind: kind.to_owned(),
+            body,
+            actor_id: Some(self.principal.user.0),
+            org_id: Some(self.principal.org.0),
+            recorded_at: state.clock.now(),
+            effective_date: effective.to_string(),
+            expected_seq: Some(expected_seq),
+        }
+    }
+
+    /// Logs this (allowed) access to `record` on its own: for reads whose data does not come
+    /// from one store call that could log it in its transaction.
+    pub async fn log(&self, state: &AppState, record: String) -> Result<(), WebError> {
+        state
+            .store
+            .log_access(&self.access(state, "", record))
+            .await?;
+        Ok(())
     }
 }
 
@@ -215,38 +290,7 @@ impl<A: ActionKind> FromRequestParts<AppState> for OrgAccess<A> {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let html = !crate::auth::is_api(parts);
         let user = CurrentUser::from_request_parts(parts, state).await?;
-        let decision = decide(
-            &user.principal,
-            A::ACTION,
-            &Subject::of_org(user.principal.org),
-            None,
-        );
-        if !decision.allowed {
-            if A::ACTION.is_personal_data() {
-                let access = access_entry(
-                    state,
-                    &user,
-                    A::ACTION,
-                    Target {
-                        owner: user.principal.org,
-                        subject: "",
-                        record: format!("org:{}", user.principal.org.0),
-                    },
-                    &decision,
-                    None,
-                );
-                state.store.log_access(&access).await?;
-            }
-            let e = WebError::denied(&decision);
-            return Err(if html { e.html() } else { e });
-        }
-        Ok(OrgAccess {
-            user,
-            decision,
-            action: A::ACTION,
-            _action: PhantomData,
-        })
+        Self::decide(state, user.principal).await
     }
 }

@@ -195,19 +195,24 @@ pub enum DemoError {
 }
 
 /// Registers a few LAR patients and coercion stays for the demo clinician, relative to today,
-/// through the same API a client uses (in process: the router, a session of `kliniker`), so
-/// that the LAR and coercion pages show a population, an agreement, a delegation, and stays
-/// with a warning. Call on a database prepared by [`seed_demo`].
+/// through the same operations the pages and the API call (decided and logged as the demo
+/// clinician's), so that the LAR and coercion pages show a population, an agreement, a
+/// delegation, and stays with a warning. Call on a database prepared by [`seed_demo`]. Returns
+/// the number of commands recorded.
 pub async fn seed_demo_treatment(state: &crate::AppState) -> Result<usize, DemoError> {
-    use tower::ServiceExt as _;
+    use crate::authz::{OrgAccess, WriteCoercion, WriteLar};
+    use crate::pathways::coercion::{self, DecisionRequest, StayRequest};
+    use crate::pathways::lar::{
+        self, AdmitRequest, AgreementRequest, DelegateRequest, DischargeRequest, DispensingRequest,
+    };
+
     let user = state
         .store
         .user_by_username("kliniker")
         .await?
         .ok_or(DemoError::Missing("kliniker"))?;
-    let (token, _) = crate::auth::start_session(state, &user)
-        .await
-        .map_err(|e| DemoError::Request(e.detail))?;
+    let principal = crate::auth::principal_of(&user).ok_or(DemoError::Missing("kliniker"))?;
+    let failed = |e: crate::error::WebError| DemoError::Request(e.detail);
     let today = state.clock.today();
     let day = |back: i64| -> Result<String, DemoError> {
         today
@@ -215,101 +220,111 @@ pub async fn seed_demo_treatment(state: &crate::AppState) -> Result<usize, DemoE
             .map(|d| d.to_string())
             .map_err(|e| DemoError::Request(e.to_string()))
     };
-    let admit = |p: &str, k: &str, back: i64| -> Result<(String, serde_json::Value), DemoError> {
-        Ok((
-            "/api/v1/lar/admissions".into(),
-            serde_json::json!({"patient": p, "kommune": k, "date": day(back)?, "decided_by": "specialist"}),
-        ))
+    let write_lar = OrgAccess::<WriteLar>::decide(state, principal.clone())
+        .await
+        .map_err(failed)?;
+    let mut n = 0;
+    lar::record(
+        state,
+        &write_lar,
+        &AgreementRequest {
+            kommune: "0301".into(),
+            from: day(400)?,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(failed)?;
+    n += 1;
+    for (patient, kommune, back) in [
+        ("LAR-001", "0301", 320),
+        ("LAR-002", "0301", 240),
+        ("LAR-003", "3201", 200),
+        ("LAR-004", "0301", 150),
+        ("LAR-005", "3301", 90),
+        ("LAR-006", "0301", 60),
+    ] {
+        let admit = AdmitRequest {
+            patient: patient.into(),
+            kommune: kommune.into(),
+            date: day(back)?,
+            decided_by: "specialist".into(),
+            ..Default::default()
+        };
+        lar::record(state, &write_lar, &admit)
+            .await
+            .map_err(failed)?;
+        n += 1;
+    }
+    let delegate = DelegateRequest {
+        patient: "LAR-001".into(),
+        gp: "HPR 9144889".into(),
+        date: day(100)?,
+        decided_by: "specialist".into(),
     };
-    let decision = |section: &str,
-                    back: i64,
-                    extra: serde_json::Value|
-     -> Result<serde_json::Value, DemoError> {
-        let mut d = serde_json::json!({"section": section, "kind": "main", "decided": day(back)?, "from": day(back)?});
-        if let (Some(d), Some(extra)) = (d.as_object_mut(), extra.as_object()) {
-            d.extend(extra.clone());
-        }
-        Ok(d)
+    lar::record(state, &write_lar, &delegate)
+        .await
+        .map_err(failed)?;
+    let dispensing = DispensingRequest {
+        patient: "LAR-001".into(),
+        date: day(95)?,
     };
-    let requests: Vec<(String, serde_json::Value)> = vec![
+    lar::record(state, &write_lar, &dispensing)
+        .await
+        .map_err(failed)?;
+    let discharge = DischargeRequest {
+        patient: "LAR-006".into(),
+        date: day(7)?,
+        decided_by: "specialist".into(),
+    };
+    lar::record(state, &write_lar, &discharge)
+        .await
+        .map_err(failed)?;
+    n += 3;
+
+    let write_coercion = OrgAccess::<WriteCoercion>::decide(state, principal)
+        .await
+        .map_err(failed)?;
+    let stays = [
+        ("opphold-1", "TVANG-01", "10-2", 120, None),
+        ("opphold-2", "TVANG-02", "10-4", 12, None),
         (
-            "/api/v1/lar/agreements".into(),
-            serde_json::json!({"kommune": "0301", "from": day(400)?}),
-        ),
-        admit("LAR-001", "0301", 320)?,
-        admit("LAR-002", "0301", 240)?,
-        admit("LAR-003", "3201", 200)?,
-        admit("LAR-004", "0301", 150)?,
-        admit("LAR-005", "3301", 90)?,
-        admit("LAR-006", "0301", 60)?,
-        (
-            "/api/v1/lar/delegations".into(),
-            serde_json::json!({"patient": "LAR-001", "gp": "HPR 9144889", "date": day(100)?, "decided_by": "specialist"}),
-        ),
-        (
-            "/api/v1/lar/dispensing".into(),
-            serde_json::json!({"patient": "LAR-001", "date": day(95)?}),
-        ),
-        (
-            "/api/v1/lar/discharges".into(),
-            serde_json::json!({"patient": "LAR-006", "date": day(7)?, "decided_by": "specialist"}),
-        ),
-        (
-            "/api/v1/coercion/stays".into(),
-            serde_json::json!({"stay_id": "opphold-1", "patient": "TVANG-01", "start": day(120)?}),
-        ),
-        (
-            "/api/v1/coercion/stays/opphold-1/decisions".into(),
-            decision("10-2", 120, serde_json::json!({}))?,
-        ),
-        (
-            "/api/v1/coercion/stays".into(),
-            serde_json::json!({"stay_id": "opphold-2", "patient": "TVANG-02", "start": day(12)?}),
-        ),
-        (
-            "/api/v1/coercion/stays/opphold-2/decisions".into(),
-            decision("10-4", 12, serde_json::json!({}))?,
-        ),
-        (
-            "/api/v1/coercion/stays".into(),
-            serde_json::json!({"stay_id": "opphold-3", "patient": "GRAVID-01", "start": day(60)?}),
-        ),
-        (
-            "/api/v1/coercion/stays/opphold-3/decisions".into(),
-            decision(
-                "10-3",
-                60,
-                serde_json::json!({"expected_delivery": day(-90)?, "child_welfare_notified": day(60)?}),
-            )?,
+            "opphold-3",
+            "GRAVID-01",
+            "10-3",
+            60,
+            Some((day(-90)?, day(60)?)),
         ),
     ];
-    let router = crate::router(state.clone());
-    for (path, body) in &requests {
-        let req = axum::http::Request::post(path.as_str())
-            .header("authorization", format!("Bearer {token}"))
-            .header("content-type", "application/json")
-            .body(axum::body::Body::from(body.to_string()))
-            .map_err(|e| DemoError::Request(e.to_string()))?;
-        let res = router
-            .clone()
-            .oneshot(req)
-            .await
-            .map_err(|e| DemoError::Request(e.to_string()))?;
-        if !res.status().is_success() {
-            let status = res.status();
-            let text = axum::body::to_bytes(res.into_body(), 64 * 1024)
-                .await
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .unwrap_or_default();
-            return Err(DemoError::Request(format!("{path}: {status} {text}")));
+    for (stay_id, patient, section, back, pregnancy) in stays {
+        let (stay_id, start) = StayRequest {
+            stay_id: stay_id.into(),
+            patient: patient.into(),
+            start: day(back)?,
         }
+        .command(today)
+        .map_err(|e| failed(e.into()))?;
+        coercion::record(state, &write_coercion, &stay_id, start)
+            .await
+            .map_err(failed)?;
+        let (expected_delivery, child_welfare_notified) = pregnancy.unwrap_or_default();
+        let decision = DecisionRequest {
+            section: section.into(),
+            kind: "main".into(),
+            decided: day(back)?,
+            from: day(back)?,
+            expected_delivery,
+            child_welfare_notified,
+            sent_to_county_board: String::new(),
+        }
+        .command(today)
+        .map_err(|e| failed(e.into()))?;
+        coercion::record(state, &write_coercion, &stay_id, decision)
+            .await
+            .map_err(failed)?;
+        n += 2;
     }
-    // The seeding session is not a login anyone holds: end it.
-    state
-        .store
-        .delete_session(&crate::auth::token_hash(&token))
-        .await?;
-    Ok(requests.len())
+    Ok(n)
 }
 
 #[cfg(test)]

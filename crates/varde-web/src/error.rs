@@ -1,12 +1,22 @@
-//! One error type for the web layer. API errors are problem documents (RFC 9457,
-//! `application/problem+json`); HTML errors are a page. The user sees what was wrong (the
-//! field and the rule); the cause chain goes to the log, never to the response.
+//! One error type for the web layer, and where it becomes a response.
+//!
+//! A handler or extractor fails with a [`WebError`]; its response is a problem document
+//! (RFC 9457, `application/problem+json`) that also carries the error itself as a response
+//! extension. Which form the client gets is decided once per router, not per handler: the
+//! HTML router is wrapped in [`pages`], which turns every error response into an error page
+//! (and an unauthenticated request into a redirect to the login page); the API router keeps
+//! the problem documents. [`rejections`] wraps both: axum's own extractor rejections (a path
+//! segment, query or form that does not parse) are plain text, and become [`WebError`]s with
+//! their status and message. The user sees what was wrong (the field and the rule); the
+//! cause chain goes to the log, never to the response.
 
+use axum::extract::Request;
 use axum::http::{header, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
 use varde_core::authz::Decision;
-use varde_core::person::FieldError;
+use varde_core::fields::FieldError;
 use varde_store::StoreError;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -27,17 +37,13 @@ pub struct Problem {
     pub errors: Vec<FieldProblem>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct WebError {
     pub status: StatusCode,
     pub slug: &'static str,
     pub title: &'static str,
     pub detail: String,
     pub errors: Vec<FieldProblem>,
-    /// Render as an HTML page rather than a problem document.
-    pub html: bool,
-    /// For HTML: send the browser to the login page instead of an error page.
-    pub to_login: bool,
 }
 
 impl WebError {
@@ -53,14 +59,7 @@ impl WebError {
             title,
             detail: detail.into(),
             errors: Vec::new(),
-            html: false,
-            to_login: false,
         }
-    }
-
-    pub fn html(mut self) -> Self {
-        self.html = true;
-        self
     }
 
     pub fn invalid(field: &str, rule: impl Into<String>) -> Self {
@@ -87,6 +86,12 @@ impl WebError {
         )
     }
 
+    /// The same error with another status (a body too large, a media type not accepted).
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
     pub fn login_failed() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
@@ -96,16 +101,13 @@ impl WebError {
         )
     }
 
-    pub fn unauthenticated(api: bool) -> Self {
-        let mut e = Self::new(
+    pub fn unauthenticated() -> Self {
+        Self::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
             "Not logged in",
             "Log in to continue.",
-        );
-        e.html = !api;
-        e.to_login = !api;
-        e
+        )
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
@@ -149,6 +151,14 @@ impl WebError {
         )
     }
 
+    /// Whether the user can mend what was refused and send the form again: a client error
+    /// other than a missing page or a missing login.
+    pub fn is_mendable(&self) -> bool {
+        self.status.is_client_error()
+            && self.status != StatusCode::NOT_FOUND
+            && self.status != StatusCode::UNAUTHORIZED
+    }
+
     pub fn problem(&self) -> Problem {
         Problem {
             kind: format!("https://varde.invalid/problems/{}", self.slug),
@@ -158,11 +168,37 @@ impl WebError {
             errors: self.errors.clone(),
         }
     }
+
+    /// The error as an HTML page (or, not logged in, the way to the login page).
+    fn page(&self) -> Response {
+        if self.slug == "unauthenticated" {
+            return Redirect::to("/login").into_response();
+        }
+        let items: String = self
+            .errors
+            .iter()
+            .map(|f| format!("<li>{}: {}</li>", escape(&f.field), escape(&f.rule)))
+            .collect();
+        let body = format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>{title} – Varde</title><link rel=\"stylesheet\" href=\"/static/varde.css\"></head>\
+             <body><main id=\"main\" class=\"narrow\"><h1>{title}</h1><p role=\"alert\">{detail}</p><ul>{items}</ul>\
+             <p><a href=\"/\">Varde</a></p></main></body></html>",
+            title = escape(self.title),
+            detail = escape(&self.detail),
+        );
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body,
+        )
+            .into_response()
+    }
 }
 
 impl From<FieldError> for WebError {
     fn from(e: FieldError) -> Self {
-        WebError::invalid(e.field, e.rule)
+        WebError::invalid(&e.field, e.rule)
     }
 }
 
@@ -170,7 +206,7 @@ impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => WebError::not_found(),
-            StoreError::Conflict(what) => WebError::conflict(what),
+            StoreError::Conflict(what) | StoreError::Changed(what) => WebError::conflict(what),
             other => {
                 // The cause goes to the log only; it may name tables or values.
                 tracing::error!(error = %other, "storage error");
@@ -189,36 +225,52 @@ fn escape(s: &str) -> String {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        if self.html && self.to_login {
-            return Redirect::to("/login").into_response();
-        }
-        if self.html {
-            let items: String = self
-                .errors
-                .iter()
-                .map(|f| format!("<li>{}: {}</li>", escape(&f.field), escape(&f.rule)))
-                .collect();
-            let body = format!(
-                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-                 <title>{title} – Varde</title><link rel=\"stylesheet\" href=\"/static/varde.css\"></head>\
-                 <body><main id=\"main\" class=\"narrow\"><h1>{title}</h1><p role=\"alert\">{detail}</p><ul>{items}</ul>\
-                 <p><a href=\"/\">Varde</a></p></main></body></html>",
-                title = escape(self.title),
-                detail = escape(&self.detail),
-            );
-            return (
-                self.status,
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                body,
-            )
-                .into_response();
-        }
         let body = serde_json::to_string(&self.problem()).unwrap_or_else(|_| "{}".to_owned());
-        (
+        let mut res = (
             self.status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        // For [`pages`]: the HTML router shows the same error as a page.
+        res.extensions_mut().insert(self);
+        res
     }
+}
+
+/// Middleware of the HTML router: every error response becomes an error page.
+pub async fn pages(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    match res.extensions().get::<WebError>() {
+        Some(e) => e.page(),
+        None => res,
+    }
+}
+
+/// Middleware of both routers: axum's plain-text rejections of a request (4xx) become
+/// [`WebError`]s with the same status and message, keeping their other headers (`Allow`).
+pub async fn rejections(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !(plain && res.status().is_client_error()) {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let detail = match axum::body::to_bytes(body, 16 * 1024).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => String::new(),
+    };
+    let mut e = WebError::bad_request(detail).with_status(parts.status);
+    e.title = parts.status.canonical_reason().unwrap_or("Bad request");
+    let mut out = e.into_response();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
 }

@@ -705,7 +705,7 @@ async fn stale_writes_leave_nothing_behind(app: &TestApp) {
         .append_with_access(std::slice::from_ref(&event), Some(&access))
         .await
         .unwrap_err();
-    assert!(matches!(err, varde_store::StoreError::Conflict(_)), "{err}");
+    assert!(matches!(err, varde_store::StoreError::Changed(_)), "{err}");
     assert_eq!(app.db.store.read_stream(&stream).await.unwrap().len(), 1);
     assert_eq!(app.access_log(10_000).await.len(), before);
     // With the right sequence number both are written.

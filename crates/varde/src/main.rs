@@ -534,7 +534,7 @@ async fn find_org(store: &Store, key: &str) -> anyhow::Result<varde_store::Org> 
 }
 
 fn parse_qualification(s: &str) -> anyhow::Result<varde_core::org::Qualification> {
-    varde_web::html::parse_qualification(s).map_err(|e| anyhow::anyhow!("--{}", e.detail))
+    varde_core::org::input::qualification(s).map_err(|e| anyhow::anyhow!("--{e}"))
 }
 
 async fn user_add(
@@ -547,7 +547,7 @@ async fn user_add(
     let qualification = parse_qualification(qualification)?;
     let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
     let username =
-        varde_web::html::parse_username(username).map_err(|e| anyhow::anyhow!("--{}", e.detail))?;
+        varde_core::org::input::username(username).map_err(|e| anyhow::anyhow!("--{e}"))?;
     let org = find_org(store, org).await?;
     let mut password = String::new();
     std::io::stdin()

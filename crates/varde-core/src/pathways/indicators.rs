@@ -13,7 +13,7 @@ use super::model::{CareLevel, Event, EventKind, Outcome};
 use crate::calendar::{add_working_days, days_between};
 
 /// Cells with a denominator (or `n`) under this are suppressed.
-pub const SUPPRESSION_THRESHOLD: u64 = 5;
+pub const SUPPRESSION_THRESHOLD: u64 = crate::suppression::THRESHOLD;
 
 /// Key used for the nation level.
 pub const NATION_KEY: &str = "Norge";

@@ -15,11 +15,13 @@ pub mod commands;
 pub mod corrections;
 mod fxhash;
 pub mod history;
+pub mod import;
 pub mod indicators;
 pub mod lar;
 pub mod limits;
 pub mod model;
 pub mod parse;
+pub mod place;
 pub mod rules;
 pub mod worklist;
 

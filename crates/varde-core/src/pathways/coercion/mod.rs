@@ -19,6 +19,11 @@ use jiff::Span;
 use serde::Serialize;
 
 use crate::calendar::add_days;
+use crate::fields::FieldError;
+
+pub mod command;
+
+pub use command::{CoercionCommand, StayState};
 
 /// The section a decision is made under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -34,6 +39,28 @@ pub enum Section {
     S10_4,
 }
 
+impl Section {
+    pub const ALL: [Section; 3] = [Section::S10_2, Section::S10_3, Section::S10_4];
+
+    /// `10-2`, `10-3` or `10-4`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Section::S10_2 => "10-2",
+            Section::S10_3 => "10-3",
+            Section::S10_4 => "10-4",
+        }
+    }
+
+    /// Parses `10-2`, `§ 10-2`, … (the `section` field of a request).
+    pub fn parse(v: &str) -> Result<Section, FieldError> {
+        let v = v.trim().trim_start_matches('§').trim();
+        Section::ALL
+            .into_iter()
+            .find(|s| s.as_str() == v)
+            .ok_or_else(|| FieldError::new("section", "one of 10-2, 10-3, 10-4"))
+    }
+}
+
 /// Main decision or temporary decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -41,6 +68,25 @@ pub enum Kind {
     Main,
     /// Midlertidig vedtak (§§ 10-2, 10-3).
     Temporary,
+}
+
+impl Kind {
+    /// `main` or `temporary`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Main => "main",
+            Kind::Temporary => "temporary",
+        }
+    }
+
+    /// Parses the `kind` field of a request.
+    pub fn parse(v: &str) -> Result<Kind, FieldError> {
+        match v.trim() {
+            "main" => Ok(Kind::Main),
+            "temporary" => Ok(Kind::Temporary),
+            _ => Err(FieldError::new("kind", "main or temporary")),
+        }
+    }
 }
 
 /// One coercion decision within a stay.

@@ -11,6 +11,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 
+use crate::org::Qualification;
+
+pub mod command;
+
+pub use command::LarCommand;
+
 /// The role of the person who records a LAR decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -22,6 +28,18 @@ pub enum Role {
     GeneralPractitioner,
     /// Anyone else (nurse, consultant, clerk).
     Other,
+}
+
+impl From<Qualification> for Role {
+    /// The LAR role of a user's recorded health-personnel qualification.
+    fn from(q: Qualification) -> Role {
+        match q {
+            Qualification::Specialist => Role::Specialist,
+            Qualification::Physician => Role::Physician,
+            Qualification::Gp => Role::GeneralPractitioner,
+            Qualification::Other => Role::Other,
+        }
+    }
 }
 
 /// The decisions that only a specialist may take.

@@ -1,0 +1,213 @@
+//! How an import's rows travel to the database: each chunk of up to
+//! [`PATHWAY_INSERT_CHUNK`](super::PATHWAY_INSERT_CHUNK) rows is one log body and ONE JSON
+//! parameter for its projection rows, expanded by `json_each` with the same SQL on both
+//! engines; the next chunk's parameters are written while the current one is inserted.
+
+use std::borrow::Cow;
+
+use super::{json, Fields};
+use crate::StoreError;
+
+/// The body of a [`PATHWAY_EVENTS_KIND`](super::PATHWAY_EVENTS_KIND) event.
+#[derive(serde::Serialize)]
+struct ChunkBody<'a> {
+    batch: Option<&'a str>,
+    rows: &'a [Fields<'a>],
+}
+
+/// `VALUES` rows for a multi-row insert: each row is `prefix` (the shared parameters, written
+/// as they are) followed by `per_row` fresh placeholders numbered from `first`, so that
+/// placeholders first appear in increasing order.
+pub(super) fn values(prefix: &str, first: usize, per_row: usize, rows: usize) -> String {
+    let mut s = String::with_capacity(rows * (prefix.len() + per_row * 7 + 4));
+    let mut n = first;
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        s.push_str(prefix);
+        for c in 0..per_row {
+            if c > 0 || !prefix.is_empty() {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&n.to_string());
+            n += 1;
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// The rows of a chunk, from its one parameter `$1`, `{"0": row, "1": row, …}`, as `(i, v)`:
+/// each row is read from the document once and materialised as `jsonb`, which both engines
+/// index into cheaply (`v ->> 3`), rather than once per column. The same text on both engines:
+/// `json_each` of an object (PostgreSQL's on the `json` parameter of [`JsonParam`]), `jsonb(…)`
+/// (SQLite's function, PostgreSQL's function-style cast), `->>` with an integer and
+/// `AS MATERIALIZED` are common to both.
+pub(super) const CHUNK_ROWS: &str =
+    "WITH r AS MATERIALIZED (SELECT CAST(key AS BIGINT) AS i, jsonb(value) AS v FROM json_each($1))";
+
+pub(super) const PROJECTION_COLS: &str = "org_id, batch_id, recorded_at, event_id, row_index, pathway_id, unit, hf, rhf, kommune, care_level, event, date, code, outcome, deadline, pathway_variant";
+/// The projection rows of a chunk: each row of `$1` is the 12 fields, its key the row index;
+/// `$2` the organisation, `$3` the batch, `$4` the time recorded, `$5` the chunk's log event.
+pub(super) const PROJECTION_SELECT: &str =
+    "SELECT $2, $3, $4, $5, i, v ->> 0, v ->> 1, v ->> 2, v ->> 3, v ->> 4, \
+     v ->> 5, v ->> 6, v ->> 7, v ->> 8, v ->> 9, v ->> 10, v ->> 11 FROM r ORDER BY i";
+
+/// A JSON document as a statement parameter: typed `json` on PostgreSQL (so that
+/// `json_each($n)` resolves without a cast), text on SQLite.
+pub(super) struct JsonParam(String);
+
+impl sqlx::Type<sqlx::Postgres> for JsonParam {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        sqlx::postgres::PgTypeInfo::with_oid(sqlx::postgres::types::Oid(JSON_OID))
+    }
+}
+
+/// The OID of PostgreSQL's built-in `json` type (fixed in `pg_type.dat`).
+const JSON_OID: u32 = 114;
+
+impl sqlx::Encode<'_, sqlx::Postgres> for JsonParam {
+    fn encode_by_ref(
+        &self,
+        buf: &mut sqlx::postgres::PgArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        // The binary form of `json` is its text.
+        buf.extend_from_slice(self.0.as_bytes());
+        Ok(sqlx::encode::IsNull::No)
+    }
+}
+
+impl sqlx::Type<sqlx::Sqlite> for JsonParam {
+    fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
+        <String as sqlx::Type<sqlx::Sqlite>>::type_info()
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Sqlite> for JsonParam {
+    fn encode(
+        self,
+        args: &mut Vec<sqlx::sqlite::SqliteArgumentValue<'q>>,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        args.push(sqlx::sqlite::SqliteArgumentValue::Text(Cow::Owned(self.0)));
+        Ok(sqlx::encode::IsNull::No)
+    }
+
+    fn encode_by_ref(
+        &self,
+        args: &mut Vec<sqlx::sqlite::SqliteArgumentValue<'q>>,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        args.push(sqlx::sqlite::SqliteArgumentValue::Text(Cow::Owned(
+            self.0.clone(),
+        )));
+        Ok(sqlx::encode::IsNull::No)
+    }
+}
+
+/// A slice as a JSON object keyed by position (`{"0": …, "1": …}`), the one parameter of
+/// a chunk's insert.
+struct Indexed<'a, T>(&'a [T]);
+
+impl<T: serde::Serialize> serde::Serialize for Indexed<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().enumerate())
+    }
+}
+
+/// What one chunk of an import sends: its log body, its projection parameter, its effective
+/// date.
+pub(super) struct Chunk<'a> {
+    pub(super) body: String,
+    pub(super) rows: JsonParam,
+    pub(super) effective: &'a str,
+}
+
+pub(super) fn chunk<'a>(
+    batch: Option<&'a str>,
+    rows: &'a [Fields<'a>],
+) -> Result<Chunk<'a>, StoreError> {
+    Ok(Chunk {
+        body: json(&ChunkBody { batch, rows })?,
+        rows: JsonParam(json(&Indexed(rows))?),
+        // ISO dates order as text.
+        effective: rows.iter().map(|r| r[7]).min().unwrap_or_default(),
+    })
+}
+
+/// The parameters of chunk `k`, if there is one.
+pub(super) fn chunk_at<'a>(
+    batch: Option<&'a str>,
+    chunks: &[&'a [Fields<'a>]],
+    k: usize,
+) -> Result<Option<Chunk<'a>>, StoreError> {
+    chunks.get(k).map(|c| chunk(batch, c)).transpose()
+}
+
+/// Runs `insert`, the statements of chunk `k`, while writing the parameters of chunk `k + 1`,
+/// which it returns: an import's chunks are sent this way, one after the other.
+pub(super) async fn insert_and_prepare_next<'a>(
+    insert: impl std::future::Future<Output = Result<(), StoreError>>,
+    batch: Option<&'a str>,
+    chunks: &[&'a [Fields<'a>]],
+    k: usize,
+) -> Result<Option<Chunk<'a>>, StoreError> {
+    let (done, following) = tokio::join!(insert, async { chunk_at(batch, chunks, k + 1) });
+    done?;
+    following
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_number_placeholders_in_order_of_appearance() {
+        assert_eq!(values("$1", 2, 2, 2), "($1, $2, $3), ($1, $4, $5)");
+        assert_eq!(values("", 1, 3, 1), "($1, $2, $3)");
+    }
+
+    #[test]
+    fn a_chunk_is_a_log_body_and_rows_keyed_by_position() {
+        let a = [
+            "a\"b",
+            "",
+            "c",
+            "",
+            "",
+            "",
+            "",
+            "2025-03-02",
+            "",
+            "",
+            "",
+            "standard",
+        ];
+        let b = [
+            "P2",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "2025-01-09",
+            "",
+            "",
+            "",
+            "pregnant",
+        ];
+        let rows = [a, b];
+        let c = chunk(Some("b1"), &rows).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&c.rows.0).unwrap();
+        assert_eq!(v["0"][0], "a\"b");
+        assert_eq!(v["1"][11], "pregnant");
+        assert_eq!(v.as_object().unwrap().len(), 2);
+        let body: serde_json::Value = serde_json::from_str(&c.body).unwrap();
+        assert_eq!(body["batch"], "b1");
+        assert_eq!(body["rows"][1][0], "P2");
+        assert_eq!(c.effective, "2025-01-09", "the chunk's earliest date");
+    }
+}

@@ -1,0 +1,235 @@
+//! Writing pathway events (an import, or a registration: an import of one row) and reading
+//! the effective ones back.
+
+use jiff::Timestamp;
+use sqlx::Row;
+use varde_core::audit::AccessEntry;
+use varde_core::org::{OrgId, UserId};
+use varde_core::pathways::EventFields;
+
+use super::batches::{BATCH_INSERT, BATCH_SELECT};
+use super::chunks::{
+    chunk_at, insert_and_prepare_next, CHUNK_ROWS, PROJECTION_COLS, PROJECTION_SELECT,
+};
+use super::stamp::{unchanged_since, HEAD_BUMP};
+use super::{
+    pathway_from_row, pathway_stream, trimmed, Batch, Fields, ImportOutcome, PathwayStamp,
+    StoredPathwayEvent, EVENT_INSERT, PATHWAY_COLS, PATHWAY_EVENTS_KIND, PATHWAY_INSERT_CHUNK,
+};
+use crate::access_log::{append_access_tx, NewAccess};
+use crate::db::{map_unique, on_pool, Db};
+use crate::{Store, StoreError};
+
+/// A parameter of a projection read.
+#[derive(Clone, Copy)]
+enum Param<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+impl Store {
+    /// Appends pathway events of one organisation in ONE transaction, in the order given: to
+    /// the event log, one [`PATHWAY_EVENTS_KIND`] event per chunk of up to
+    /// [`PATHWAY_INSERT_CHUNK`] rows in the stream `pathways:{org_id}` (actor and organisation
+    /// set), and to the projection `pathways_events`.
+    ///
+    /// With a `batch` whose id this organisation has imported before, nothing is written (not
+    /// even the access entry: log the attempt with [`Store::log_access`] if wanted) and the
+    /// answer is [`ImportOutcome::AlreadyImported`] with the number of events recorded then and
+    /// whether the digest matches. With
+    /// `access`, its access-log entry is written in the same transaction.
+    ///
+    /// Domain rules are not checked here. Writers of one organisation take turns. An
+    /// organisation that does not exist is refused by a foreign key (`Db`). On any error
+    /// nothing is written.
+    pub async fn append_pathway_events(
+        &self,
+        org: OrgId,
+        actor: UserId,
+        batch: Option<Batch<'_>>,
+        events: &[EventFields],
+        recorded_at: Timestamp,
+        access: Option<&NewAccess>,
+    ) -> Result<ImportOutcome, StoreError> {
+        self.append_pathway_events_expecting(org, actor, batch, events, recorded_at, access, None)
+            .await
+    }
+
+    /// As [`Store::append_pathway_events`], writing only if the organisation's events are still
+    /// at version `expected` (the [`PathwayStamp`] read before the events the caller checked the
+    /// rules against): otherwise `Changed` and nothing is written, so a rule checked outside
+    /// the transaction cannot be bypassed by a concurrent write (two clicks on "register",
+    /// two imports touching one pathway). With `None`, as `append_pathway_events`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn append_pathway_events_expecting(
+        &self,
+        org: OrgId,
+        actor: UserId,
+        batch: Option<Batch<'_>>,
+        events: &[EventFields],
+        recorded_at: Timestamp,
+        access: Option<&NewAccess>,
+        expected: Option<PathwayStamp>,
+    ) -> Result<ImportOutcome, StoreError> {
+        let at = recorded_at.to_string();
+        let batch_id = batch.map(|b| b.id);
+        let rows: Vec<Fields<'_>> = events.iter().map(trimmed).collect();
+        let chunks: Vec<&[Fields<'_>]> = rows.chunks(PATHWAY_INSERT_CHUNK).collect();
+        let count = i64::try_from(events.len()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let log_events =
+            i64::try_from(chunks.len()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let stream = pathway_stream(org);
+        let projection_sql = format!(
+            "{CHUNK_ROWS} INSERT INTO pathways_events ({PROJECTION_COLS}) {PROJECTION_SELECT}"
+        );
+        on_pool!(
+            self,
+            write | pool | {
+                let mut tx = pool.begin().await?;
+                if let Some(batch) = batch {
+                    // A concurrent import of the same batch waits here for the first to end.
+                    let new = sqlx::query(BATCH_INSERT)
+                        .bind(org.0)
+                        .bind(batch.id)
+                        .bind(count)
+                        .bind(&at)
+                        .bind(batch.digest)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if new == 0 {
+                        let (then, digest): (i64, Option<String>) = sqlx::query_as(BATCH_SELECT)
+                            .bind(org.0)
+                            .bind(batch.id)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        return Ok(ImportOutcome::AlreadyImported {
+                            events: usize::try_from(then).unwrap_or_default(),
+                            same_content: digest.is_none_or(|d| d == batch.digest),
+                        });
+                    }
+                }
+                if !chunks.is_empty() {
+                    let (last, corrections): (i64, i64) = sqlx::query_as(HEAD_BUMP)
+                        .bind(org.0)
+                        .bind(log_events)
+                        .bind(0i64)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    unchanged_since(expected, (last, corrections), log_events, 0)?;
+                    let mut next = chunk_at(batch_id, &chunks, 0)?;
+                    for (k, seq) in (last - log_events + 1..=last).enumerate() {
+                        let Some(this) = next.take() else { break };
+                        let insert = async {
+                            let event_id: i64 = sqlx::query_scalar(EVENT_INSERT)
+                                .bind(&stream)
+                                .bind(seq)
+                                .bind(PATHWAY_EVENTS_KIND)
+                                .bind(&this.body)
+                                .bind(actor.0)
+                                .bind(org.0)
+                                .bind(&at)
+                                .bind(this.effective)
+                                .fetch_one(&mut *tx)
+                                .await
+                                .map_err(|e| {
+                                    map_unique(e, "the organisation's pathways changed meanwhile")
+                                })?;
+                            sqlx::query(&projection_sql)
+                                .bind(this.rows)
+                                .bind(org.0)
+                                .bind(batch_id)
+                                .bind(&at)
+                                .bind(event_id)
+                                .execute(&mut *tx)
+                                .await?;
+                            Ok::<_, StoreError>(())
+                        };
+                        next = insert_and_prepare_next(insert, batch_id, &chunks, k).await?;
+                    }
+                }
+                if let Some(access) = access {
+                    append_access_tx!(tx, access);
+                }
+                tx.commit().await?;
+                Ok(ImportOutcome::Imported {
+                    events: events.len(),
+                })
+            }
+        )
+    }
+
+    /// The effective (not withdrawn) pathway events of one organisation, or of all with
+    /// `None`, ordered by id.
+    pub async fn pathway_events(
+        &self,
+        org: Option<OrgId>,
+    ) -> Result<Vec<StoredPathwayEvent>, StoreError> {
+        match org {
+            Some(o) => {
+                self.effective_pathway_rows("org_id = $1", &[Param::Int(o.0)])
+                    .await
+            }
+            None => self.effective_pathway_rows("TRUE", &[]).await,
+        }
+    }
+
+    /// The effective events with a row id above `after`, of one organisation or of all, ordered
+    /// by id: what a cache that holds the rows up to `after` is missing.
+    pub async fn pathway_events_after(
+        &self,
+        org: Option<OrgId>,
+        after: i64,
+    ) -> Result<Vec<StoredPathwayEvent>, StoreError> {
+        match org {
+            Some(o) => {
+                self.effective_pathway_rows(
+                    "org_id = $1 AND id > $2",
+                    &[Param::Int(o.0), Param::Int(after)],
+                )
+                .await
+            }
+            None => {
+                self.effective_pathway_rows("id > $1", &[Param::Int(after)])
+                    .await
+            }
+        }
+    }
+
+    /// The effective events of one pathway of an organisation, ordered by id.
+    pub async fn pathway_events_of(
+        &self,
+        org: OrgId,
+        pathway_id: &str,
+    ) -> Result<Vec<StoredPathwayEvent>, StoreError> {
+        self.effective_pathway_rows(
+            "org_id = $1 AND pathway_id = $2",
+            &[Param::Int(org.0), Param::Text(pathway_id.trim_ascii())],
+        )
+        .await
+    }
+
+    /// The effective projection rows matching `condition` (on `params`, bound in order),
+    /// ordered by id: the one reader behind the `pathway_events*` methods.
+    async fn effective_pathway_rows(
+        &self,
+        condition: &str,
+        params: &[Param<'_>],
+    ) -> Result<Vec<StoredPathwayEvent>, StoreError> {
+        let sql = format!("{PATHWAY_COLS} WHERE {condition} AND withdrawn = FALSE ORDER BY id");
+        on_pool!(
+            self,
+            read | pool | {
+                let mut q = sqlx::query(&sql);
+                for p in params {
+                    q = match *p {
+                        Param::Int(v) => q.bind(v),
+                        Param::Text(v) => q.bind(v),
+                    };
+                }
+                let rows = q.fetch_all(pool).await?;
+                rows.iter().map(pathway_from_row).collect()
+            }
+        )
+    }
+}

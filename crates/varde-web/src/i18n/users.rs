@@ -1,0 +1,13 @@
+//! User administration. Keys `users.*`.
+
+/// (key, bokmål, English)
+pub(super) const TEXTS: &[(&str, &str, &str)] = &[
+    ("users.role", "Rolle", "Role"),
+    ("users.add_user", "Legg til bruker", "Add a user"),
+    ("users.disable", "Deaktiver", "Disable"),
+    ("users.enable", "Aktiver", "Enable"),
+    ("users.active", "Aktiv", "Active"),
+    ("users.disabled", "Deaktivert", "Disabled"),
+    ("users.change_role", "Endre rolle", "Change role"),
+    ("users.qualification", "Kvalifikasjon", "Qualification"),
+];

@@ -1,0 +1,197 @@
+//! The pathways JSON API under `/api/v1/pathways`: the same operations as the pages
+//! (`events`, `worklist`, `import`, `indicators`), with their OpenAPI descriptions. LAR and
+//! coercion have their own (`lar::api`, `coercion::api`), and the national figures theirs
+//! (`national`).
+
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use varde_core::pathways::EventFields;
+
+use super::cache::load_pathway;
+use super::events::{correct, corrections_of, register, StoredDoc};
+use super::import::{export_csv, import, parse_upload, ImportError, ImportResult};
+use super::indicators::{visible_report, PeriodQuery};
+use super::worklist::{org_worklist, Counts, WorklistQuery};
+use super::IMPORT_LIMIT;
+use crate::api::ApiJson;
+use crate::authz::{OrgAccess, ReadPathways, SeePathwayIndicators, WritePathways};
+use crate::error::{Problem, WebError};
+use crate::import::{read_body, turn};
+use crate::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/pathways/events", post(api_register))
+        .route("/pathways/events/{id}/corrections", post(api_correct))
+        .route("/pathways/worklist", get(api_worklist))
+        .route("/pathways/indicators", get(api_indicators))
+        .route("/pathways/p/{pathway_id}", get(api_pathway))
+        .route(
+            "/pathways/p/{pathway_id}/corrections",
+            get(api_pathway_corrections),
+        )
+        .route(
+            "/pathways/import",
+            post(api_import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
+        .route("/pathways/export", get(export_csv))
+}
+
+/// Registers one pathway event (the CSV columns as JSON).
+#[utoipa::path(post, path = "/api/v1/pathways/events", request_body = inline(Object),
+    responses((status = 201, description = "registered"), (status = 422, body = Problem), (status = 403, body = Problem)))]
+async fn api_register(
+    State(state): State<AppState>,
+    access: OrgAccess<WritePathways>,
+    ApiJson(fields): ApiJson<EventFields>,
+) -> Result<Response, WebError> {
+    let pathway_id = register(&state, &access, fields).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(serde_json::json!({ "pathway_id": pathway_id })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct CorrectionRequest {
+    #[serde(default)]
+    replacement: Option<EventFields>,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Corrects one registered event: withdraws it, or replaces it (`replacement`), with a reason.
+#[utoipa::path(post, path = "/api/v1/pathways/events/{id}/corrections", request_body = inline(Object),
+    responses((status = 200, description = "corrected"), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn api_correct(
+    State(state): State<AppState>,
+    access: OrgAccess<WritePathways>,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<CorrectionRequest>,
+) -> Result<Response, WebError> {
+    let pathway_id = correct(&state, &access, id, req.replacement, &req.reason).await?;
+    Ok(axum::Json(serde_json::json!({ "pathway_id": pathway_id })).into_response())
+}
+
+/// The organisation's worklist: every open pathway's next measurement point, most urgent
+/// first, with counts per status; referrals awaiting assessment; the waiting list; narrowed to
+/// one unit with `unit`.
+#[utoipa::path(get, path = "/api/v1/pathways/worklist", params(("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today"), ("unit" = Option<String>, Query, description = "only this unit")),
+    responses((status = 200, description = "the worklist"), (status = 403, body = Problem)))]
+async fn api_worklist(
+    State(state): State<AppState>,
+    access: OrgAccess<ReadPathways>,
+    Query(q): Query<WorklistQuery>,
+) -> Result<Response, WebError> {
+    let as_of = varde_core::fields::opt_date("as_of", q.as_of.as_deref().unwrap_or(""))?
+        .unwrap_or(state.clock.today());
+    let w = org_worklist(&state, &access, as_of, q.unit.as_deref()).await?;
+    Ok(axum::Json(w).into_response())
+}
+
+/// Quality indicators for a period (the same JSON as `varde pathways report`).
+#[utoipa::path(get, path = "/api/v1/pathways/indicators", params(("from" = Option<String>, Query, description = "YYYY-MM-DD"), ("to" = Option<String>, Query, description = "YYYY-MM-DD")),
+    responses((status = 200, description = "the report"), (status = 403, body = Problem)))]
+async fn api_indicators(
+    State(state): State<AppState>,
+    access: OrgAccess<SeePathwayIndicators>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, WebError> {
+    let (from, to) = q.period(state.clock.today())?;
+    let v = visible_report(&state, &access.principal, from, to).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        varde_core::pathways::commands::report_json(&v.report),
+    )
+        .into_response())
+}
+
+/// The registered (effective) events of one pathway.
+#[utoipa::path(get, path = "/api/v1/pathways/p/{pathway_id}",
+    responses((status = 200, description = "the events"), (status = 404, body = Problem)))]
+async fn api_pathway(
+    State(state): State<AppState>,
+    access: OrgAccess<ReadPathways>,
+    Path(pathway_id): Path<String>,
+) -> Result<Response, WebError> {
+    let loaded = load_pathway(&state, access.org(), &pathway_id).await?;
+    if loaded.rows.is_empty() {
+        return Err(WebError::not_found());
+    }
+    access.log(&state, format!("pathway:{pathway_id}")).await?;
+    let docs: Vec<StoredDoc> = loaded
+        .rows
+        .into_iter()
+        .map(|r| StoredDoc {
+            id: r.id,
+            fields: r.fields,
+            recorded_at: r.recorded_at,
+        })
+        .collect();
+    Ok(axum::Json(docs).into_response())
+}
+
+/// The corrections of one pathway: each withdrawn event with the reason, who withdrew it,
+/// when, and the event that replaced it (if any).
+#[utoipa::path(get, path = "/api/v1/pathways/p/{pathway_id}/corrections",
+    responses((status = 200, description = "the corrections, oldest first")))]
+async fn api_pathway_corrections(
+    State(state): State<AppState>,
+    access: OrgAccess<ReadPathways>,
+    Path(pathway_id): Path<String>,
+) -> Result<Response, WebError> {
+    let docs = corrections_of(&state, access.org(), &pathway_id).await?;
+    access.log(&state, format!("pathway:{pathway_id}")).await?;
+    Ok(axum::Json(docs).into_response())
+}
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    batch_id: Option<String>,
+    #[serde(default)]
+    valid_only: bool,
+}
+
+/// Imports pathway events from CSV (the body, `text/csv`), idempotent by `batch_id`.
+#[utoipa::path(post, path = "/api/v1/pathways/import", request_body(content = String, content_type = "text/csv"),
+    params(("batch_id" = Option<String>, Query, description = "idempotency key; default: the SHA-256 of the body"), ("valid_only" = Option<bool>, Query, description = "write the pathways without errors")),
+    responses((status = 201, body = ImportResult), (status = 200, body = ImportResult, description = "already imported"), (status = 422, body = ImportResult, description = "refused rows; nothing written")))]
+async fn api_import(
+    State(state): State<AppState>,
+    access: OrgAccess<WritePathways>,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Body,
+) -> Result<Response, WebError> {
+    let _turn = turn(&state).await?;
+    let upload = read_body(body, IMPORT_LIMIT, parse_upload).await?;
+    let (status, result) = import(
+        &state,
+        &access,
+        &upload,
+        q.batch_id.as_deref(),
+        q.valid_only,
+    )
+    .await?;
+    Ok((status, axum::Json(result)).into_response())
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        api_register,
+        api_correct,
+        api_worklist,
+        api_indicators,
+        api_pathway,
+        api_pathway_corrections,
+        api_import,
+        super::import::export_csv
+    ),
+    components(schemas(ImportResult, ImportError, Counts))
+)]
+pub struct ApiDoc;

@@ -1,0 +1,257 @@
+//! Writing pathway events: one event registered (checked against its pathway's registered
+//! events), and corrections (a registered event withdrawn or replaced, with a reason). The
+//! page forms and the JSON API call these operations.
+//!
+//! A check runs outside the transaction that writes, so every write expects the stamp it
+//! checked against: the store refuses with [`StoreError::Changed`] (nothing written) if the
+//! organisation's head moved since, and the write is checked again ([`retrying`], three tries
+//! in all) — two clicks on "register", or two imports of one pathway, can never both pass a
+//! rule checked outside the transaction.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use varde_core::org::OrgId;
+use varde_core::pathways::place::{self, org_hf};
+use varde_core::pathways::{check_new, validate, Event, EventFields};
+use varde_store::StoreError;
+
+use super::cache::{load, load_pathway};
+use crate::authz::{OrgAccess, WritePathways};
+use crate::error::WebError;
+use crate::AppState;
+
+/// What an attempt at a checked write ended in: the store saw the data change since it was
+/// read (check again), or an answer to give.
+pub enum Attempt {
+    Changed,
+    Failed(WebError),
+}
+
+impl From<WebError> for Attempt {
+    fn from(e: WebError) -> Self {
+        Attempt::Failed(e)
+    }
+}
+
+impl From<StoreError> for Attempt {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Changed(_) => Attempt::Changed,
+            other => Attempt::Failed(other.into()),
+        }
+    }
+}
+
+impl From<varde_core::fields::FieldError> for Attempt {
+    fn from(e: varde_core::fields::FieldError) -> Self {
+        Attempt::Failed(e.into())
+    }
+}
+
+/// Runs a checked write again (up to three times in all) while another write comes between
+/// its check and its write; the third time, the conflict is the answer.
+pub async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, WebError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Attempt>>,
+{
+    for _ in 1..3 {
+        match attempt().await {
+            Err(Attempt::Changed) => {
+                tracing::debug!("pathway write raced another; checking again");
+            }
+            Ok(v) => return Ok(v),
+            Err(Attempt::Failed(e)) => return Err(e),
+        }
+    }
+    match attempt().await {
+        Ok(v) => Ok(v),
+        Err(Attempt::Failed(e)) => Err(e),
+        Err(Attempt::Changed) => Err(WebError::conflict(varde_store::PATHWAYS_CHANGED)),
+    }
+}
+
+/// Registers one event after checking it against its pathway's registered events. Returns
+/// the pathway id.
+pub async fn register(
+    state: &AppState,
+    access: &OrgAccess<WritePathways>,
+    fields: EventFields,
+) -> Result<String, WebError> {
+    let org = access.org();
+    let event = fields
+        .parse(0)
+        .map_err(|e| WebError::invalid(e.rule.field(), e.rule.to_string()))?;
+    retrying(|| async {
+        // The version first, then the events checked: the write expects that version.
+        let all = load(state, Some(org)).await?;
+        place::check(&fields, org_hf(&all.events))?;
+        let existing = load_pathway(state, org, &fields.pathway_id).await?;
+        check_new(&existing.events, &event, state.clock.today())
+            .map_err(|rule| WebError::invalid(rule.field(), rule.to_string()))?;
+        let entry = access.access(state, "", format!("pathway:{}", fields.pathway_id));
+        state
+            .store
+            .append_pathway_events_expecting(
+                org,
+                access.principal.user,
+                None,
+                std::slice::from_ref(&fields),
+                state.clock.now(),
+                Some(&entry),
+                Some(all.stamp),
+            )
+            .await?;
+        Ok::<(), Attempt>(())
+    })
+    .await?;
+    Ok(fields.pathway_id)
+}
+
+/// Withdraws (or replaces) one registered event, checking that the corrected pathway still
+/// keeps the rules. Returns the pathway id.
+pub async fn correct(
+    state: &AppState,
+    access: &OrgAccess<WritePathways>,
+    id: i64,
+    replacement: Option<EventFields>,
+    reason: &str,
+) -> Result<String, WebError> {
+    let reason = reason.trim();
+    if reason.chars().count() < 3 {
+        return Err(WebError::invalid(
+            "reason",
+            "a correction needs a reason (at least 3 characters)",
+        ));
+    }
+    retrying(|| correct_once(state, access, id, replacement.as_ref(), reason)).await
+}
+
+async fn correct_once(
+    state: &AppState,
+    access: &OrgAccess<WritePathways>,
+    id: i64,
+    replacement: Option<&EventFields>,
+    reason: &str,
+) -> Result<String, Attempt> {
+    let org = access.org();
+    let all = load(state, Some(org)).await?;
+    let Some(pos) = all.ids.iter().position(|r| *r == id) else {
+        return Err(WebError::not_found().into());
+    };
+    let pathway_id = all.events[pos].pathway_id.to_string();
+    let mut corrected: Vec<Event> = all
+        .ids
+        .iter()
+        .zip(&all.events)
+        .filter(|(r, e)| *e.pathway_id == *pathway_id && **r != id)
+        .map(|(_, e)| e.clone())
+        .collect();
+    if let Some(rep) = replacement {
+        if rep.pathway_id.trim_ascii() != pathway_id {
+            return Err(WebError::invalid(
+                "replacement.pathway_id",
+                "a correction may not move an event to another pathway",
+            )
+            .into());
+        }
+        place::check(rep, org_hf(&all.events)).map_err(|e| e.within("replacement"))?;
+        corrected.push(
+            rep.parse(0)
+                .map_err(|e| WebError::invalid("replacement", e.rule.to_string()))?,
+        );
+    }
+    let (_, errors) = validate(corrected, state.clock.today());
+    if let Some(e) = errors.first() {
+        return Err(WebError::invalid(
+            "replacement",
+            format!("the corrected pathway breaks a rule: {}", e.rule),
+        )
+        .into());
+    }
+    let entry = access.access(state, "", format!("pathway:{pathway_id}"));
+    state
+        .store
+        .correct_pathway_event_expecting(
+            org,
+            access.principal.user,
+            id,
+            replacement,
+            reason,
+            state.clock.now(),
+            Some(&entry),
+            Some(all.stamp),
+        )
+        .await?;
+    Ok(pathway_id)
+}
+
+/// A registered event as the API answers it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredDoc {
+    pub id: i64,
+    #[serde(flatten)]
+    pub fields: EventFields,
+    pub recorded_at: String,
+}
+
+/// A correction of a pathway as the API and the page show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorrectionDoc {
+    /// The event withdrawn.
+    pub withdrawn: StoredDoc,
+    /// Why; empty for a correction recorded before reasons were linked to their rows.
+    pub reason: String,
+    /// The user who corrected it (username), when known.
+    pub by: Option<String>,
+    /// When the correction was recorded.
+    pub recorded_at: Option<String>,
+    /// The row that replaced the withdrawn one, if any.
+    pub replacement_id: Option<i64>,
+}
+
+/// The corrections of one pathway, oldest first, with who made them. Usernames are read once
+/// per user.
+pub async fn corrections_of(
+    state: &AppState,
+    org: OrgId,
+    pathway_id: &str,
+) -> Result<Vec<CorrectionDoc>, WebError> {
+    let mut names: HashMap<i64, Option<String>> = HashMap::new();
+    let mut out = Vec::new();
+    for c in state.store.pathway_corrections_of(org, pathway_id).await? {
+        let by = match c.correction.as_ref().and_then(|c| c.actor_id) {
+            None => None,
+            Some(id) => match names.get(&id) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = state
+                        .store
+                        .user(varde_core::org::UserId(id))
+                        .await
+                        .ok()
+                        .map(|u| u.username);
+                    names.insert(id, name.clone());
+                    name
+                }
+            },
+        };
+        out.push(CorrectionDoc {
+            withdrawn: StoredDoc {
+                id: c.withdrawn.id,
+                fields: c.withdrawn.fields,
+                recorded_at: c.withdrawn.recorded_at,
+            },
+            reason: c
+                .correction
+                .as_ref()
+                .map(|c| c.reason.clone())
+                .unwrap_or_default(),
+            by,
+            recorded_at: c.correction.as_ref().map(|c| c.recorded_at.clone()),
+            replacement_id: c.correction.and_then(|c| c.replacement_id),
+        });
+    }
+    Ok(out)
+}

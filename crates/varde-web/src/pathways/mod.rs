@@ -1,0 +1,101 @@
+//! Area 1, care pathways in TSB, with LAR and coercion as its sub-areas: the router of the
+//! area's pages and JSON API, its state, and its OpenAPI document.
+//!
+//! | file | what |
+//! |---|---|
+//! | `cache.rs` | the organisations' parsed events, kept by their stamp |
+//! | `events.rs` | register and correct events (checked writes, retried on a race) |
+//! | `pathway.rs` | one pathway's page, its event and withdraw forms, the new-referral form |
+//! | `worklist.rs` | the unit's worklist (page; its operation is the API's too) |
+//! | `import.rs` | import (operation and page) and export of the event CSV |
+//! | `indicators.rs` | the quality indicators a user may see (page; the API's operation) |
+//! | `api.rs` | the JSON API of the above, with its OpenAPI description |
+//! | `lar/` | LAR: operations (`mod.rs`), pages (`pages.rs`), JSON API (`api.rs`) |
+//! | `coercion/` | coercion under chapter 10: the same three |
+//! | `national.rs` | national LAR and coercion figures for analysts (page and API) |
+//!
+//! The rules are `varde_core::pathways` (with `lar` and `coercion`); storage is
+//! `varde_store::pathways`; the templates are `templates/pathways/`.
+
+mod api;
+mod cache;
+pub mod coercion;
+mod events;
+mod import;
+mod indicators;
+pub mod lar;
+mod national;
+mod pathway;
+mod worklist;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use utoipa::OpenApi as _;
+
+use crate::AppState;
+
+/// Largest CSV import accepted in one request (the national year is about 60 MB).
+pub const IMPORT_LIMIT: usize = 256 * 1024 * 1024;
+
+/// The i18n key of a level of the indicators.
+pub(crate) fn level_key(level: varde_core::pathways::Level) -> &'static str {
+    use varde_core::pathways::Level;
+    match level {
+        Level::Nation => "pathways.nation",
+        Level::Rhf => "pathways.rhf",
+        Level::Hf => "pathways.hf",
+        Level::Unit => "unit",
+    }
+}
+
+/// The area's state in [`crate::Inner`].
+#[derive(Debug, Default)]
+pub struct AreaState {
+    cache: cache::PathwayCache,
+}
+
+/// The area's pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/pathways", get(worklist::worklist_page))
+        .route(
+            "/pathways/new",
+            get(pathway::new_page).post(pathway::new_submit),
+        )
+        .route("/pathways/p/{pathway_id}", get(pathway::pathway_page))
+        .route(
+            "/pathways/p/{pathway_id}/events",
+            post(pathway::event_submit),
+        )
+        .route("/pathways/corrections/{id}", post(pathway::withdraw_submit))
+        .route(
+            "/pathways/import",
+            get(import::import_page)
+                .post(import::import_submit)
+                .layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
+        .route("/pathways/export.csv", get(import::export_csv))
+        .route("/pathways/indicators", get(indicators::indicators_page))
+        .merge(lar::routes())
+        .merge(coercion::routes())
+        .merge(national::routes())
+}
+
+/// The area's JSON API (mounted under `/api/v1`).
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .merge(api::routes())
+        .merge(lar::api_routes())
+        .merge(coercion::api_routes())
+        .merge(national::api_routes())
+}
+
+/// The area's OpenAPI document.
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    let mut doc = api::ApiDoc::openapi();
+    doc.merge(lar::ApiDoc::openapi());
+    doc.merge(coercion::ApiDoc::openapi());
+    doc.merge(national::ApiDoc::openapi());
+    doc
+}

@@ -1,0 +1,193 @@
+//! The unit's worklist, a clinician's start page: every open pathway's next measurement point
+//! by care level, most urgent first, with counts per status; referrals awaiting assessment;
+//! the waiting list with missed legal deadlines (fristbrudd). Narrowed to one unit with
+//! `?unit=`. The rules are `varde_core::pathways::worklist`.
+
+use std::collections::BTreeSet;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use varde_core::org::Role;
+use varde_core::pathways::worklist::{
+    status_counts, unassessed, waiting_list, Unassessed, Waiting,
+};
+use varde_core::pathways::{worklist, EventKind, Status, WorkItem};
+
+use super::cache::load;
+use crate::authz::{OrgAccess, ReadPathways};
+use crate::error::WebError;
+use crate::forms::{render, render_status, PageResult};
+use crate::i18n::Lang;
+use crate::shell::{Chrome, Page};
+use crate::AppState;
+
+/// Counts per status.
+#[derive(Debug, Clone, Copy, Default, Serialize, utoipa::ToSchema)]
+pub struct Counts {
+    pub overdue: usize,
+    pub due_soon: usize,
+    pub on_time: usize,
+    /// Pathways on the waiting list whose legal deadline has passed (fristbrudd).
+    pub fristbrudd: usize,
+}
+
+/// The worklist of the organisation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Worklist {
+    pub as_of: Date,
+    /// The unit shown, when the list was narrowed to one.
+    pub unit: Option<String>,
+    /// Every unit with something on the organisation's list (to narrow it by).
+    pub units: Vec<String>,
+    pub counts: Counts,
+    pub items: Vec<WorkItem>,
+    pub unassessed: Vec<Unassessed>,
+    pub waiting: Vec<Waiting>,
+}
+
+/// The query of the worklist (page and API).
+#[derive(Deserialize)]
+pub struct WorklistQuery {
+    pub as_of: Option<String>,
+    pub unit: Option<String>,
+}
+
+/// The organisation's worklist on `as_of`, its read logged (one list read).
+pub async fn org_worklist(
+    state: &AppState,
+    access: &OrgAccess<ReadPathways>,
+    as_of: Date,
+    unit: Option<&str>,
+) -> Result<Worklist, WebError> {
+    let loaded = load(state, Some(access.org())).await?;
+    access
+        .log(state, format!("pathway-worklist:org:{}", access.org().0))
+        .await?;
+    let mut items = worklist(&loaded.events, as_of);
+    let mut unassessed = unassessed(&loaded.events, as_of);
+    let mut waiting = waiting_list(&loaded.events, as_of);
+    let units: BTreeSet<String> = items
+        .iter()
+        .map(|i| i.unit.clone())
+        .chain(unassessed.iter().map(|u| u.unit.clone()))
+        .chain(waiting.iter().map(|w| w.unit.clone()))
+        .collect();
+    let unit = unit.map(str::trim).filter(|u| !u.is_empty());
+    if let Some(u) = unit {
+        items.retain(|i| i.unit == u);
+        unassessed.retain(|i| i.unit == u);
+        waiting.retain(|i| i.unit == u);
+    }
+    let (overdue, due_soon, on_time) = status_counts(&items);
+    Ok(Worklist {
+        as_of,
+        unit: unit.map(str::to_owned),
+        units: units.into_iter().collect(),
+        counts: Counts {
+            overdue,
+            due_soon,
+            on_time,
+            fristbrudd: waiting.iter().filter(|w| w.fristbrudd).count(),
+        },
+        items,
+        unassessed,
+        waiting,
+    })
+}
+
+/// A status as shown: its text and its CSS class.
+pub fn status_text(l: Lang, s: Status) -> (&'static str, &'static str) {
+    match s {
+        Status::Overdue => (l.t("pathways.overdue"), "overdue"),
+        Status::DueSoon => (l.t("pathways.due_soon"), "due-soon"),
+        Status::OnTime => (l.t("pathways.on_time"), "on-time"),
+    }
+}
+
+/// An event kind as shown.
+pub fn event_text(l: Lang, k: EventKind) -> &'static str {
+    l.t_in("pathways", k.as_str())
+}
+
+/// A worklist row as shown.
+struct ItemView {
+    pathway_id: String,
+    unit: String,
+    care_level: &'static str,
+    next: &'static str,
+    due: String,
+    status: &'static str,
+    status_class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "pathways/worklist.html")]
+struct WorklistT {
+    c: Chrome,
+    as_of: String,
+    unit: String,
+    units: Vec<String>,
+    counts: Counts,
+    items: Vec<ItemView>,
+    unassessed: Vec<Unassessed>,
+    waiting: Vec<Waiting>,
+}
+
+#[derive(Template)]
+#[template(path = "pathways/no_access.html")]
+struct NoAccessT {
+    c: Chrome,
+}
+
+pub(super) async fn worklist_page(
+    State(state): State<AppState>,
+    page: Page,
+    access: Result<OrgAccess<ReadPathways>, WebError>,
+    Query(q): Query<WorklistQuery>,
+) -> PageResult {
+    let access = match access {
+        Ok(a) => a,
+        // Analysts have the indicators, not the worklist.
+        Err(_) if page.user.principal.role == Role::Analyst => {
+            return Ok(Redirect::to("/pathways/indicators").into_response())
+        }
+        // Other roles: say who uses the area, in the page frame.
+        Err(e) if e.status == StatusCode::FORBIDDEN => {
+            return render_status(&NoAccessT { c: page.c }, StatusCode::FORBIDDEN)
+        }
+        Err(e) => return Err(e),
+    };
+    let as_of = state.clock.today();
+    let w = org_worklist(&state, &access, as_of, q.unit.as_deref()).await?;
+    let l = page.c.l;
+    let items = w
+        .items
+        .iter()
+        .map(|i| {
+            let (status, status_class) = status_text(l, i.status);
+            ItemView {
+                pathway_id: i.pathway_id.clone(),
+                unit: i.unit.clone(),
+                care_level: l.t_in("pathways", i.care_level.as_str()),
+                next: event_text(l, i.next),
+                due: i.due.to_string(),
+                status,
+                status_class,
+            }
+        })
+        .collect();
+    render(&WorklistT {
+        c: page.c,
+        as_of: as_of.to_string(),
+        unit: w.unit.clone().unwrap_or_default(),
+        units: w.units.clone(),
+        counts: w.counts,
+        items,
+        unassessed: w.unassessed,
+        waiting: w.waiting,
+    })
+}

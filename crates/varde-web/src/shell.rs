@@ -1,0 +1,186 @@
+//! The page frame every area's pages share: the language, the logged-in user, the CSRF token
+//! and the navigation ([`Chrome`], extracted as a [`Page`]); the start page; the language
+//! switch; and the placeholder of each area whose issue has not landed yet (it says so, and
+//! names the section of `ARCHITECTURE.md` that tells how an area is added).
+
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use varde_core::org::Role;
+
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::forms::{render, PageResult};
+use crate::i18n::{Lang, LANG_COOKIE};
+use crate::AppState;
+
+/// The eight areas of the product, in the order of the product description: the URL slug
+/// and the i18n key of the area's name (the same word: an area has one name).
+pub const AREAS: [&str; 8] = [
+    "pathways",
+    "advisory",
+    "coordination",
+    "feedback",
+    "monitoring",
+    "warnings",
+    "drugcheck",
+    "results",
+];
+
+/// The areas that are built: each mounts its own router. The others are placeholders.
+pub const BUILT: [&str; 1] = ["pathways"];
+
+pub fn routes() -> Router<AppState> {
+    let mut r = Router::new()
+        .route("/", get(home))
+        .route("/lang", post(set_lang));
+    for slug in AREAS.iter().filter(|slug| !BUILT.contains(slug)) {
+        r = r.route(&format!("/{slug}"), get(area_page));
+    }
+    r
+}
+
+pub struct UserBar {
+    pub username: String,
+    pub role: String,
+    pub org_name: String,
+}
+
+/// What every page's frame needs: language, user, CSRF token and the current path.
+pub struct Chrome {
+    pub l: Lang,
+    pub user: Option<UserBar>,
+    pub csrf: String,
+    pub path: String,
+}
+
+impl Chrome {
+    pub fn areas(&self) -> &'static [&'static str] {
+        &AREAS
+    }
+
+    async fn for_user(
+        state: &AppState,
+        l: Lang,
+        user: &CurrentUser,
+        path: &str,
+    ) -> Result<Chrome, WebError> {
+        let org = state.store.org(user.principal.org).await?;
+        Ok(Chrome {
+            l,
+            user: Some(UserBar {
+                username: user.principal.username.clone(),
+                role: user.principal.role.to_string(),
+                org_name: org.name,
+            }),
+            csrf: user.csrf_token.clone(),
+            path: path.to_owned(),
+        })
+    }
+
+    /// The frame of a page shown to someone not logged in.
+    pub fn anonymous(l: Lang, path: &str) -> Chrome {
+        Chrome {
+            l,
+            user: None,
+            csrf: String::new(),
+            path: path.to_owned(),
+        }
+    }
+
+    /// The name of the user's organisation (read for the frame already).
+    pub fn org_name(&self) -> Option<&str> {
+        self.user.as_ref().map(|u| u.org_name.as_str())
+    }
+}
+
+/// An HTML page's request context: the user and the frame.
+pub struct Page {
+    pub user: CurrentUser,
+    pub c: Chrome,
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = WebError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Ok(l) = Lang::from_request_parts(parts, state).await;
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let c = Chrome::for_user(state, l, &user, parts.uri.path()).await?;
+        Ok(Page { user, c })
+    }
+}
+
+/// The HTML router's answer to a path it does not have.
+pub async fn not_found() -> WebError {
+    WebError::not_found()
+}
+
+/// Adds a `Set-Cookie` header (every cookie value here is ASCII, so it always parses).
+pub fn append_cookie(res: &mut Response, cookie: &str) {
+    if let Ok(v) = cookie.parse() {
+        res.headers_mut().append(SET_COOKIE, v);
+    }
+}
+
+#[derive(Template)]
+#[template(path = "shell/home.html")]
+struct HomeT {
+    c: Chrome,
+}
+
+/// The start page; a clinician's is their unit's pathway worklist (`/pathways`), so that is
+/// where they land.
+async fn home(page: Page) -> PageResult {
+    if page.user.principal.role == Role::Clinician {
+        return Ok(Redirect::to("/pathways").into_response());
+    }
+    render(&HomeT { c: page.c })
+}
+
+#[derive(Template)]
+#[template(path = "shell/area.html")]
+struct AreaT {
+    c: Chrome,
+    key: &'static str,
+}
+
+async fn area_page(page: Page) -> PageResult {
+    let key = AREAS
+        .iter()
+        .find(|slug| page.c.path == format!("/{slug}"))
+        .copied()
+        .unwrap_or("home");
+    render(&AreaT { c: page.c, key })
+}
+
+#[derive(Deserialize)]
+struct LangForm {
+    lang: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// Sets the language cookie (a display preference, not server state) and goes back.
+async fn set_lang(Form(f): Form<LangForm>) -> Response {
+    let lang = if f.lang == "en" { "en" } else { "nb" };
+    // Only local paths: never an open redirect.
+    let back = if f.back.starts_with('/') && !f.back.starts_with("//") && !f.back.contains('\\') {
+        f.back.as_str()
+    } else {
+        "/"
+    };
+    let mut res = Redirect::to(back).into_response();
+    append_cookie(
+        &mut res,
+        &format!("{LANG_COOKIE}={lang}; Path=/; SameSite=Strict; Max-Age=31536000"),
+    );
+    res
+}

@@ -1,0 +1,110 @@
+//! User administration (an organisation's org-admin; a system-admin for any): add users, give
+//! roles and health-personnel qualifications, disable and enable accounts; and the list of
+//! organisations. Pages (`/admin/users`) in `pages.rs`, the JSON API (`/api/v1/users`,
+//! `/api/v1/orgs`) in `api.rs`; both call the operations here. The input rules are
+//! `varde_core::org::input`.
+
+mod api;
+mod pages;
+
+use axum::Router;
+use varde_core::org::input::{assignable_role, qualification, username};
+use varde_core::org::{Qualification, UserId};
+use varde_store::User;
+
+pub use api::ApiDoc;
+
+use crate::auth;
+use crate::authz::{decide_for, ManageUsers, OrgAccess, Target};
+use crate::error::WebError;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    pages::routes()
+}
+
+pub fn api_routes() -> Router<AppState> {
+    api::routes()
+}
+
+/// A user to add, as a form or a JSON body gives it.
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub role: &'a str,
+    /// Empty: `other`.
+    pub qualification: &'a str,
+}
+
+/// Adds a user to the administrator's organisation.
+pub async fn add(
+    state: &AppState,
+    access: &OrgAccess<ManageUsers>,
+    new: NewUser<'_>,
+) -> Result<UserId, WebError> {
+    let name = username(new.username)?;
+    let role = assignable_role(new.role)?;
+    let q = if new.qualification.trim().is_empty() {
+        Qualification::Other
+    } else {
+        qualification(new.qualification)?
+    };
+    auth::check_new_password(new.password)?;
+    let hash = auth::hash_password(new.password.to_owned()).await?;
+    let id = state
+        .store
+        .create_user(access.org(), role, q, &name, &hash, state.clock.now())
+        .await?;
+    Ok(id)
+}
+
+/// A change to one user.
+pub enum Change<'a> {
+    Disable,
+    Enable,
+    Role(&'a str),
+    Qualification(&'a str),
+}
+
+/// Changes user `id`, if the administrator may manage that user's organisation (decided by
+/// the one decision function; a user of another organisation is "not found", so that its
+/// existence is not revealed).
+pub async fn change(
+    state: &AppState,
+    access: &OrgAccess<ManageUsers>,
+    id: UserId,
+    change: Change<'_>,
+) -> Result<(), WebError> {
+    let target: User = state.store.user(id).await?;
+    let on = Target {
+        owner: target.org_id,
+        subject: "",
+        record: format!("user:{}", id.0),
+    };
+    decide_for(
+        state,
+        &access.principal,
+        varde_core::authz::Action::UserManage,
+        on,
+        None,
+    )
+    .await
+    .map_err(|_| WebError::not_found())?;
+    match change {
+        Change::Disable => state.store.set_user_disabled(target.id, true).await?,
+        Change::Enable => state.store.set_user_disabled(target.id, false).await?,
+        Change::Role(r) => {
+            state
+                .store
+                .set_user_role(target.id, assignable_role(r)?)
+                .await?
+        }
+        Change::Qualification(q) => {
+            state
+                .store
+                .set_user_qualification(target.id, qualification(q)?)
+                .await?
+        }
+    }
+    Ok(())
+}
