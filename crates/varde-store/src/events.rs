@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use sqlx::Row;
 use varde_core::audit::AccessEntry;
 
-use crate::access_log::{append_access_tx, NewAccess};
+use crate::audit::{append_access_tx, NewAccess};
 use crate::db::{map_unique_changed, on_pool, Db};
 use crate::{Store, StoreError};
 

@@ -11,13 +11,14 @@
 //! a failure leaves neither.
 //!
 //! The modules follow the areas: `db` (the [`Store`], its engines and errors), `events` (the
-//! event log), `access_log`, `orgs`, `users`, `sessions`, `persons`, `backup`, `keyfile`, and
+//! event log), `audit` (the access log), `orgs`, `users`, `sessions`, `persons`, `backup`, `keyfile`, and
 //! `pathways` (area 1: care pathways, with LAR and coercion). Everything public is re-exported
 //! here. With the cargo feature `testing`: [`testing`] (a fresh database per test) and the
 //! test and benchmark hooks (`hooks`).
 
-mod access_log;
+mod audit;
 mod backup;
+mod batches;
 mod db;
 mod events;
 #[cfg(feature = "testing")]
@@ -32,7 +33,8 @@ mod users;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use access_log::{AccessFilter, NewAccess};
+pub use audit::{AccessFilter, NewAccess};
+pub use batches::{Batch, BatchTable, ImportOutcome, StoredBatch};
 pub use db::{default_url, engine_of, Engine, Store, StoreError, SQLITE_FILE};
 pub use events::{NewEvent, StoredEvent};
 pub use keyfile::{load_or_create_key, KeyFileError};
@@ -40,10 +42,9 @@ pub use orgs::{NewOrg, Org};
 #[cfg(feature = "testing")]
 pub use pathways::PathwayRawInsert;
 pub use pathways::{
-    coercion_prefix, coercion_stream, fields_of_logged_row, lar_stream, pathway_stream, Batch,
-    CorrectionEvent, ImportOutcome, PathwayCorrection, PathwayStamp, StoredBatch,
-    StoredPathwayEvent, PATHWAYS_CHANGED, PATHWAY_CORRECTED_KIND, PATHWAY_EVENTS_KIND,
-    PATHWAY_INSERT_CHUNK,
+    coercion_prefix, coercion_stream, fields_of_logged_row, lar_stream, pathway_stream,
+    CorrectionEvent, PathwayCorrection, PathwayStamp, StoredPathwayEvent, PATHWAYS_CHANGED,
+    PATHWAY_CORRECTED_KIND, PATHWAY_EVENTS_KIND, PATHWAY_INSERT_CHUNK,
 };
 pub use persons::{PersonRef, PersonRow};
 pub use sessions::Session;

@@ -14,8 +14,8 @@ use super::{
     json, pathway_from_row, pathway_stream, trimmed, Fields, PathwayStamp, StoredPathwayEvent,
     EVENT_INSERT, PATHWAY_CORRECTED_KIND,
 };
-use crate::access_log::{append_access_tx, NewAccess};
-use crate::db::{map_unique, on_pool, Db};
+use crate::audit::{append_access_tx, NewAccess};
+use crate::db::{map_unique_changed, on_pool, Db};
 use crate::{Store, StoreError};
 
 /// A withdrawn pathway event and the correction that withdrew it.
@@ -226,7 +226,7 @@ impl Store {
                         .fetch_one(&mut *tx)
                         .await
                         .map_err(|e| {
-                            map_unique(e, "the organisation's pathways changed meanwhile")
+                            map_unique_changed(e, "the organisation's pathways changed meanwhile")
                         })?;
                     let n = sqlx::query(
                     "UPDATE pathways_events SET withdrawn = TRUE, withdrawn_by = $2 WHERE id = $1 AND withdrawn = FALSE",

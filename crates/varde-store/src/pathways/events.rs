@@ -7,17 +7,17 @@ use varde_core::audit::AccessEntry;
 use varde_core::org::{OrgId, UserId};
 use varde_core::pathways::EventFields;
 
-use super::batches::{BATCH_INSERT, BATCH_SELECT};
 use super::chunks::{
     chunk_at, insert_and_prepare_next, CHUNK_ROWS, PROJECTION_COLS, PROJECTION_SELECT,
 };
 use super::stamp::{unchanged_since, HEAD_BUMP};
 use super::{
-    pathway_from_row, pathway_stream, trimmed, Batch, Fields, ImportOutcome, PathwayStamp,
-    StoredPathwayEvent, EVENT_INSERT, PATHWAY_COLS, PATHWAY_EVENTS_KIND, PATHWAY_INSERT_CHUNK,
+    pathway_from_row, pathway_stream, trimmed, Fields, PathwayStamp, StoredPathwayEvent,
+    EVENT_INSERT, PATHWAY_COLS, PATHWAY_EVENTS_KIND, PATHWAY_INSERT_CHUNK,
 };
-use crate::access_log::{append_access_tx, NewAccess};
-use crate::db::{map_unique, on_pool, Db};
+use crate::audit::{append_access_tx, NewAccess};
+use crate::batches::{claim_batch_tx, Batch, BatchTable, ImportOutcome};
+use crate::db::{map_unique_changed, on_pool, Db};
 use crate::{Store, StoreError};
 
 /// A parameter of a projection read.
@@ -87,26 +87,10 @@ impl Store {
             write | pool | {
                 let mut tx = pool.begin().await?;
                 if let Some(batch) = batch {
-                    // A concurrent import of the same batch waits here for the first to end.
-                    let new = sqlx::query(BATCH_INSERT)
-                        .bind(org.0)
-                        .bind(batch.id)
-                        .bind(count)
-                        .bind(&at)
-                        .bind(batch.digest)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                    if new == 0 {
-                        let (then, digest): (i64, Option<String>) = sqlx::query_as(BATCH_SELECT)
-                            .bind(org.0)
-                            .bind(batch.id)
-                            .fetch_one(&mut *tx)
-                            .await?;
-                        return Ok(ImportOutcome::AlreadyImported {
-                            events: usize::try_from(then).unwrap_or_default(),
-                            same_content: digest.is_none_or(|d| d == batch.digest),
-                        });
+                    let claimed =
+                        claim_batch_tx!(tx, BatchTable::Pathways, org.0, batch, count, &at);
+                    if let Some(already) = claimed {
+                        return Ok(already);
                     }
                 }
                 if !chunks.is_empty() {
@@ -133,7 +117,10 @@ impl Store {
                                 .fetch_one(&mut *tx)
                                 .await
                                 .map_err(|e| {
-                                    map_unique(e, "the organisation's pathways changed meanwhile")
+                                    map_unique_changed(
+                                        e,
+                                        "the organisation's pathways changed meanwhile",
+                                    )
                                 })?;
                             sqlx::query(&projection_sql)
                                 .bind(this.rows)

@@ -38,8 +38,8 @@
 //! name (`pathways_events`, `pathways_batches`, `pathways_heads`), as its streams, URLs and
 //! modules do.
 //!
-//! The area's sub-modules: `events` (writing and reading the events), `batches` (import
-//! batches), `corrections`, `stamp` (the organisation's head: turns and versions), `chunks`
+//! The area's sub-modules: `events` (writing and reading the events; its import batches are
+//! the shared `crate::batches`), `corrections`, `stamp` (the organisation's head: turns and versions), `chunks`
 //! (how an import's rows travel), and the treatment units' registers, `lar` and `coercion`,
 //! whose events are kept in the event log with no projection.
 
@@ -49,7 +49,6 @@ use varde_core::pathways::EventFields;
 
 use crate::StoreError;
 
-mod batches;
 mod chunks;
 mod coercion;
 mod corrections;
@@ -59,7 +58,6 @@ mod hooks;
 mod lar;
 mod stamp;
 
-pub use batches::{Batch, ImportOutcome, StoredBatch};
 pub use coercion::{coercion_prefix, coercion_stream};
 pub use corrections::{CorrectionEvent, PathwayCorrection};
 #[cfg(feature = "testing")]
