@@ -145,6 +145,12 @@ impl Subject {
     }
 }
 
+/// Whether a role may ask for emergency (break-glass) read access to another organisation's
+/// record: clinicians only. [`decide`] applies the same rule; a page uses it to offer the form.
+pub fn may_break_glass(role: Role) -> bool {
+    role == Role::Clinician
+}
+
 /// The minimum length of a break-glass reason, in characters (after trimming).
 pub const BREAK_GLASS_MIN_REASON: usize = 10;
 
@@ -260,7 +266,7 @@ pub fn decide(
                 Some(_) if action == Action::PersonCorrect => {
                     Decision::deny(Reason::BreakGlassNotForWrites)
                 }
-                Some(_) if actor.role != Role::Clinician => Decision::deny(Reason::RoleHasNoAccess),
+                Some(_) if !may_break_glass(actor.role) => Decision::deny(Reason::RoleHasNoAccess),
                 Some(reason) if reason.trim().chars().count() < BREAK_GLASS_MIN_REASON => {
                     Decision::deny(Reason::BreakGlassReasonMissing)
                 }

@@ -14,11 +14,11 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::error::{FieldProblem, Problem, WebError};
-use crate::{audit, error, pathways, persons, session, users, AppState};
+use crate::{audit, error, pathways, persons, sessions, users, AppState};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .merge(session::api_routes())
+        .merge(sessions::api_routes())
         .merge(persons::api_routes())
         .merge(users::api_routes())
         .merge(audit::api_routes())
@@ -83,7 +83,7 @@ struct Root;
 /// running).
 static OPENAPI: std::sync::LazyLock<utoipa::openapi::OpenApi> = std::sync::LazyLock::new(|| {
     let mut doc = Root::openapi();
-    doc.merge(session::ApiDoc::openapi());
+    doc.merge(sessions::ApiDoc::openapi());
     doc.merge(persons::ApiDoc::openapi());
     doc.merge(users::ApiDoc::openapi());
     doc.merge(audit::ApiDoc::openapi());

@@ -14,7 +14,7 @@ use varde_core::org::OrgId;
 use varde_core::pseudonym::PseudonymKey;
 use varde_store::Store;
 
-use crate::{api, audit, auth, error, pathways, persons, security, session, shell, users, Clock};
+use crate::{api, audit, auth, error, pathways, persons, security, sessions, shell, users, Clock};
 
 /// Settings of one running server.
 #[derive(Debug, Clone)]
@@ -112,7 +112,7 @@ pub fn router(state: AppState) -> Router {
     let tls = state.config.tls;
     let pages = Router::new()
         .merge(shell::routes())
-        .merge(session::routes())
+        .merge(sessions::routes())
         .merge(persons::routes())
         .merge(users::routes())
         .merge(audit::routes())

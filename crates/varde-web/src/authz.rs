@@ -140,6 +140,24 @@ pub async fn decide_for(
     Ok((decision, entry))
 }
 
+/// The entry of a read of `record`, a record of the principal's own organisation without a
+/// person subject (a page of an area's register), decided as `action`: a page shown again
+/// after a refused form is reached with the write permission, and still logs a read.
+pub async fn read_entry(
+    state: &AppState,
+    principal: &Principal,
+    action: Action,
+    record: String,
+) -> Result<NewAccess, WebError> {
+    let target = Target {
+        owner: principal.org,
+        subject: "",
+        record,
+    };
+    let (_, entry) = decide_for(state, principal, action, target, None).await?;
+    Ok(entry)
+}
+
 /// Permission to perform `A` on one person record.
 pub struct PersonAccess<A> {
     pub principal: Principal,

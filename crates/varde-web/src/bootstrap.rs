@@ -199,7 +199,7 @@ pub enum DemoError {
 /// clinician's), so that the LAR and coercion pages show a population, an agreement, a
 /// delegation, and stays with a warning. Call on a database prepared by [`seed_demo`]. Returns
 /// the number of commands recorded.
-pub async fn seed_demo_treatment(state: &crate::AppState) -> Result<usize, DemoError> {
+pub async fn seed_demo_lar_coercion(state: &crate::AppState) -> Result<usize, DemoError> {
     use crate::authz::{OrgAccess, WriteCoercion, WriteLar};
     use crate::pathways::coercion::{self, DecisionRequest, StayRequest};
     use crate::pathways::lar::{

@@ -29,7 +29,7 @@ pub mod import;
 pub mod pathways;
 pub mod persons;
 pub mod security;
-pub mod session;
+pub mod sessions;
 pub mod shell;
 pub mod users;
 

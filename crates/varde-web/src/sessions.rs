@@ -33,7 +33,7 @@ pub fn api_routes() -> Router<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "session/login.html")]
+#[template(path = "sessions/login.html")]
 struct LoginT {
     c: Chrome,
     error: Option<&'static str>,

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use varde_core::org::Role;
+use varde_core::authz::{decide, Action, Subject};
 
 use crate::auth::CurrentUser;
 use crate::error::WebError;
@@ -136,10 +136,11 @@ struct HomeT {
     c: Chrome,
 }
 
-/// The start page; a clinician's is their unit's pathway worklist (`/pathways`), so that is
-/// where they land.
+/// The start page; for a user who may read their unit's pathways (a clinician) it is the
+/// pathway worklist (`/pathways`), so that is where they land.
 async fn home(page: Page) -> PageResult {
-    if page.user.principal.role == Role::Clinician {
+    let p = &page.user.principal;
+    if decide(p, Action::PathwayRead, &Subject::of_org(p.org), None).allowed {
         return Ok(Redirect::to("/pathways").into_response());
     }
     render(&HomeT { c: page.c })

@@ -294,7 +294,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         ..Config::default()
     };
     let state = AppState::new(store.clone(), key, Clock::System, config)?;
-    let treatment = varde_web::bootstrap::seed_demo_treatment(&state).await?;
+    let lar_coercion = varde_web::bootstrap::seed_demo_lar_coercion(&state).await?;
     let app = Application::bind(&args.listen, state)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -322,7 +322,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     )?;
     writeln!(
         out,
-        "{treatment} LAR and coercion registrations (Pasientforløp → LAR, Tvang)."
+        "{lar_coercion} LAR and coercion registrations (Pasientforløp → LAR, Tvang)."
     )?;
     writeln!(out, "Stop with Ctrl-C.")?;
     drop(out);

@@ -9,7 +9,7 @@
 mod audit;
 mod pathways;
 mod persons;
-mod session;
+mod sessions;
 mod shell;
 mod users;
 
@@ -75,7 +75,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 /// Every area's texts.
 const GROUPS: [&[(&str, &str, &str)]; 6] = [
     shell::TEXTS,
-    session::TEXTS,
+    sessions::TEXTS,
     persons::TEXTS,
     users::TEXTS,
     audit::TEXTS,

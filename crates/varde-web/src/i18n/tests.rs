@@ -54,7 +54,7 @@ fn every_key_used_exists_in_both_languages() {
 
 #[test]
 fn keys_are_unique_and_carry_their_areas_name() {
-    let prefixes = ["", "session.", "persons.", "users.", "audit.", "pathways."];
+    let prefixes = ["", "sessions.", "persons.", "users.", "audit.", "pathways."];
     let mut seen = BTreeSet::new();
     for (group, prefix) in GROUPS.iter().zip(prefixes) {
         for (key, _, _) in group.iter() {

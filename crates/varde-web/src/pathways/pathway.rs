@@ -13,7 +13,7 @@ use varde_core::pathways::{worklist, DecisionCode, EventFields, EventKind};
 use super::cache::{load, load_pathway};
 use super::events::{correct, corrections_of, register};
 use super::worklist::{event_text, status_text};
-use crate::authz::{decide_for, OrgAccess, ReadPathways, Target, WritePathways};
+use crate::authz::{read_entry, OrgAccess, ReadPathways, WritePathways};
 use crate::error::WebError;
 use crate::forms::{finish, path_segment, render, render_status, CsrfForm, PageResult};
 use crate::shell::{Chrome, Page};
@@ -70,12 +70,8 @@ async fn view(
     if loaded.rows.is_empty() {
         return Err(WebError::not_found());
     }
-    let target = Target {
-        owner: org,
-        subject: "",
-        record: format!("pathway:{pathway_id}"),
-    };
-    let (_, entry) = decide_for(state, principal, Action::PathwayRead, target, None).await?;
+    let record = format!("pathway:{pathway_id}");
+    let entry = read_entry(state, principal, Action::PathwayRead, record).await?;
     state.store.log_access(&entry).await?;
     let l = c.l;
     let today = state.clock.today();

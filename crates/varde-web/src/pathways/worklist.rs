@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use varde_core::org::Role;
+use varde_core::authz::{decide, Action, Subject};
+use varde_core::org::{OrgId, Principal};
 use varde_core::pathways::worklist::{
     status_counts, unassessed, waiting_list, Unassessed, Waiting,
 };
@@ -99,6 +100,13 @@ pub async fn org_worklist(
     })
 }
 
+/// Whether `p` may see the indicators of another organisation's units than its own.
+fn may_see_indicators(p: &Principal) -> bool {
+    // An organisation id no organisation has: a decision about "any other" organisation.
+    let other = Subject::of_org(OrgId(i64::MIN));
+    decide(p, Action::PathwayIndicators, &other, None).allowed
+}
+
 /// A status as shown: its text and its CSS class.
 pub fn status_text(l: Lang, s: Status) -> (&'static str, &'static str) {
     match s {
@@ -151,8 +159,9 @@ pub(super) async fn worklist_page(
 ) -> PageResult {
     let access = match access {
         Ok(a) => a,
-        // Analysts have the indicators, not the worklist.
-        Err(_) if page.user.principal.role == Role::Analyst => {
+        // Who may not read the pathways but may see every unit's indicators (an analyst) has
+        // the indicators instead.
+        Err(_) if may_see_indicators(&page.user.principal) => {
             return Ok(Redirect::to("/pathways/indicators").into_response())
         }
         // Other roles: say who uses the area, in the page frame.

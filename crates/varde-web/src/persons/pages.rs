@@ -6,9 +6,8 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use varde_core::authz::{decide, Action, Subject};
+use varde_core::authz::{decide, may_break_glass, Action, Subject};
 use varde_core::ids::NationalId;
-use varde_core::org::Role;
 use varde_core::persons::{CorrectionInput, FieldError, NewPersonInput, PersonRecord};
 use varde_core::pseudonym::pseudonymise;
 
@@ -36,7 +35,8 @@ pub(super) fn routes() -> Router<AppState> {
 struct ListT {
     c: Chrome,
     persons: Vec<PersonView>,
-    clinician: bool,
+    /// Whether to offer the break-glass form (decided by the core's rule).
+    break_glass: bool,
 }
 
 async fn list(
@@ -50,7 +50,7 @@ async fn list(
         .list_persons_logged(access.org(), &entry)
         .await?;
     render(&ListT {
-        clinician: page.user.principal.role == Role::Clinician,
+        break_glass: may_break_glass(page.user.principal.role),
         c: page.c,
         persons: persons.iter().map(PersonView::from).collect(),
     })

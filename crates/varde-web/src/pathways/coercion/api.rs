@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use varde_core::fields;
+use jiff::civil::Date;
+use varde_core::fields::{self, FieldError};
 use varde_core::pathways::coercion::command::CoercionCommand;
 
 use super::{
@@ -35,15 +36,18 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/coercion/table", get(year_table))
 }
 
-/// Records a command: 201 with the stay as it now is.
+/// Records a command on stay `stay_id` (from the path or the body; checked), the command made
+/// from today's date: 201 with the stay as it now is.
 async fn created(
     state: &AppState,
     access: &OrgAccess<WriteCoercion>,
     stay_id: &str,
-    cmd: CoercionCommand,
+    cmd: impl FnOnce(Date) -> Result<CoercionCommand, FieldError>,
 ) -> Result<Response, WebError> {
-    let s = super::record(state, access, stay_id, cmd).await?;
-    let doc = stay_doc(stay_id, &s, state.clock.today());
+    let stay_id = fields::path_id("stay_id", stay_id)?;
+    let today = state.clock.today();
+    let s = super::record(state, access, &stay_id, cmd(today)?).await?;
+    let doc = stay_doc(&stay_id, &s, today);
     Ok((StatusCode::CREATED, axum::Json(doc)).into_response())
 }
 
@@ -56,7 +60,7 @@ async fn start(
     ApiJson(req): ApiJson<StayRequest>,
 ) -> Result<Response, WebError> {
     let (stay_id, cmd) = req.command(state.clock.today())?;
-    created(&state, &access, &stay_id, cmd).await
+    created(&state, &access, &stay_id, |_| Ok(cmd)).await
 }
 
 /// Ends a stay.
@@ -68,9 +72,7 @@ async fn end(
     Path(stay_id): Path<String>,
     ApiJson(req): ApiJson<DateRequest>,
 ) -> Result<Response, WebError> {
-    let stay_id = fields::path_id("stay_id", &stay_id)?;
-    let cmd = req.end(state.clock.today())?;
-    created(&state, &access, &stay_id, cmd).await
+    created(&state, &access, &stay_id, |today| req.end(today)).await
 }
 
 /// Records a decision under § 10-2, 10-3 or 10-4; answers the stay with the computed dates.
@@ -82,9 +84,7 @@ async fn decide(
     Path(stay_id): Path<String>,
     ApiJson(req): ApiJson<DecisionRequest>,
 ) -> Result<Response, WebError> {
-    let stay_id = fields::path_id("stay_id", &stay_id)?;
-    let cmd = req.command(state.clock.today())?;
-    created(&state, &access, &stay_id, cmd).await
+    created(&state, &access, &stay_id, |today| req.command(today)).await
 }
 
 /// Records an appeal (klage) against a decision.
@@ -96,9 +96,7 @@ async fn appeal(
     Path((stay_id, number)): Path<(String, usize)>,
     ApiJson(req): ApiJson<DateRequest>,
 ) -> Result<Response, WebError> {
-    let stay_id = fields::path_id("stay_id", &stay_id)?;
-    let cmd = req.appeal(number, state.clock.today())?;
-    created(&state, &access, &stay_id, cmd).await
+    created(&state, &access, &stay_id, |today| req.appeal(number, today)).await
 }
 
 /// Records that a temporary decision was sent to the county board.
@@ -110,9 +108,10 @@ async fn county_board(
     Path((stay_id, number)): Path<(String, usize)>,
     ApiJson(req): ApiJson<DateRequest>,
 ) -> Result<Response, WebError> {
-    let stay_id = fields::path_id("stay_id", &stay_id)?;
-    let cmd = req.county_board(number, state.clock.today())?;
-    created(&state, &access, &stay_id, cmd).await
+    created(&state, &access, &stay_id, |today| {
+        req.county_board(number, today)
+    })
+    .await
 }
 
 /// Every stay with its decisions, computed end dates and the warnings on `as_of`.

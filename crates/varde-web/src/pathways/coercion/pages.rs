@@ -18,7 +18,7 @@ use super::{
     load_stays, stay_doc, table, DateRequest, DecisionDoc, DecisionRequest, StayDoc, StayRequest,
     YearTable,
 };
-use crate::authz::{decide_for, OrgAccess, ReadCoercion, Target, WriteCoercion};
+use crate::authz::{read_entry, OrgAccess, ReadCoercion, WriteCoercion};
 use crate::forms::{finish, render, CsrfForm, PageResult, YearQuery};
 use crate::shell::{Chrome, Page};
 use crate::AppState;
@@ -131,12 +131,8 @@ async fn view(
 ) -> PageResult {
     let today = state.clock.today();
     let org = principal.org;
-    let target = Target {
-        owner: org,
-        subject: "",
-        record: format!("coercion:org:{}", org.0),
-    };
-    let (_, entry) = decide_for(state, principal, Action::CoercionRead, target, None).await?;
+    let record = format!("coercion:org:{}", org.0);
+    let entry = read_entry(state, principal, Action::CoercionRead, record).await?;
     let stays = load_stays(state, org).await?;
     state.store.log_access(&entry).await?;
     let docs: Vec<StayDoc> = stays.iter().map(|(id, s)| stay_doc(id, s, today)).collect();

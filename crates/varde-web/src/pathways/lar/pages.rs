@@ -13,7 +13,7 @@ use super::{
     agreements, episodes, population, AdmitRequest, AgreementDoc, AgreementRequest,
     DelegateRequest, DischargeRequest, EpisodeDoc, LarRequest, Population,
 };
-use crate::authz::{decide_for, OrgAccess, ReadLar, Target, WriteLar};
+use crate::authz::{read_entry, OrgAccess, ReadLar, WriteLar};
 use crate::forms::{finish, render, CsrfForm, PageResult};
 use crate::shell::{Chrome, Page};
 use crate::AppState;
@@ -50,12 +50,13 @@ async fn view(
 ) -> PageResult {
     let today = state.clock.today();
     let org = principal.org;
-    let target = Target {
-        owner: org,
-        subject: "",
-        record: format!("lar:org:{}", org.0),
-    };
-    let (_, entry) = decide_for(state, principal, Action::LarRead, target, None).await?;
+    let entry = read_entry(
+        state,
+        principal,
+        Action::LarRead,
+        format!("lar:org:{}", org.0),
+    )
+    .await?;
     let (reg, _) = super::load(state, org).await?;
     state.store.log_access(&entry).await?;
     render(&LarT {
