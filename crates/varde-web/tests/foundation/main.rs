@@ -1,0 +1,59 @@
+//! The foundation over HTTP: the real server on a random port, against SQLite and PostgreSQL.
+//!
+//! | file | what |
+//! |---|---|
+//! | `persons.rs` | register, read, correct and list persons; another municipality is denied; bad input; failed writes; synthetic numbers in production |
+//! | `users.rs` | the org-admin manages the users of the own organisation |
+//! | `audit.rs` | the auditor's person report |
+//! | `sessions.rs` | login through the API and the form, back-off, logout, the session cookie; TLS cookies |
+//! | `security.rs` | CSRF on forms; security headers, `/healthz`, the OpenAPI document; errors as pages or problem documents by router |
+//!
+//! Every scenario runs on both engines (`persons::sqlite::…` and `persons::postgres::…`);
+//! PostgreSQL tests skip without `VARDE_TEST_POSTGRES_URL` unless `VARDE_REQUIRE_POSTGRES=1`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[macro_use]
+#[path = "../common/mod.rs"]
+mod common;
+
+mod audit;
+mod persons;
+mod security;
+mod sessions;
+mod users;
+
+use common::TestApp;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn create_person(app: &TestApp, token: &str, national_id: &str, name: &str) -> i64 {
+    let res = post(
+        app,
+        token,
+        "/api/v1/persons",
+        &json!({"national_id": national_id, "name": name}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: Value = res.json().await.unwrap();
+    body["id"].as_i64().expect("id")
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+    app.client()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> reqwest::Response {
+    app.client()
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}

@@ -1,0 +1,247 @@
+//! Sessions: an unknown user and a wrong password look the same, the account backs off, a
+//! disabled user's session ends, logout ends the token; the HTML login flow and the pages
+//! behind it; under TLS, `Secure` cookies and HSTS.
+
+use reqwest::StatusCode;
+use serde_json::json;
+use varde_store::Engine;
+
+use crate::common::{self, browser_login, csrf_of, TestApp};
+use crate::get;
+
+on_both_engines!(
+    unknown_user_and_wrong_password_look_the_same,
+    html_login_flow_and_pages,
+);
+
+async fn unknown_user_and_wrong_password_look_the_same(app: &TestApp) {
+    let login = |u: &str, p: &str| {
+        app.client()
+            .post(app.url("/api/v1/session"))
+            .json(&json!({"username": u, "password": p}))
+            .send()
+    };
+    let a = login("finnes.ikke", "whatever-password").await.unwrap();
+    let b = login("radgiver.oslo", "wrong-password!").await.unwrap();
+    assert_eq!(a.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(b.status(), StatusCode::UNAUTHORIZED);
+    let (a, b) = (a.text().await.unwrap(), b.text().await.unwrap());
+    assert_eq!(a, b, "the answers must not reveal whether the user exists");
+
+    // After repeated failures the account backs off, even with the right password.
+    for _ in 0..5 {
+        login("radgiver.bergen", "wrong-password!").await.unwrap();
+    }
+    let res = login("radgiver.bergen", common::PASSWORD).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        res.text().await.unwrap(),
+        a,
+        "a locked account answers like a wrong password"
+    );
+
+    // A disabled user cannot log in, and the session ends.
+    let token = app.token("koordinator.oslo").await;
+    let user = app
+        .db
+        .store
+        .user_by_username("koordinator.oslo")
+        .await
+        .unwrap()
+        .unwrap();
+    app.db.store.set_user_disabled(user.id, true).await.unwrap();
+    assert_eq!(
+        get(app, &token, "/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login("koordinator.oslo", common::PASSWORD)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Logout ends the token.
+    let token = app.token("radgiver.oslo").await;
+    let res = app
+        .client()
+        .delete(app.url("/api/v1/session"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    assert_eq!(
+        get(app, &token, "/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn html_login_flow_and_pages(app: &TestApp) {
+    // Not logged in: pages send the browser to the login page.
+    let res = app.client().get(app.url("/persons")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/login"));
+
+    // Wrong password on the form: 401 with a message, the same for an unknown user.
+    let client = app.browser();
+    let page = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("lang=\"nb\""));
+    let csrf = csrf_of(&page);
+    let res = client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "radgiver.oslo"),
+            ("password", "feil-passord"),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Feil brukernavn eller passord"));
+
+    let client = browser_login(app, "radgiver.oslo").await;
+    let home = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    let home = home.text().await.unwrap();
+    assert!(home.contains("radgiver.oslo"));
+    // Navigation for the eight areas.
+    for path in [
+        "/pathways",
+        "/advisory",
+        "/coordination",
+        "/feedback",
+        "/monitoring",
+        "/warnings",
+        "/drugcheck",
+        "/results",
+    ] {
+        assert!(
+            home.contains(&format!("href=\"{path}\"")),
+            "nav link {path}"
+        );
+        let res = client.get(app.url(path)).send().await.unwrap();
+        if path == "/pathways" {
+            // The pathways are for clinicians: an advisor gets the page frame saying so.
+            assert_eq!(res.status(), StatusCode::FORBIDDEN);
+            assert!(res.text().await.unwrap().contains("radgiver.oslo"));
+        } else {
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+        }
+    }
+    for path in ["/persons", "/persons/new"] {
+        assert_eq!(
+            client.get(app.url(path)).send().await.unwrap().status(),
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    // An advisor is not an org-admin or an auditor.
+    assert_eq!(
+        client
+            .get(app.url("/admin/users"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        client.get(app.url("/audit")).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // The English switch.
+    let csrf = csrf_of(&home);
+    let res = client
+        .post(app.url("/lang"))
+        .form(&[("lang", "en"), ("back", "/persons"), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = client
+        .get(app.url("/persons"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("lang=\"en\""));
+    // An open redirect is refused.
+    let res = client
+        .post(app.url("/lang"))
+        .form(&[("lang", "nb"), ("back", "//evil.example")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/");
+
+    // Logout with the token ends the session.
+    let page = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page);
+    let res = client
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = client.get(app.url("/persons")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // The org-admin and the auditor get their pages.
+    let admin = browser_login(app, "admin.oslo").await;
+    let page = admin.get(app.url("/admin/users")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("radgiver.oslo"));
+    let auditor = browser_login(app, "revisor.oslo").await;
+    assert_eq!(
+        auditor
+            .get(app.url("/audit"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+}
+
+/// Under TLS, cookies are `Secure` and responses carry HSTS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_tls_sets_secure_cookies_and_hsts() {
+    let config = varde_web::Config {
+        tls: true,
+        ..Default::default()
+    };
+    let app = TestApp::start_with(Engine::Sqlite, config).await.unwrap();
+    let res = app.client().get(app.url("/login")).send().await.unwrap();
+    assert!(res.headers().contains_key("strict-transport-security"));
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    app.stop().await;
+}
