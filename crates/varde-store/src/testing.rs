@@ -112,3 +112,37 @@ pub fn postgres_configured() -> bool {
 impl Engine {
     pub const BOTH: [Engine; 2] = [Engine::Sqlite, Engine::Postgres];
 }
+
+/// Runs each named scenario `async fn name(db: &TestDb)` of the calling module as two tests,
+/// `sqlite::name` and `postgres::name`, each on a fresh database (the PostgreSQL one skipped,
+/// with a note, without `VARDE_TEST_POSTGRES_URL`). The storage suites of every area use it.
+#[macro_export]
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = $crate::testing::TestDb::new($crate::Engine::Sqlite)
+                        .await
+                        .expect("sqlite test db");
+                    super::$name(&db).await;
+                    db.cleanup().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = $crate::testing::TestDb::new($crate::Engine::Postgres).await
+                    else {
+                        return;
+                    };
+                    super::$name(&db).await;
+                    db.cleanup().await;
+                }
+            )*
+        }
+    };
+}

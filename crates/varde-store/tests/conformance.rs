@@ -10,32 +10,7 @@ use varde_store::{
     AccessFilter, Engine, NewAccess, NewEvent, NewOrg, PersonRef, Store, StoreError,
 };
 
-macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = varde_store::testing::TestDb::new(varde_store::Engine::Sqlite).await.expect("sqlite test db");
-                    super::$name(&db).await;
-                    db.cleanup().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = varde_store::testing::TestDb::new(varde_store::Engine::Postgres).await else { return };
-                    super::$name(&db).await;
-                    db.cleanup().await;
-                }
-            )*
-        }
-    };
-}
-
-conformance!(
+varde_store::conformance!(
     events_append_in_order_and_read_back,
     optimistic_concurrency_rejects_stale_writer,
     failed_batch_writes_nothing,

@@ -7,7 +7,7 @@ use varde_store::{PathwayStamp, StoreError, PATHWAY_CORRECTED_KIND};
 
 use crate::{fields, log_by_id, logged, now, org, ACTOR};
 
-conformance!(pathway_correction_withdraws_and_replaces);
+varde_store::conformance!(pathway_correction_withdraws_and_replaces);
 
 async fn pathway_correction_withdraws_and_replaces(db: &TestDb) {
     let s = &db.store;

@@ -8,7 +8,7 @@ use varde_store::{ImportOutcome, PathwayStamp, PATHWAY_EVENTS_KIND, PATHWAY_INSE
 
 use crate::{all_events, b, fields, log_by_id, logged, now, org, sample_twice, ACTOR};
 
-conformance!(
+varde_store::conformance!(
     pathway_events_append_and_read_back_in_order,
     pathway_events_of_other_orgs_are_not_returned,
     pathway_text_is_stored_as_given,

@@ -8,7 +8,7 @@ use crate::{
     access, access_count, all_events, b, fields, log_by_id, now, org, sample_twice, ACTOR,
 };
 
-conformance!(
+varde_store::conformance!(
     pathway_batch_is_imported_once,
     pathway_concurrent_imports_of_one_batch_write_it_once,
     pathway_concurrent_imports_of_one_org_take_turns,

@@ -23,33 +23,6 @@ use varde_store::{
     StoredPathwayEvent, PATHWAY_CORRECTED_KIND, PATHWAY_EVENTS_KIND,
 };
 
-/// Runs each named scenario `async fn name(db: &TestDb)` of the calling module as two tests,
-/// `sqlite::name` and `postgres::name`, each on a fresh database.
-macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = varde_store::testing::TestDb::new(varde_store::Engine::Sqlite).await.expect("sqlite test db");
-                    super::$name(&db).await;
-                    db.cleanup().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = varde_store::testing::TestDb::new(varde_store::Engine::Postgres).await else { return };
-                    super::$name(&db).await;
-                    db.cleanup().await;
-                }
-            )*
-        }
-    };
-}
-
 mod corrections;
 mod events;
 mod import;

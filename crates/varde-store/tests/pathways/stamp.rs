@@ -5,7 +5,7 @@ use varde_store::{ImportOutcome, PathwayStamp, StoreError};
 
 use crate::{all_events, fields, now, org, ACTOR};
 
-conformance!(pathway_writes_checked_against_a_version_refuse_a_newer_one);
+varde_store::conformance!(pathway_writes_checked_against_a_version_refuse_a_newer_one);
 
 /// A writer that checked the rules against version S writes only while the events are still
 /// at S: a write in between (another click, another import) makes it a conflict that writes

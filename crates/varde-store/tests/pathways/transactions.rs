@@ -7,7 +7,7 @@ use varde_store::{AccessFilter, ImportOutcome, StoreError};
 
 use crate::{access, access_count, all_events, b, now, org, sample, sample_twice, ACTOR};
 
-conformance!(
+varde_store::conformance!(
     pathway_access_entry_commits_with_the_write,
     pathway_failure_mid_batch_writes_nothing,
 );
