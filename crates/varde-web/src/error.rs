@@ -110,13 +110,14 @@ impl WebError {
         )
     }
 
-    pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "Access denied", detail)
-    }
-
     /// The refusal of a denied [`Decision`], naming its reason.
     pub fn denied(decision: &Decision) -> Self {
-        Self::forbidden(format!("Access denied: {}.", decision.reason.as_str()))
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Access denied",
+            format!("Access denied: {}.", decision.reason.as_str()),
+        )
     }
 
     pub fn not_found() -> Self {

@@ -100,11 +100,7 @@ impl<T: Send + 'static> UploadReader<T> {
         Ok(())
     }
 
-    /// The bytes pushed so far.
-    pub fn len(&self) -> usize {
-        self.total
-    }
-
+    /// Whether no bytes were pushed (an empty file field).
     pub fn is_empty(&self) -> bool {
         self.total == 0
     }
