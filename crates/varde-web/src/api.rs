@@ -14,7 +14,7 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::error::{FieldProblem, Problem, WebError};
-use crate::{audit, error, pathways, persons, sessions, users, AppState};
+use crate::{audit, auth, error, pathways, persons, sessions, users, AppState};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -26,6 +26,13 @@ pub fn routes() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .fallback(|| async { WebError::not_found() })
         .layer(from_fn(error::rejections))
+        .layer(from_fn(mark))
+}
+
+/// Marks every request the API router serves as one ([`auth::ApiRequest`]).
+async fn mark(mut req: Request, next: axum::middleware::Next) -> Response {
+    req.extensions_mut().insert(auth::ApiRequest);
+    next.run(req).await
 }
 
 /// `Json` whose rejections are problem documents naming what was wrong.

@@ -71,13 +71,24 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// Why a server could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Auth(#[from] auth::AuthError),
+    /// Oslo's time zone could not be loaded: no date would be right.
+    #[error("{0}")]
+    Zone(String),
+}
+
 impl AppState {
     pub fn new(
         store: Store,
         key: PseudonymKey,
         clock: Clock,
         config: Config,
-    ) -> Result<Self, auth::AuthError> {
+    ) -> Result<Self, StartError> {
+        crate::clock::check_zone().map_err(StartError::Zone)?;
         let dummy_hash = auth::hash_password_blocking(&auth::random_token())?;
         Ok(AppState(Arc::new(Inner {
             store,

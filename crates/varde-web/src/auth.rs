@@ -21,6 +21,15 @@ use crate::error::WebError;
 use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "varde_session";
+/// The header a cookie-authenticated client sends the session's CSRF token in, to write
+/// through the JSON API (a Bearer client needs none).
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Marks a request to the JSON API (set by the API router): there, a write authenticated by the
+/// session cookie alone — which a hostile page can make a browser send — is refused unless it
+/// carries the session's CSRF token in [`CSRF_HEADER`].
+#[derive(Debug, Clone, Copy)]
+pub struct ApiRequest;
 pub const LOGIN_CSRF_COOKIE: &str = "varde_login_csrf";
 
 /// Failed logins allowed before back-off starts.
@@ -263,6 +272,15 @@ impl FromRequestParts<AppState> for CurrentUser {
             token_hash: hash,
             via,
         };
+        let api_write = parts.extensions.get::<ApiRequest>().is_some() && !parts.method.is_safe();
+        if api_write {
+            let given = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            user.check_csrf(given)?;
+        }
         parts.extensions.insert(user.clone());
         Ok(user)
     }

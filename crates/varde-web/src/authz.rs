@@ -212,10 +212,12 @@ impl<A: ActionKind> FromRequestParts<AppState> for PersonAccess<A> {
         let Path(id) = Path::<i64>::from_request_parts(parts, state)
             .await
             .map_err(|_| WebError::bad_request("the record id in the path must be a number"))?;
+        // A reason is written in Norwegian: the header's bytes are read as UTF-8 (not only
+        // as visible ASCII, which would drop every reason with an æ, ø or å).
         let break_glass = parts
             .headers
             .get(BREAK_GLASS_HEADER)
-            .and_then(|v| v.to_str().ok())
+            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
             .map(str::to_owned);
         Self::decide(state, user.principal, id, break_glass.as_deref()).await
     }

@@ -248,22 +248,27 @@ pub async fn pages(req: Request, next: Next) -> Response {
     }
 }
 
-/// Middleware of both routers: axum's plain-text rejections of a request (4xx) become
-/// [`WebError`]s with the same status and message, keeping their other headers (`Allow`).
+/// Middleware of both routers: axum's own answers to a request it refuses (4xx: a plain-text
+/// rejection, or an empty 405 with its `Allow`) become [`WebError`]s with the same status and
+/// message, keeping their other headers — so that every 4xx is a problem document or a page.
 pub async fn rejections(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
-    let plain = res
+    let content_type = res
         .headers()
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/plain"));
-    if !(plain && res.status().is_client_error()) {
+        .and_then(|v| v.to_str().ok());
+    let bare = content_type.is_none_or(|v| v.starts_with("text/plain"));
+    if !(bare && res.status().is_client_error()) || res.extensions().get::<WebError>().is_some() {
         return res;
     }
     let (parts, body) = res.into_parts();
     let detail = match axum::body::to_bytes(body, 16 * 1024).await {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(_) => String::new(),
+        Ok(bytes) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).into_owned(),
+        _ => parts
+            .status
+            .canonical_reason()
+            .unwrap_or("the request was refused")
+            .to_owned(),
     };
     let mut e = WebError::bad_request(detail).with_status(parts.status);
     e.title = parts.status.canonical_reason().unwrap_or("Bad request");

@@ -33,5 +33,6 @@ pub mod sessions;
 pub mod shell;
 pub mod users;
 
+pub use app::StartError;
 pub use app::{router, AppState, Application, Config, Inner, IMPORTS_AT_ONCE};
-pub use clock::{Clock, TIME_ZONE};
+pub use clock::{check_zone, Clock, TIME_ZONE};

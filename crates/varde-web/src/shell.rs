@@ -164,24 +164,74 @@ async fn area_page(page: Page) -> PageResult {
 
 #[derive(Deserialize)]
 struct LangForm {
+    #[serde(default)]
     lang: String,
     #[serde(default)]
     back: String,
 }
 
+/// A path of this site to send the browser back to, or `/`: never an open redirect. Accepted
+/// only is a path that parses as one and stays on this origin: it starts with one `/`, holds
+/// only printable ASCII (no white space or control characters, which browsers drop — `/\t/x`
+/// is `//x`), no backslash (which browsers read as `/`), no `//`, and no `.` or `..` segment
+/// (which a browser's normalisation could turn into `//`).
+pub fn local_path(back: &str) -> &str {
+    let printable = back.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    let segments_ok = back
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .split('/')
+        .all(|s| s != "." && s != "..");
+    let ok = printable
+        && back.starts_with('/')
+        && !back.contains("//")
+        && !back.contains('\\')
+        && segments_ok
+        && back.parse::<axum::http::uri::PathAndQuery>().is_ok();
+    if ok {
+        back
+    } else {
+        "/"
+    }
+}
+
 /// Sets the language cookie (a display preference, not server state) and goes back.
 async fn set_lang(Form(f): Form<LangForm>) -> Response {
     let lang = if f.lang == "en" { "en" } else { "nb" };
-    // Only local paths: never an open redirect.
-    let back = if f.back.starts_with('/') && !f.back.starts_with("//") && !f.back.contains('\\') {
-        f.back.as_str()
-    } else {
-        "/"
-    };
-    let mut res = Redirect::to(back).into_response();
+    let mut res = Redirect::to(local_path(&f.back)).into_response();
     append_cookie(
         &mut res,
         &format!("{LANG_COOKIE}={lang}; Path=/; SameSite=Strict; Max-Age=31536000"),
     );
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_of_this_site_are_gone_back_to() {
+        for ok in ["/", "/persons", "/pathways/p/P%201", "/pathways?unit=A"] {
+            assert_eq!(local_path(ok), ok);
+        }
+        for bad in [
+            "",
+            "x",
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "\\/evil",
+            "/\r\nSet-Cookie: x=1",
+            "/ /evil",
+            "/./%2f/x",
+            "/a/../..//evil",
+            "/.//evil",
+            "https://evil.example",
+            "/ø",
+        ] {
+            assert_eq!(local_path(bad), "/", "{bad:?}");
+        }
+    }
 }

@@ -161,6 +161,11 @@ enum Simulate {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Every date is a day in Oslo: without the zone, nothing runs.
+    if let Err(e) = varde_web::check_zone() {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Signal(args) => cmd_signal::run(args),
         Command::Pathways(args) => cmd_pathways::run(args),

@@ -20,6 +20,8 @@ pub struct RowProblem {
     /// The line of the file (a registered event that a new row would break is line 0).
     pub line: u64,
     pub pathway_id: Option<String>,
+    /// The field (CSV column, or `file`/`row`) the rule is about.
+    pub field: String,
     /// The rule broken, as text that names the field or the rule.
     pub rule: String,
 }
@@ -57,6 +59,7 @@ pub fn plan(parsed: &Parsed, existing: &[Event], today: Date, valid_only: bool) 
         .map(|e| RowProblem {
             line: e.line,
             pathway_id: e.pathway_id.clone(),
+            field: e.rule.field().to_owned(),
             rule: e.rule.to_string(),
         })
         .collect();
@@ -69,6 +72,7 @@ pub fn plan(parsed: &Parsed, existing: &[Event], today: Date, valid_only: bool) 
             errors.push(RowProblem {
                 line: e.line,
                 pathway_id: Some(e.pathway_id.to_string()),
+                field: err.field.to_string(),
                 rule: err.to_string(),
             });
             Some(e.line)
@@ -95,6 +99,7 @@ pub fn plan(parsed: &Parsed, existing: &[Event], today: Date, valid_only: bool) 
     errors.extend(order_errors.iter().map(|e| RowProblem {
         line: e.line,
         pathway_id: e.pathway_id.clone(),
+        field: e.rule.field().to_owned(),
         rule: if e.line == 0 {
             format!(
                 "a registered event of this pathway would break a rule: {}",

@@ -196,6 +196,40 @@ impl Store {
         .await
     }
 
+    /// The organisations that hold a pathway with this id (an id names a pathway within its
+    /// organisation; two may use the same). For deciding — and logging — an attempt to read
+    /// another organisation's pathway; returns no pathway data.
+    pub async fn pathway_holders(&self, pathway_id: &str) -> Result<Vec<OrgId>, StoreError> {
+        on_pool!(
+            self,
+            read | pool
+                | {
+                    let rows: Vec<(i64,)> = sqlx::query_as(
+                    "SELECT DISTINCT org_id FROM pathways_events WHERE pathway_id = $1 AND withdrawn = FALSE ORDER BY org_id",
+                )
+                .bind(pathway_id.trim_ascii())
+                .fetch_all(pool)
+                .await?;
+                    Ok(rows.into_iter().map(|(o,)| OrgId(o)).collect())
+                }
+        )
+    }
+
+    /// The organisation that holds the pathway event (projection row) `id`, if any.
+    pub async fn pathway_event_holder(&self, id: i64) -> Result<Option<OrgId>, StoreError> {
+        on_pool!(
+            self,
+            read | pool | {
+                let row: Option<(i64,)> =
+                    sqlx::query_as("SELECT org_id FROM pathways_events WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(pool)
+                        .await?;
+                Ok(row.map(|(o,)| OrgId(o)))
+            }
+        )
+    }
+
     /// The effective projection rows matching `condition` (on `params`, bound in order),
     /// ordered by id: the one reader behind the `pathway_events*` methods.
     async fn effective_pathway_rows(

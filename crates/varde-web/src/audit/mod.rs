@@ -27,7 +27,10 @@ pub fn api_routes() -> Router<AppState> {
     api::routes()
 }
 
-/// The § 18 report for one person: who accessed their data in any organisation, and when.
+/// The § 18 report for one person, as an organisation's auditor may see it: the accesses to
+/// records the organisation holds and the accesses by its own users — never another
+/// organisation's own accesses to its own records (that alone would tell that it holds a
+/// record on the person).
 pub async fn person_report(
     state: &AppState,
     access: &OrgAccess<PersonReport>,
@@ -39,6 +42,7 @@ pub async fn person_report(
         .store
         .access_log(&AccessFilter {
             subject: Some(pseudonym.as_str().to_owned()),
+            org_id: Some(access.org().0),
             limit: 10_000,
             ..Default::default()
         })

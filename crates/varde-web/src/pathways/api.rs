@@ -9,10 +9,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
+use varde_core::authz::Action;
 use varde_core::pathways::EventFields;
 
 use super::cache::load_pathway;
-use super::events::{correct, corrections_of, register, StoredDoc};
+use super::events::{correct, corrections_of, not_held, register, StoredDoc};
 use super::import::{export_csv, import, parse_upload, ImportError, ImportResult};
 use super::indicators::{visible_report, PeriodQuery};
 use super::worklist::{org_worklist, Counts, WorklistQuery};
@@ -121,7 +122,7 @@ async fn api_pathway(
 ) -> Result<Response, WebError> {
     let loaded = load_pathway(&state, access.org(), &pathway_id).await?;
     if loaded.rows.is_empty() {
-        return Err(WebError::not_found());
+        return Err(not_held(&state, &access.principal, Action::PathwayRead, &pathway_id).await);
     }
     access.log(&state, format!("pathway:{pathway_id}")).await?;
     let docs: Vec<StoredDoc> = loaded
@@ -146,6 +147,14 @@ async fn api_pathway_corrections(
     Path(pathway_id): Path<String>,
 ) -> Result<Response, WebError> {
     let docs = corrections_of(&state, access.org(), &pathway_id).await?;
+    if docs.is_empty()
+        && load_pathway(&state, access.org(), &pathway_id)
+            .await?
+            .rows
+            .is_empty()
+    {
+        return Err(not_held(&state, &access.principal, Action::PathwayRead, &pathway_id).await);
+    }
     access.log(&state, format!("pathway:{pathway_id}")).await?;
     Ok(axum::Json(docs).into_response())
 }
@@ -177,7 +186,46 @@ async fn api_import(
         q.valid_only,
     )
     .await?;
+    if status == StatusCode::UNPROCESSABLE_ENTITY {
+        return Ok(refused(result));
+    }
     Ok((status, axum::Json(result)).into_response())
+}
+
+/// A refused import (nothing written): a problem document (RFC 9457) whose `errors` name each
+/// refused row's line, field and rule, with the import's result beside it.
+fn refused(result: ImportResult) -> Response {
+    #[derive(serde::Serialize)]
+    struct Refused {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        title: &'static str,
+        status: u16,
+        detail: String,
+        #[serde(flatten)]
+        result: ImportResult,
+    }
+    let first = result
+        .errors
+        .first()
+        .map(|e| format!("; the first, line {}: {}", e.line, e.rule))
+        .unwrap_or_default();
+    let body = Refused {
+        kind: "https://varde.invalid/problems/invalid-input",
+        title: "Invalid input",
+        status: StatusCode::UNPROCESSABLE_ENTITY.as_u16(),
+        detail: format!(
+            "{} row(s) refused; nothing was written{first}",
+            result.errors.len()
+        ),
+        result,
+    };
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        serde_json::to_string(&body).unwrap_or_default(),
+    )
+        .into_response()
 }
 
 #[derive(utoipa::OpenApi)]

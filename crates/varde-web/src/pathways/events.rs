@@ -11,13 +11,14 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use varde_core::org::OrgId;
+use varde_core::authz::Action;
+use varde_core::org::{OrgId, Principal};
 use varde_core::pathways::place::{self, org_hf};
 use varde_core::pathways::{check_new, validate, Event, EventFields};
 use varde_store::StoreError;
 
 use super::cache::{load, load_pathway};
-use crate::authz::{OrgAccess, WritePathways};
+use crate::authz::{decide_for, OrgAccess, Target, WritePathways};
 use crate::error::WebError;
 use crate::AppState;
 
@@ -69,6 +70,54 @@ where
         Ok(v) => Ok(v),
         Err(Attempt::Failed(e)) => Err(e),
         Err(Attempt::Changed) => Err(WebError::conflict(varde_store::PATHWAYS_CHANGED)),
+    }
+}
+
+/// The answer to a pathway the caller's organisation does not hold: 404, with nothing about
+/// the pathway. When another organisation holds a pathway with this id, the attempt is decided
+/// — and denied — as an access to that organisation's record, and so logged where its auditor
+/// sees it, as an attempt on a person of another organisation is.
+pub async fn not_held(
+    state: &AppState,
+    principal: &Principal,
+    action: Action,
+    pathway_id: &str,
+) -> WebError {
+    let holders = match state.store.pathway_holders(pathway_id).await {
+        Ok(h) => h,
+        Err(e) => return e.into(),
+    };
+    for holder in holders.into_iter().filter(|o| *o != principal.org) {
+        let target = Target {
+            owner: holder,
+            subject: "",
+            record: format!("pathway:{pathway_id}"),
+        };
+        if let Err(e) = decide_for(state, principal, action, target, None).await {
+            if e.status.is_server_error() {
+                return e;
+            }
+        }
+    }
+    WebError::not_found()
+}
+
+/// As [`not_held`], for one registered event (a projection row) named by its id.
+pub async fn event_not_held(state: &AppState, principal: &Principal, id: i64) -> WebError {
+    match state.store.pathway_event_holder(id).await {
+        Ok(Some(holder)) if holder != principal.org => {
+            let target = Target {
+                owner: holder,
+                subject: "",
+                record: format!("pathway-event:{id}"),
+            };
+            match decide_for(state, principal, Action::PathwayWrite, target, None).await {
+                Err(e) if e.status.is_server_error() => e,
+                _ => WebError::not_found(),
+            }
+        }
+        Ok(_) => WebError::not_found(),
+        Err(e) => e.into(),
     }
 }
 
@@ -138,7 +187,7 @@ async fn correct_once(
     let org = access.org();
     let all = load(state, Some(org)).await?;
     let Some(pos) = all.ids.iter().position(|r| *r == id) else {
-        return Err(WebError::not_found().into());
+        return Err(event_not_held(state, &access.principal, id).await.into());
     };
     let pathway_id = all.events[pos].pathway_id.to_string();
     let mut corrected: Vec<Event> = all

@@ -25,10 +25,12 @@ use crate::import::{batch_id, batch_reused, read_form, turn, Upload};
 use crate::shell::{Chrome, Page};
 use crate::AppState;
 
-/// One refused row of an import.
+/// One refused row of an import: its line, the field (CSV column, or `file`/`row`) and the
+/// rule.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImportError {
     pub line: u64,
+    pub field: String,
     pub pathway_id: Option<String>,
     pub rule: String,
 }
@@ -37,6 +39,7 @@ impl From<RowProblem> for ImportError {
     fn from(p: RowProblem) -> Self {
         ImportError {
             line: p.line,
+            field: p.field,
             pathway_id: p.pathway_id,
             rule: p.rule,
         }

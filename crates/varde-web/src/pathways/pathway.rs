@@ -11,7 +11,7 @@ use varde_core::pathways::place::{rhf_of, tsb_health_trusts, MAX_PATHWAY_ID};
 use varde_core::pathways::{worklist, DecisionCode, EventFields, EventKind};
 
 use super::cache::{load, load_pathway};
-use super::events::{correct, corrections_of, register};
+use super::events::{correct, corrections_of, not_held, register};
 use super::worklist::{event_text, status_text};
 use crate::authz::{read_entry, OrgAccess, ReadPathways, WritePathways};
 use crate::error::WebError;
@@ -68,7 +68,7 @@ async fn view(
     let org = principal.org;
     let loaded = load_pathway(state, org, &pathway_id).await?;
     if loaded.rows.is_empty() {
-        return Err(WebError::not_found());
+        return Err(not_held(state, principal, Action::PathwayRead, &pathway_id).await);
     }
     let record = format!("pathway:{pathway_id}");
     let entry = read_entry(state, principal, Action::PathwayRead, record).await?;
@@ -180,7 +180,8 @@ pub(super) async fn event_submit(
 ) -> PageResult {
     let existing = load_pathway(&state, write.org(), &pathway_id).await?;
     let Some(latest) = existing.rows.last() else {
-        return Err(WebError::not_found());
+        let action = Action::PathwayWrite;
+        return Err(not_held(&state, &write.principal, action, &pathway_id).await);
     };
     let fields = EventFields {
         pathway_id: pathway_id.clone(),

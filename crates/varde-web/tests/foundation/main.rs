@@ -6,7 +6,8 @@
 //! | `users.rs` | the org-admin manages the users of the own organisation |
 //! | `audit.rs` | the auditor's person report |
 //! | `sessions.rs` | login through the API and the form, back-off, logout, the session cookie; TLS cookies |
-//! | `security.rs` | CSRF on forms; security headers, `/healthz`, the OpenAPI document; errors as pages or problem documents by router |
+//!
+//! The security suite (CSRF, headers, limits, input rules) is its own binary, `tests/security/`.
 //!
 //! Every scenario runs on both engines (`persons::sqlite::…` and `persons::postgres::…`);
 //! PostgreSQL tests skip without `VARDE_TEST_POSTGRES_URL` unless `VARDE_REQUIRE_POSTGRES=1`.
@@ -18,7 +19,6 @@ mod common;
 
 mod audit;
 mod persons;
-mod security;
 mod sessions;
 mod users;
 

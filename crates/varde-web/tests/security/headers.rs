@@ -1,29 +1,16 @@
-//! Security: forms need a CSRF token; security headers, `/healthz`, the stylesheet and the
-//! OpenAPI document; errors are pages or problem documents by the router they come from.
+//! Security headers, `/healthz`, the stylesheet and the OpenAPI document; errors are pages or
+//! problem documents by the router they come from.
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::common::{self, browser_login, csrf_of, synthetic_id, TestApp};
-use crate::get;
+use crate::common::{browser_login, TestApp};
+use crate::{get, kind};
 
 on_both_engines!(
-    forms_need_a_csrf_token,
     security_headers_healthz_and_openapi,
     errors_are_pages_or_problems_by_router,
 );
-
-/// The content type of a response, without parameters.
-fn kind(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .to_owned()
-}
 
 /// An error is an HTML page when it comes from a page's route and a problem document when it
 /// comes from the API, whatever produced it (the router, an extractor, the access decision, a
@@ -97,90 +84,6 @@ async fn errors_are_pages_or_problems_by_router(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(kind(&res), "text/html");
-}
-
-async fn forms_need_a_csrf_token(app: &TestApp) {
-    // Login without the double-submit token.
-    let res = app
-        .browser()
-        .post(app.url("/login"))
-        .form(&[
-            ("username", "radgiver.oslo"),
-            ("password", common::PASSWORD),
-            ("csrf", "x"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-
-    let client = browser_login(app, "radgiver.oslo").await;
-    let nid = synthetic_id(4);
-    // No token, and a stale one: refused, nothing stored.
-    for token in ["", "0000stale0000"] {
-        let res = client
-            .post(app.url("/persons/new"))
-            .form(&[
-                ("csrf", token),
-                ("national_id", nid.as_str()),
-                ("name", "Per Skjema"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::FORBIDDEN);
-        let page = res.text().await.unwrap();
-        assert!(page.contains("<html"), "an HTML error page");
-    }
-    let token = app.token("radgiver.oslo").await;
-    let list: Value = get(app, &token, "/api/v1/persons")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(list.as_array().unwrap().is_empty());
-
-    // With the token: created, redirected to the person page.
-    let form = client
-        .get(app.url("/persons/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&form);
-    let res = client
-        .post(app.url("/persons/new"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("national_id", nid.as_str()),
-            ("name", "Per Skjema"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let location = res.headers()["location"].to_str().unwrap().to_string();
-    assert!(location.starts_with("/persons/"), "{location}");
-    let page = client
-        .get(app.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains("Per Skjema"));
-
-    // Logout needs the token too.
-    let res = client
-        .post(app.url("/logout"))
-        .form(&[("csrf", "")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
 async fn security_headers_healthz_and_openapi(app: &TestApp) {

@@ -1,0 +1,105 @@
+//! Input rules: a break-glass reason is words; every 4xx is a problem document naming the field
+//! or the line (a 405, a refused CSV import).
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::common::{browser_login, csrf_of, synthetic_id, TestApp};
+use crate::{create_person, kind};
+
+on_both_engines!(
+    a_break_glass_reason_is_words,
+    every_refusal_is_a_problem_document,
+);
+
+async fn a_break_glass_reason_is_words(app: &TestApp) {
+    let oslo = app.token("radgiver.oslo").await;
+    let nid = synthetic_id(22);
+    let id = create_person(app, &oslo, &nid, "Nød Tilgang").await;
+    let clinician = app.token("kliniker").await;
+    for (reason, status) in [
+        ("a           ", StatusCode::FORBIDDEN),
+        ("          x ", StatusCode::FORBIDDEN),
+        ("a b c d e f g h i", StatusCode::FORBIDDEN),
+        ("pasient bevisstløs på legevakt", StatusCode::OK),
+    ] {
+        let res = app
+            .client()
+            .get(app.url(&format!("/api/v1/persons/{id}")))
+            .bearer_auth(&clinician)
+            .header("varde-break-glass", reason)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "{reason:?}");
+    }
+    // The form too.
+    let browser = browser_login(app, "kliniker").await;
+    let page = browser
+        .get(app.url("/persons"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let res = browser
+        .post(app.url("/persons/break-glass"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("national_id", nid.as_str()),
+            ("reason", "x         "),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+async fn every_refusal_is_a_problem_document(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    // A method the route does not have.
+    let res = app
+        .client()
+        .put(app.url("/api/v1/pathways/events"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(kind(&res), "application/problem+json");
+    assert!(res.headers().contains_key("allow"));
+    // A CSV import with rows that cannot be read: too few columns, an unterminated quote, a bad
+    // date, Latin-1 bytes. A problem document naming each line and field; nothing written.
+    let mut csv: Vec<u8> =
+        b"pathway_id,unit,hf,rhf,kommune,care_level,event,date,code,outcome,deadline\n".to_vec();
+    csv.extend_from_slice(b"P1,Enhet,Oslo universitetssykehus HF\n");
+    csv.extend_from_slice(b"P2,Enhet,Oslo universitetssykehus HF,Helse S\xf8r-\xd8st RHF,0301,outpatient,referral_received,2026-10-01,,,\n");
+    csv.extend_from_slice(b"P3,Enhet,Oslo universitetssykehus HF,Helse S\xc3\xb8r-\xc3\x98st RHF,0301,outpatient,referral_received,2026-13-01,,,\n");
+    csv.extend_from_slice(b"P4,\"Enhet,Oslo universitetssykehus HF,Helse S\xc3\xb8r-\xc3\x98st RHF,0301,outpatient,referral_received,2026-10-01,,,\n");
+    let res = app
+        .client()
+        .post(app.url("/api/v1/pathways/import"))
+        .bearer_auth(&token)
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(kind(&res), "application/problem+json");
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["status"], 422);
+    assert!(problem["type"]
+        .as_str()
+        .unwrap()
+        .ends_with("/invalid-input"));
+    assert_eq!(problem["imported"], 0);
+    let errors = problem["errors"].as_array().unwrap();
+    assert!(errors.len() >= 3, "{problem}");
+    for e in errors {
+        assert!(e["line"].as_u64().unwrap() >= 2, "{e}");
+        assert!(!e["field"].as_str().unwrap().is_empty(), "{e}");
+        assert!(!e["rule"].as_str().unwrap().is_empty(), "{e}");
+    }
+    assert!(errors.iter().any(|e| e["field"] == "date"), "{problem}");
+}
