@@ -11,6 +11,7 @@ pub mod events;
 pub mod fields;
 pub mod ids;
 pub mod org;
+pub mod passwords;
 pub mod pathways;
 pub mod persons;
 pub mod pseudonym;

@@ -108,6 +108,7 @@ async fn bench_engine(engine: Engine, requests: usize, persons: usize) -> Option
         .expect("seed demo");
     let config = Config {
         data_dir: db.data_dir.path().to_path_buf(),
+        limits: varde_web::limits::Limits::off(),
         ..Config::default()
     };
     let key = PseudonymKey::from_bytes([7u8; 32]);

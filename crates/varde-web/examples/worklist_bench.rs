@@ -125,7 +125,10 @@ async fn run(engine: Engine, pathways: usize, requests: usize) -> Option<()> {
         db.store.clone(),
         PseudonymKey::from_bytes([7; 32]),
         Clock::Fixed(now),
-        Config::default(),
+        Config {
+            limits: varde_web::limits::Limits::off(),
+            ..Config::default()
+        },
     )
     .unwrap();
     let app = Application::bind("127.0.0.1:0", state).await.unwrap();

@@ -14,6 +14,7 @@ use varde_core::org::OrgId;
 use varde_core::pseudonym::PseudonymKey;
 use varde_store::Store;
 
+use crate::limits::{Limiters, Limits};
 use crate::{api, audit, auth, error, pathways, persons, security, sessions, shell, users, Clock};
 
 /// Settings of one running server.
@@ -27,6 +28,8 @@ pub struct Config {
     pub request_timeout: Duration,
     pub body_limit: usize,
     pub session_ttl: Duration,
+    /// Rate limits per client (`crate::limits`).
+    pub limits: Limits,
 }
 
 impl Default for Config {
@@ -38,6 +41,7 @@ impl Default for Config {
             request_timeout: Duration::from_secs(30),
             body_limit: 64 * 1024,
             session_ttl: Duration::from_secs(8 * 3600),
+            limits: Limits::default(),
         }
     }
 }
@@ -58,6 +62,8 @@ pub struct Inner {
     pub imports: tokio::sync::Semaphore,
     /// The pathways area's state (its cache of parsed events).
     pub pathways: pathways::AreaState,
+    /// The rate limiters of this server.
+    pub limiters: Arc<Limiters>,
 }
 
 /// Shared application state.
@@ -94,6 +100,7 @@ impl AppState {
             store,
             key,
             clock,
+            limiters: Arc::new(Limiters::new(&config.limits)),
             config,
             dummy_hash,
             imports: tokio::sync::Semaphore::new(IMPORTS_AT_ONCE),
@@ -140,6 +147,10 @@ pub fn router(state: AppState) -> Router {
             axum::routing::get(security::stylesheet),
         )
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.limiters.clone(),
+            crate::limits::middleware,
+        ))
         .layer(from_fn(move |req, next| security::headers(tls, req, next)))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -79,22 +79,6 @@ pub async fn hash_password(password: String) -> Result<String, WebError> {
         .map_err(|_| WebError::internal("hashing failed"))
 }
 
-/// Minimum password length for new users.
-pub const PASSWORD_MIN: usize = 12;
-
-pub fn check_new_password(password: &str) -> Result<(), WebError> {
-    if password.chars().count() < PASSWORD_MIN {
-        return Err(WebError::invalid(
-            "password",
-            format!("at least {PASSWORD_MIN} characters"),
-        ));
-    }
-    if password.chars().count() > 1024 {
-        return Err(WebError::invalid("password", "at most 1024 characters"));
-    }
-    Ok(())
-}
-
 /// Back-off after `failures` consecutive failures: none for the first few, then doubling
 /// from 30 seconds up to 15 minutes.
 pub fn lockout_after(failures: i64) -> Option<SignedDuration> {

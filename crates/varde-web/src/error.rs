@@ -133,6 +133,16 @@ impl WebError {
         Self::new(StatusCode::CONFLICT, "conflict", "Conflict", detail)
     }
 
+    /// A client over its rate limit (`crate::limits`): try again in `secs` seconds.
+    pub fn too_many_requests(secs: u64) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many requests",
+            format!("Too many requests from this client; try again in {secs} s."),
+        )
+    }
+
     pub fn csrf() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
@@ -171,7 +181,7 @@ impl WebError {
     }
 
     /// The error as an HTML page (or, not logged in, the way to the login page).
-    fn page(&self) -> Response {
+    pub fn page(&self) -> Response {
         if self.slug == "unauthenticated" {
             return Redirect::to("/login").into_response();
         }

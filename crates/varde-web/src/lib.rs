@@ -26,6 +26,7 @@ pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod import;
+pub mod limits;
 pub mod pathways;
 pub mod persons;
 pub mod security;

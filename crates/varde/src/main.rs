@@ -88,6 +88,46 @@ struct ServeArgs {
     /// Production: refuse synthetic test identity numbers.
     #[arg(long, env = "VARDE_PRODUCTION")]
     production: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Rate limits per client (0 turns one off).
+#[derive(Debug, clap::Args)]
+struct LimitArgs {
+    /// Login attempts a minute per client (also the burst).
+    #[arg(long, env = "VARDE_LOGIN_LIMIT", default_value_t = 10)]
+    login_limit: u32,
+    /// Requests a second per client without credentials (the burst is three times it).
+    #[arg(long, env = "VARDE_PUBLIC_LIMIT", default_value_t = 10)]
+    public_limit: u32,
+    /// Requests a second per logged-in client (the burst is three times it).
+    #[arg(long, env = "VARDE_USER_LIMIT", default_value_t = 100)]
+    user_limit: u32,
+    /// A header a trusted reverse proxy sets to the client's address (e.g. X-Forwarded-For;
+    /// its last address is used). Without it, the peer address is the client.
+    #[arg(long, env = "VARDE_CLIENT_IP_HEADER")]
+    client_ip_header: Option<String>,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> anyhow::Result<varde_web::limits::Limits> {
+        use varde_web::limits::{Limits, Rate};
+        let client_ip_header = self
+            .client_ip_header
+            .as_deref()
+            .map(|h| {
+                h.parse()
+                    .map_err(|_| anyhow::anyhow!("--client-ip-header: not a header name"))
+            })
+            .transpose()?;
+        Ok(Limits {
+            login: Rate::per_minute(self.login_limit),
+            anonymous: Rate::per_second(self.public_limit, self.public_limit.saturating_mul(3)),
+            user: Rate::per_second(self.user_limit, self.user_limit.saturating_mul(3)),
+            client_ip_header,
+        })
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -270,6 +310,7 @@ async fn serve(data_dir: &Path, url: Option<String>, args: ServeArgs) -> anyhow:
         data_dir: data_dir.to_path_buf(),
         tls: args.tls,
         allow_synthetic_ids: !args.production,
+        limits: args.limits.limits()?,
         ..Config::default()
     };
     let state = AppState::new(store.clone(), key, Clock::System, config)?;
@@ -560,7 +601,7 @@ async fn user_add(
         .read_line(&mut password)
         .context("cannot read the password from standard input")?;
     let password = password.trim_end_matches(['\n', '\r']).to_string();
-    varde_web::auth::check_new_password(&password).map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    varde_core::passwords::check(&password, &username).map_err(|e| anyhow::anyhow!("{e}"))?;
     let hash = varde_web::auth::hash_password(password)
         .await
         .map_err(|_| anyhow::anyhow!("password hashing failed"))?;

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use varde_core::org::UserId;
 
 use super::{Change, NewUser};
-use crate::api::{json, ApiJson, Created};
+use crate::api::{json, ApiJson};
 use crate::auth::CurrentUser;
 use crate::authz::{ManageUsers, OrgAccess};
 use crate::error::{Problem, WebError};
@@ -78,6 +78,14 @@ async fn users(
     Ok(json(StatusCode::OK, &docs))
 }
 
+/// A user created: the id, and the username to log in with (the name given, scoped to the
+/// organisation: `kari@kommune-0301`).
+#[derive(Serialize, ToSchema)]
+pub struct CreatedUser {
+    pub id: i64,
+    pub username: String,
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct NewUserRequest {
     pub username: String,
@@ -88,9 +96,10 @@ pub struct NewUserRequest {
     pub qualification: Option<String>,
 }
 
-/// Add a user to the caller's organisation (org-admin).
+/// Add a user to the caller's organisation (org-admin). The username is scoped to the
+/// organisation: `kari` in Oslo is `kari@kommune-0301` (the answer gives it).
 #[utoipa::path(post, path = "/api/v1/users", request_body = NewUserRequest,
-    responses((status = 201, body = Created), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = CreatedUser), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn add_user(
     State(state): State<AppState>,
     access: OrgAccess<ManageUsers>,
@@ -102,8 +111,14 @@ async fn add_user(
         role: &req.role,
         qualification: req.qualification.as_deref().unwrap_or(""),
     };
-    let id = super::add(&state, &access, new).await?;
-    Ok(json(StatusCode::CREATED, &Created { id: id.0 }))
+    let (id, username) = super::add(&state, &access, new).await?;
+    Ok(json(
+        StatusCode::CREATED,
+        &CreatedUser {
+            id: id.0,
+            username,
+        },
+    ))
 }
 
 /// Disable a user of the caller's organisation (org-admin); ends their sessions.
@@ -120,6 +135,6 @@ async fn disable_user(
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(orgs, users, add_user, disable_user),
-    components(schemas(OrgDoc, UserDoc, NewUserRequest))
+    components(schemas(OrgDoc, UserDoc, NewUserRequest, CreatedUser))
 )]
 pub struct ApiDoc;

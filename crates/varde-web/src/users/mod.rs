@@ -36,26 +36,49 @@ pub struct NewUser<'a> {
     pub qualification: &'a str,
 }
 
-/// Adds a user to the administrator's organisation.
+/// The username a user added by an organisation's administrator gets: the name given, with
+/// the organisation's slug after an `@` (`kari` in Oslo, whose slug is `kommune-0301`, is `kari@kommune-0301`). Usernames are unique
+/// across Varde (a login names no organisation), so scoping them is what keeps one
+/// organisation's administrator from learning, by a refused name, which names another
+/// organisation's users have: a name can only be taken within the own organisation, whose
+/// users the administrator sees anyway. A name given with an `@` must end in the own slug.
+pub fn scoped_username(given: &str, org_slug: &str) -> Result<String, WebError> {
+    let given = given.trim();
+    let local = match given.rsplit_once('@') {
+        Some((local, slug)) if slug == org_slug => local,
+        Some(_) => {
+            return Err(WebError::invalid(
+                "username",
+                format!("the usernames of your organisation end in @{org_slug}"),
+            ))
+        }
+        None => given,
+    };
+    Ok(format!("{}@{org_slug}", username(local)?))
+}
+
+/// Adds a user to the administrator's organisation; returns the user's id and username (see
+/// [`scoped_username`]).
 pub async fn add(
     state: &AppState,
     access: &OrgAccess<ManageUsers>,
     new: NewUser<'_>,
-) -> Result<UserId, WebError> {
-    let name = username(new.username)?;
+) -> Result<(UserId, String), WebError> {
+    let org = state.store.org(access.org()).await?;
+    let name = scoped_username(new.username, &org.slug)?;
     let role = assignable_role(new.role)?;
     let q = if new.qualification.trim().is_empty() {
         Qualification::Other
     } else {
         qualification(new.qualification)?
     };
-    auth::check_new_password(new.password)?;
+    varde_core::passwords::check(new.password, &name)?;
     let hash = auth::hash_password(new.password.to_owned()).await?;
     let id = state
         .store
         .create_user(access.org(), role, q, &name, &hash, state.clock.now())
         .await?;
-    Ok(id)
+    Ok((id, name))
 }
 
 /// A change to one user.
@@ -107,4 +130,19 @@ pub async fn change(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scoped_username;
+
+    #[test]
+    fn usernames_are_scoped_to_the_organisation() {
+        assert_eq!(scoped_username("kari", "oslo").unwrap(), "kari@oslo");
+        assert_eq!(scoped_username(" kari@oslo ", "oslo").unwrap(), "kari@oslo");
+        let e = scoped_username("kari@bergen", "oslo").unwrap_err();
+        assert_eq!(e.errors[0].field, "username");
+        assert!(scoped_username("k", "oslo").is_err());
+        assert!(scoped_username("kari nordmann", "oslo").is_err());
+    }
 }

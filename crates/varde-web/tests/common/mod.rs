@@ -26,9 +26,15 @@ pub struct TestApp {
 
 impl TestApp {
     /// Starts the app with the built-in and demo organisations and users, or `None` when
-    /// the engine is not available (PostgreSQL without `VARDE_TEST_POSTGRES_URL`).
+    /// the engine is not available (PostgreSQL without `VARDE_TEST_POSTGRES_URL`). Rate limits
+    /// are off (a scenario logs in and posts as fast as the machine goes; the limits have their
+    /// own tests, which start the app with them on).
     pub async fn start(engine: Engine) -> Option<TestApp> {
-        Self::start_with(engine, Config::default()).await
+        let config = Config {
+            limits: varde_web::limits::Limits::off(),
+            ..Config::default()
+        };
+        Self::start_with(engine, config).await
     }
 
     pub async fn start_with(engine: Engine, mut config: Config) -> Option<TestApp> {

@@ -19,11 +19,13 @@ async fn org_admin_manages_users_of_own_org_only(app: &TestApp) {
     )
     .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    // The new user can log in and is in Oslo.
+    // The username is scoped to the organisation; the new user can log in and is in Oslo.
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["username"], "ny.radgiver@kommune-0301");
     let res = app
         .client()
         .post(app.url("/api/v1/session"))
-        .json(&json!({"username": "ny.radgiver", "password": "et-langt-passord-1"}))
+        .json(&json!({"username": "ny.radgiver@kommune-0301", "password": "et-langt-passord-1"}))
         .send()
         .await
         .unwrap();

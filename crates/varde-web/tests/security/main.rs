@@ -23,6 +23,8 @@ mod access;
 mod csrf;
 mod headers;
 mod input;
+mod limits;
+mod passwords;
 mod redirect;
 
 use common::TestApp;
