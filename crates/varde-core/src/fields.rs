@@ -11,7 +11,7 @@ use std::borrow::Cow;
 
 use jiff::civil::Date;
 
-use crate::ids::Kommunenummer;
+use crate::ids::{IdPolicy, Kommunenummer, NationalId};
 use crate::pathways::parse::parse_date;
 
 /// A field-level validation error: the field and the rule broken.
@@ -85,6 +85,72 @@ pub fn opt_past_date(
 pub fn looks_like_national_id(v: &str) -> bool {
     let v = v.trim();
     v.len() == 11 && v.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether the text holds a national identity number: a run of exactly 11 digits (not part of
+/// a longer number) that parses as a fødselsnummer, D- or H-number, or synthetic test number,
+/// under the rules of today or of 2032. Keeps identity numbers out of fields that are stored
+/// or exported as pseudonymous (pathway ids, unit names, free-text codes).
+pub fn holds_national_id(v: &str) -> bool {
+    let policies = [false, true].map(|rules_2032| IdPolicy {
+        allow_synthetic: true,
+        rules_2032,
+    });
+    let b = v.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i - start == 11 {
+            let run = &v[start..i];
+            if policies.iter().any(|p| NationalId::parse(run, p).is_ok()) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The characters a spreadsheet reads a cell as a formula by when it starts with one (OWASP,
+/// CSV injection).
+pub const FORMULA_LEADS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell of a CSV file people open in a spreadsheet: one that starts like a formula gets a `'`
+/// before it (OWASP's advice for CSV injection), so that it is shown as text, never run.
+pub fn spreadsheet_cell(v: &str) -> std::borrow::Cow<'_, str> {
+    if v.starts_with(FORMULA_LEADS) {
+        std::borrow::Cow::Owned(format!("'{v}"))
+    } else {
+        std::borrow::Cow::Borrowed(v)
+    }
+}
+
+/// A free-text field that is stored and exported (a unit's name, a reason): trimmed, at most
+/// `max` characters, no control characters, no national identity number, and not starting like
+/// a spreadsheet formula. Empty is `None`.
+pub fn safe_text(field: &'static str, v: &str, max: usize) -> Result<Option<String>, FieldError> {
+    let Some(v) = opt_text(field, v, max)? else {
+        return Ok(None);
+    };
+    if holds_national_id(&v) {
+        return Err(FieldError::new(
+            field,
+            "must not hold a national identity number",
+        ));
+    }
+    if v.starts_with(FORMULA_LEADS) {
+        return Err(FieldError::new(
+            field,
+            "must not start with =, +, -, or @ (a spreadsheet would read it as a formula)",
+        ));
+    }
+    Ok(Some(v))
 }
 
 /// A pseudonymous reference (a patient, a GP): 1–64 characters, not a national identity number.
@@ -203,6 +269,48 @@ mod tests {
         assert!(year("year", "24", 2026).is_err());
         assert_eq!(kommune("kommune", " 0301 ").unwrap(), "0301");
         assert_eq!(kommune("kommune", "9999").unwrap_err().field, "kommune");
+    }
+
+    #[test]
+    fn identity_numbers_and_formulas_are_kept_out_of_free_text() {
+        // A valid synthetic number (month + 80) alone, and inside a text.
+        let nid = crate::ids::synth::with_control_digits("018190123").unwrap();
+        assert!(holds_national_id(&nid));
+        assert!(holds_national_id(&format!("Pasient {nid}, Oslo")));
+        assert!(
+            !holds_national_id(&format!("{nid}7")),
+            "part of a longer number"
+        );
+        assert!(safe_text("unit", &format!("Enhet {nid}"), 200)
+            .unwrap_err()
+            .rule
+            .contains("identity number"));
+        for v in [
+            "12345678901",
+            "1234567890",
+            "123456789012",
+            "P-1",
+            "Enhet 7",
+        ] {
+            assert!(!holds_national_id(v), "{v}");
+        }
+        assert_eq!(
+            safe_text("unit", "  Enhet A ", 200).unwrap().as_deref(),
+            Some("Enhet A")
+        );
+        for v in ["=SUM(A1)", "+47", "-1", "@x", "=1\t"] {
+            assert!(
+                safe_text("unit", v, 200)
+                    .unwrap_err()
+                    .rule
+                    .contains("formula"),
+                "{v:?}"
+            );
+        }
+        assert!(safe_text("unit", &"x".repeat(201), 200).is_err());
+        assert_eq!(spreadsheet_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_cell("-1"), "'-1");
+        assert_eq!(spreadsheet_cell("Enhet"), "Enhet");
     }
 
     #[test]

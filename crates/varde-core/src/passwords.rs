@@ -37,9 +37,7 @@ fn repetitive(p: &[char]) -> bool {
     if distinct.len() < 4 {
         return true;
     }
-    (1..=p.len() / 2).any(|unit| {
-        p.len() % unit == 0 && p.chunks(unit).all(|c| c == &p[..unit])
-    })
+    (1..=p.len() / 2).any(|unit| p.len() % unit == 0 && p.chunks(unit).all(|c| c == &p[..unit]))
 }
 
 /// Whether the password is one run up or down the alphabet or the digits (`abcdefghijkl`,
@@ -80,10 +78,7 @@ pub fn check(password: &str, username: &str) -> Result<(), FieldError> {
     let user = core(username.split('@').next().unwrap_or(username));
     let reversed: String = user.chars().rev().collect();
     if user.chars().count() >= 3 && (pw.contains(&user) || pw.contains(&reversed)) {
-        return Err(FieldError::new(
-            "password",
-            "must not contain the username",
-        ));
+        return Err(FieldError::new("password", "must not contain the username"));
     }
     if repetitive(&chars) || sequential(&chars) {
         return Err(FieldError::new(
@@ -121,11 +116,19 @@ mod tests {
         assert!(refused("123456789012", "kari").contains("sequential"));
         assert!(refused("lkjihgfedcba", "kari").contains("sequential"));
         // The username, as it is, in other case, with digits, reversed, or inside.
-        for p in ["kari.nordmann", "KARI.NORDMANN!!", "karinordmann2024", "nnamdronirak!!"] {
+        for p in [
+            "kari.nordmann",
+            "KARI.NORDMANN!!",
+            "karinordmann2024",
+            "nnamdronirak!!",
+        ] {
             assert!(refused(p, "kari.nordmann@oslo").contains("username"), "{p}");
         }
         // A common password (from the shipped list), in any case.
-        assert!(refused("qwertyuiopasdfgh", "kari").contains("common") || refused("qwertyuiopasdfgh", "kari").contains("sequential"));
+        assert!(
+            refused("qwertyuiopasdfgh", "kari").contains("common")
+                || refused("qwertyuiopasdfgh", "kari").contains("sequential")
+        );
         assert!(refused("1qaz2wsx3edc", "kari").contains("common"));
         assert!(refused("1QAZ2WSX3EDC", "kari").contains("common"));
         assert!(COMMON.len() > 40_000);

@@ -11,6 +11,8 @@ use crate::ids::{IdPolicy, Kommunenummer, NationalId, NationalIdError};
 
 /// Maximum length of a name, in characters.
 pub const NAME_MAX: usize = 200;
+/// Maximum length of a correction's reason, in characters.
+pub const REASON_MAX: usize = 500;
 
 impl From<NationalIdError> for FieldError {
     fn from(e: NationalIdError) -> Self {
@@ -127,6 +129,12 @@ impl CorrectionInput {
         if reason.is_empty() {
             return Err(FieldError::new("reason", "a correction needs a reason"));
         }
+        if reason.chars().count() > REASON_MAX {
+            return Err(FieldError::new(
+                "reason",
+                format!("at most {REASON_MAX} characters"),
+            ));
+        }
         let some = |o: &Option<String>| {
             o.as_deref()
                 .map(str::trim)
@@ -151,7 +159,7 @@ impl CorrectionInput {
             name,
             birth_date: birth_date.map(|d| d.to_string()),
             kommune,
-            reason: reason.chars().take(500).collect(),
+            reason: reason.to_owned(),
         })
     }
 }

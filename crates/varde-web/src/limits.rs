@@ -52,7 +52,8 @@ impl Rate {
     }
 
     fn quota(self) -> Option<Quota> {
-        Quota::with_period(self.every).map(|q| q.allow_burst(NonZeroU32::new(self.burst).unwrap_or(NonZeroU32::MIN)))
+        Quota::with_period(self.every)
+            .map(|q| q.allow_burst(NonZeroU32::new(self.burst).unwrap_or(NonZeroU32::MIN)))
     }
 }
 
@@ -167,7 +168,10 @@ impl Limiters {
         };
         // Forget clients that are back at full allowance now and then, so the map stays small.
         if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
-            for l in [&self.login, &self.anonymous, &self.user].into_iter().flatten() {
+            for l in [&self.login, &self.anonymous, &self.user]
+                .into_iter()
+                .flatten()
+            {
                 l.retain_recent();
             }
         }
@@ -178,7 +182,11 @@ impl Limiters {
 }
 
 /// Middleware of the whole application: a request over its client's limit is answered 429.
-pub async fn middleware(State(limiters): State<Arc<Limiters>>, req: Request, next: Next) -> Response {
+pub async fn middleware(
+    State(limiters): State<Arc<Limiters>>,
+    req: Request,
+    next: Next,
+) -> Response {
     match limiters.check(&req) {
         Ok(()) => next.run(req).await,
         Err(wait) => too_many(req.uri().path(), wait),
@@ -228,7 +236,10 @@ mod tests {
             assert!(l.check(&request(Method::POST, "/login", None)).is_ok());
         }
         let wait = l.check(&request(Method::POST, "/login", None)).unwrap_err();
-        assert!(wait > Duration::from_secs(10) && wait <= Duration::from_secs(20), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(10) && wait <= Duration::from_secs(20),
+            "{wait:?}"
+        );
         // Another client, and requests that are not logins, are not held back.
         let mut other = request(Method::POST, "/api/v1/session", None);
         other

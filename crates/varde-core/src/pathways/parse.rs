@@ -473,12 +473,29 @@ impl EventFields {
 /// Writes events in the import format (header first, `pathway_variant` last), for export:
 /// [`read_events`] reads the output back into the same rows.
 pub fn write_events_csv<W: std::io::Write>(w: W, events: &[EventFields]) -> std::io::Result<()> {
+    write_csv(w, events, |v| std::borrow::Cow::Borrowed(v))
+}
+
+/// Writes events as [`write_events_csv`] does, for a file people open in a spreadsheet (the
+/// web's export): a cell that starts like a formula is neutralised
+/// ([`crate::fields::spreadsheet_cell`]). Stored events never start so (their input rules
+/// refuse it); older ones might.
+pub fn export_events_csv<W: std::io::Write>(w: W, events: &[EventFields]) -> std::io::Result<()> {
+    write_csv(w, events, crate::fields::spreadsheet_cell)
+}
+
+fn write_csv<W: std::io::Write>(
+    w: W,
+    events: &[EventFields],
+    cell: fn(&str) -> std::borrow::Cow<'_, str>,
+) -> std::io::Result<()> {
     let mut writer = csv::WriterBuilder::new().from_writer(w);
     let mut header = COLUMNS.to_vec();
     header.push("pathway_variant");
     writer.write_record(&header)?;
     for e in events {
-        writer.write_record(e.columns())?;
+        let cells = e.columns().map(cell);
+        writer.write_record(cells.iter().map(|c| c.as_bytes()))?;
     }
     writer.flush()
 }

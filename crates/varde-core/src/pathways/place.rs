@@ -1,16 +1,25 @@
-//! Where a stored pathway event belongs. The command-line reports take any names; an event
-//! stored through the web must name real places: a pathway id of at most [`MAX_PATHWAY_ID`]
-//! characters, `rhf` a regional health authority and `hf` one of its health trusts in the
-//! reference data, `kommune` empty or a municipality number, and one health trust per
-//! organisation (that of its first registered event).
+//! What a stored pathway event may say, and where it belongs. The command-line reports take
+//! any names; an event stored through the web must name real places — `rhf` a regional health
+//! authority and `hf` one of its health trusts in the reference data, `kommune` empty or a
+//! municipality number, and one health trust per organisation (that of its first registered
+//! event) — and its free text is bounded and kept pseudonymous: a pathway id of at most
+//! [`MAX_PATHWAY_ID`] characters, a unit's name of at most [`MAX_UNIT`], a code of at most
+//! [`MAX_CODE`] and an outcome of at most [`MAX_OUTCOME`], none holding a national identity
+//! number or starting like a spreadsheet formula (the export goes to spreadsheets).
 
-use crate::fields::FieldError;
+use crate::fields::{self, FieldError};
 use crate::refdata;
 
 use super::{Event, EventFields};
 
 /// The longest pathway id accepted for storage (the form's limit too).
 pub const MAX_PATHWAY_ID: usize = 64;
+/// The longest unit name accepted for storage.
+pub const MAX_UNIT: usize = 200;
+/// The longest code accepted for storage (national codes are a few characters).
+pub const MAX_CODE: usize = 20;
+/// The longest outcome (an end reason is free text) accepted for storage.
+pub const MAX_OUTCOME: usize = 200;
 
 /// Checks the places an event names. `org_hf` is the health trust the organisation registers
 /// its pathways under, when it has one.
@@ -27,6 +36,14 @@ pub fn check(f: &EventFields, org_hf: Option<&str>) -> Result<(), FieldError> {
             "pathway_id",
             format!("at most {MAX_PATHWAY_ID} characters"),
         ));
+    }
+    for (field, value, max) in [
+        ("pathway_id", pathway_id, MAX_PATHWAY_ID),
+        ("unit", f.unit.as_str(), MAX_UNIT),
+        ("code", f.code.as_str(), MAX_CODE),
+        ("outcome", f.outcome.as_str(), MAX_OUTCOME),
+    ] {
+        fields::safe_text(field, value, max)?;
     }
     if !rhf.is_empty() && !refdata.rhfs().any(|r| r.name == rhf) {
         let names: Vec<&str> = refdata.rhfs().map(|r| r.name.as_str()).collect();

@@ -174,6 +174,12 @@ pub async fn correct(
             "a correction needs a reason (at least 3 characters)",
         ));
     }
+    if reason.chars().count() > varde_core::persons::REASON_MAX {
+        return Err(WebError::invalid(
+            "reason",
+            format!("at most {} characters", varde_core::persons::REASON_MAX),
+        ));
+    }
     retrying(|| correct_once(state, access, id, replacement.as_ref(), reason)).await
 }
 

@@ -232,7 +232,7 @@ pub(super) async fn export_csv(
         .await?;
     let fields: Vec<EventFields> = loaded.events.iter().map(EventFields::of).collect();
     let mut out = Vec::new();
-    varde_core::pathways::write_events_csv(&mut out, &fields)
+    varde_core::pathways::export_events_csv(&mut out, &fields)
         .map_err(|_| WebError::internal("export"))?;
     Ok((
         [

@@ -114,10 +114,7 @@ async fn add_user(
     let (id, username) = super::add(&state, &access, new).await?;
     Ok(json(
         StatusCode::CREATED,
-        &CreatedUser {
-            id: id.0,
-            username,
-        },
+        &CreatedUser { id: id.0, username },
     ))
 }
 

@@ -1,5 +1,6 @@
-//! Input rules: a break-glass reason is words; every 4xx is a problem document naming the field
-//! or the line (a 405, a refused CSV import).
+//! Input rules: a break-glass reason is words; identity numbers, unbounded text and spreadsheet
+//! formulas are kept out of what is stored and exported; every 4xx is a problem document naming
+//! the field or the line (a 405, a refused CSV import).
 
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -10,7 +11,137 @@ use crate::{create_person, kind};
 on_both_engines!(
     a_break_glass_reason_is_words,
     every_refusal_is_a_problem_document,
+    identity_numbers_long_text_and_formulas_are_kept_out,
 );
+
+const HEADER: &str = "pathway_id,unit,hf,rhf,kommune,care_level,event,date,code,outcome,deadline\n";
+
+fn row(pathway: &str, unit: &str) -> String {
+    format!(
+        "{pathway},{unit},Oslo universitetssykehus HF,Helse Sør-Øst RHF,0301,outpatient,referral_received,2026-10-01,,,\n"
+    )
+}
+
+async fn identity_numbers_long_text_and_formulas_are_kept_out(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    let nid = synthetic_id(23);
+    let event = |pathway: &str, unit: &str| {
+        serde_json::json!({
+            "pathway_id": pathway, "unit": unit, "hf": "Oslo universitetssykehus HF",
+            "rhf": "Helse Sør-Øst RHF", "kommune": "0301", "care_level": "outpatient",
+            "event": "referral_received", "date": "2026-10-01",
+        })
+    };
+    let long = "x".repeat(1000);
+    for (body, field, rule) in [
+        (event(&nid, "Enhet"), "pathway_id", "identity number"),
+        (
+            event("P1", &format!("Enhet {nid}")),
+            "unit",
+            "identity number",
+        ),
+        (event("P1", &long), "unit", "at most 200"),
+        (
+            event("P1", "=HYPERLINK(\"http://evil.example\")"),
+            "unit",
+            "formula",
+        ),
+        (event("P1", "@SUM(1)"), "unit", "formula"),
+    ] {
+        let res = app
+            .client()
+            .post(app.url("/api/v1/pathways/events"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field} {rule}"
+        );
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], field);
+        assert!(
+            problem["errors"][0]["rule"]
+                .as_str()
+                .unwrap()
+                .contains(rule),
+            "{problem}"
+        );
+        assert!(
+            !problem.to_string().contains(&nid),
+            "the refusal repeats no identity number"
+        );
+    }
+    // The CSV import: the same rules, a row each; a 100,000-character unit name too.
+    let csv = format!(
+        "{HEADER}{}{}{}{}",
+        row(&nid, "Enhet"),
+        row("P2", &"y".repeat(100_000)),
+        row("P3", "+47 Enhet"),
+        row("P4", "Enhet")
+    );
+    let res = app
+        .client()
+        .post(app.url("/api/v1/pathways/import?valid_only=true"))
+        .bearer_auth(&token)
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let result: Value = res.json().await.unwrap();
+    assert_eq!(result["imported"], 1, "only P4: {result}");
+    let fields: Vec<&str> = result["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["pathway_id", "unit", "unit"]);
+
+    // An older row that starts like a formula (written before the rule) is exported so that a
+    // spreadsheet shows it as text.
+    let org = app
+        .db
+        .store
+        .org_by_key("999999999")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let kliniker = app
+        .db
+        .store
+        .user_by_username("kliniker")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let legacy = varde_core::pathways::EventFields {
+        pathway_id: "P9".into(),
+        unit: "=HYPERLINK(\"http://evil.example\";\"klikk\")".into(),
+        hf: "Oslo universitetssykehus HF".into(),
+        rhf: "Helse Sør-Øst RHF".into(),
+        kommune: "0301".into(),
+        care_level: "outpatient".into(),
+        event: "referral_received".into(),
+        date: "2026-10-01".into(),
+        ..Default::default()
+    };
+    let now: jiff::Timestamp = crate::common::NOW.parse().unwrap();
+    app.db
+        .store
+        .append_pathway_events(org, kliniker, None, &[legacy], now, None)
+        .await
+        .unwrap();
+    let (status, csv) = app.get_text(&token, "/api/v1/pathways/export").await;
+    assert_eq!(status, StatusCode::OK);
+    let line = csv.lines().find(|l| l.starts_with("P9,")).unwrap();
+    assert!(line.starts_with("P9,\"'=HYPERLINK("), "{line}");
+}
 
 async fn a_break_glass_reason_is_words(app: &TestApp) {
     let oslo = app.token("radgiver.oslo").await;

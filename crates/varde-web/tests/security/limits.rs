@@ -47,7 +47,11 @@ async fn spraying_and_floods_are_answered_429(app: &TestApp) {
         statuses.push(res.status());
         if res.status() == StatusCode::TOO_MANY_REQUESTS {
             assert_eq!(kind(&res), "application/problem+json");
-            let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+            let wait: u64 = res.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
             assert!((1..=12).contains(&wait), "{wait}");
             let problem: Value = res.json().await.unwrap();
             assert_eq!(problem["status"], 429);
@@ -93,8 +97,14 @@ async fn spraying_and_floods_are_answered_429(app: &TestApp) {
             .unwrap();
         public.push(res.status());
     }
-    assert!(public[..8].iter().all(|s| *s == StatusCode::OK), "{public:?}");
-    assert!(public.contains(&StatusCode::TOO_MANY_REQUESTS), "{public:?}");
+    assert!(
+        public[..8].iter().all(|s| *s == StatusCode::OK),
+        "{public:?}"
+    );
+    assert!(
+        public.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "{public:?}"
+    );
     // A flood of a logged-in client's requests (300 in a burst, as the review sent).
     let mut user = Vec::new();
     for _ in 0..60 {

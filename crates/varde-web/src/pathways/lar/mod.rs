@@ -50,7 +50,7 @@ pub struct Ctx {
 
 impl Ctx {
     fn unit(&self, given: &str) -> Result<String, FieldError> {
-        Ok(fields::opt_text("unit", given, 200)?.unwrap_or_else(|| self.org_name.clone()))
+        Ok(fields::safe_text("unit", given, 200)?.unwrap_or_else(|| self.org_name.clone()))
     }
 }
 
