@@ -103,7 +103,7 @@ async fn lar_admission_delegation_agreements_and_population(app: &TestApp) {
     let user = app
         .db
         .store
-        .user_by_username("lege.specialist")
+        .user_by_username("lege.specialist@demo-behandlingsenhet")
         .await
         .unwrap()
         .unwrap();
