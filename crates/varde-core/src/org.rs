@@ -210,6 +210,62 @@ pub struct Principal {
     pub qualification: Qualification,
 }
 
+/// A change to a user's account. Each is recorded as an event (stream `users:{org}`, kind
+/// [`UserChange::kind`]) with its author and reason, and in the access log, where the
+/// organisation's auditor sees it: who may admit to LAR is decided by the recorded
+/// qualification, so who changed it, and why, is part of the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserChange {
+    Role(Role),
+    Qualification(Qualification),
+    Disable,
+    Enable,
+}
+
+impl UserChange {
+    /// The event kind (`user.{verb}`).
+    pub fn kind(self) -> &'static str {
+        match self {
+            UserChange::Role(_) => "user.role_changed",
+            UserChange::Qualification(_) => "user.qualification_changed",
+            UserChange::Disable => "user.disabled",
+            UserChange::Enable => "user.enabled",
+        }
+    }
+
+    /// What the change is of, and its value after.
+    pub fn what(self) -> (&'static str, String) {
+        match self {
+            UserChange::Role(r) => ("role", r.as_str().to_owned()),
+            UserChange::Qualification(q) => ("qualification", q.as_str().to_owned()),
+            UserChange::Disable => ("disabled", "true".to_owned()),
+            UserChange::Enable => ("disabled", "false".to_owned()),
+        }
+    }
+}
+
+/// The body of a user-change event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserChanged {
+    pub user: i64,
+    pub username: String,
+    /// `role`, `qualification` or `disabled`.
+    pub field: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+}
+
+impl UserChanged {
+    /// The change as one line (the access log's purpose): `kari: role advisor → auditor (reason)`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{}: {} {} → {} ({})",
+            self.username, self.field, self.from, self.to, self.reason
+        )
+    }
+}
+
 /// The input rules of user administration (forms, the API and the CLI share them).
 pub mod input {
     use super::{Qualification, Role, UnknownName};
@@ -240,6 +296,21 @@ pub mod input {
             Ok(r) => Ok(r),
             Err(e) => Err(FieldError::new("role", e.to_string())),
         }
+    }
+
+    /// The reason for a change of a user's role or qualification: 3–500 characters.
+    pub fn reason(s: &str) -> Result<String, FieldError> {
+        let r = s.trim();
+        if r.chars().count() < 3 {
+            return Err(FieldError::new(
+                "reason",
+                "a change of role or qualification needs a reason (at least 3 characters)",
+            ));
+        }
+        if r.chars().count() > 500 {
+            return Err(FieldError::new("reason", "at most 500 characters"));
+        }
+        Ok(r.to_owned())
     }
 
     /// A health-personnel qualification.

@@ -37,7 +37,10 @@ fn repetitive(p: &[char]) -> bool {
     if distinct.len() < 4 {
         return true;
     }
-    (1..=p.len() / 2).any(|unit| p.len() % unit == 0 && p.chunks(unit).all(|c| c == &p[..unit]))
+    (1..=p.len() / 2).any(|unit| {
+        let mut chunks = p.chunks_exact(unit);
+        chunks.remainder().is_empty() && chunks.all(|c| c == &p[..unit])
+    })
 }
 
 /// Whether the password is one run up or down the alphabet or the digits (`abcdefghijkl`,

@@ -18,9 +18,9 @@ macro_rules! append_access_tx {
         )
         .fetch_one(&mut *$tx)
         .await?;
-        let new: &NewAccess = $e;
-        let entry = AccessEntry {
-            id: head.try_get::<i64, _>(0)?,
+        let new: &$crate::audit::NewAccess = $e;
+        let entry = varde_core::audit::AccessEntry {
+            id: sqlx::Row::try_get::<i64, _>(&head, 0)?,
             at: new.at.to_string(),
             actor: new.actor.clone(),
             actor_id: new.actor_id,
@@ -32,7 +32,7 @@ macro_rules! append_access_tx {
             purpose: new.purpose.clone(),
             outcome: new.outcome.as_str().to_owned(),
             flagged: new.flagged,
-            prev_hash: head.try_get::<String, _>(1)?,
+            prev_hash: sqlx::Row::try_get::<String, _>(&head, 1)?,
         };
         let hash = entry.hash();
         sqlx::query(

@@ -3,24 +3,23 @@
 
 use jiff::Timestamp;
 use sqlx::Row;
-use varde_core::audit::AccessEntry;
 
 use crate::audit::{append_access_tx, NewAccess};
-use crate::db::{map_unique_changed, on_pool, Db};
+use crate::db::{on_pool, Db};
 use crate::{Store, StoreError};
 
 /// Appends one event to `stream` inside `$tx`, after the stream's last event. Returns the
 /// event's sequence number in its stream.
 macro_rules! append_event_tx {
     ($tx:expr, $ev:expr) => {{
-        let ev: &NewEvent = $ev;
+        let ev: &$crate::events::NewEvent = $ev;
         let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE stream = $1")
             .bind(&ev.stream)
             .fetch_one(&mut *$tx)
             .await?;
         if let Some(expected) = ev.expected_seq {
             if expected != seq - 1 {
-                return Err(StoreError::Changed("the stream has changed since it was read"));
+                return Err($crate::StoreError::Changed("the stream has changed since it was read"));
             }
         }
         sqlx::query(
@@ -37,7 +36,7 @@ macro_rules! append_event_tx {
         .bind(&ev.effective_date)
         .execute(&mut *$tx)
         .await
-        .map_err(|e| map_unique_changed(e, "the stream has changed since it was read"))?;
+        .map_err(|e| $crate::db::map_unique_changed(e, "the stream has changed since it was read"))?;
         seq
     }};
 }

@@ -48,4 +48,4 @@ pub use pathways::{
 };
 pub use persons::{PersonRef, PersonRow};
 pub use sessions::Session;
-pub use users::User;
+pub use users::{users_stream, User};

@@ -3,12 +3,11 @@
 
 use jiff::Timestamp;
 use sqlx::Row;
-use varde_core::audit::AccessEntry;
 use varde_core::org::OrgId;
 use varde_core::persons::{PersonEvent, PersonRecord};
 
 use crate::audit::{append_access_tx, NewAccess};
-use crate::db::{map_unique, map_unique_changed, on_pool, Db};
+use crate::db::{map_unique, on_pool, Db};
 use crate::events::{append_event_tx, NewEvent};
 use crate::{Store, StoreError};
 

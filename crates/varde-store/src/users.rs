@@ -3,9 +3,11 @@
 
 use jiff::Timestamp;
 use sqlx::Row;
-use varde_core::org::{OrgId, Qualification, Role, UserId};
+use varde_core::org::{OrgId, Qualification, Role, UserChange, UserChanged, UserId};
 
+use crate::audit::{append_access_tx, NewAccess};
 use crate::db::{map_unique, on_pool, Db};
+use crate::events::{append_event_tx, NewEvent};
 use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -32,6 +34,11 @@ impl User {
     pub fn qualification(&self) -> Qualification {
         self.qualification.parse().unwrap_or(Qualification::Other)
     }
+}
+
+/// The event-log stream of an organisation's user changes.
+pub fn users_stream(org: OrgId) -> String {
+    format!("users:{}", org.0)
 }
 
 impl Store {
@@ -117,83 +124,84 @@ impl Store {
         )
     }
 
-    /// Disables or enables a user; disabling also ends the user's sessions.
-    pub async fn set_user_disabled(&self, id: UserId, disabled: bool) -> Result<(), StoreError> {
+    /// Changes a user's role, qualification or whether the account is enabled, as one
+    /// transaction: the update, an event in the stream `users:{org}` (kind
+    /// [`UserChange::kind`], body [`UserChanged`]: the user, what changed from what to what,
+    /// and the reason) attributed to `actor` (none: the command line), and the access-log entry
+    /// `access` with the change as its purpose and the user as its record — so the
+    /// organisation's auditor sees who changed what, and why. The user's sessions end (the
+    /// change takes effect at the next login). `NotFound` for an unknown user.
+    pub async fn change_user(
+        &self,
+        id: UserId,
+        change: UserChange,
+        reason: &str,
+        actor: Option<UserId>,
+        access: &NewAccess,
+        now: Timestamp,
+    ) -> Result<UserChanged, StoreError> {
+        let (field, to) = change.what();
+        let update = match change {
+            UserChange::Role(_) => "UPDATE users SET role = $1 WHERE id = $2",
+            UserChange::Qualification(_) => "UPDATE users SET qualification = $1 WHERE id = $2",
+            UserChange::Disable | UserChange::Enable => {
+                "UPDATE users SET disabled = ($1 = 'true') WHERE id = $2"
+            }
+        };
         on_pool!(
             self,
             write | pool | {
                 let mut tx = pool.begin().await?;
-                let n = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
-                    .bind(disabled)
+                let row = sqlx::query(&format!("{USER_COLS} WHERE id = $1"))
+                    .bind(id.0)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                let current = user_from_row(&row)?;
+                let from = match change {
+                    UserChange::Role(_) => current.role.clone(),
+                    UserChange::Qualification(_) => current.qualification.clone(),
+                    UserChange::Disable | UserChange::Enable => current.disabled.to_string(),
+                };
+                sqlx::query(update)
+                    .bind(&to)
                     .bind(id.0)
                     .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                if disabled {
+                    .await?;
+                if change != UserChange::Enable {
                     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                         .bind(id.0)
                         .execute(&mut *tx)
                         .await?;
                 }
+                let changed = UserChanged {
+                    user: id.0,
+                    username: current.username.clone(),
+                    field: field.to_owned(),
+                    from,
+                    to: to.clone(),
+                    reason: reason.to_owned(),
+                };
+                let body = serde_json::to_string(&changed)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let ev = NewEvent {
+                    stream: users_stream(current.org_id),
+                    kind: change.kind().to_owned(),
+                    body,
+                    actor_id: actor.map(|a| a.0),
+                    org_id: Some(current.org_id.0),
+                    recorded_at: now,
+                    effective_date: now.strftime("%Y-%m-%d").to_string(),
+                    expected_seq: None,
+                };
+                append_event_tx!(tx, &ev);
+                let mut access = access.clone();
+                access.record = format!("user:{}", id.0);
+                access.owner_org_id = current.org_id.0;
+                access.purpose = changed.summary().chars().take(500).collect();
+                append_access_tx!(tx, &access);
                 tx.commit().await?;
-                Ok(())
-            }
-        )
-    }
-
-    pub async fn set_user_role(&self, id: UserId, role: Role) -> Result<(), StoreError> {
-        self.set_user_text(
-            id,
-            "UPDATE users SET role = $1 WHERE id = $2",
-            role.as_str(),
-        )
-        .await
-    }
-
-    /// Records a user's health-personnel qualification (takes effect at the next login).
-    pub async fn set_user_qualification(
-        &self,
-        id: UserId,
-        qualification: Qualification,
-    ) -> Result<(), StoreError> {
-        self.set_user_text(
-            id,
-            "UPDATE users SET qualification = $1 WHERE id = $2",
-            qualification.as_str(),
-        )
-        .await
-    }
-
-    /// Runs `update` (`$1` the value, `$2` the user) and ends the user's sessions, so that
-    /// the change takes effect at the next login; `NotFound` for an unknown user.
-    async fn set_user_text(
-        &self,
-        id: UserId,
-        update: &'static str,
-        value: &str,
-    ) -> Result<(), StoreError> {
-        on_pool!(
-            self,
-            write | pool | {
-                let mut tx = pool.begin().await?;
-                let n = sqlx::query(update)
-                    .bind(value)
-                    .bind(id.0)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                    .bind(id.0)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(())
+                Ok(changed)
             }
         )
     }

@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 use varde_core::audit::Outcome;
-use varde_core::org::{OrgId, OrgKind, Qualification, Role};
+use varde_core::org::{OrgId, OrgKind, Qualification, Role, UserChange, UserChanged, UserId};
 use varde_core::persons::PersonEvent;
 use varde_store::testing::TestDb;
 use varde_store::{
@@ -161,11 +161,70 @@ async fn orgs_and_users(db: &TestDb) {
     assert_eq!(s.record_login_failure(u, Some(now())).await.unwrap(), 2);
     s.record_login_success(u).await.unwrap();
     assert_eq!(s.user(u).await.unwrap().failed_logins, 0);
-    s.set_user_role(u, Role::Clinician).await.unwrap();
-    s.set_user_disabled(u, true).await.unwrap();
+    // Changes of a user are events with their author and reason, and access-log entries.
+    let log_before = s.verify_access_log().await.unwrap().unwrap();
+    let manage = access("user.manage", Outcome::Allowed);
+    let changed = s
+        .change_user(
+            u,
+            UserChange::Role(Role::Clinician),
+            "ny stilling",
+            None,
+            &manage,
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (changed.from.as_str(), changed.to.as_str()),
+        ("advisor", "clinician")
+    );
+    s.change_user(u, UserChange::Disable, "sluttet", Some(u), &manage, now())
+        .await
+        .unwrap();
     let user = s.user(u).await.unwrap();
     assert!(user.disabled);
     assert_eq!(user.role, "clinician");
+    let events = s.read_stream(&varde_store::users_stream(o)).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["user.role_changed", "user.disabled"]);
+    assert_eq!(events[0].actor_id, None);
+    assert_eq!(events[1].actor_id, Some(u.0));
+    let body: UserChanged = serde_json::from_str(&events[0].body).unwrap();
+    assert_eq!(body.reason, "ny stilling");
+    assert_eq!(
+        s.verify_access_log().await.unwrap().unwrap(),
+        log_before + 2
+    );
+    let logged = s
+        .access_log(&AccessFilter {
+            org_id: Some(o.0),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        logged[1]
+            .purpose
+            .contains("role advisor → clinician (ny stilling)"),
+        "{:?}",
+        logged[1]
+    );
+    assert_eq!(logged[1].record, format!("user:{}", u.0));
+    // An unknown user: nothing written.
+    let err = s
+        .change_user(
+            UserId(999_999),
+            UserChange::Enable,
+            "x",
+            None,
+            &manage,
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound));
     assert_eq!(s.list_users(Some(o)).await.unwrap().len(), 1);
     assert_eq!(s.org_by_key("oslo").await.unwrap().unwrap().id, o);
 }
@@ -384,7 +443,10 @@ async fn sessions_expire_and_die_with_disabled_user(db: &TestDb) {
     s.create_session("h2", u, "csrf", now(), later)
         .await
         .unwrap();
-    s.set_user_disabled(u, true).await.unwrap();
+    let manage = access("user.manage", Outcome::Allowed);
+    s.change_user(u, UserChange::Disable, "test", None, &manage, now())
+        .await
+        .unwrap();
     assert!(s.session("h2", now()).await.unwrap().is_none());
 }
 

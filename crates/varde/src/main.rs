@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use jiff::Timestamp;
-use varde_core::org::Role;
+use varde_core::org::{Role, UserChange};
 use varde_store::Store;
 use varde_web::{AppState, Application, Clock, Config};
 
@@ -162,6 +162,9 @@ enum UserCommand {
         username: String,
         #[arg(long)]
         qualification: String,
+        /// Why (recorded with the change, shown to the organisation's auditor).
+        #[arg(long, default_value = "set with the varde command")]
+        reason: String,
     },
     /// List users (of one organisation with --org).
     List {
@@ -523,12 +526,12 @@ async fn user(
         UserCommand::Qualify {
             username,
             qualification,
+            reason,
         } => {
             let q = parse_qualification(&qualification)?;
-            let Some(user) = store.user_by_username(&username).await? else {
-                bail!("no user named `{username}`");
-            };
-            store.set_user_qualification(user.id, q).await?;
+            let reason =
+                varde_core::org::input::reason(&reason).map_err(|e| anyhow::anyhow!("--{e}"))?;
+            change_user(&store, &username, UserChange::Qualification(q), &reason).await?;
             println!("user {username} qualification: {q}");
             Ok(ExitCode::SUCCESS)
         }
@@ -617,11 +620,43 @@ async fn user_add(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn set_disabled(store: &Store, username: &str, disabled: bool) -> anyhow::Result<ExitCode> {
+/// A change of a user made on the command line: an event without a user as author, and an
+/// access-log entry (actor `varde`) that the user's organisation's auditor sees.
+async fn change_user(
+    store: &Store,
+    username: &str,
+    change: UserChange,
+    reason: &str,
+) -> anyhow::Result<()> {
     let Some(user) = store.user_by_username(username).await? else {
         bail!("no user named `{username}`");
     };
-    store.set_user_disabled(user.id, disabled).await?;
+    let access = varde_store::NewAccess {
+        at: now(),
+        actor: "varde (command line)".into(),
+        actor_id: 0,
+        org_id: user.org_id.0,
+        owner_org_id: user.org_id.0,
+        action: varde_core::authz::Action::UserManage.as_str().into(),
+        subject: String::new(),
+        record: String::new(),
+        purpose: String::new(),
+        outcome: varde_core::audit::Outcome::Allowed,
+        flagged: false,
+    };
+    store
+        .change_user(user.id, change, reason, None, &access, now())
+        .await?;
+    Ok(())
+}
+
+async fn set_disabled(store: &Store, username: &str, disabled: bool) -> anyhow::Result<ExitCode> {
+    let (change, done) = if disabled {
+        (UserChange::Disable, "disabled with the varde command")
+    } else {
+        (UserChange::Enable, "enabled with the varde command")
+    };
+    change_user(store, username, change, done).await?;
     println!(
         "user {username} {}",
         if disabled { "disabled" } else { "enabled" }

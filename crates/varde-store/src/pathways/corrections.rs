@@ -4,7 +4,6 @@
 
 use jiff::Timestamp;
 use sqlx::Row;
-use varde_core::audit::AccessEntry;
 use varde_core::org::{OrgId, UserId};
 use varde_core::pathways::EventFields;
 

@@ -2,8 +2,6 @@
 //! the effective ones back.
 
 use jiff::Timestamp;
-use sqlx::Row;
-use varde_core::audit::AccessEntry;
 use varde_core::org::{OrgId, UserId};
 use varde_core::pathways::EventFields;
 

@@ -10,4 +10,9 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("users.disabled", "Deaktivert", "Disabled"),
     ("users.change_role", "Endre rolle", "Change role"),
     ("users.qualification", "Kvalifikasjon", "Qualification"),
+    (
+        "users.username_hint",
+        "får virksomhetens navn etter @ (kari blir kari@virksomhet)",
+        "gets the organisation's name after an @ (kari becomes kari@organisation)",
+    ),
 ];

@@ -8,8 +8,9 @@ mod api;
 mod pages;
 
 use axum::Router;
-use varde_core::org::input::{assignable_role, qualification, username};
-use varde_core::org::{Qualification, UserId};
+use varde_core::authz::Action;
+use varde_core::org::input::{self, assignable_role, qualification, username};
+use varde_core::org::{Qualification, UserChange, UserChanged, UserId};
 use varde_store::User;
 
 pub use api::ApiDoc;
@@ -81,7 +82,7 @@ pub async fn add(
     Ok((id, name))
 }
 
-/// A change to one user.
+/// A change to one user, as a form or a JSON body gives it.
 pub enum Change<'a> {
     Disable,
     Enable,
@@ -91,48 +92,63 @@ pub enum Change<'a> {
 
 /// Changes user `id`, if the administrator may manage that user's organisation (decided by
 /// the one decision function; a user of another organisation is "not found", so that its
-/// existence is not revealed).
+/// existence is not revealed). A change of role or qualification needs a reason; enabling and
+/// disabling may give one. The change is an event with its author and reason, and an
+/// access-log entry the auditor sees (`Store::change_user`).
 pub async fn change(
     state: &AppState,
     access: &OrgAccess<ManageUsers>,
     id: UserId,
     change: Change<'_>,
-) -> Result<(), WebError> {
+    reason: &str,
+) -> Result<UserChanged, WebError> {
     let target: User = state.store.user(id).await?;
     let on = Target {
         owner: target.org_id,
         subject: "",
         record: format!("user:{}", id.0),
     };
-    decide_for(
-        state,
-        &access.principal,
-        varde_core::authz::Action::UserManage,
-        on,
-        None,
-    )
-    .await
-    .map_err(|_| WebError::not_found())?;
-    match change {
-        Change::Disable => state.store.set_user_disabled(target.id, true).await?,
-        Change::Enable => state.store.set_user_disabled(target.id, false).await?,
-        Change::Role(r) => {
-            state
-                .store
-                .set_user_role(target.id, assignable_role(r)?)
-                .await?
-        }
-        Change::Qualification(q) => {
-            state
-                .store
-                .set_user_qualification(target.id, qualification(q)?)
-                .await?
-        }
+    let (_, entry) = decide_for(state, &access.principal, Action::UserManage, on, None)
+        .await
+        .map_err(|_| WebError::not_found())?;
+    let (change, reason) = match change {
+        Change::Disable => (UserChange::Disable, default_reason(reason, "disabled")),
+        Change::Enable => (UserChange::Enable, default_reason(reason, "enabled")),
+        Change::Role(r) => (
+            UserChange::Role(assignable_role(r)?),
+            input::reason(reason)?,
+        ),
+        Change::Qualification(q) => (
+            UserChange::Qualification(qualification(q)?),
+            input::reason(reason)?,
+        ),
+    };
+    let changed = state
+        .store
+        .change_user(
+            target.id,
+            change,
+            &reason,
+            Some(access.principal.user),
+            &entry,
+            state.clock.now(),
+        )
+        .await?;
+    Ok(changed)
+}
+
+/// The reason given, or what was done (enabling or disabling needs no reason).
+fn default_reason(given: &str, done: &str) -> String {
+    let given = given.trim();
+    if given.is_empty() {
+        done.to_owned()
+    } else {
+        given.chars().take(500).collect()
     }
-    Ok(())
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::scoped_username;
 

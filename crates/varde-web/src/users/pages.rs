@@ -2,7 +2,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
@@ -96,10 +95,12 @@ async fn add(
 struct UserOpForm {
     role: String,
     qualification: String,
+    reason: String,
 }
 
 async fn change(
     State(state): State<AppState>,
+    page: Page,
     access: OrgAccess<ManageUsers>,
     Path((id, op)): Path<(i64, String)>,
     CsrfForm(f): CsrfForm<UserOpForm>,
@@ -111,6 +112,11 @@ async fn change(
         "qualification" => Change::Qualification(&f.qualification),
         _ => return Err(WebError::not_found()),
     };
-    super::change(&state, &access, UserId(id), change).await?;
-    Ok(Redirect::to("/admin/users").into_response())
+    let result = super::change(&state, &access, UserId(id), change, &f.reason).await;
+    finish(
+        result,
+        |_| "/admin/users".to_owned(),
+        |e| users_page(&state, page.c, &access, Some(e.detail)),
+    )
+    .await
 }

@@ -49,7 +49,15 @@ async fn unknown_user_and_wrong_password_look_the_same(app: &TestApp) {
         .await
         .unwrap()
         .unwrap();
-    app.db.store.set_user_disabled(user.id, true).await.unwrap();
+    let admin = app.token("admin.oslo").await;
+    let res = app
+        .client()
+        .post(app.url(&format!("/api/v1/users/{}/disable", user.id.0)))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         get(app, &token, "/api/v1/me").await.status(),
         StatusCode::UNAUTHORIZED

@@ -26,6 +26,7 @@ mod input;
 mod limits;
 mod passwords;
 mod redirect;
+mod trail;
 
 use common::TestApp;
 use serde_json::{json, Value};
