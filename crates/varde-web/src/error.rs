@@ -19,10 +19,16 @@ use varde_core::authz::Decision;
 use varde_core::fields::FieldError;
 use varde_store::StoreError;
 
+use crate::i18n::Lang;
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FieldProblem {
     pub field: String,
+    /// The rule broken, in English.
     pub rule: String,
+    /// The rule's stable code (`date.format`, `lar.specialist`, …), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 /// An RFC 9457 problem document.
@@ -72,6 +78,7 @@ impl WebError {
         );
         e.errors.push(FieldProblem {
             field: field.to_owned(),
+            code: crate::i18n::rule_code(&rule).map(str::to_owned),
             rule,
         });
         e
@@ -170,6 +177,22 @@ impl WebError {
             && self.status != StatusCode::UNAUTHORIZED
     }
 
+    /// What went wrong, for a person reading a page in `l`: each field and its rule, or the
+    /// error's text, translated (the problem document keeps the English with a rule code).
+    pub fn message(&self, l: Lang) -> String {
+        if l == Lang::En {
+            return self.detail.clone();
+        }
+        if self.errors.is_empty() {
+            return l.rule(&self.detail);
+        }
+        self.errors
+            .iter()
+            .map(|p| format!("{}: {}", l.field(&p.field), l.rule(&p.rule)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     pub fn problem(&self) -> Problem {
         Problem {
             kind: format!("https://varde.invalid/problems/{}", self.slug),
@@ -180,23 +203,35 @@ impl WebError {
         }
     }
 
-    /// The error as an HTML page (or, not logged in, the way to the login page).
-    pub fn page(&self) -> Response {
+    /// The error as an HTML page in `l` (or, not logged in, the way to the login page).
+    pub fn page(&self, l: Lang) -> Response {
         if self.slug == "unauthenticated" {
             return Redirect::to("/login").into_response();
         }
         let items: String = self
             .errors
             .iter()
-            .map(|f| format!("<li>{}: {}</li>", escape(&f.field), escape(&f.rule)))
+            .map(|f| {
+                format!(
+                    "<li>{}: {}</li>",
+                    escape(&l.field(&f.field)),
+                    escape(&l.rule(&f.rule))
+                )
+            })
             .collect();
+        let detail = if self.errors.is_empty() {
+            l.rule(&self.detail)
+        } else {
+            String::new()
+        };
         let body = format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+            "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>{title} – Varde</title><link rel=\"stylesheet\" href=\"/static/varde.css\"></head>\
              <body><main id=\"main\" class=\"narrow\"><h1>{title}</h1><p role=\"alert\">{detail}</p><ul>{items}</ul>\
              <p><a href=\"/\">Varde</a></p></main></body></html>",
-            title = escape(self.title),
-            detail = escape(&self.detail),
+            lang = l.code(),
+            title = escape(&l.rule(self.title)),
+            detail = escape(&detail),
         );
         (
             self.status,
@@ -249,11 +284,13 @@ impl IntoResponse for WebError {
     }
 }
 
-/// Middleware of the HTML router: every error response becomes an error page.
+/// Middleware of the HTML router: every error response becomes an error page, in the
+/// language of the request.
 pub async fn pages(req: Request, next: Next) -> Response {
+    let l = Lang::of(req.headers());
     let res = next.run(req).await;
     match res.extensions().get::<WebError>() {
-        Some(e) => e.page(),
+        Some(e) => e.page(l),
         None => res,
     }
 }

@@ -226,6 +226,7 @@ pub fn batch_reused() -> WebError {
     e.errors.push(FieldProblem {
         field: "batch_id".into(),
         rule: "already used for another file".into(),
+        code: Some("import.batch_reused".into()),
     });
     e
 }

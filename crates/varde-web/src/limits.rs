@@ -189,18 +189,19 @@ pub async fn middleware(
 ) -> Response {
     match limiters.check(&req) {
         Ok(()) => next.run(req).await,
-        Err(wait) => too_many(req.uri().path(), wait),
+        Err(wait) => too_many(&req, wait),
     }
 }
 
-fn too_many(path: &str, wait: Duration) -> Response {
+fn too_many(req: &Request, wait: Duration) -> Response {
+    let path = req.uri().path();
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let secs = secs.max(1);
     let e = WebError::too_many_requests(secs);
     let mut res = if path.starts_with("/api/") {
         e.into_response()
     } else {
-        e.page()
+        e.page(crate::i18n::Lang::of(req.headers()))
     };
     *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
     if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {

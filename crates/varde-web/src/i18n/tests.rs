@@ -98,3 +98,155 @@ fn domain_names_have_texts() {
     }
     assert_eq!(Lang::En.t(concat!("no such", " key")), "?");
 }
+
+/// Every refusal text in the code (a field's rule, an error's text, an access decision's
+/// reason, a storage conflict) has a catalog entry: a code and its bokmål.
+#[test]
+fn every_refusal_in_the_code_is_in_the_catalog() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut texts = BTreeSet::new();
+    let starts = [
+        "FieldError::new(",
+        "WebError::invalid(",
+        "WebError::bad_request(",
+        "WebError::conflict(",
+        "#[error(",
+        "StoreError::Conflict(",
+        "StoreError::Changed(",
+        "map_unique(e, ",
+        "map_unique_changed(e, ",
+        " => \"",
+    ];
+    for krate in ["varde-core/src", "varde-web/src", "varde-store/src"] {
+        let mut dirs = vec![root.join(krate)];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let name = path.to_string_lossy().into_owned();
+                if name.contains("tests") || name.ends_with("i18n/rules.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for start in starts {
+                    for (i, _) in text.match_indices(start) {
+                        // The first string literal after the call, on the same or next lines.
+                        let after = &text[i + start.len()..];
+                        let window: String = after.chars().take(240).collect();
+                        let lit = match start {
+                            " => \"" => Some(window.as_str()),
+                            _ => window.find('"').map(|q| &window[q + 1..]),
+                        };
+                        let Some(lit) = lit else { continue };
+                        let Some(end) = lit.find('"') else { continue };
+                        let t = &lit[..end];
+                        if start == " => \"" && !name.ends_with("authz.rs") {
+                            continue;
+                        }
+                        texts.insert(t.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    // Texts that never reach a person in the web (the log, the command line, internal causes
+    // behind "Internal error", and the core's own errors that a web refusal rewords).
+    let internal = [
+        "access log broken at entry {id}: {why}",
+        "backup of PostgreSQL is done with pg_dump (logical) or pg_basebackup (physical)",
+        "built-in organisation {0} is missing",
+        "built-in reference data {file}: {message}",
+        "cannot read or write the pseudonym key in {dir}: {source}",
+        "conflict: {0}",
+        "correction target not found: {} on {} in pathway {}",
+        "database error: {0}",
+        "demo request failed: {0}",
+        "demo user {0} is missing",
+        "migration error: {0}",
+        "not found",
+        "password hashing failed",
+        "storage error",
+        "stored data is damaged: {0}",
+        "the pseudonym key file {path} is damaged (expected 64 hex digits)",
+        "unsupported database URL scheme '{0}': use sqlite://PATH or postgres://…",
+        // LarError's own texts (logged on a replay); a refusal says the FieldError's.
+        "agreement ends before it starts",
+        "an admission on {date} overlaps the episode from {admitted} to {discharged}",
+        "date {date} is before the admission on {admitted}",
+        "no dispensing agreement between {unit} and municipality {kommune} on {date}",
+        "patient {0} is already in LAR",
+        "patient {0} is not in LAR on that date",
+    ];
+    let mut missing = Vec::new();
+    for t in texts.iter().filter(|t| !internal.contains(&t.as_str())) {
+        // Field names, codes, kinds and bare placeholders are not refusals.
+        let words = t.split_whitespace().count();
+        if words < 2 || t.starts_with('{') && t.ends_with('}') || !t.contains(' ') {
+            continue;
+        }
+        let sample: String = {
+            let mut out = String::new();
+            let mut hole = false;
+            for c in t.chars() {
+                match c {
+                    '{' => hole = true,
+                    '}' if hole => {
+                        hole = false;
+                        out.push_str("Xy");
+                    }
+                    _ if hole => {}
+                    _ => out.push(c),
+                }
+            }
+            out
+        };
+        let sample = sample.replace("\\\"", "\"");
+        match super::rule_code(&sample) {
+            Some(code) if code != "field.rule" => {
+                assert_ne!(Lang::Nb.rule(&sample), sample, "{t}: no bokmål");
+            }
+            _ => missing.push(t.clone()),
+        }
+    }
+    assert!(
+        texts.len() > 80,
+        "found only {} texts: is the scan right?",
+        texts.len()
+    );
+    assert!(
+        missing.is_empty(),
+        "refusals without a catalog entry: {missing:#?}"
+    );
+}
+
+#[test]
+fn refusals_are_said_in_bokmaal_with_their_values() {
+    let l = Lang::Nb;
+    assert_eq!(
+        l.rule("a date that has happened: not after today (2026-11-24)"),
+        "en dato som har vært: ikke etter i dag (2026-11-24)"
+    );
+    assert_eq!(
+        l.rule("the corrected pathway breaks a rule: unknown code `XX`"),
+        "det rettede forløpet bryter en regel: ukjent kode «XX»"
+    );
+    assert_eq!(
+        l.rule("hf: unknown health trust `Ukjent HF` (the names of the reference data)"),
+        "helseforetak: ukjent helseforetak «Ukjent HF» (navnene i referansedataene)"
+    );
+    assert_eq!(
+        l.rule("Access denied: the record belongs to another organisation."),
+        "Ingen tilgang: opplysningene tilhører en annen virksomhet."
+    );
+    assert_eq!(super::rule_code("at most 200 characters"), Some("text.max"));
+    assert_eq!(
+        Lang::En.rule("at most 200 characters"),
+        "at most 200 characters"
+    );
+    // Unknown text is shown as it is.
+    assert_eq!(l.rule("something else"), "something else");
+    assert_eq!(l.field("replacement.date"), "erstatning.dato");
+}

@@ -181,11 +181,12 @@ pub(super) async fn import_submit(
     let _turn = turn(&state).await?;
     let form = read_form(form, &user, IMPORT_LIMIT, parse_upload).await?;
     let again = |c: Chrome, e: WebError| {
+        let l = c.l;
         render_status(
             &ImportT {
                 c,
                 result: None,
-                error: Some(e.detail),
+                error: Some(e.message(l)),
             },
             e.status,
         )

@@ -202,6 +202,7 @@ pub(super) async fn event_submit(
         pathway_variant: latest.fields.pathway_variant.clone(),
     };
     let result = register(&state, &write, fields).await;
+    let l = page.c.l;
     finish(
         result,
         |pid| format!("/pathways/p/{}", path_segment(&pid)),
@@ -211,7 +212,7 @@ pub(super) async fn event_submit(
                 page.c,
                 &write.principal,
                 pathway_id.clone(),
-                Some(e.detail),
+                Some(e.message(l)),
             )
         },
     )
@@ -232,6 +233,7 @@ pub(super) async fn withdraw_submit(
     CsrfForm(f): CsrfForm<WithdrawForm>,
 ) -> PageResult {
     let result = correct(&state, &write, id, None, &f.reason).await;
+    let l = page.c.l;
     finish(
         result,
         |pid| format!("/pathways/p/{}", path_segment(&pid)),
@@ -243,7 +245,7 @@ pub(super) async fn withdraw_submit(
                 .position(|r| *r == id)
                 .map(|i| all.events[i].pathway_id.to_string())
                 .ok_or_else(WebError::not_found)?;
-            view(&state, page.c, &write.principal, pid, Some(e.detail)).await
+            view(&state, page.c, &write.principal, pid, Some(e.message(l))).await
         },
     )
     .await
@@ -329,6 +331,7 @@ pub(super) async fn new_submit(
         register(&state, &access, fields).await
     }
     .await;
+    let l = page.c.l;
     finish(
         result,
         |pid| format!("/pathways/p/{}", path_segment(&pid)),
@@ -337,7 +340,7 @@ pub(super) async fn new_submit(
                 &NewT {
                     c: page.c,
                     hfs: tsb_health_trusts(),
-                    error: Some(e.detail),
+                    error: Some(e.message(l)),
                     form: f,
                 },
                 e.status,

@@ -94,6 +94,7 @@ async fn new_submit(
         kommune: Some(f.kommune.clone()),
     };
     let result = super::create(&state, &access, &input).await;
+    let l = page.c.l;
     finish(
         result,
         |id| format!("/persons/{id}"),
@@ -105,7 +106,7 @@ async fn new_submit(
                     national_id: String::new(),
                     ..f
                 },
-                error: Some(e.detail),
+                error: Some(e.message(l)),
             })
         },
     )
@@ -191,6 +192,7 @@ async fn correct(
             |current| f.against(current).parse(today).map_err(WebError::from),
         )
         .await;
+    let l = page.c.l;
     finish(
         result,
         |_| format!("/persons/{id}"),
@@ -210,7 +212,7 @@ async fn correct(
                 p: PersonView::from(&p),
                 can_correct: true,
                 flagged: false,
-                error: Some(e.detail),
+                error: Some(e.message(l)),
             })
         },
     )

@@ -82,10 +82,11 @@ async fn add(
         qualification: "",
     };
     let result = super::add(&state, &access, new).await;
+    let l = page.c.l;
     finish(
         result,
         |_| "/admin/users".to_owned(),
-        |e| users_page(&state, page.c, &access, Some(e.detail)),
+        |e| users_page(&state, page.c, &access, Some(e.message(l))),
     )
     .await
 }
@@ -113,10 +114,11 @@ async fn change(
         _ => return Err(WebError::not_found()),
     };
     let result = super::change(&state, &access, UserId(id), change, &f.reason).await;
+    let l = page.c.l;
     finish(
         result,
         |_| "/admin/users".to_owned(),
-        |e| users_page(&state, page.c, &access, Some(e.detail)),
+        |e| users_page(&state, page.c, &access, Some(e.message(l))),
     )
     .await
 }

@@ -303,7 +303,7 @@ async fn dates_after_today_are_refused(app: &TestApp) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        body.contains("role=\"alert\"") && body.contains("start: a date that has happened"),
+        body.contains("role=\"alert\"") && body.contains("første dag: en dato som har vært"),
         "{body}"
     );
     let (status, body) = app
@@ -318,7 +318,7 @@ async fn dates_after_today_are_refused(app: &TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("not after today"));
+    assert!(body.contains("ikke etter i dag"), "{body}");
     assert_eq!(
         writes(app, "coercion.write").await,
         coercion_writes + 2,

@@ -189,7 +189,10 @@ async fn lar_and_coercion_pages_render_and_submit(app: &TestApp) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        body.contains("role=\"alert\"") && body.contains("recorded for your user"),
+        body.contains("role=\"alert\"")
+            && body.contains(
+                "et vedtak registreres med kvalifikasjonen som er registrert for brukeren din"
+            ),
         "{body}"
     );
     // Without the CSRF token: refused.

@@ -31,35 +31,35 @@ async fn errors_are_pages_or_problems_by_router(app: &TestApp) {
 
     let browser = browser_login(app, "radgiver.oslo").await;
     let token = app.token("radgiver.oslo").await;
-    // (path of a page, path of the API, status, what the page says)
+    // (path of a page, path of the API, status, what the page says: in bokmål)
     let cases = [
         // No such route.
         (
             "/no-such-page",
             "/api/v1/no-such-route",
             StatusCode::NOT_FOUND,
-            "Not found",
+            "Ikke funnet",
         ),
         // Denied by the decision (an advisor is no org-admin).
         (
             "/admin/users",
             "/api/v1/users",
             StatusCode::FORBIDDEN,
-            "Access denied",
+            "Ingen tilgang",
         ),
         // A path segment that does not parse.
         (
             "/persons/abc",
             "/api/v1/persons/abc",
             StatusCode::BAD_REQUEST,
-            "Bad request",
+            "Ugyldig forespørsel",
         ),
         // A record that does not exist.
         (
             "/persons/999999",
             "/api/v1/persons/999999",
             StatusCode::NOT_FOUND,
-            "Not found",
+            "Ikke funnet",
         ),
     ];
     for (page, api, status, title) in cases {

@@ -23,6 +23,7 @@ mod access;
 mod csrf;
 mod headers;
 mod input;
+mod language;
 mod limits;
 mod passwords;
 mod redirect;

@@ -201,6 +201,7 @@ async fn submit<F: CoercionForm + DeserializeOwned + Send + Sync>(
         super::record(&state, &access, &stay_id, cmd).await
     }
     .await;
+    let l = page.c.l;
     finish(
         result,
         |_| "/pathways/coercion".to_owned(),
@@ -210,7 +211,7 @@ async fn submit<F: CoercionForm + DeserializeOwned + Send + Sync>(
                 page.c,
                 &access.principal,
                 today.year(),
-                Some(e.detail),
+                Some(e.message(l)),
             )
         },
     )

@@ -87,10 +87,11 @@ async fn submit<R: LarRequest + DeserializeOwned + Send>(
     CsrfForm(req): CsrfForm<R>,
 ) -> PageResult {
     let result = super::record(&state, &access, &req).await;
+    let l = page.c.l;
     finish(
         result,
         |()| "/pathways/lar".to_owned(),
-        |e| view(&state, page.c, &access.principal, Some(e.detail)),
+        |e| view(&state, page.c, &access.principal, Some(e.message(l))),
     )
     .await
 }
