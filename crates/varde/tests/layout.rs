@@ -126,6 +126,15 @@ fn the_architecture_names_only_what_exists() {
 }
 
 #[test]
+fn the_security_page_names_only_what_exists() {
+    let missing = check_map("SECURITY.md");
+    assert!(
+        missing.is_empty(),
+        "SECURITY.md names what does not exist: {missing:?}"
+    );
+}
+
+#[test]
 fn the_readme_names_only_what_exists() {
     let missing = check_map("README.md");
     assert!(
