@@ -242,14 +242,7 @@ pub fn csrf_of(html: &str) -> String {
 /// Logs in through the HTML form; returns a client holding the session cookie.
 pub async fn browser_login(app: &TestApp, username: &str) -> reqwest::Client {
     let client = app.browser();
-    let page = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = get_page(&client, app, "/login").await;
     let csrf = csrf_of(&page);
     let res = client
         .post(app.url("/login"))
@@ -278,4 +271,54 @@ pub async fn browser_login(app: &TestApp, username: &str) -> reqwest::Client {
         "{cookie}"
     );
     client
+}
+
+/// GETs a page with a browser `client` (logged in or not); the status and the text.
+pub async fn get_page(
+    client: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+) -> (reqwest::StatusCode, String) {
+    let res = client.get(app.url(path)).send().await.expect("GET");
+    (res.status(), res.text().await.expect("body"))
+}
+
+/// GETs an API path with a bearer token.
+pub async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+    app.client()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("GET")
+}
+
+/// POSTs JSON to an API path with a bearer token.
+pub async fn post(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    app.client()
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .expect("POST")
+}
+
+/// Registers a person through the API; the person's id.
+pub async fn create_person(app: &TestApp, token: &str, national_id: &str, name: &str) -> i64 {
+    let res = post(
+        app,
+        token,
+        "/api/v1/persons",
+        &serde_json::json!({"national_id": national_id, "name": name}),
+    )
+    .await;
+    assert_eq!(res.status(), reqwest::StatusCode::CREATED);
+    let body: serde_json::Value = res.json().await.expect("JSON");
+    body["id"].as_i64().expect("id")
 }

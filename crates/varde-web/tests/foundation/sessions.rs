@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use varde_store::Engine;
 
-use crate::common::{self, browser_login, csrf_of, TestApp};
+use crate::common::{self, browser_login, csrf_of, get_page, TestApp};
 use crate::get;
 
 on_both_engines!(
@@ -97,14 +97,7 @@ async fn html_login_flow_and_pages(app: &TestApp) {
 
     // Wrong password on the form: 401 with a message, the same for an unknown user.
     let client = app.browser();
-    let page = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = get_page(&client, app, "/login").await;
     assert!(page.contains("lang=\"nb\""));
     let csrf = csrf_of(&page);
     let res = client
@@ -184,14 +177,7 @@ async fn html_login_flow_and_pages(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let page = client
-        .get(app.url("/persons"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = get_page(&client, app, "/persons").await;
     assert!(page.contains("lang=\"en\""));
     // An open redirect is refused.
     let res = client
@@ -203,14 +189,7 @@ async fn html_login_flow_and_pages(app: &TestApp) {
     assert_eq!(res.headers()["location"], "/");
 
     // Logout with the token ends the session.
-    let page = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = get_page(&client, app, "/").await;
     let csrf = csrf_of(&page);
     let res = client
         .post(app.url("/logout"))

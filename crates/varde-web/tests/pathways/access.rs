@@ -6,7 +6,9 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::common::{self, browser_login, csrf_of, TestApp};
-use crate::{decision, ev, get_json, ok, page, post, post_event, refused, run_pathway, stay_of};
+use crate::{
+    decision, ev, get_json, get_page, ok, post, post_event, refused, run_pathway, stay_of,
+};
 
 on_both_engines!(
     only_clinicians_of_the_unit_see_pathways,
@@ -287,7 +289,7 @@ async fn dates_after_today_are_refused(app: &TestApp) {
 
     // The forms give the same refusal, on the page.
     let client = browser_login(app, "kliniker").await;
-    let (_, html) = page(&client, app, "/pathways/coercion").await;
+    let (_, html) = get_page(&client, app, "/pathways/coercion").await;
     let csrf = csrf_of(&html);
     let (status, body) = app
         .submit(

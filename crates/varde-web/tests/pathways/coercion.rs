@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::common::{browser_login, TestApp};
-use crate::{decision, get_json, ok, page, refused, stay_of};
+use crate::{decision, get_json, get_page, ok, refused, stay_of};
 
 on_both_engines!(
     coercion_end_dates_limits_warnings_and_table,
@@ -367,7 +367,7 @@ async fn warnings_cover_ended_stays_and_gaps_between_decisions(app: &TestApp) {
 
     // The page lists both, in words.
     let client = browser_login(app, "kliniker").await;
-    let (status, html) = page(&client, app, "/pathways/coercion").await;
+    let (status, html) = get_page(&client, app, "/pathways/coercion").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         html.contains("§ 10-2 – dager i oppholdet uten gyldig vedtak mellom to vedtak, siste lovlige dag 2026-04-01, neste tilbakeholdelse fra 2026-05-01"),

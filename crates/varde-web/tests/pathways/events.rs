@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::common::{browser_login, TestApp};
+use crate::common::{browser_login, get_page, TestApp};
 use crate::{
     csv_row, ev, get_json, import, ok_event, post_event, run_pathway, HEADER, HF, RHF, UNIT,
 };
@@ -372,14 +372,7 @@ async fn corrections_withdraw_and_export_round_trips(app: &TestApp) {
         .iter()
         .any(|e| e["id"] == replacement && e["date"] == "2026-09-12"));
     let client = browser_login(app, "kliniker").await;
-    let page = client
-        .get(app.url("/pathways/p/C1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = get_page(&client, app, "/pathways/p/C1").await;
     assert!(
         page.contains("Rettelser") && page.contains("feil dato"),
         "{page}"

@@ -27,7 +27,7 @@ mod lar;
 mod national;
 mod pages;
 
-use common::TestApp;
+use common::{get_page, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -153,9 +153,4 @@ fn stay_of<'a>(stays: &'a Value, id: &str) -> &'a Value {
         .iter()
         .find(|s| s["stay_id"] == id)
         .unwrap_or_else(|| panic!("no stay {id} in {stays}"))
-}
-
-async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, String) {
-    let res = client.get(app.url(path)).send().await.unwrap();
-    (res.status(), res.text().await.unwrap())
 }

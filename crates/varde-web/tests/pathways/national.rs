@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::common::{browser_login, TestApp};
+use crate::common::{browser_login, get_page, TestApp};
 use crate::{get_json, ok, DEMO_ORG};
 
 on_both_engines!(national_figures_sum_organisations_and_hide_small_cells);
@@ -104,14 +104,7 @@ async fn national_figures_sum_organisations_and_hide_small_cells(app: &TestApp) 
     assert!(section("10-4")["main"].is_null(), "one decision: hidden");
     // The page shows the same; an advisor is refused.
     let client = browser_login(app, "analytiker").await;
-    let page = client
-        .get(app.url("/pathways/national"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = get_page(&client, app, "/pathways/national").await;
     assert!(
         page.contains("Nasjonale tall") && page.contains("skjult (&#60; 5)"),
         "{page}"

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 
 use crate::common::{browser_login, csrf_of, TestApp};
-use crate::{csv_row, page, run_pathway, HEADER, HF};
+use crate::{csv_row, get_page, run_pathway, HEADER, HF};
 
 on_both_engines!(
     pathway_pages_render,
@@ -19,14 +19,7 @@ async fn pathway_pages_render(app: &TestApp) {
     assert!(page.contains("Arbeidsliste"));
 
     // Register a referral through the form.
-    let form = client
-        .get(app.url("/pathways/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, form) = get_page(&client, app, "/pathways/new").await;
     let csrf = csrf_of(&form);
     let res = client
         .post(app.url("/pathways/new"))
@@ -49,14 +42,7 @@ async fn pathway_pages_render(app: &TestApp) {
     );
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert_eq!(location, "/pathways/p/H1");
-    let page = client
-        .get(app.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = get_page(&client, app, &location).await;
     assert!(page.contains("Henvisning mottatt"));
 
     // An event through the pathway page's form; a broken one shows the rule.
@@ -161,13 +147,13 @@ async fn pathway_pages_render(app: &TestApp) {
 
 async fn lar_and_coercion_pages_render_and_submit(app: &TestApp) {
     let client = browser_login(app, "kliniker").await;
-    let (status, worklist) = page(&client, app, "/pathways").await;
+    let (status, worklist) = get_page(&client, app, "/pathways").await;
     assert_eq!(status, StatusCode::OK);
     assert!(worklist.contains("href=\"/pathways/lar\""));
     assert!(worklist.contains("href=\"/pathways/coercion\""));
 
     // LAR: admit through the form; registering it as another's decision shows the rule.
-    let (status, lar) = page(&client, app, "/pathways/lar").await;
+    let (status, lar) = get_page(&client, app, "/pathways/lar").await;
     assert_eq!(status, StatusCode::OK);
     assert!(lar.contains("id=\"admit-patient\""), "the admission form");
     let csrf = csrf_of(&lar);
@@ -222,7 +208,7 @@ async fn lar_and_coercion_pages_render_and_submit(app: &TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, lar) = page(&client, app, "/pathways/lar").await;
+    let (_, lar) = get_page(&client, app, "/pathways/lar").await;
     assert!(lar.contains("H-1"));
     assert!(!lar.contains("H-2"));
     assert!(lar.contains("0301 Oslo"));
@@ -235,7 +221,7 @@ async fn lar_and_coercion_pages_render_and_submit(app: &TestApp) {
     assert!(!lar.contains("oppgis i skjemaet"));
 
     // Coercion: a stay and a § 10-2 decision through the forms; the end date and the table.
-    let (status, coercion) = page(&client, app, "/pathways/coercion").await;
+    let (status, coercion) = get_page(&client, app, "/pathways/coercion").await;
     assert_eq!(status, StatusCode::OK);
     assert!(coercion.contains("Årstabell"));
     let (status, _) = app
@@ -326,7 +312,7 @@ async fn lar_and_coercion_pages_render_and_submit(app: &TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, coercion) = page(&client, app, "/pathways/coercion").await;
+    let (_, coercion) = get_page(&client, app, "/pathways/coercion").await;
     assert!(
         coercion.contains("2027-02-02"),
         "legal end of the § 10-2 decision"
@@ -357,7 +343,7 @@ async fn lar_and_coercion_pages_render_and_submit(app: &TestApp) {
     // Another role gets the refusal page.
     let advisor = browser_login(app, "radgiver.oslo").await;
     for path in ["/pathways/lar", "/pathways/coercion"] {
-        let (status, _) = page(&advisor, app, path).await;
+        let (status, _) = get_page(&advisor, app, path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
     }
 }

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::common::{self, browser_login, csrf_of, synthetic_id, TestApp};
+use crate::common::{self, browser_login, csrf_of, get_page, synthetic_id, TestApp};
 use crate::get;
 
 on_both_engines!(
@@ -55,14 +55,7 @@ async fn forms_need_a_csrf_token(app: &TestApp) {
     assert!(list.as_array().unwrap().is_empty());
 
     // With the token: created, redirected to the person page.
-    let form = client
-        .get(app.url("/persons/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, form) = get_page(&client, app, "/persons/new").await;
     let csrf = csrf_of(&form);
     let res = client
         .post(app.url("/persons/new"))
@@ -77,14 +70,7 @@ async fn forms_need_a_csrf_token(app: &TestApp) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with("/persons/"), "{location}");
-    let page = client
-        .get(app.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = get_page(&client, app, &location).await;
     assert!(page.contains("Per Skjema"));
 
     // Logout needs the token too.
@@ -161,14 +147,7 @@ async fn api_writes_with_the_cookie_alone_are_refused(app: &TestApp) {
     assert_eq!(res.status(), StatusCode::OK);
 
     // With the session's token in the header, the cookie's write goes through.
-    let page = browser
-        .get(app.url("/pathways/import"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = get_page(&browser, app, "/pathways/import").await;
     let token = csrf_of(&page);
     let res = browser
         .post(app.url("/api/v1/pathways/import"))

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::common::{browser_login, csrf_of, synthetic_id, TestApp};
+use crate::common::{browser_login, csrf_of, get_page, synthetic_id, TestApp};
 use crate::{create_person, kind};
 
 on_both_engines!(
@@ -166,14 +166,7 @@ async fn a_break_glass_reason_is_words(app: &TestApp) {
     }
     // The form too.
     let browser = browser_login(app, "kliniker").await;
-    let page = browser
-        .get(app.url("/persons"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = get_page(&browser, app, "/persons").await;
     let res = browser
         .post(app.url("/persons/break-glass"))
         .form(&[

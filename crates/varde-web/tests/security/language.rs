@@ -4,21 +4,14 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::common::{browser_login, csrf_of, TestApp};
+use crate::common::{browser_login, csrf_of, get_page, TestApp};
 use crate::post;
 
 on_both_engines!(refusals_on_pages_are_in_the_pages_language);
 
 async fn refusals_on_pages_are_in_the_pages_language(app: &TestApp) {
     let browser = browser_login(app, "kliniker").await;
-    let page = browser
-        .get(app.url("/pathways/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = get_page(&browser, app, "/pathways/new").await;
     let form = |date: &'static str, kommune: &'static str| {
         vec![
             ("csrf", csrf_of(&page)),

@@ -29,41 +29,8 @@ mod passwords;
 mod redirect;
 mod trail;
 
-use common::TestApp;
-use serde_json::{json, Value};
+use common::{create_person, get, post, TestApp};
 use varde_core::org::{Qualification, Role};
-
-async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    app.client()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> reqwest::Response {
-    app.client()
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn create_person(app: &TestApp, token: &str, national_id: &str, name: &str) -> i64 {
-    let res = post(
-        app,
-        token,
-        "/api/v1/persons",
-        &json!({"national_id": national_id, "name": name}),
-    )
-    .await;
-    assert_eq!(res.status(), reqwest::StatusCode::CREATED);
-    let body: Value = res.json().await.unwrap();
-    body["id"].as_i64().expect("id")
-}
 
 /// A user `username` (the demo password) with `role` in the organisation `org_key`
 /// (municipality number, organisation number or slug).

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::common::{browser_login, csrf_of, TestApp};
+use crate::common::{browser_login, csrf_of, get_page, TestApp};
 use crate::{get, post};
 
 on_both_engines!(role_and_qualification_changes_leave_a_trail);
@@ -69,14 +69,7 @@ async fn role_and_qualification_changes_leave_a_trail(app: &TestApp) {
     assert_eq!(e[0].actor_id, Some(author.id.0));
     // The role through the page's form, with its reason.
     let browser = browser_login(app, "admin.klinikk").await;
-    let page = browser
-        .get(app.url("/admin/users"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = get_page(&browser, app, "/admin/users").await;
     let res = browser
         .post(app.url(&format!("/admin/users/{}/role", user.id.0)))
         .form(&[
