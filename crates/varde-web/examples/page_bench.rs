@@ -10,6 +10,10 @@
 //! moment of the (shared) machine hits all of them alike; `/healthz` (no authentication, no
 //! database) is the reference the others are divided by.
 //!
+//! A second server on the same database runs with the rate limits on (rates far above what
+//! the benchmark sends, so none is refused): its `/healthz` and `/api/v1/me` beside the first
+//! server's give the per-request cost of counting a client.
+//!
 //! Client and server share one two-thread tokio runtime, as a reverse proxy on the same host
 //! would share the CPU; the numbers are end-to-end over loopback, body read included.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -71,6 +75,8 @@ enum Auth {
 
 struct Endpoint {
     label: &'static str,
+    /// 0: the server without rate limits; 1: the one with them.
+    server: usize,
     path: String,
     auth: Auth,
     /// Rotate `{id}` through the registered persons.
@@ -111,14 +117,33 @@ async fn bench_engine(engine: Engine, requests: usize, persons: usize) -> Option
         limits: varde_web::limits::Limits::off(),
         ..Config::default()
     };
-    let key = PseudonymKey::from_bytes([7u8; 32]);
-    let state = AppState::new(db.store.clone(), key, Clock::Fixed(now), config).expect("state");
-    let app = Application::bind("127.0.0.1:0", state).await.expect("bind");
-    let base = format!("http://{}", app.addr().expect("addr"));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(app.run(async move {
-        let _ = stopped.await;
-    }));
+    // The same limits as a server's defaults, but rates no benchmark reaches.
+    let high = varde_web::limits::Rate::per_second(1_000_000, 1_000_000);
+    let limited = Config {
+        limits: varde_web::limits::Limits {
+            login: high,
+            anonymous: high,
+            user: high,
+            client_ip_header: None,
+        },
+        ..config.clone()
+    };
+    let mut bases = Vec::new();
+    let mut servers = Vec::new();
+    for config in [config, limited] {
+        let key = PseudonymKey::from_bytes([7u8; 32]);
+        let state = AppState::new(db.store.clone(), key, Clock::Fixed(now), config).expect("state");
+        let app = Application::bind("127.0.0.1:0", state).await.expect("bind");
+        bases.push(format!("http://{}", app.addr().expect("addr")));
+        let (stop, stopped) = oneshot::channel::<()>();
+        servers.push((
+            stop,
+            tokio::spawn(app.run(async move {
+                let _ = stopped.await;
+            })),
+        ));
+    }
+    let base = bases[0].clone();
 
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -167,6 +192,7 @@ async fn bench_engine(engine: Engine, requests: usize, persons: usize) -> Option
             path: "/healthz".into(),
             auth: Auth::None,
             per_person: false,
+            server: 0,
             latencies: Vec::new(),
         },
         Endpoint {
@@ -174,6 +200,7 @@ async fn bench_engine(engine: Engine, requests: usize, persons: usize) -> Option
             path: "/api/v1/me".into(),
             auth: Auth::Bearer,
             per_person: false,
+            server: 0,
             latencies: Vec::new(),
         },
         Endpoint {
@@ -181,6 +208,7 @@ async fn bench_engine(engine: Engine, requests: usize, persons: usize) -> Option
             path: "/api/v1/persons".into(),
             auth: Auth::Bearer,
             per_person: false,
+            server: 0,
             latencies: Vec::new(),
         },
         Endpoint {
@@ -188,6 +216,7 @@ async fn bench_engine(engine: Engine, requests: usize, persons: usize) -> Option
             path: "/api/v1/persons/{id}".into(),
             auth: Auth::Bearer,
             per_person: true,
+            server: 0,
             latencies: Vec::new(),
         },
         Endpoint {
@@ -195,6 +224,23 @@ async fn bench_engine(engine: Engine, requests: usize, persons: usize) -> Option
             path: "/persons".into(),
             auth: Auth::Cookie,
             per_person: false,
+            server: 0,
+            latencies: Vec::new(),
+        },
+        Endpoint {
+            label: "GET /healthz (rate limits on)",
+            path: "/healthz".into(),
+            auth: Auth::None,
+            per_person: false,
+            server: 1,
+            latencies: Vec::new(),
+        },
+        Endpoint {
+            label: "GET /api/v1/me (rate limits on)",
+            path: "/api/v1/me".into(),
+            auth: Auth::Bearer,
+            per_person: false,
+            server: 1,
             latencies: Vec::new(),
         },
     ];
@@ -214,7 +260,7 @@ async fn bench_engine(engine: Engine, requests: usize, persons: usize) -> Option
     let mut counter = 0usize;
     for ep in &mut endpoints {
         for _ in 0..warmup {
-            let _ = timed(&client, &base, ep, &token, &ids, &mut counter).await;
+            let _ = timed(&client, &bases[ep.server], ep, &token, &ids, &mut counter).await;
         }
     }
 
@@ -223,15 +269,17 @@ async fn bench_engine(engine: Engine, requests: usize, persons: usize) -> Option
         let n = CHUNK.min(requests - done);
         for ep in &mut endpoints {
             for _ in 0..n {
-                let d = timed(&client, &base, ep, &token, &ids, &mut counter).await;
+                let d = timed(&client, &bases[ep.server], ep, &token, &ids, &mut counter).await;
                 ep.latencies.push(d);
             }
         }
         done += n;
     }
 
-    let _ = stop.send(());
-    let _ = server.await;
+    for (stop, server) in servers {
+        let _ = stop.send(());
+        let _ = server.await;
+    }
     db.cleanup().await;
 
     let mut stats: Vec<(&'static str, usize, f64, f64, f64)> = Vec::new();
