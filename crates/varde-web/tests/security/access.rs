@@ -1,7 +1,9 @@
 //! Access across organisations: the § 18 person report shows an auditor only the accesses to
 //! records their organisation holds and the accesses by its own users; a pathway of another
 //! organisation is "not found" — page, API, corrections, event forms — and the attempt is
-//! logged where that organisation's auditor sees it.
+//! logged where that organisation's auditor sees it. LAR patients, coercion stays and the
+//! pathway export hold only the own organisation's records, and a stay named by id is the own
+//! organisation's or none.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -13,6 +15,7 @@ use crate::{add_user, create_person, get, post};
 on_both_engines!(
     the_person_report_shows_only_the_auditors_organisation,
     another_organisations_pathway_is_not_found_and_the_attempt_logged,
+    lar_coercion_and_the_export_show_only_the_own_organisation,
 );
 
 async fn report(app: &TestApp, auditor: &str, nid: &str) -> Vec<Value> {
@@ -143,4 +146,85 @@ async fn denied(app: &TestApp, actor: &str) -> usize {
         .iter()
         .filter(|e| e.actor == actor && e.outcome == "denied")
         .count()
+}
+
+async fn lar_coercion_and_the_export_show_only_the_own_organisation(app: &TestApp) {
+    let oslo_clinic = app.token("kliniker").await;
+    app.add_treatment_org("Annen klinikk", "kliniker.annen")
+        .await;
+    let other = app.token("kliniker.annen").await;
+    let writes = [
+        (
+            "/api/v1/pathways/events",
+            json!({
+                "pathway_id": "HEMMELIG-2", "unit": "Demo TSB poliklinikk",
+                "hf": "Oslo universitetssykehus HF", "rhf": "Helse Sør-Øst RHF",
+                "kommune": "0301", "care_level": "outpatient",
+                "event": "referral_received", "date": "2026-10-01",
+            }),
+        ),
+        (
+            "/api/v1/lar/admissions",
+            json!({"patient": "pt-HEMMELIG", "kommune": "0301", "date": "2026-10-05",
+                   "decided_by": "specialist"}),
+        ),
+        (
+            "/api/v1/coercion/stays",
+            json!({"stay_id": "HEMMELIG-F", "patient": "pt-HEMMELIG-F", "start": "2026-11-20"}),
+        ),
+    ];
+    for (path, body) in &writes {
+        let res = post(app, &oslo_clinic, path, body).await;
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+    }
+    // The holder sees each of them.
+    for path in [
+        "/api/v1/pathways/export",
+        "/api/v1/lar/patients",
+        "/api/v1/coercion/stays",
+    ] {
+        let body = get(app, &oslo_clinic, path).await.text().await.unwrap();
+        assert!(body.contains("HEMMELIG"), "{path}: the holder's own");
+    }
+    // The other clinic sees none of them, in lists or tables.
+    for path in [
+        "/api/v1/pathways/export",
+        "/api/v1/lar/patients",
+        "/api/v1/coercion/stays",
+        "/api/v1/coercion/table",
+    ] {
+        let res = get(app, &other, path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let body = res.text().await.unwrap();
+        assert!(!body.contains("HEMMELIG"), "{path}: {body}");
+    }
+    // A stay named by id is the caller's own organisation's: Oslo's stay is not found, and
+    // nothing is written to either organisation.
+    let decision = json!({"section": "10-2", "kind": "main", "decided": "2026-11-20",
+                          "from": "2026-11-20"});
+    for (path, body) in [
+        ("/api/v1/coercion/stays/HEMMELIG-F/decisions", decision),
+        (
+            "/api/v1/coercion/stays/HEMMELIG-F/end",
+            json!({"date": "2026-11-22"}),
+        ),
+    ] {
+        let res = post(app, &other, path, &body).await;
+        assert!(res.status().is_client_error(), "{path}: {}", res.status());
+        let text = res.text().await.unwrap();
+        assert!(!text.contains("pt-HEMMELIG"), "{path}: {text}");
+    }
+    let stays: Value = get(app, &oslo_clinic, "/api/v1/coercion/stays")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let stay = stays
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stay_id"] == "HEMMELIG-F")
+        .expect("the stay");
+    assert_eq!(stay["decisions"], json!([]), "{stay}");
+    assert!(stay["end"].is_null(), "{stay}");
 }

@@ -4,7 +4,7 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `access.rs` | the § 18 report shows only the auditor's organisation's records and users; another organisation's pathway is 404 and the attempt logged |
+//! | `access.rs` | the § 18 report shows only the auditor's organisation's records and users; another organisation's pathway is 404 and the attempt logged; LAR, coercion and the export hold only the own organisation's records |
 //! | `csrf.rs` | every form needs the session's CSRF token; an API write with only the session cookie is refused |
 //! | `redirect.rs` | the language switch goes back only to a path of this site |
 //! | `limits.rs` | login and public endpoints are rate limited per client (429 with `Retry-After`) |
