@@ -135,10 +135,19 @@ pub fn spreadsheet_cell(v: &str) -> std::borrow::Cow<'_, str> {
 /// `max` characters, no control characters, no national identity number, and not starting like
 /// a spreadsheet formula. Empty is `None`.
 pub fn safe_text(field: &'static str, v: &str, max: usize) -> Result<Option<String>, FieldError> {
-    let Some(v) = opt_text(field, v, max)? else {
+    Ok(safe_str(field, v, max)?.map(str::to_owned))
+}
+
+/// [`safe_text`] without the copy: the trimmed text, borrowed (a check on a hot path).
+pub fn safe_str<'a>(
+    field: &'static str,
+    v: &'a str,
+    max: usize,
+) -> Result<Option<&'a str>, FieldError> {
+    let Some(v) = text_str(field, v, max)? else {
         return Ok(None);
     };
-    if holds_national_id(&v) {
+    if holds_national_id(v) {
         return Err(FieldError::new(
             field,
             "must not hold a national identity number",
@@ -207,6 +216,15 @@ pub fn year(field: &'static str, v: &str, default: i16) -> Result<i16, FieldErro
 /// A free-text name (a unit, an organisation's label): trimmed, at most `max` characters, no
 /// control characters; empty is `None`.
 pub fn opt_text(field: &'static str, v: &str, max: usize) -> Result<Option<String>, FieldError> {
+    Ok(text_str(field, v, max)?.map(str::to_owned))
+}
+
+/// [`opt_text`] without the copy.
+fn text_str<'a>(
+    field: &'static str,
+    v: &'a str,
+    max: usize,
+) -> Result<Option<&'a str>, FieldError> {
     let v = v.trim();
     if v.is_empty() {
         return Ok(None);
@@ -220,7 +238,7 @@ pub fn opt_text(field: &'static str, v: &str, max: usize) -> Result<Option<Strin
             "must not contain control characters",
         ));
     }
-    Ok(Some(v.to_owned()))
+    Ok(Some(v))
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ pub fn plan(parsed: &Parsed, existing: &[Event], today: Date, valid_only: bool) 
         .events
         .iter()
         .filter_map(|e| {
-            let err = place::check(&EventFields::of(e), hf.as_deref()).err()?;
+            let err = place::check(e, hf.as_deref()).err()?;
             errors.push(RowProblem {
                 line: e.line,
                 pathway_id: Some(e.pathway_id.to_string()),

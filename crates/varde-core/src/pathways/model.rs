@@ -249,6 +249,18 @@ pub enum Outcome {
     EndReason(Arc<str>),
 }
 
+impl Outcome {
+    /// The outcome column's text: `right`, `no_right`, a decision's two letters or the reason.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Outcome::Right => "right",
+            Outcome::NoRight => "no_right",
+            Outcome::Decision(d) => d.as_str(),
+            Outcome::EndReason(r) => r,
+        }
+    }
+}
+
 /// One pathway event (one CSV row).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {

@@ -418,13 +418,12 @@ impl EventFields {
             event: e.kind.as_str().to_owned(),
             date: e.date.to_string(),
             code: e.code.as_deref().unwrap_or_default().to_owned(),
-            outcome: match &e.outcome {
-                None => String::new(),
-                Some(Outcome::Right) => "right".to_owned(),
-                Some(Outcome::NoRight) => "no_right".to_owned(),
-                Some(Outcome::Decision(d)) => d.as_str().to_owned(),
-                Some(Outcome::EndReason(r)) => r.to_string(),
-            },
+            outcome: e
+                .outcome
+                .as_ref()
+                .map(Outcome::as_str)
+                .unwrap_or_default()
+                .to_owned(),
             deadline: date(e.deadline),
             pathway_variant: match e.variant {
                 Variant::Standard => "standard",

@@ -10,7 +10,7 @@
 use crate::fields::{self, FieldError};
 use crate::refdata;
 
-use super::{Event, EventFields};
+use super::{Event, EventFields, Outcome};
 
 /// The longest pathway id accepted for storage (the form's limit too).
 pub const MAX_PATHWAY_ID: usize = 64;
@@ -21,9 +21,51 @@ pub const MAX_CODE: usize = 20;
 /// The longest outcome (an end reason is free text) accepted for storage.
 pub const MAX_OUTCOME: usize = 200;
 
+/// What [`check`] reads of an event, borrowed: its places and its free text (a file's parsed
+/// events are checked without a copy).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Place<'a> {
+    pub pathway_id: &'a str,
+    pub unit: &'a str,
+    pub hf: &'a str,
+    pub rhf: &'a str,
+    pub kommune: &'a str,
+    pub code: &'a str,
+    pub outcome: &'a str,
+}
+
+impl<'a> From<&'a EventFields> for Place<'a> {
+    fn from(f: &'a EventFields) -> Self {
+        Place {
+            pathway_id: &f.pathway_id,
+            unit: &f.unit,
+            hf: &f.hf,
+            rhf: &f.rhf,
+            kommune: &f.kommune,
+            code: &f.code,
+            outcome: &f.outcome,
+        }
+    }
+}
+
+impl<'a> From<&'a Event> for Place<'a> {
+    fn from(e: &'a Event) -> Self {
+        Place {
+            pathway_id: &e.pathway_id,
+            unit: &e.unit,
+            hf: &e.hf,
+            rhf: &e.rhf,
+            kommune: &e.kommune,
+            code: e.code.as_deref().unwrap_or_default(),
+            outcome: e.outcome.as_ref().map(Outcome::as_str).unwrap_or_default(),
+        }
+    }
+}
+
 /// Checks the places an event names. `org_hf` is the health trust the organisation registers
 /// its pathways under, when it has one.
-pub fn check(f: &EventFields, org_hf: Option<&str>) -> Result<(), FieldError> {
+pub fn check<'a>(f: impl Into<Place<'a>>, org_hf: Option<&str>) -> Result<(), FieldError> {
+    let f: Place<'a> = f.into();
     let refdata = refdata::get();
     let (pathway_id, hf, rhf, kommune) = (
         f.pathway_id.trim(),
@@ -31,19 +73,13 @@ pub fn check(f: &EventFields, org_hf: Option<&str>) -> Result<(), FieldError> {
         f.rhf.trim(),
         f.kommune.trim(),
     );
-    if pathway_id.chars().count() > MAX_PATHWAY_ID {
-        return Err(FieldError::new(
-            "pathway_id",
-            format!("at most {MAX_PATHWAY_ID} characters"),
-        ));
-    }
     for (field, value, max) in [
         ("pathway_id", pathway_id, MAX_PATHWAY_ID),
-        ("unit", f.unit.as_str(), MAX_UNIT),
-        ("code", f.code.as_str(), MAX_CODE),
-        ("outcome", f.outcome.as_str(), MAX_OUTCOME),
+        ("unit", f.unit, MAX_UNIT),
+        ("code", f.code, MAX_CODE),
+        ("outcome", f.outcome, MAX_OUTCOME),
     ] {
-        fields::safe_text(field, value, max)?;
+        fields::safe_str(field, value, max)?;
     }
     if !rhf.is_empty() && !refdata.rhfs().any(|r| r.name == rhf) {
         let names: Vec<&str> = refdata.rhfs().map(|r| r.name.as_str()).collect();
