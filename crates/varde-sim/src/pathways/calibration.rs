@@ -109,7 +109,7 @@ pub(super) const HFS: &[Hf] = &[
         rhf: "Helse Midt-Norge RHF",
         short: "HMR",
         weight: 4,
-        kommuner: &["1507", "1506", "1505"],
+        kommuner: &["1508", "1506", "1505"],
     },
     Hf {
         name: "Helse Nord-Trøndelag HF",

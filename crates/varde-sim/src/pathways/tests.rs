@@ -97,3 +97,35 @@ fn writes_the_files() {
     assert!(parse_scale("-1").is_err());
     let _ = fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn every_place_of_the_year_is_one_the_web_accepts() {
+    // The synthetic year is what demos and benchmarks import: its health trusts and
+    // municipality numbers must be those of the reference data (Ålesund is 1508 since 2024).
+    let d = generate(3, 0.02).unwrap();
+    let parsed =
+        varde_core::pathways::read_events(std::io::BufReader::new(d.events_csv.as_bytes()))
+            .unwrap();
+    assert!(!parsed.events.is_empty());
+    for e in &parsed.events {
+        if let Err(err) = varde_core::pathways::place::check(e, None) {
+            panic!("line {}: {err}", e.line);
+        }
+    }
+    for hf in HFS {
+        for kommune in hf.kommuner {
+            let place = varde_core::pathways::place::Place {
+                pathway_id: "P1",
+                hf: hf.name,
+                rhf: hf.rhf,
+                kommune,
+                ..Default::default()
+            };
+            assert!(
+                varde_core::pathways::place::check(place, None).is_ok(),
+                "{} {kommune}",
+                hf.name
+            );
+        }
+    }
+}
