@@ -84,6 +84,45 @@ impl WebError {
         e
     }
 
+    /// Invalid input that no single field names (the rows of a file): 422, `invalid-input`.
+    pub fn invalid_input(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-input",
+            "Invalid input",
+            detail,
+        )
+    }
+
+    /// The error as a problem document with extension members (RFC 9457, § 3.2) beside its
+    /// own: `members` must serialise as a map whose keys are not the problem's.
+    pub fn with_members<T: Serialize>(self, members: T) -> Response {
+        #[derive(Serialize)]
+        struct WithMembers<T> {
+            #[serde(flatten)]
+            problem: Problem,
+            #[serde(flatten)]
+            members: T,
+        }
+        let body = serde_json::to_string(&WithMembers {
+            problem: self.problem(),
+            members,
+        });
+        self.respond(body.unwrap_or_else(|_| "{}".to_owned()))
+    }
+
+    fn respond(self, body: String) -> Response {
+        let mut res = (
+            self.status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response();
+        // For [`pages`]: the HTML router shows the same error as a page.
+        res.extensions_mut().insert(self);
+        res
+    }
+
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -272,15 +311,7 @@ fn escape(s: &str) -> String {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let body = serde_json::to_string(&self.problem()).unwrap_or_else(|_| "{}".to_owned());
-        let mut res = (
-            self.status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            body,
-        )
-            .into_response();
-        // For [`pages`]: the HTML router shows the same error as a page.
-        res.extensions_mut().insert(self);
-        res
+        self.respond(body)
     }
 }
 

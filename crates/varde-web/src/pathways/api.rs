@@ -195,37 +195,16 @@ async fn api_import(
 /// A refused import (nothing written): a problem document (RFC 9457) whose `errors` name each
 /// refused row's line, field and rule, with the import's result beside it.
 fn refused(result: ImportResult) -> Response {
-    #[derive(serde::Serialize)]
-    struct Refused {
-        #[serde(rename = "type")]
-        kind: &'static str,
-        title: &'static str,
-        status: u16,
-        detail: String,
-        #[serde(flatten)]
-        result: ImportResult,
-    }
     let first = result
         .errors
         .first()
         .map(|e| format!("; the first, line {}: {}", e.line, e.rule))
         .unwrap_or_default();
-    let body = Refused {
-        kind: "https://varde.invalid/problems/invalid-input",
-        title: "Invalid input",
-        status: StatusCode::UNPROCESSABLE_ENTITY.as_u16(),
-        detail: format!(
-            "{} row(s) refused; nothing was written{first}",
-            result.errors.len()
-        ),
-        result,
-    };
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        serde_json::to_string(&body).unwrap_or_default(),
-    )
-        .into_response()
+    let detail = format!(
+        "{} row(s) refused; nothing was written{first}",
+        result.errors.len()
+    );
+    WebError::invalid_input(detail).with_members(result)
 }
 
 #[derive(utoipa::OpenApi)]
