@@ -11,6 +11,7 @@ use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
 use jiff::{SignedDuration, Timestamp};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -159,10 +160,9 @@ pub fn clear_cookie(name: &str, secure: bool) -> String {
     format!("{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}")
 }
 
-/// Reads one cookie from the request.
-pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+/// Reads one cookie from a request's headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -238,7 +238,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
-        let (token, via) = match (bearer, cookie(parts, SESSION_COOKIE)) {
+        let (token, via) = match (bearer, cookie(&parts.headers, SESSION_COOKIE)) {
             (Some(t), _) => (t, Via::Bearer),
             (None, Some(t)) => (t, Via::Cookie),
             (None, None) => return Err(WebError::unauthenticated()),

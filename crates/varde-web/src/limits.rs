@@ -149,11 +149,7 @@ impl Limiters {
         }
         let headers = req.headers();
         let credentials = headers.contains_key(header::AUTHORIZATION)
-            || headers
-                .get_all(header::COOKIE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .any(|v| v.contains(SESSION_COOKIE));
+            || crate::auth::cookie(headers, SESSION_COOKIE).is_some();
         if credentials {
             self.user.as_ref()
         } else {

@@ -85,7 +85,7 @@ impl<S: Send + Sync> FromRequestParts<S> for LoginCsrf {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(LoginCsrf(
-            auth::cookie(parts, LOGIN_CSRF_COOKIE).map(str::to_owned),
+            auth::cookie(&parts.headers, LOGIN_CSRF_COOKIE).map(str::to_owned),
         ))
     }
 }

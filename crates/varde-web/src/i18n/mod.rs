@@ -213,17 +213,9 @@ fn find(text: &str) -> Option<(&'static Entry, Vec<(&'static str, &str)>)> {
 impl Lang {
     /// The language a request's cookie asks for (bokmål by default).
     pub fn of(headers: &axum::http::HeaderMap) -> Lang {
-        let en = headers
-            .get_all(axum::http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|kv| kv.trim().split_once('='))
-            .any(|(k, v)| k == LANG_COOKIE && v == "en");
-        if en {
-            Lang::En
-        } else {
-            Lang::Nb
+        match crate::auth::cookie(headers, LANG_COOKIE) {
+            Some("en") => Lang::En,
+            _ => Lang::Nb,
         }
     }
 }
