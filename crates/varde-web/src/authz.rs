@@ -95,7 +95,7 @@ pub fn access_entry(
         subject: subject.to_owned(),
         record,
         purpose: match purpose {
-            Some(p) if !p.trim().is_empty() => p.trim().chars().take(500).collect(),
+            Some(p) if !p.trim().is_empty() => p.trim().to_owned(),
             _ => decision.reason.as_str().to_owned(),
         },
         outcome: if decision.allowed {
@@ -116,6 +116,13 @@ pub async fn decide_for(
     target: Target<'_>,
     break_glass: Option<&str>,
 ) -> Result<(Decision, NewAccess), WebError> {
+    const MAX: usize = varde_core::persons::REASON_MAX;
+    if break_glass.is_some_and(|r| r.trim().chars().count() > MAX) {
+        return Err(WebError::invalid(
+            "reason",
+            format!("at most {MAX} characters"),
+        ));
+    }
     let decision = decide(
         principal,
         action,

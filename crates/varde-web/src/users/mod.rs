@@ -112,8 +112,8 @@ pub async fn change(
         .await
         .map_err(|_| WebError::not_found())?;
     let (change, reason) = match change {
-        Change::Disable => (UserChange::Disable, default_reason(reason, "disabled")),
-        Change::Enable => (UserChange::Enable, default_reason(reason, "enabled")),
+        Change::Disable => (UserChange::Disable, optional_reason(reason, "disabled")?),
+        Change::Enable => (UserChange::Enable, optional_reason(reason, "enabled")?),
         Change::Role(r) => (
             UserChange::Role(assignable_role(r)?),
             input::reason(reason)?,
@@ -137,20 +137,20 @@ pub async fn change(
     Ok(changed)
 }
 
-/// The reason given, or what was done (enabling or disabling needs no reason).
-fn default_reason(given: &str, done: &str) -> String {
-    let given = given.trim();
-    if given.is_empty() {
-        done.to_owned()
+/// The reason given (by the rules of [`input::reason`]), or what was done when none is given
+/// (enabling or disabling needs no reason).
+fn optional_reason(given: &str, done: &str) -> Result<String, WebError> {
+    if given.trim().is_empty() {
+        Ok(done.to_owned())
     } else {
-        given.chars().take(500).collect()
+        Ok(input::reason(given)?)
     }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::scoped_username;
+    use super::{optional_reason, scoped_username};
 
     #[test]
     fn usernames_are_scoped_to_the_organisation() {
@@ -160,5 +160,14 @@ mod tests {
         assert_eq!(e.errors[0].field, "username");
         assert!(scoped_username("k", "oslo").is_err());
         assert!(scoped_username("kari nordmann", "oslo").is_err());
+    }
+
+    #[test]
+    fn a_reason_for_enabling_is_optional_but_never_cut_short() {
+        assert_eq!(optional_reason("  ", "disabled").unwrap(), "disabled");
+        assert_eq!(optional_reason(" left ", "disabled").unwrap(), "left");
+        let e = optional_reason(&"x".repeat(501), "disabled").unwrap_err();
+        assert_eq!(e.errors[0].field, "reason");
+        assert!(e.errors[0].rule.contains("500"));
     }
 }

@@ -148,10 +148,13 @@ async fn a_break_glass_reason_is_words(app: &TestApp) {
     let nid = synthetic_id(22);
     let id = create_person(app, &oslo, &nid, "Nød Tilgang").await;
     let clinician = app.token("kliniker").await;
+    let long = "pasient bevisstløs ".repeat(30);
     for (reason, status) in [
         ("a           ", StatusCode::FORBIDDEN),
         ("          x ", StatusCode::FORBIDDEN),
         ("a b c d e f g h i", StatusCode::FORBIDDEN),
+        // Over 500 characters: refused naming the bound, not cut short in the log.
+        (long.as_str(), StatusCode::UNPROCESSABLE_ENTITY),
         ("pasient bevisstløs på legevakt", StatusCode::OK),
     ] {
         let res = app
