@@ -6,10 +6,49 @@
 //! December. Easter Sunday and Whit Sunday always fall on a Sunday and so need no entry of their
 //! own. Easter is computed with the anonymous Gregorian algorithm (Meeus/Jones/Butcher).
 //!
-//! Everything here is pure: "today" is never read from the clock.
+//! Everything here is pure: "today" is never read from the clock. Every date in Varde is a
+//! day in Oslo: [`day_in_oslo`] gives the day of an instant, with the zone's rules from the
+//! system's time-zone database when it has them and otherwise from the copy compiled into the
+//! binary (jiff's bundled tzdb), so that a missing `/usr/share/zoneinfo` cannot move a
+//! deadline or a record's date by a day.
+
+use std::sync::OnceLock;
 
 use jiff::civil::{Date, Weekday};
-use jiff::Span;
+use jiff::tz::{TimeZone, TimeZoneDatabase};
+use jiff::{Span, Timestamp};
+
+/// The time zone every date in Varde is a day of.
+pub const TIME_ZONE: &str = "Europe/Oslo";
+
+/// Oslo's time zone: the system's, or else the bundled copy (read once).
+fn oslo() -> Result<&'static TimeZone, jiff::Error> {
+    static ZONE: OnceLock<TimeZone> = OnceLock::new();
+    if let Some(tz) = ZONE.get() {
+        return Ok(tz);
+    }
+    let tz = jiff::tz::db()
+        .get(TIME_ZONE)
+        .or_else(|_| TimeZoneDatabase::bundled().get(TIME_ZONE))?;
+    Ok(ZONE.get_or_init(|| tz))
+}
+
+/// Whether Oslo's time zone can be loaded; an error names what failed. Servers and commands
+/// call it before they start, and refuse to run without the zone.
+pub fn check_zone() -> Result<(), String> {
+    oslo()
+        .map(|_| ())
+        .map_err(|e| format!("cannot load the time zone {TIME_ZONE}: {e}"))
+}
+
+/// The day in Oslo of the instant `t`. (Without the zone — which [`check_zone`] rules out
+/// before anything runs, the bundled copy being compiled in — Central European Time.)
+pub fn day_in_oslo(t: Timestamp) -> Date {
+    match oslo() {
+        Ok(tz) => t.to_zoned(tz.clone()).date(),
+        Err(_) => t.to_zoned(TimeZone::fixed(jiff::tz::offset(1))).date(),
+    }
+}
 
 /// A named Norwegian public holiday.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +200,21 @@ pub fn working_days_between(from: Date, to: Date) -> u32 {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
+    #[test]
+    fn a_day_is_a_day_in_oslo() {
+        // Summer time: 22:30 UTC on 30 June is 00:30 on 1 July; winter time: 23:30 UTC on
+        // 31 December is 00:30 on 1 January; 22:30 UTC on 31 December is still that day.
+        let day = |t: &str| day_in_oslo(t.parse().unwrap());
+        assert_eq!(day("2026-06-30T22:30:00Z"), jiff::civil::date(2026, 7, 1));
+        assert_eq!(day("2026-12-31T23:30:00Z"), jiff::civil::date(2027, 1, 1));
+        assert_eq!(day("2026-12-31T22:30:00Z"), jiff::civil::date(2026, 12, 31));
+        assert!(check_zone().is_ok());
+        // The bundled copy alone gives the same days.
+        let tz = TimeZoneDatabase::bundled().get(TIME_ZONE).unwrap();
+        let t: Timestamp = "2026-06-30T22:30:00Z".parse().unwrap();
+        assert_eq!(t.to_zoned(tz).date(), jiff::civil::date(2026, 7, 1));
+    }
+
     use super::*;
     use jiff::civil::date;
 

@@ -3,6 +3,7 @@
 
 use jiff::Timestamp;
 use sqlx::Row;
+use varde_core::calendar::day_in_oslo;
 use varde_core::org::OrgId;
 use varde_core::persons::{PersonEvent, PersonRecord};
 
@@ -76,7 +77,7 @@ impl Store {
                         actor_id: Some(actor_id),
                         org_id: Some(org.0),
                         recorded_at: now,
-                        effective_date: now.strftime("%Y-%m-%d").to_string(),
+                        effective_date: day_in_oslo(now).to_string(),
                         expected_seq: Some(0),
                     };
                     append_event_tx!(tx, &ev);
@@ -177,7 +178,7 @@ impl Store {
                             actor_id: Some(actor_id),
                             org_id: Some(current.org_id.0),
                             recorded_at: now,
-                            effective_date: now.strftime("%Y-%m-%d").to_string(),
+                            effective_date: day_in_oslo(now).to_string(),
                             expected_seq: None,
                         };
                         append_event_tx!(tx, &ev);

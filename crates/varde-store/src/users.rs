@@ -3,6 +3,7 @@
 
 use jiff::Timestamp;
 use sqlx::Row;
+use varde_core::calendar::day_in_oslo;
 use varde_core::org::{OrgId, Qualification, Role, UserChange, UserChanged, UserId};
 
 use crate::audit::{append_access_tx, NewAccess};
@@ -191,7 +192,7 @@ impl Store {
                     actor_id: actor.map(|a| a.0),
                     org_id: Some(current.org_id.0),
                     recorded_at: now,
-                    effective_date: now.strftime("%Y-%m-%d").to_string(),
+                    effective_date: day_in_oslo(now).to_string(),
                     expected_seq: None,
                 };
                 append_event_tx!(tx, &ev);

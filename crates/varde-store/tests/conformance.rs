@@ -179,7 +179,9 @@ async fn orgs_and_users(db: &TestDb) {
         (changed.from.as_str(), changed.to.as_str()),
         ("advisor", "clinician")
     );
-    s.change_user(u, UserChange::Disable, "sluttet", Some(u), &manage, now())
+    // 23:30 UTC on New Year's Eve is already 1 January in Oslo: the event's date says so.
+    let new_year: Timestamp = "2026-12-31T23:30:00Z".parse().unwrap();
+    s.change_user(u, UserChange::Disable, "sluttet", Some(u), &manage, new_year)
         .await
         .unwrap();
     let user = s.user(u).await.unwrap();
@@ -190,6 +192,8 @@ async fn orgs_and_users(db: &TestDb) {
     assert_eq!(kinds, ["user.role_changed", "user.disabled"]);
     assert_eq!(events[0].actor_id, None);
     assert_eq!(events[1].actor_id, Some(u.0));
+    assert_eq!(events[0].effective_date, "2026-11-24");
+    assert_eq!(events[1].effective_date, "2027-01-01");
     let body: UserChanged = serde_json::from_str(&events[0].body).unwrap();
     assert_eq!(body.reason, "ny stilling");
     assert_eq!(

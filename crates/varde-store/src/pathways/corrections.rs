@@ -4,6 +4,7 @@
 
 use jiff::Timestamp;
 use sqlx::Row;
+use varde_core::calendar::day_in_oslo;
 use varde_core::org::{OrgId, UserId};
 use varde_core::pathways::EventFields;
 
@@ -175,7 +176,7 @@ impl Store {
         expected: Option<PathwayStamp>,
     ) -> Result<Option<i64>, StoreError> {
         let at = recorded_at.to_string();
-        let effective = recorded_at.strftime("%Y-%m-%d").to_string();
+        let effective = day_in_oslo(recorded_at).to_string();
         let row = replacement.map(trimmed);
         let stream = pathway_stream(org);
         on_pool!(
