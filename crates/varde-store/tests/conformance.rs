@@ -181,9 +181,16 @@ async fn orgs_and_users(db: &TestDb) {
     );
     // 23:30 UTC on New Year's Eve is already 1 January in Oslo: the event's date says so.
     let new_year: Timestamp = "2026-12-31T23:30:00Z".parse().unwrap();
-    s.change_user(u, UserChange::Disable, "sluttet", Some(u), &manage, new_year)
-        .await
-        .unwrap();
+    s.change_user(
+        u,
+        UserChange::Disable,
+        "sluttet",
+        Some(u),
+        &manage,
+        new_year,
+    )
+    .await
+    .unwrap();
     let user = s.user(u).await.unwrap();
     assert!(user.disabled);
     assert_eq!(user.role, "clinician");
