@@ -43,8 +43,9 @@ pub use orgs::{NewOrg, Org};
 pub use pathways::PathwayRawInsert;
 pub use pathways::{
     coercion_prefix, coercion_stream, fields_of_logged_row, lar_stream, pathway_stream,
-    CorrectionEvent, PathwayCorrection, PathwayStamp, StoredPathwayEvent, PATHWAYS_CHANGED,
-    PATHWAY_CORRECTED_KIND, PATHWAY_EVENTS_KIND, PATHWAY_INSERT_CHUNK,
+    CorrectionEvent, PathwayCorrection, PathwayPerson, PathwayStamp, PathwayWrite,
+    StoredPathwayEvent, PATHWAYS_CHANGED, PATHWAY_CORRECTED_KIND, PATHWAY_EVENTS_KIND,
+    PATHWAY_INSERT_CHUNK,
 };
 pub use persons::{PersonRef, PersonRow};
 pub use sessions::Session;

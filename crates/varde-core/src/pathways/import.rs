@@ -33,6 +33,8 @@ pub struct Plan {
     pub errors: Vec<RowProblem>,
     /// The rows to write, in file order (empty when nothing may be written).
     pub writable: Vec<EventFields>,
+    /// The line of the file of each row of `writable`.
+    pub lines: Vec<u64>,
     /// Valid rows not written: because their pathway has a refused row, or (without
     /// `valid_only`) because the file has errors.
     pub held_back: usize,
@@ -53,16 +55,26 @@ pub fn health_trust(existing: &[Event], parsed: &Parsed) -> Option<String> {
 /// Plans the import of `parsed` into an organisation whose registered (effective) events are
 /// `existing`.
 pub fn plan(parsed: &Parsed, existing: &[Event], today: Date, valid_only: bool) -> Plan {
-    let mut errors: Vec<RowProblem> = parsed
-        .errors
-        .iter()
-        .map(|e| RowProblem {
-            line: e.line,
-            pathway_id: e.pathway_id.clone(),
-            field: e.rule.field().to_owned(),
-            rule: e.rule.to_string(),
-        })
-        .collect();
+    plan_with(parsed, existing, today, valid_only, Vec::new())
+}
+
+/// As [`plan`], with rows the caller refused on its own grounds (`refused`: an import's person
+/// reference that names no one in the register): their pathways are held back as any other
+/// refused row's.
+pub fn plan_with(
+    parsed: &Parsed,
+    existing: &[Event],
+    today: Date,
+    valid_only: bool,
+    refused: Vec<RowProblem>,
+) -> Plan {
+    let mut errors: Vec<RowProblem> = refused;
+    errors.extend(parsed.errors.iter().map(|e| RowProblem {
+        line: e.line,
+        pathway_id: e.pathway_id.clone(),
+        field: e.rule.field().to_owned(),
+        rule: e.rule.to_string(),
+    }));
     let hf = health_trust(existing, parsed);
     let misplaced: BTreeSet<u64> = parsed
         .events
@@ -115,6 +127,7 @@ pub fn plan(parsed: &Parsed, existing: &[Event], today: Date, valid_only: bool) 
         return Plan {
             errors,
             writable: Vec::new(),
+            lines: Vec::new(),
             held_back: fresh.len(),
         };
     }
@@ -122,15 +135,15 @@ pub fn plan(parsed: &Parsed, existing: &[Event], today: Date, valid_only: bool) 
         .iter()
         .filter_map(|e| e.pathway_id.as_deref())
         .collect();
-    let writable: Vec<EventFields> = fresh
+    let kept: Vec<&&Event> = fresh
         .iter()
         .filter(|e| !failing.contains(&*e.pathway_id))
-        .map(|e| EventFields::of(e))
         .collect();
     Plan {
-        held_back: fresh.len() - writable.len(),
+        held_back: fresh.len() - kept.len(),
         errors,
-        writable,
+        writable: kept.iter().map(|e| EventFields::of(e)).collect(),
+        lines: kept.iter().map(|e| e.line).collect(),
     }
 }
 

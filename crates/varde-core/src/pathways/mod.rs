@@ -32,7 +32,7 @@ use jiff::civil::Date;
 pub use indicators::{report, IndicatorRow, Level, Report, WaitingRow};
 pub use model::{CareLevel, DecisionCode, Event, EventKind, Outcome, Variant};
 pub use parse::{export_events_csv, write_events_csv, EventFields};
-pub use parse::{read_events, FileError};
+pub use parse::{read_events, FileError, PERSON_COLUMN};
 pub use rules::{check_new, validate, RowError, Rule};
 pub use worklist::{worklist, Status, WorkItem};
 

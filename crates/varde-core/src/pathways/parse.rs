@@ -36,7 +36,16 @@ pub struct Parsed {
     pub events: Vec<Event>,
     /// Rows that do not, with their line and rule.
     pub errors: Vec<RowError>,
+    /// The person references of the file's `referral_received` rows that parse, from the
+    /// optional column [`PERSON_COLUMN`]: (line, the value as given). Other rows' values are
+    /// not read: later events name the pathway only.
+    pub persons: Vec<(u64, String)>,
 }
+
+/// The optional column by which an import names the person a referral belongs to: their
+/// national identity number, resolved against the organisation's register by the importer
+/// (the file keeps its pseudonymous pathway ids; the number is never stored with the events).
+pub const PERSON_COLUMN: &str = "person_national_id";
 
 /// A file that cannot be read at all (no header, a missing column, or an I/O error).
 #[derive(Debug, thiserror::Error)]
@@ -150,6 +159,7 @@ impl<R> LineIndex<R> {
 struct Cols {
     idx: [usize; 11],
     variant: Option<usize>,
+    person: Option<usize>,
 }
 
 /// Reads events from CSV. Rows that break a row rule are returned in `errors` with their line;
@@ -190,6 +200,7 @@ pub fn read_events<R: Read>(input: R) -> Result<Parsed, FileError> {
     let cols = Cols {
         idx,
         variant: find("pathway_variant"),
+        person: find(PERSON_COLUMN),
     };
     let mut interner = Interner::default();
     let mut parsed = Parsed::default();
@@ -213,7 +224,19 @@ pub fn read_events<R: Read>(input: R) -> Result<Parsed, FileError> {
             continue;
         }
         match parse_row(&record, &cols, line, &mut interner) {
-            Ok(e) => parsed.events.push(e),
+            Ok(e) => {
+                if let Some(i) = cols
+                    .person
+                    .filter(|_| e.kind == EventKind::ReferralReceived)
+                {
+                    let raw = record.get(i).unwrap_or(b"").trim_ascii();
+                    if !raw.is_empty() {
+                        let value = String::from_utf8_lossy(raw).into_owned();
+                        parsed.persons.push((line, value));
+                    }
+                }
+                parsed.events.push(e)
+            }
             Err((pathway_id, rule)) => parsed.errors.push(RowError {
                 line,
                 pathway_id,
@@ -458,6 +481,7 @@ impl EventFields {
         let cols = Cols {
             idx: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
             variant: Some(11),
+            person: None,
         };
         parse_row(&record, &cols, line, &mut Interner::default()).map_err(|(pathway_id, rule)| {
             RowError {

@@ -4,6 +4,7 @@
 //! engines; the next chunk's parameters are written while the current one is inserted.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use super::{json, Fields};
 use crate::StoreError;
@@ -13,7 +14,18 @@ use crate::StoreError;
 struct ChunkBody<'a> {
     batch: Option<&'a str>,
     rows: &'a [Fields<'a>],
+    /// The person each `referral_received` row names (row index within the chunk → person
+    /// id), when any does; absent otherwise (and in every body written before issue 15).
+    #[serde(skip_serializing_if = "persons_absent")]
+    persons: Option<&'a Links>,
 }
+
+fn persons_absent(p: &Option<&Links>) -> bool {
+    p.is_none_or(|l| l.is_empty())
+}
+
+/// The persons named by one chunk's rows: row index within the chunk → person id.
+pub(super) type Links = BTreeMap<usize, i64>;
 
 /// `VALUES` rows for a multi-row insert: each row is `prefix` (the shared parameters, written
 /// as they are) followed by `per_row` fresh placeholders numbered from `first`, so that
@@ -127,22 +139,31 @@ pub(super) struct Chunk<'a> {
 pub(super) fn chunk<'a>(
     batch: Option<&'a str>,
     rows: &'a [Fields<'a>],
+    persons: Option<&'a Links>,
 ) -> Result<Chunk<'a>, StoreError> {
     Ok(Chunk {
-        body: json(&ChunkBody { batch, rows })?,
+        body: json(&ChunkBody {
+            batch,
+            rows,
+            persons,
+        })?,
         rows: JsonParam(json(&Indexed(rows))?),
         // ISO dates order as text.
         effective: rows.iter().map(|r| r[7]).min().unwrap_or_default(),
     })
 }
 
-/// The parameters of chunk `k`, if there is one.
+/// The parameters of chunk `k`, if there is one; `links[k]` are its persons.
 pub(super) fn chunk_at<'a>(
     batch: Option<&'a str>,
     chunks: &[&'a [Fields<'a>]],
+    links: &'a [Links],
     k: usize,
 ) -> Result<Option<Chunk<'a>>, StoreError> {
-    chunks.get(k).map(|c| chunk(batch, c)).transpose()
+    chunks
+        .get(k)
+        .map(|c| chunk(batch, c, links.get(k)))
+        .transpose()
 }
 
 /// Runs `insert`, the statements of chunk `k`, while writing the parameters of chunk `k + 1`,
@@ -151,9 +172,10 @@ pub(super) async fn insert_and_prepare_next<'a>(
     insert: impl std::future::Future<Output = Result<(), StoreError>>,
     batch: Option<&'a str>,
     chunks: &[&'a [Fields<'a>]],
+    links: &'a [Links],
     k: usize,
 ) -> Result<Option<Chunk<'a>>, StoreError> {
-    let (done, following) = tokio::join!(insert, async { chunk_at(batch, chunks, k + 1) });
+    let (done, following) = tokio::join!(insert, async { chunk_at(batch, chunks, links, k + 1) });
     done?;
     following
 }
@@ -200,7 +222,8 @@ mod tests {
             "pregnant",
         ];
         let rows = [a, b];
-        let c = chunk(Some("b1"), &rows).unwrap();
+        let persons = Links::from([(1, 42)]);
+        let c = chunk(Some("b1"), &rows, Some(&persons)).unwrap();
         let v: serde_json::Value = serde_json::from_str(&c.rows.0).unwrap();
         assert_eq!(v["0"][0], "a\"b");
         assert_eq!(v["1"][11], "pregnant");
@@ -208,6 +231,10 @@ mod tests {
         let body: serde_json::Value = serde_json::from_str(&c.body).unwrap();
         assert_eq!(body["batch"], "b1");
         assert_eq!(body["rows"][1][0], "P2");
+        assert_eq!(body["persons"]["1"], 42, "row 1 names person 42");
+        let plain: serde_json::Value =
+            serde_json::from_str(&chunk(None, &rows, None).unwrap().body).unwrap();
+        assert!(plain.get("persons").is_none(), "no persons: no member");
         assert_eq!(c.effective, "2025-01-09", "the chunk's earliest date");
     }
 }

@@ -6,7 +6,7 @@ use varde_core::org::{OrgId, UserId};
 use varde_core::pathways::EventFields;
 
 use super::chunks::{
-    chunk_at, insert_and_prepare_next, CHUNK_ROWS, PROJECTION_COLS, PROJECTION_SELECT,
+    chunk_at, insert_and_prepare_next, Links, CHUNK_ROWS, PROJECTION_COLS, PROJECTION_SELECT,
 };
 use super::stamp::{unchanged_since, HEAD_BUMP};
 use super::{
@@ -17,6 +17,28 @@ use crate::audit::{append_access_tx, NewAccess};
 use crate::batches::{claim_batch_tx, Batch, BatchTable, ImportOutcome};
 use crate::db::{map_unique_changed, on_pool, Db};
 use crate::{Store, StoreError};
+
+/// One write of pathway events: what [`Store::append_pathway_write`] takes.
+#[derive(Clone, Copy)]
+pub struct PathwayWrite<'a> {
+    pub org: OrgId,
+    pub actor: UserId,
+    /// The import batch (idempotency), if any.
+    pub batch: Option<Batch<'a>>,
+    pub events: &'a [EventFields],
+    /// `(row in events, person id)`: the person a `referral_received` row names.
+    pub persons: &'a [(usize, i64)],
+    pub recorded_at: Timestamp,
+    /// The access-log entry written in the same transaction.
+    pub access: Option<&'a NewAccess>,
+    /// The organisation's version the caller checked the rules against.
+    pub expected: Option<PathwayStamp>,
+}
+
+/// A pathway's person, projected (a referral registered again names it anew).
+const PERSON_LINK: &str = "INSERT INTO pathways_persons (org_id, pathway_id, person_id, event_id, recorded_at) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, pathway_id) DO UPDATE SET \
+     person_id = excluded.person_id, event_id = excluded.event_id, recorded_at = excluded.recorded_at";
 
 /// A parameter of a projection read.
 #[derive(Clone, Copy)]
@@ -69,6 +91,50 @@ impl Store {
         access: Option<&NewAccess>,
         expected: Option<PathwayStamp>,
     ) -> Result<ImportOutcome, StoreError> {
+        let write = PathwayWrite {
+            org,
+            actor,
+            batch,
+            events,
+            persons: &[],
+            recorded_at,
+            access,
+            expected,
+        };
+        self.append_pathway_write(write).await
+    }
+
+    /// As [`Store::append_pathway_events_expecting`], with the persons the write's
+    /// `referral_received` rows name ([`PathwayWrite::persons`]): each link is logged in the
+    /// body of its row's chunk and projected into `pathways_persons` (one person per pathway; a
+    /// referral registered again after its withdrawal names the pathway's person anew), in the
+    /// same transaction. The caller has checked that each person is of `org`'s register.
+    pub async fn append_pathway_write(
+        &self,
+        w: PathwayWrite<'_>,
+    ) -> Result<ImportOutcome, StoreError> {
+        let PathwayWrite {
+            org,
+            actor,
+            batch,
+            events,
+            persons,
+            recorded_at,
+            access,
+            expected,
+        } = w;
+        let mut links: Vec<Links> = vec![Links::new(); events.len().div_ceil(PATHWAY_INSERT_CHUNK)];
+        for &(row, person) in persons {
+            if row >= events.len() {
+                return Err(StoreError::Corrupt(format!(
+                    "person link to row {row} of {}",
+                    events.len()
+                )));
+            }
+            if let Some(l) = links.get_mut(row / PATHWAY_INSERT_CHUNK) {
+                l.insert(row % PATHWAY_INSERT_CHUNK, person);
+            }
+        }
         let at = recorded_at.to_string();
         let batch_id = batch.map(|b| b.id);
         let rows: Vec<Fields<'_>> = events.iter().map(trimmed).collect();
@@ -99,7 +165,7 @@ impl Store {
                         .fetch_one(&mut *tx)
                         .await?;
                     unchanged_since(expected, (last, corrections), log_events, 0)?;
-                    let mut next = chunk_at(batch_id, &chunks, 0)?;
+                    let mut next = chunk_at(batch_id, &chunks, &links, 0)?;
                     for (k, seq) in (last - log_events + 1..=last).enumerate() {
                         let Some(this) = next.take() else { break };
                         let insert = async {
@@ -128,9 +194,25 @@ impl Store {
                                 .bind(event_id)
                                 .execute(&mut *tx)
                                 .await?;
+                            for (&row, &person) in links.get(k).into_iter().flatten() {
+                                let pathway_id = chunks
+                                    .get(k)
+                                    .and_then(|c| c.get(row))
+                                    .map(|r| r[0])
+                                    .unwrap_or_default();
+                                sqlx::query(PERSON_LINK)
+                                    .bind(org.0)
+                                    .bind(pathway_id)
+                                    .bind(person)
+                                    .bind(event_id)
+                                    .bind(&at)
+                                    .execute(&mut *tx)
+                                    .await?;
+                            }
                             Ok::<_, StoreError>(())
                         };
-                        next = insert_and_prepare_next(insert, batch_id, &chunks, k).await?;
+                        next =
+                            insert_and_prepare_next(insert, batch_id, &chunks, &links, k).await?;
                     }
                 }
                 if let Some(access) = access {

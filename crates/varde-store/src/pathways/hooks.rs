@@ -84,7 +84,7 @@ impl Store {
                     PathwayRawInsert::Json | PathwayRawInsert::JsonWithLog => {
                         // Chunk by chunk, as an import sends them.
                         let with_log = method == PathwayRawInsert::JsonWithLog;
-                        let mut next = chunk_at(batch_id, &chunks, 0)?;
+                        let mut next = chunk_at(batch_id, &chunks, &[], 0)?;
                         for k in 0..chunks.len() {
                             let Some(this) = next.take() else { break };
                             let insert = async {
@@ -111,7 +111,8 @@ impl Store {
                                     .await?;
                                 Ok::<_, StoreError>(())
                             };
-                            next = insert_and_prepare_next(insert, batch_id, &chunks, k).await?;
+                            next =
+                                insert_and_prepare_next(insert, batch_id, &chunks, &[], k).await?;
                         }
                     }
                 }

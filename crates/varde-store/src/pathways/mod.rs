@@ -7,7 +7,8 @@
 //!   [`PATHWAY_EVENTS_KIND`] event per chunk of up to [`PATHWAY_INSERT_CHUNK`] rows, body
 //!   `{"batch": id or null, "rows": [[the 12 fields], …]}` (each row the CSV columns in order,
 //!   then the pathway variant: [`EventFields`] by position), effective date the chunk's earliest
-//!   event date;
+//!   event date; when a `referral_received` row names its person, the body has `persons`
+//!   (row index → person id), projected into `pathways_persons` (one person per pathway);
 //! - a correction writes one [`PATHWAY_CORRECTED_KIND`] event, body `{"target": {"event": id,
 //!   "row": n}, "replacement": [the 12 fields] or null, "reason": …}`, effective date the day
 //!   it was recorded.
@@ -56,13 +57,16 @@ mod events;
 #[cfg(feature = "testing")]
 mod hooks;
 mod lar;
+mod persons;
 mod stamp;
 
 pub use coercion::{coercion_prefix, coercion_stream};
 pub use corrections::{CorrectionEvent, PathwayCorrection};
+pub use events::PathwayWrite;
 #[cfg(feature = "testing")]
 pub use hooks::PathwayRawInsert;
 pub use lar::lar_stream;
+pub use persons::PathwayPerson;
 pub use stamp::{PathwayStamp, PATHWAYS_CHANGED};
 
 /// The event kind of a chunk of imported or registered pathway events in the log.
@@ -198,7 +202,7 @@ mod tests {
         };
         let rows = [trimmed(&f)];
         let body: serde_json::Value =
-            serde_json::from_str(&chunk(None, &rows).unwrap().body).unwrap();
+            serde_json::from_str(&chunk(None, &rows, None).unwrap().body).unwrap();
         let row: [String; 12] = serde_json::from_value(body["rows"][0].clone()).unwrap();
         assert_eq!(
             fields_of_logged_row(&row),

@@ -55,6 +55,12 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("password.common", "one of the most common passwords (SecLists' top million): choose another", "et av de vanligste passordene (SecLists' topp million): velg et annet"),
     ("org.exists", "an organisation with this number exists", "en virksomhet med dette nummeret finnes"),
     // ---------------------------------------------------------------- pathways: places and writes
+    // ---------------------------------------------------------------- pathways: the patient (issue 15)
+    ("pathways.person_later", "only the referral (referral_received) names the person; later events name the pathway", "bare henvisningen (referral_received) angir personen; senere hendelser angir forløpet"),
+    ("pathways.person_unknown", "no person with this id in the register", "ingen person med denne ID-en i registeret"),
+    ("pathways.person_other_org", "the person is registered with another organisation; register them with yours", "personen er registrert i en annen virksomhet; registrer vedkommende i din"),
+    ("pathways.person_choose", "choose the person from the register, or register a new one", "velg personen fra registeret, eller registrer en ny"),
+    ("pathways.person_nin_unresolved", "no person with this national identity number in the organisation's register", "ingen person med dette fødselsnummeret i virksomhetens register"),
     ("pathways.hf_choose", "choose a health trust from the list", "velg et helseforetak fra listen"),
     ("pathways.rhf_unknown", "unknown regional health authority `{rhf}` (one of: {names})", "ukjent regionalt helseforetak «{rhf}» (en av: {names})"),
     ("pathways.hf_unknown", "unknown health trust `{hf}` (the names of the reference data)", "ukjent helseforetak «{hf}» (navnene i referansedataene)"),
@@ -181,6 +187,12 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
 /// Field names as shown (the problem documents keep the names of the API).
 pub(super) const FIELDS: &[(&str, &str, &str)] = &[
     ("national_id", "fødselsnummer", "national identity number"),
+    ("person_id", "pasient", "patient"),
+    (
+        "person_nin",
+        "pasientens fødselsnummer",
+        "patient's national identity number",
+    ),
     ("name", "navn", "name"),
     ("birth_date", "fødselsdato", "birth date"),
     ("kommune", "kommune", "municipality"),

@@ -16,6 +16,7 @@ use super::cache::load_pathway;
 use super::events::{correct, corrections_of, not_held, register, StoredDoc};
 use super::import::{export_csv, import, parse_upload, ImportError, ImportResult};
 use super::indicators::{visible_report, PeriodQuery};
+use super::patient::{read_logged, Patient};
 use super::worklist::{org_worklist, Counts, WorklistQuery};
 use super::IMPORT_LIMIT;
 use crate::api::ApiJson;
@@ -42,15 +43,45 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/pathways/export", get(export_csv))
 }
 
-/// Registers one pathway event (the CSV columns as JSON).
+/// A registration: the CSV columns as JSON, and on a `referral_received` the person it names.
+#[derive(Deserialize)]
+struct RegisterRequest {
+    #[serde(flatten)]
+    fields: EventFields,
+    /// A person id of the caller's organisation's register (a number, or its text).
+    #[serde(default)]
+    person_id: Option<PersonId>,
+}
+
+/// A person id as JSON gives it: a number or a string.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PersonId {
+    Number(i64),
+    Text(String),
+}
+
+impl PersonId {
+    fn text(&self) -> String {
+        match self {
+            PersonId::Number(n) => n.to_string(),
+            PersonId::Text(s) => s.clone(),
+        }
+    }
+}
+
+/// Registers one pathway event (the CSV columns as JSON). A `referral_received` may name the
+/// patient (`person_id`, of the caller's organisation's register) and may leave `pathway_id`
+/// out: the server then mints one. Answers the pathway id.
 #[utoipa::path(post, path = "/api/v1/pathways/events", request_body = inline(Object),
-    responses((status = 201, description = "registered"), (status = 422, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 201, description = "registered: `{\"pathway_id\": …}`"), (status = 422, body = Problem), (status = 403, body = Problem)))]
 async fn api_register(
     State(state): State<AppState>,
     access: OrgAccess<WritePathways>,
-    ApiJson(fields): ApiJson<EventFields>,
+    ApiJson(req): ApiJson<RegisterRequest>,
 ) -> Result<Response, WebError> {
-    let pathway_id = register(&state, &access, fields).await?;
+    let person = req.person_id.as_ref().map(PersonId::text);
+    let pathway_id = register(&state, &access, req.fields, person.as_deref()).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(serde_json::json!({ "pathway_id": pathway_id })),
@@ -112,9 +143,19 @@ async fn api_indicators(
         .into_response())
 }
 
-/// The registered (effective) events of one pathway.
+/// One pathway as the API answers it: its patient and its registered (effective) events.
+#[derive(serde::Serialize)]
+struct PathwayDoc {
+    pathway_id: String,
+    /// The person the pathway belongs to; `null` for a pathway imported without one.
+    patient: Option<Patient>,
+    events: Vec<StoredDoc>,
+}
+
+/// One pathway: its patient (name, birth date) and its registered (effective) events. A read
+/// of the person: logged with the person as subject, so their § 18 access report lists it.
 #[utoipa::path(get, path = "/api/v1/pathways/p/{pathway_id}",
-    responses((status = 200, description = "the events"), (status = 404, body = Problem)))]
+    responses((status = 200, description = "`{pathway_id, patient: {person_id, name, birth_date} | null, events: [...]}`"), (status = 404, body = Problem)))]
 async fn api_pathway(
     State(state): State<AppState>,
     access: OrgAccess<ReadPathways>,
@@ -124,8 +165,8 @@ async fn api_pathway(
     if loaded.rows.is_empty() {
         return Err(not_held(&state, &access.principal, Action::PathwayRead, &pathway_id).await);
     }
-    access.log(&state, format!("pathway:{pathway_id}")).await?;
-    let docs: Vec<StoredDoc> = loaded
+    let patient = read_logged(&state, &access.principal, &pathway_id).await?;
+    let events: Vec<StoredDoc> = loaded
         .rows
         .into_iter()
         .map(|r| StoredDoc {
@@ -134,7 +175,12 @@ async fn api_pathway(
             recorded_at: r.recorded_at,
         })
         .collect();
-    Ok(axum::Json(docs).into_response())
+    Ok(axum::Json(PathwayDoc {
+        pathway_id: pathway_id.trim().to_owned(),
+        patient,
+        events,
+    })
+    .into_response())
 }
 
 /// The corrections of one pathway: each withdrawn event with the reason, who withdrew it,
@@ -219,6 +265,6 @@ fn refused(result: ImportResult) -> Response {
         api_import,
         super::import::export_csv
     ),
-    components(schemas(ImportResult, ImportError, Counts))
+    components(schemas(ImportResult, ImportError, Counts, Patient))
 )]
 pub struct ApiDoc;

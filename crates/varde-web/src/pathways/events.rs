@@ -10,12 +10,13 @@
 
 use std::collections::HashMap;
 
+use axum::http::StatusCode;
 use serde::Serialize;
 use varde_core::authz::Action;
 use varde_core::org::{OrgId, Principal};
 use varde_core::pathways::place::{self, org_hf};
-use varde_core::pathways::{check_new, validate, Event, EventFields};
-use varde_store::StoreError;
+use varde_core::pathways::{check_new, validate, Event, EventFields, EventKind};
+use varde_store::{PathwayWrite, StoreError};
 
 use super::cache::{load, load_pathway};
 use crate::authz::{decide_for, OrgAccess, Target, WritePathways};
@@ -123,15 +124,37 @@ pub async fn event_not_held(state: &AppState, principal: &Principal, id: i64) ->
 
 /// Registers one event after checking it against its pathway's registered events. Returns
 /// the pathway id.
+///
+/// A `referral_received` may name `person` (a person id of the caller's organisation's
+/// register, as text from a form or a JSON body): the pathway then belongs to that person.
+/// A referral with no pathway id gets one minted by the server ([`mint_pathway_id`]). Later
+/// events name the pathway only: a person on them is refused.
 pub async fn register(
     state: &AppState,
     access: &OrgAccess<WritePathways>,
-    fields: EventFields,
+    mut fields: EventFields,
+    person: Option<&str>,
 ) -> Result<String, WebError> {
     let org = access.org();
+    let referral = fields.event.trim() == EventKind::ReferralReceived.as_str();
+    let person = match person.map(str::trim).filter(|p| !p.is_empty()) {
+        None => None,
+        Some(_) if !referral => return Err(WebError::invalid(
+            "person_id",
+            "only the referral (referral_received) names the person; later events name the pathway",
+        )),
+        Some(p) => Some(person_of_org(state, access, p).await?),
+    };
+    if referral && fields.pathway_id.trim().is_empty() {
+        fields.pathway_id = mint_pathway_id(state, org).await?;
+    }
     let event = fields
         .parse(0)
         .map_err(|e| WebError::invalid(e.rule.field(), e.rule.to_string()))?;
+    let links: Vec<(usize, i64)> = person.iter().map(|(id, _)| (0, *id)).collect();
+    let subject = person
+        .as_ref()
+        .map_or("", |(_, pseudonym)| pseudonym.as_str());
     retrying(|| async {
         // The version first, then the events checked: the write expects that version.
         let all = load(state, Some(org)).await?;
@@ -139,23 +162,74 @@ pub async fn register(
         let existing = load_pathway(state, org, &fields.pathway_id).await?;
         check_new(&existing.events, &event, state.clock.today())
             .map_err(|rule| WebError::invalid(rule.field(), rule.to_string()))?;
-        let entry = access.access(state, "", format!("pathway:{}", fields.pathway_id));
+        let entry = access.access(state, subject, format!("pathway:{}", fields.pathway_id));
         state
             .store
-            .append_pathway_events_expecting(
+            .append_pathway_write(PathwayWrite {
                 org,
-                access.principal.user,
-                None,
-                std::slice::from_ref(&fields),
-                state.clock.now(),
-                Some(&entry),
-                Some(all.stamp),
-            )
+                actor: access.principal.user,
+                batch: None,
+                events: std::slice::from_ref(&fields),
+                persons: &links,
+                recorded_at: state.clock.now(),
+                access: Some(&entry),
+                expected: Some(all.stamp),
+            })
             .await?;
         Ok::<(), Attempt>(())
     })
     .await?;
     Ok(fields.pathway_id)
+}
+
+/// The person `raw` names (id and pseudonym), if it is of the caller's organisation's
+/// register: an id that is not a number or names no one is refused (422); a person of another
+/// organisation is an attempt on that organisation's record, decided — and denied, and logged
+/// where its auditor sees it — as a read of it (403).
+pub async fn person_of_org(
+    state: &AppState,
+    access: &OrgAccess<WritePathways>,
+    raw: &str,
+) -> Result<(i64, String), WebError> {
+    let unknown = || WebError::invalid("person_id", "no person with this id in the register");
+    let id: i64 = raw.trim().parse().map_err(|_| unknown())?;
+    let person = state.store.person_ref(id).await?.ok_or_else(unknown)?;
+    if person.org_id != access.org() {
+        let target = Target {
+            owner: person.org_id,
+            subject: &person.pseudonym,
+            record: format!("person:{id}"),
+        };
+        decide_for(state, &access.principal, Action::PersonRead, target, None).await?;
+        // Allowed to read (consent, assignment) is not enough: a pathway belongs to a person
+        // of its own organisation's register.
+        return Err(WebError::invalid(
+            "person_id",
+            "the person is registered with another organisation; register them with yours",
+        )
+        .with_status(StatusCode::FORBIDDEN));
+    }
+    Ok((person.id, person.pseudonym))
+}
+
+/// A fresh pathway id for the organisation: `TSB-` and ten characters of Crockford's base32
+/// (50 random bits), never derived from the person and never all digits (so never mistaken
+/// for an identity number). Drawn again in the unlikely case the organisation has it.
+pub async fn mint_pathway_id(state: &AppState, org: OrgId) -> Result<String, WebError> {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    loop {
+        let bits: u64 = rand::random::<u64>() >> 14;
+        let id: String = "TSB-"
+            .chars()
+            .chain((0..10).rev().map(|k| {
+                let i = ((bits >> (5 * k)) & 31) as usize;
+                char::from(ALPHABET[i])
+            }))
+            .collect();
+        if load_pathway(state, org, &id).await?.rows.is_empty() {
+            return Ok(id);
+        }
+    }
 }
 
 /// Withdraws (or replaces) one registered event, checking that the corrected pathway still

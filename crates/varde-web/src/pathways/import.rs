@@ -4,15 +4,20 @@
 //! `varde_core::pathways::import::plan` (all or nothing, or the pathways without errors whole);
 //! the write expects the stamp the plan was checked against ([`retrying`]).
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use varde_core::pathways::import::{plan, RowProblem};
+use varde_core::ids::NationalId;
+use varde_core::org::OrgId;
+use varde_core::pathways::import::{plan_with, RowProblem};
 use varde_core::pathways::parse::Parsed as ParsedFile;
-use varde_core::pathways::{read_events, EventFields, FileError};
-use varde_store::{Batch, ImportOutcome};
+use varde_core::pathways::{read_events, EventFields, FileError, PERSON_COLUMN};
+use varde_core::pseudonym::pseudonymise;
+use varde_store::{Batch, ImportOutcome, PathwayWrite};
 
 use super::cache::load;
 use super::events::{retrying, Attempt};
@@ -110,8 +115,21 @@ async fn import_once(
         .parsed
         .as_ref()
         .map_err(|e| WebError::invalid("file", e.to_string()))?;
+    let (persons, refused) = resolve_persons(state, org, parsed).await?;
     let existing = load(state, Some(org)).await?;
-    let p = plan(parsed, &existing.events, state.clock.today(), valid_only);
+    let p = plan_with(
+        parsed,
+        &existing.events,
+        state.clock.today(),
+        valid_only,
+        refused,
+    );
+    let links: Vec<(usize, i64)> = p
+        .lines
+        .iter()
+        .enumerate()
+        .filter_map(|(row, line)| persons.get(line).map(|&person| (row, person)))
+        .collect();
     let errors: Vec<ImportError> = p.errors.into_iter().map(ImportError::from).collect();
     if p.writable.is_empty() {
         // Nothing to write (every row refused, or none in the file): the batch id stays free
@@ -126,18 +144,19 @@ async fn import_once(
     let entry = access.access(state, "", format!("pathway-import:{batch_id}"));
     let outcome = state
         .store
-        .append_pathway_events_expecting(
+        .append_pathway_write(PathwayWrite {
             org,
-            access.principal.user,
-            Some(Batch {
+            actor: access.principal.user,
+            batch: Some(Batch {
                 id: &batch_id,
                 digest: &upload.digest,
             }),
-            &p.writable,
-            state.clock.now(),
-            Some(&entry),
-            Some(existing.stamp),
-        )
+            events: &p.writable,
+            persons: &links,
+            recorded_at: state.clock.now(),
+            access: Some(&entry),
+            expected: Some(existing.stamp),
+        })
         .await?;
     match outcome {
         ImportOutcome::Imported { events } => Ok((
@@ -152,6 +171,57 @@ async fn import_once(
             Ok((StatusCode::OK, result(0, true, errors, p.held_back)))
         }
     }
+}
+
+/// The persons the file's referrals name by national identity number ([`PERSON_COLUMN`]),
+/// resolved against the organisation's register by pseudonym: line → person id, and the
+/// lines that name no one (or no valid number) as refused rows. The numbers go no further.
+async fn resolve_persons(
+    state: &AppState,
+    org: OrgId,
+    parsed: &ParsedFile,
+) -> Result<(HashMap<u64, i64>, Vec<RowProblem>), WebError> {
+    let mut found = HashMap::new();
+    let mut refused = Vec::new();
+    if parsed.persons.is_empty() {
+        return Ok((found, refused));
+    }
+    let pathway_of: HashMap<u64, &str> = parsed
+        .events
+        .iter()
+        .map(|e| (e.line, &*e.pathway_id))
+        .collect();
+    let policy = state.id_policy();
+    for (line, raw) in &parsed.persons {
+        let refuse = |rule: String| RowProblem {
+            line: *line,
+            pathway_id: pathway_of.get(line).map(|p| (*p).to_owned()),
+            field: PERSON_COLUMN.to_owned(),
+            rule,
+        };
+        let nin = match NationalId::parse(raw, &policy) {
+            Ok(n) => n,
+            Err(e) => {
+                refused.push(refuse(e.to_string()));
+                continue;
+            }
+        };
+        let pseudonym = pseudonymise(&state.key, &nin);
+        match state
+            .store
+            .person_of_org_by_pseudonym(org, pseudonym.as_str())
+            .await?
+        {
+            Some(id) => {
+                found.insert(*line, id);
+            }
+            None => refused.push(refuse(
+                "no person with this national identity number in the organisation's register"
+                    .to_owned(),
+            )),
+        }
+    }
+    Ok((found, refused))
 }
 
 #[derive(Template)]

@@ -5,7 +5,9 @@
 //! |---|---|
 //! | `cache.rs` | the organisations' parsed events, kept by their stamp |
 //! | `events.rs` | register and correct events (checked writes, retried on a race) |
-//! | `pathway.rs` | one pathway's page, its event and withdraw forms, the new-referral form |
+//! | `pathway.rs` | one pathway's page, its event and withdraw forms |
+//! | `referral.rs` | the new referral: find or register the person, start the pathway |
+//! | `patient.rs` | the patient on a pathway: read with its access-log entry |
 //! | `worklist.rs` | the unit's worklist (page; its operation is the API's too) |
 //! | `import.rs` | import (operation and page) and export of the event CSV |
 //! | `indicators.rs` | the quality indicators a user may see (page; the API's operation) |
@@ -26,6 +28,8 @@ mod indicators;
 pub mod lar;
 mod national;
 mod pathway;
+mod patient;
+mod referral;
 mod worklist;
 
 use axum::extract::DefaultBodyLimit;
@@ -61,7 +65,7 @@ pub fn routes() -> Router<AppState> {
         .route("/pathways", get(worklist::worklist_page))
         .route(
             "/pathways/new",
-            get(pathway::new_page).post(pathway::new_submit),
+            get(referral::new_page).post(referral::new_submit),
         )
         .route("/pathways/p/{pathway_id}", get(pathway::pathway_page))
         .route(

@@ -1,21 +1,20 @@
 //! The pages of one pathway: the pathway with its events, next measurement point and
-//! corrections; the form that registers its next event; the form that withdraws an event; and
-//! the new-referral form that starts a pathway.
+//! corrections; the form that registers its next event; and the form that withdraws an event.
+//! The new-referral form that starts a pathway is `referral.rs`.
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Response;
 use serde::Deserialize;
 use varde_core::authz::Action;
-use varde_core::pathways::place::{rhf_of, tsb_health_trusts, MAX_PATHWAY_ID};
 use varde_core::pathways::{worklist, DecisionCode, EventFields, EventKind};
 
 use super::cache::{load, load_pathway};
 use super::events::{correct, corrections_of, not_held, register};
+use super::patient::{read_logged, Patient};
 use super::worklist::{event_text, status_text};
-use crate::authz::{read_entry, OrgAccess, ReadPathways, WritePathways};
+use crate::authz::{OrgAccess, ReadPathways, WritePathways};
 use crate::error::WebError;
-use crate::forms::{finish, path_segment, render, render_status, CsrfForm, PageResult};
+use crate::forms::{finish, path_segment, render, CsrfForm, PageResult};
 use crate::shell::{Chrome, Page};
 use crate::AppState;
 
@@ -42,6 +41,8 @@ struct CorrectionView {
 #[template(path = "pathways/pathway.html")]
 struct PathwayT {
     c: Chrome,
+    /// Who the pathway belongs to (none for a pathway imported without a person).
+    patient: Option<Patient>,
     pathway_id: String,
     pathway_path: String,
     unit: String,
@@ -70,9 +71,8 @@ async fn view(
     if loaded.rows.is_empty() {
         return Err(not_held(state, principal, Action::PathwayRead, &pathway_id).await);
     }
-    let record = format!("pathway:{pathway_id}");
-    let entry = read_entry(state, principal, Action::PathwayRead, record).await?;
-    state.store.log_access(&entry).await?;
+    // A read of the person: logged with them as subject (their § 18 report lists it).
+    let patient = read_logged(state, principal, &pathway_id).await?;
     let l = c.l;
     let today = state.clock.today();
     let next = worklist(&loaded.events, today).into_iter().next().map(|i| {
@@ -133,6 +133,7 @@ async fn view(
         })
         .collect();
     render(&PathwayT {
+        patient,
         corrections,
         unit: first.unit.clone(),
         hf: first.hf.clone(),
@@ -201,7 +202,7 @@ pub(super) async fn event_submit(
         deadline: f.deadline.trim().to_owned(),
         pathway_variant: latest.fields.pathway_variant.clone(),
     };
-    let result = register(&state, &write, fields).await;
+    let result = register(&state, &write, fields, None).await;
     let l = page.c.l;
     finish(
         result,
@@ -246,105 +247,6 @@ pub(super) async fn withdraw_submit(
                 .map(|i| all.events[i].pathway_id.to_string())
                 .ok_or_else(WebError::not_found)?;
             view(&state, page.c, &write.principal, pid, Some(e.message(l))).await
-        },
-    )
-    .await
-}
-
-#[derive(Template)]
-#[template(path = "pathways/new.html")]
-struct NewT {
-    c: Chrome,
-    hfs: Vec<String>,
-    form: NewForm,
-    error: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(super) struct NewForm {
-    pathway_id: String,
-    hf: String,
-    kommune: String,
-    care_level: String,
-    date: String,
-    pregnant: Option<String>,
-}
-
-pub(super) async fn new_page(
-    State(state): State<AppState>,
-    page: Page,
-    _access: OrgAccess<WritePathways>,
-) -> PageResult {
-    let form = NewForm {
-        date: state.clock.today().to_string(),
-        care_level: "outpatient".into(),
-        ..NewForm::default()
-    };
-    render(&NewT {
-        c: page.c,
-        hfs: tsb_health_trusts(),
-        form,
-        error: None,
-    })
-}
-
-/// Registers a referral: the pathway's first event. The unit is the organisation's name.
-pub(super) async fn new_submit(
-    State(state): State<AppState>,
-    page: Page,
-    access: OrgAccess<WritePathways>,
-    CsrfForm(f): CsrfForm<NewForm>,
-) -> Result<Response, WebError> {
-    let unit = match page.c.org_name() {
-        Some(name) => name.to_owned(),
-        None => state.org_label(access.org()).await,
-    };
-    let result = async {
-        let rhf = rhf_of(&f.hf)
-            .ok_or_else(|| WebError::invalid("hf", "choose a health trust from the list"))?;
-        if !f.kommune.trim().is_empty() {
-            varde_core::fields::kommune("kommune", &f.kommune)?;
-        }
-        let fields = EventFields {
-            pathway_id: f.pathway_id.trim().to_owned(),
-            unit,
-            hf: f.hf.clone(),
-            rhf,
-            kommune: f.kommune.trim().to_owned(),
-            care_level: f.care_level.clone(),
-            event: "referral_received".into(),
-            date: f.date.trim().to_owned(),
-            pathway_variant: if f.pregnant.is_some() {
-                "pregnant".into()
-            } else {
-                String::new()
-            },
-            ..EventFields::default()
-        };
-        if fields.pathway_id.is_empty() || fields.pathway_id.chars().count() > MAX_PATHWAY_ID {
-            return Err(WebError::invalid(
-                "pathway_id",
-                format!("1–{MAX_PATHWAY_ID} characters"),
-            ));
-        }
-        register(&state, &access, fields).await
-    }
-    .await;
-    let l = page.c.l;
-    finish(
-        result,
-        |pid| format!("/pathways/p/{}", path_segment(&pid)),
-        |e| async move {
-            render_status(
-                &NewT {
-                    c: page.c,
-                    hfs: tsb_health_trusts(),
-                    error: Some(e.message(l)),
-                    form: f,
-                },
-                e.status,
-            )
         },
     )
     .await

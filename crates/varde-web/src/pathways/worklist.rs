@@ -3,7 +3,7 @@
 //! the waiting list with missed legal deadlines (fristbrudd). Narrowed to one unit with
 //! `?unit=`. The rules are `varde_core::pathways::worklist`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -19,6 +19,7 @@ use varde_core::pathways::worklist::{
 use varde_core::pathways::{worklist, EventKind, Status, WorkItem};
 
 use super::cache::load;
+use super::patient::{names_logged, Patient};
 use crate::authz::{OrgAccess, ReadPathways};
 use crate::error::WebError;
 use crate::forms::{render, render_status, PageResult};
@@ -48,6 +49,9 @@ pub struct Worklist {
     pub items: Vec<WorkItem>,
     pub unassessed: Vec<Unassessed>,
     pub waiting: Vec<Waiting>,
+    /// The patient of each pathway on the list that names one (pathway id → patient), for
+    /// those who may list the organisation's persons.
+    pub patients: BTreeMap<String, Patient>,
 }
 
 /// The query of the worklist (page and API).
@@ -65,9 +69,9 @@ pub async fn org_worklist(
     unit: Option<&str>,
 ) -> Result<Worklist, WebError> {
     let loaded = load(state, Some(access.org())).await?;
-    access
-        .log(state, format!("pathway-worklist:org:{}", access.org().0))
-        .await?;
+    // One list read, with the names when the reader may list the organisation's persons.
+    let record = format!("pathway-worklist:org:{}", access.org().0);
+    let mut names = names_logged(state, access, record).await?;
     let mut items = worklist(&loaded.events, as_of);
     let mut unassessed = unassessed(&loaded.events, as_of);
     let mut waiting = waiting_list(&loaded.events, as_of);
@@ -83,6 +87,16 @@ pub async fn org_worklist(
         unassessed.retain(|i| i.unit == u);
         waiting.retain(|i| i.unit == u);
     }
+    let on_list: BTreeSet<&str> = items
+        .iter()
+        .map(|i| i.pathway_id.as_str())
+        .chain(unassessed.iter().map(|u| u.pathway_id.as_str()))
+        .chain(waiting.iter().map(|w| w.pathway_id.as_str()))
+        .collect();
+    let patients: BTreeMap<String, Patient> = on_list
+        .into_iter()
+        .filter_map(|p| names.remove_entry(p))
+        .collect();
     let (overdue, due_soon, on_time) = status_counts(&items);
     Ok(Worklist {
         as_of,
@@ -97,6 +111,7 @@ pub async fn org_worklist(
         items,
         unassessed,
         waiting,
+        patients,
     })
 }
 
@@ -124,6 +139,7 @@ pub fn event_text(l: Lang, k: EventKind) -> &'static str {
 /// A worklist row as shown.
 struct ItemView {
     pathway_id: String,
+    patient: String,
     unit: String,
     care_level: &'static str,
     next: &'static str,
@@ -143,6 +159,8 @@ struct WorklistT {
     items: Vec<ItemView>,
     unassessed: Vec<Unassessed>,
     waiting: Vec<Waiting>,
+    /// Pathway id → "Name (birth date)".
+    names: BTreeMap<String, String>,
 }
 
 #[derive(Template)]
@@ -173,12 +191,19 @@ pub(super) async fn worklist_page(
     let as_of = state.clock.today();
     let w = org_worklist(&state, &access, as_of, q.unit.as_deref()).await?;
     let l = page.c.l;
+    let patient_of = |p: &str| w.patients.get(p).map(Patient::label).unwrap_or_default();
+    let names: BTreeMap<String, String> = w
+        .patients
+        .iter()
+        .map(|(p, patient)| (p.clone(), patient.label()))
+        .collect();
     let items = w
         .items
         .iter()
         .map(|i| {
             let (status, status_class) = status_text(l, i.status);
             ItemView {
+                patient: patient_of(&i.pathway_id),
                 pathway_id: i.pathway_id.clone(),
                 unit: i.unit.clone(),
                 care_level: l.t_in("pathways", i.care_level.as_str()),
@@ -198,5 +223,6 @@ pub(super) async fn worklist_page(
         items,
         unassessed: w.unassessed,
         waiting: w.waiting,
+        names,
     })
 }

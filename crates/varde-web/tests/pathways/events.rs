@@ -253,11 +253,11 @@ async fn bad_events_are_refused_with_the_rule(app: &TestApp) {
             "round {round}"
         );
         let stored = get_json(app, &token, &format!("/api/v1/pathways/p/D{round}")).await;
-        assert_eq!(stored.as_array().unwrap().len(), 1);
+        assert_eq!(stored["events"].as_array().unwrap().len(), 1);
     }
     // A correction may not move an event to another health trust either.
     let stored = get_json(app, &token, "/api/v1/pathways/p/B1").await;
-    let id = stored[0]["id"].as_i64().unwrap();
+    let id = stored["events"][0]["id"].as_i64().unwrap();
     let mut moved = ev("B1", "referral_received", "2026-11-01");
     moved["hf"] = json!("Helse Bergen HF");
     moved["rhf"] = json!("Helse Vest RHF");
@@ -303,7 +303,7 @@ async fn bad_events_are_refused_with_the_rule(app: &TestApp) {
     assert!(res.text().await.unwrap().contains("unit"));
     // Nothing of the refused was stored: B1 has its one event, B2 none.
     let b1 = get_json(app, &token, "/api/v1/pathways/p/B1").await;
-    assert_eq!(b1.as_array().unwrap().len(), 1);
+    assert_eq!(b1["events"].as_array().unwrap().len(), 1);
     let (status, _) = app.get_text(&token, "/api/v1/pathways/p/B2").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -320,7 +320,7 @@ async fn corrections_withdraw_and_export_round_trips(app: &TestApp) {
     );
 
     let events = get_json(app, &token, "/api/v1/pathways/p/C1").await;
-    let evaluation = events
+    let evaluation = events["events"]
         .as_array()
         .unwrap()
         .iter()
@@ -366,7 +366,7 @@ async fn corrections_withdraw_and_export_round_trips(app: &TestApp) {
     assert_eq!(c["by"], "kliniker");
     let replacement = c["replacement_id"].as_i64().unwrap();
     let events = get_json(app, &token, "/api/v1/pathways/p/C1").await;
-    assert!(events
+    assert!(events["events"]
         .as_array()
         .unwrap()
         .iter()

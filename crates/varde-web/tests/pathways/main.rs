@@ -6,6 +6,7 @@
 //! | `events.rs` | pathway events through the API: a pathway to its end moves the worklist and the indicators; the rules; corrections and export; places; two organisations |
 //! | `import.rs` | the CSV import: all or nothing, idempotent |
 //! | `pages.rs` | the area's pages and forms, LAR's and coercion's included |
+//! | `patient.rs` | the patient on a pathway: referral names the person, minted ids, reads logged, names on the worklist, person references in imports, the new-referral form |
 //! | `lar.rs` | LAR: admission and discharge, delegation, dispensing agreements, the population; episodes |
 //! | `coercion.rs` | coercion: end dates, the § 10-4 limit, warnings, the yearly table |
 //! | `access.rs` | who may reach pathways, LAR and coercion; dates after today; stale writes |
@@ -26,6 +27,7 @@ mod import;
 mod lar;
 mod national;
 mod pages;
+mod patient;
 
 use common::{get_page, TestApp};
 use reqwest::StatusCode;

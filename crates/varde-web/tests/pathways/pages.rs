@@ -18,7 +18,8 @@ async fn pathway_pages_render(app: &TestApp) {
     let page = page.text().await.unwrap();
     assert!(page.contains("Arbeidsliste"));
 
-    // Register a referral through the form.
+    // Register a referral through the form, for a person registered in the same flow.
+    let nin = crate::common::synthetic_id(11);
     let (_, form) = get_page(&client, app, "/pathways/new").await;
     let csrf = csrf_of(&form);
     let res = client
@@ -26,6 +27,8 @@ async fn pathway_pages_render(app: &TestApp) {
         .form(&[
             ("csrf", csrf.as_str()),
             ("pathway_id", "H1"),
+            ("national_id", nin.as_str()),
+            ("name", "Hanne Henvist"),
             ("date", "2026-11-02"),
             ("hf", HF),
             ("kommune", "0301"),

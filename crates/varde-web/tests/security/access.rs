@@ -90,7 +90,7 @@ async fn another_organisations_pathway_is_not_found_and_the_attempt_logged(app: 
         .json()
         .await
         .unwrap();
-    let row = own[0]["id"].as_i64().unwrap();
+    let row = own["events"][0]["id"].as_i64().unwrap();
     let denied_before = denied(app, "kliniker.annen").await;
 
     // The other clinic: not found, with no content, every way in.
