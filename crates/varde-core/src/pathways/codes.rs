@@ -13,6 +13,19 @@ use super::model::{DecisionCode, EventKind};
 /// The code list as embedded reference data.
 pub const CODES_CSV: &str = include_str!("../../data/pathways/codes.csv");
 
+/// The end reasons the forms offer for `pathway_end` (value, bokmål, English): the values the
+/// shared sample and the national generator use. The CSV contract still takes any non-empty
+/// reason (files from other systems keep theirs); a form chooses one of these.
+pub const END_REASONS: [(&str, &str, &str); 3] = [
+    ("avsluttet", "Avsluttet etter plan", "Completed as planned"),
+    ("avbrutt", "Avbrutt", "Discontinued"),
+    (
+        "overført",
+        "Overført til annen enhet eller tjeneste",
+        "Transferred to another unit or service",
+    ),
+];
+
 /// One entry of the code list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CodeEntry {

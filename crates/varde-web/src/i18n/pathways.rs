@@ -189,4 +189,9 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("pathways.choose", "Velg …", "Choose …"),
     ("pathways.pathway_id_hint", "valgfritt: tildeles av Varde om feltet er tomt", "optional: Varde assigns one when left empty"),
     ("pathways.born", "født", "born"),
+    ("pathways.withdrawn_by", "Trukket tilbake av", "Withdrawn by"),
+    ("pathways.outcome_right", "Rett til nødvendig helsehjelp", "Right to necessary health care"),
+    ("pathways.outcome_no_right", "Ikke rett til nødvendig helsehjelp", "No right to necessary health care"),
+    ("pathways.no_outcome", "— (hendelsen har ikke utfall)", "— (the event has no outcome)"),
+    ("pathways.no_code", "— (ingen kode)", "— (no code)"),
 ];

@@ -5,7 +5,10 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use serde::Deserialize;
+use std::sync::LazyLock;
 use varde_core::authz::Action;
+
+use varde_core::pathways::codes::{code_list, CodeEntry, END_REASONS};
 use varde_core::pathways::{worklist, DecisionCode, EventFields, EventKind};
 
 use super::cache::{load, load_pathway};
@@ -15,6 +18,7 @@ use super::worklist::{event_text, status_text};
 use crate::authz::{OrgAccess, ReadPathways, WritePathways};
 use crate::error::WebError;
 use crate::forms::{finish, path_segment, render, CsrfForm, PageResult};
+use crate::i18n::Lang;
 use crate::shell::{Chrome, Page};
 use crate::AppState;
 
@@ -23,9 +27,75 @@ struct EventView {
     event: &'static str,
     date: String,
     care_level: &'static str,
+    /// The code with its text ("D01CT — Behov for behandling innen TSB").
     code: String,
+    /// The outcome with its text.
     outcome: String,
     deadline: String,
+    /// Set for an event withdrawn by a correction: shown struck through.
+    withdrawn: Option<Withdrawal>,
+}
+
+/// Who withdrew an event, and why.
+struct Withdrawal {
+    by: String,
+    reason: String,
+}
+
+/// The sort key of an event on the page: its date, its kind's place in the pathway's order,
+/// its row id.
+fn order_key(f: &EventFields, id: i64) -> (String, usize, i64) {
+    let kind = EventKind::parse(&f.event)
+        .and_then(|k| EventKind::ALL.iter().position(|x| *x == k))
+        .unwrap_or(usize::MAX);
+    (f.date.clone(), kind, id)
+}
+
+/// The embedded code list, read once.
+static CODES: LazyLock<Vec<CodeEntry>> = LazyLock::new(|| code_list().unwrap_or_default());
+
+/// A national code as shown: the code and its text in the page's language.
+pub(super) fn code_label(l: Lang, code: &str) -> String {
+    let code = code.trim();
+    if code.is_empty() {
+        return String::new();
+    }
+    match CODES.iter().find(|e| e.code == code) {
+        Some(e) if l == Lang::En => format!("{code} — {}", e.text_en),
+        Some(e) => format!("{code} — {}", e.text_nb),
+        None => code.to_owned(),
+    }
+}
+
+/// An outcome as shown: an assessment's right, a decision's code and text, an end reason.
+fn outcome_label(l: Lang, event: &str, outcome: &str) -> String {
+    match (event, outcome) {
+        ("referral_assessed", "right") => l.t("pathways.outcome_right").to_owned(),
+        ("referral_assessed", "no_right") => l.t("pathways.outcome_no_right").to_owned(),
+        ("clinical_decision", o) => match DecisionCode::parse(o.trim_start_matches("D01")) {
+            Some(d) => code_label(l, d.national_code()),
+            None => o.to_owned(),
+        },
+        ("pathway_end", o) => match END_REASONS.iter().find(|r| r.0 == o) {
+            Some((_, nb, en)) => (if l == Lang::En { *en } else { *nb }).to_owned(),
+            None => o.to_owned(),
+        },
+        (_, o) => o.to_owned(),
+    }
+}
+
+fn event_view(l: Lang, id: i64, f: &EventFields, withdrawn: Option<Withdrawal>) -> EventView {
+    let kind = EventKind::parse(&f.event);
+    EventView {
+        id,
+        event: kind.map_or("", |k| event_text(l, k)),
+        date: f.date.clone(),
+        care_level: l.t_in("pathways", f.care_level.trim()),
+        code: code_label(l, &f.code),
+        outcome: outcome_label(l, f.event.trim(), f.outcome.trim()),
+        deadline: f.deadline.clone(),
+        withdrawn,
+    }
 }
 
 /// A correction on the pathway page.
@@ -51,7 +121,10 @@ struct PathwayT {
     next: Option<(String, String, &'static str, &'static str)>,
     events: Vec<EventView>,
     kinds: Vec<(&'static str, &'static str)>,
-    decisions: Vec<(&'static str, &'static str)>,
+    decisions: Vec<(&'static str, String)>,
+    /// End reasons (value, text) and the codes the form offers (code, code and text).
+    end_reasons: Vec<(&'static str, &'static str)>,
+    codes: Vec<(String, String)>,
     today: String,
     error: Option<String>,
     corrections: Vec<CorrectionView>,
@@ -85,20 +158,31 @@ async fn view(
         )
     });
     let first = &loaded.rows[0].fields;
-    let events = loaded
+    let corrected = corrections_of(state, org, &pathway_id).await?;
+    let mut events: Vec<(EventView, (String, usize, i64))> = loaded
         .rows
         .iter()
-        .zip(&loaded.events)
-        .map(|(r, e)| EventView {
-            id: r.id,
-            event: event_text(l, e.kind),
-            date: e.date.to_string(),
-            care_level: l.t_in("pathways", e.care_level.as_str()),
-            code: r.fields.code.clone(),
-            outcome: r.fields.outcome.clone(),
-            deadline: r.fields.deadline.clone(),
+        .map(|r| {
+            (
+                event_view(l, r.id, &r.fields, None),
+                order_key(&r.fields, r.id),
+            )
         })
+        .chain(corrected.iter().map(|k| {
+            let w = &k.withdrawn;
+            let by = Withdrawal {
+                by: k.by.clone().unwrap_or_default(),
+                reason: k.reason.clone(),
+            };
+            (
+                event_view(l, w.id, &w.fields, Some(by)),
+                order_key(&w.fields, w.id),
+            )
+        }))
         .collect();
+    // By date, then the pathway's own order within a day, then as registered.
+    events.sort_by(|a, b| a.1.cmp(&b.1));
+    let events: Vec<EventView> = events.into_iter().map(|(v, _)| v).collect();
     let kinds = EventKind::ALL
         .iter()
         .skip(1)
@@ -106,14 +190,13 @@ async fn view(
         .collect();
     let decisions = DecisionCode::ALL
         .iter()
-        .map(|d| (d.as_str(), d.text_nb()))
+        .map(|d| (d.as_str(), code_label(l, d.national_code())))
         .collect();
     let describe = |f: &EventFields| {
         let event = EventKind::parse(&f.event).map_or(f.event.as_str(), |k| event_text(l, k));
         format!("{} {event}", f.date)
     };
-    let corrections = corrections_of(state, org, &pathway_id)
-        .await?
+    let corrections = corrected
         .into_iter()
         .map(|k| CorrectionView {
             withdrawn: describe(&k.withdrawn.fields),
@@ -145,6 +228,15 @@ async fn view(
         events,
         kinds,
         decisions,
+        end_reasons: END_REASONS
+            .iter()
+            .map(|(v, nb, en)| (*v, if l == Lang::En { *en } else { *nb }))
+            .collect(),
+        codes: CODES
+            .iter()
+            .filter(|e| !e.event.is_empty())
+            .map(|e| (e.code.clone(), code_label(l, &e.code)))
+            .collect(),
         today: today.to_string(),
         error,
     })

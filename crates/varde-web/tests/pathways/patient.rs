@@ -16,6 +16,7 @@ on_both_engines!(
     the_worklist_shows_the_patients_name,
     an_import_resolves_person_references_by_national_id,
     the_new_referral_form_registers_a_new_person_in_the_same_flow,
+    the_pathway_page_lists_events_by_date_with_withdrawn_ones_struck_through,
 );
 
 async fn referral_for(app: &TestApp, token: &str, person: i64) -> String {
@@ -267,4 +268,58 @@ async fn the_new_referral_form_registers_a_new_person_in_the_same_flow(app: &Tes
         page.contains("Ny Pasient") && page.contains("Poliklinikk A"),
         "{page}"
     );
+}
+
+async fn the_pathway_page_lists_events_by_date_with_withdrawn_ones_struck_through(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    let person = create_person(app, &token, &synthetic_id(9), "Ordne Hendelser").await;
+    let id = referral_for(app, &token, person).await;
+    // Registered out of order: the decision first, the assessment after.
+    let mut assessed = ev(&id, "referral_assessed", "2026-11-03");
+    assessed["outcome"] = json!("right");
+    assessed["deadline"] = json!("2026-12-15");
+    let mut start = ev(&id, "pathway_start", "2026-11-03");
+    start["code"] = json!("D01");
+    let mut attended = ev(&id, "first_attendance", "2026-11-05");
+    attended["care_level"] = json!("outpatient");
+    for body in [attended, start, assessed] {
+        assert_eq!(
+            post_event(app, &token, &body).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    let doc = get_json(app, &token, &format!("/api/v1/pathways/p/{id}")).await;
+    let attended_id = doc["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event"] == "first_attendance")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let res = crate::common::post(
+        app,
+        &token,
+        &format!("/api/v1/pathways/events/{attended_id}/corrections"),
+        &json!({"reason": "feil pasient i timeboken"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let client = browser_login(app, "kliniker").await;
+    let (_, page) = get_page(&client, app, &format!("/pathways/p/{id}")).await;
+    let pos = |needle: &str| {
+        page.find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {page}"))
+    };
+    // Same day: the assessment before the start (the pathway's order), then the later day.
+    assert!(pos("Henvisning vurdert") < pos("D01 — Tverrfaglig spesialisert rusbehandling"));
+    assert!(pos("Rett til nødvendig helsehjelp") < pos("<tr class=\"withdrawn\">"));
+    assert!(
+        page.contains("Trukket tilbake av kliniker: feil pasient i timeboken"),
+        "{page}"
+    );
+    assert!(page.contains("<del>2026-11-05</del>"), "{page}");
+    // The form offers outcomes and codes from the lists, with their texts.
+    assert!(page.contains("<option value=\"CT\">D01CT — Behov for behandling innen TSB</option>"));
+    assert!(page.contains("<option value=\"avbrutt\">Avbrutt</option>"));
 }
