@@ -344,6 +344,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     };
     let state = AppState::new(store.clone(), key, Clock::System, config)?;
     let lar_coercion = varde_web::bootstrap::seed_demo_lar_coercion(&state).await?;
+    let patients = varde_web::pathways::seed_demo_patients(&state).await?;
     let app = Application::bind(&args.listen, state)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -367,7 +368,11 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     }
     writeln!(
         out,
-        "{pathways} synthetic TSB pathway events loaded (log in as kliniker for the worklist);"
+        "{pathways} synthetic TSB pathway events loaded (log in as kliniker for the worklist),"
+    )?;
+    writeln!(
+        out,
+        "{patients} patients with a referral each (synthetic identity numbers);"
     )?;
     writeln!(
         out,

@@ -14,6 +14,7 @@
 //! | `api.rs` | the JSON API of the above, with its OpenAPI description |
 //! | `lar/` | LAR: operations (`mod.rs`), pages (`pages.rs`), JSON API (`api.rs`) |
 //! | `coercion/` | coercion under chapter 10: the same three |
+//! | `demo.rs` | the demo's patients, with a referral each |
 //! | `national.rs` | national LAR and coercion figures for analysts (page and API) |
 //!
 //! The rules are `varde_core::pathways` (with `lar` and `coercion`); storage is
@@ -22,6 +23,7 @@
 mod api;
 mod cache;
 pub mod coercion;
+mod demo;
 mod events;
 mod import;
 mod indicators;
@@ -36,6 +38,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use utoipa::OpenApi as _;
+
+pub use demo::seed_demo_patients;
 
 use crate::AppState;
 

@@ -17,6 +17,7 @@ on_both_engines!(
     an_import_resolves_person_references_by_national_id,
     the_new_referral_form_registers_a_new_person_in_the_same_flow,
     the_pathway_page_lists_events_by_date_with_withdrawn_ones_struck_through,
+    the_demo_patients_are_on_the_worklist,
 );
 
 async fn referral_for(app: &TestApp, token: &str, person: i64) -> String {
@@ -322,4 +323,23 @@ async fn the_pathway_page_lists_events_by_date_with_withdrawn_ones_struck_throug
     // The form offers outcomes and codes from the lists, with their texts.
     assert!(page.contains("<option value=\"CT\">D01CT — Behov for behandling innen TSB</option>"));
     assert!(page.contains("<option value=\"avbrutt\">Avbrutt</option>"));
+}
+
+async fn the_demo_patients_are_on_the_worklist(app: &TestApp) {
+    let n = varde_web::pathways::seed_demo_patients(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(n, 6);
+    let token = app.token("kliniker").await;
+    let w = get_json(app, &token, "/api/v1/pathways/worklist").await;
+    let names: Vec<&str> = w["patients"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"Kari Nordmann") && names.len() == 6,
+        "{names:?}"
+    );
 }
