@@ -125,9 +125,50 @@ struct PathwayT {
     /// End reasons (value, text) and the codes the form offers (code, code and text).
     end_reasons: Vec<(&'static str, &'static str)>,
     codes: Vec<(String, String)>,
-    today: String,
-    error: Option<String>,
+    /// A refused form's message, the field it is about, and what was typed.
+    shown: Shown,
     corrections: Vec<CorrectionView>,
+}
+
+/// What a refused form brings back to the page: the message, the field it names (to show it
+/// beside that field), and every field as typed. The default is a page with fresh forms.
+#[derive(Default)]
+pub(super) struct Shown {
+    error: Option<String>,
+    error_field: String,
+    form: EventForm,
+    /// The event whose withdrawal was refused, and the reason as typed.
+    withdraw: Option<(i64, String)>,
+}
+
+impl Shown {
+    fn refused(e: &WebError, l: Lang, form: EventForm, withdraw: Option<(i64, String)>) -> Shown {
+        Shown {
+            error: Some(e.message(l)),
+            error_field: e
+                .errors
+                .first()
+                .map(|p| p.field.clone())
+                .unwrap_or_default(),
+            form,
+            withdraw,
+        }
+    }
+
+    /// The reason typed for a refused withdrawal of event `id`.
+    fn withdraw_of(&self, id: i64) -> Option<&str> {
+        self.withdraw
+            .as_ref()
+            .filter(|w| w.0 == id)
+            .map(|w| w.1.as_str())
+    }
+
+    /// Whether the error is shown beside a field of the event form (else above the forms).
+    fn beside_event_form(&self) -> bool {
+        self.withdraw.is_none()
+            && ["event", "date", "care_level", "code", "outcome", "deadline"]
+                .contains(&self.error_field.as_str())
+    }
 }
 
 /// The pathway page, its read logged. Shown after a refused form too (with the form's error):
@@ -137,7 +178,7 @@ async fn view(
     c: Chrome,
     principal: &varde_core::org::Principal,
     pathway_id: String,
-    error: Option<String>,
+    mut shown: Shown,
 ) -> PageResult {
     let org = principal.org;
     let loaded = load_pathway(state, org, &pathway_id).await?;
@@ -148,6 +189,9 @@ async fn view(
     let patient = read_logged(state, principal, &pathway_id).await?;
     let l = c.l;
     let today = state.clock.today();
+    if shown.form.date.is_empty() {
+        shown.form.date = today.to_string();
+    }
     let next = worklist(&loaded.events, today).into_iter().next().map(|i| {
         let (status, class) = status_text(l, i.status);
         (
@@ -237,8 +281,7 @@ async fn view(
             .filter(|e| !e.event.is_empty())
             .map(|e| (e.code.clone(), code_label(l, &e.code)))
             .collect(),
-        today: today.to_string(),
-        error,
+        shown,
     })
 }
 
@@ -248,10 +291,17 @@ pub(super) async fn pathway_page(
     access: OrgAccess<ReadPathways>,
     Path(pathway_id): Path<String>,
 ) -> PageResult {
-    view(&state, page.c, &access.principal, pathway_id, None).await
+    view(
+        &state,
+        page.c,
+        &access.principal,
+        pathway_id,
+        Shown::default(),
+    )
+    .await
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub(super) struct EventForm {
     event: String,
@@ -300,13 +350,8 @@ pub(super) async fn event_submit(
         result,
         |pid| format!("/pathways/p/{}", path_segment(&pid)),
         |e| {
-            view(
-                &state,
-                page.c,
-                &write.principal,
-                pathway_id.clone(),
-                Some(e.message(l)),
-            )
+            let shown = Shown::refused(&e, l, f.clone(), None);
+            view(&state, page.c, &write.principal, pathway_id.clone(), shown)
         },
     )
     .await
@@ -338,7 +383,9 @@ pub(super) async fn withdraw_submit(
                 .position(|r| *r == id)
                 .map(|i| all.events[i].pathway_id.to_string())
                 .ok_or_else(WebError::not_found)?;
-            view(&state, page.c, &write.principal, pid, Some(e.message(l))).await
+            let typed = Some((id, f.reason.clone()));
+            let shown = Shown::refused(&e, l, EventForm::default(), typed);
+            view(&state, page.c, &write.principal, pid, shown).await
         },
     )
     .await

@@ -18,6 +18,7 @@ on_both_engines!(
     the_new_referral_form_registers_a_new_person_in_the_same_flow,
     the_pathway_page_lists_events_by_date_with_withdrawn_ones_struck_through,
     the_demo_patients_are_on_the_worklist,
+    a_refused_event_form_comes_back_as_typed_with_the_error_beside_the_field,
 );
 
 async fn referral_for(app: &TestApp, token: &str, person: i64) -> String {
@@ -341,5 +342,56 @@ async fn the_demo_patients_are_on_the_worklist(app: &TestApp) {
     assert!(
         names.contains(&"Kari Nordmann") && names.len() == 6,
         "{names:?}"
+    );
+}
+
+async fn a_refused_event_form_comes_back_as_typed_with_the_error_beside_the_field(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    let person = create_person(app, &token, &synthetic_id(10), "Skjema Bevart").await;
+    let id = referral_for(app, &token, person).await;
+    let client = browser_login(app, "kliniker").await;
+    let (_, page) = get_page(&client, app, &format!("/pathways/p/{id}")).await;
+    let csrf = csrf_of(&page);
+    // A date before the referral: refused, the form as typed, the message beside the date.
+    let res = client
+        .post(app.url(&format!("/pathways/p/{id}/events")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("event", "referral_assessed"),
+            ("date", "2026-10-01"),
+            ("care_level", "inpatient"),
+            ("outcome", "right"),
+            ("deadline", "2026-12-01"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("value=\"2026-10-01\" aria-invalid=\"true\""),
+        "{page}"
+    );
+    assert!(page.contains("id=\"field-error\""), "{page}");
+    assert!(page.contains("<option value=\"referral_assessed\" selected>"));
+    assert!(page.contains("<option value=\"inpatient\" selected>"));
+    assert!(page.contains("<option value=\"right\" selected>"));
+    assert!(page.contains("value=\"2026-12-01\""));
+    // In the page frame: the menu and the language switch.
+    assert!(page.contains("action=\"/lang\""), "{page}");
+    // A withdrawal without a reason keeps the row's typed text and says why beside it.
+    let doc = get_json(app, &token, &format!("/api/v1/pathways/p/{id}")).await;
+    let row = doc["events"][0]["id"].as_i64().unwrap();
+    let res = client
+        .post(app.url(&format!("/pathways/corrections/{row}")))
+        .form(&[("csrf", csrf.as_str()), ("reason", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains(&format!("id=\"reason-{row}-error\"")),
+        "{page}"
     );
 }
