@@ -54,6 +54,8 @@ struct PathwayT {
     today: String,
     error: Option<String>,
     corrections: Vec<CorrectionView>,
+    /// The patient's LAR treatment today (`templates/pathways/_lar_summary.html`).
+    lar: Option<super::lar::LarSummary>,
 }
 
 /// The pathway page, its read logged. Shown after a refused form too (with the form's error):
@@ -132,7 +134,9 @@ async fn view(
                 ),
         })
         .collect();
+    let lar = super::lar::pathway_summary(state, principal, &pathway_id, today).await?;
     render(&PathwayT {
+        lar,
         corrections,
         unit: first.unit.clone(),
         hf: first.hf.clone(),
