@@ -468,6 +468,15 @@ async fn limits_due_on_the_worklist_and_the_page_forms_check_as_the_api(app: &Te
         "{due}"
     );
     assert_eq!(due[3]["decision"], 3);
+    // Every kind has its words in both languages, and the route is in the API's document.
+    for r in due.as_array().unwrap() {
+        let kind = r["kind"].as_str().unwrap();
+        for l in [Lang::Nb, Lang::En] {
+            assert_ne!(l.t_in("pathways.coercion.due", kind), "?", "{kind}");
+        }
+    }
+    let (_, doc) = app.get_text(&token, "/api/v1/openapi.json").await;
+    assert!(doc.contains("/api/v1/coercion/due"));
     // Seen later, the county board's limit has passed.
     let later = get_json(app, &token, "/api/v1/coercion/due?as_of=2026-11-27").await;
     assert_eq!(later[0]["stay_id"], "T1");
