@@ -6,13 +6,14 @@
 //! back. With errors, nothing is written at all unless the caller asked for the valid rows
 //! only (`valid_only`), in which case the pathways without errors are written whole.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 
+use super::event_rules::closed_pathway;
 use super::parse::Parsed;
 use super::place;
-use super::{validate, Event, EventFields};
+use super::{validate, Event, EventFields, EventKind};
 
 /// One refused row of an import.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,10 +91,32 @@ pub fn plan_with(
             Some(e.line)
         })
         .collect();
-    let placed: Vec<Event> = parsed
+    // A row of a pathway whose end is registered is refused: a closed pathway takes only
+    // corrections.
+    let ends: BTreeMap<&str, Date> = existing
+        .iter()
+        .filter(|e| e.kind == EventKind::PathwayEnd)
+        .map(|e| (&*e.pathway_id, e.date))
+        .collect();
+    let closed: BTreeSet<u64> = parsed
         .events
         .iter()
         .filter(|e| !misplaced.contains(&e.line))
+        .filter_map(|e| {
+            let rule = closed_pathway(e, ends.get(&*e.pathway_id).copied())?;
+            errors.push(RowProblem {
+                line: e.line,
+                pathway_id: Some(e.pathway_id.to_string()),
+                field: rule.field().to_owned(),
+                rule: rule.to_string(),
+            });
+            Some(e.line)
+        })
+        .collect();
+    let placed: Vec<Event> = parsed
+        .events
+        .iter()
+        .filter(|e| !misplaced.contains(&e.line) && !closed.contains(&e.line))
         .cloned()
         .collect();
     // The new rows together with the registered events of the pathways they touch (line 0).

@@ -13,6 +13,7 @@ pub mod codes;
 pub mod coercion;
 pub mod commands;
 pub mod corrections;
+pub mod event_rules;
 mod fxhash;
 pub mod history;
 pub mod import;

@@ -2,6 +2,11 @@
 
 use jiff::civil::Date;
 
+use super::event_rules::{
+    after_end, attendance_before_assessment, before_referral, closed_pathway,
+    deadline_before_assessment, deadline_before_referral, evaluation_before_decision, future_date,
+    registered_end, right_without_deadline, second_first_attendance, too_many_decisions,
+};
 use super::fxhash::FxHashMap;
 use super::model::{Event, EventKind, Outcome};
 
@@ -83,6 +88,43 @@ pub enum Rule {
         /// The referral date.
         referral: Date,
     },
+    /// An assessment giving the right to necessary health care with no legal deadline.
+    #[error("a right needs its legal deadline: the assessment on {0} gives the right to necessary health care without one")]
+    RightWithoutDeadline(Date),
+    /// A legal deadline before the assessment that sets it.
+    #[error("deadline before the assessment: {deadline} is before the assessment on {assessed}")]
+    DeadlineBeforeAssessment {
+        /// The deadline.
+        deadline: Date,
+        /// The assessment date.
+        assessed: Date,
+    },
+    /// A second first attendance.
+    #[error(
+        "one first attendance per pathway: {date} would be a second, after the first on {first}"
+    )]
+    SecondFirstAttendance {
+        /// The new attendance's date.
+        date: Date,
+        /// The date of the one registered.
+        first: Date,
+    },
+    /// A first attendance dated before the referral was assessed.
+    #[error("no attendance before the assessment: first attendance {date} is before the referral was assessed on {assessed}")]
+    AttendanceBeforeAssessment {
+        /// The attendance's date.
+        date: Date,
+        /// The assessment's date.
+        assessed: Date,
+    },
+    /// A new event on a pathway whose end is registered.
+    #[error("the pathway is closed: it ended on {end}, so {event} cannot be added; correct a registered event instead (the code list has no reopening)")]
+    PathwayClosed {
+        /// The event refused.
+        event: EventKind,
+        /// The registered end.
+        end: Date,
+    },
     /// An evaluation with no clinical decision on or before it.
     #[error("no evaluation before a clinical decision: evaluation {0} has no clinical decision on or before it")]
     EvaluationBeforeDecision(Date),
@@ -131,14 +173,20 @@ impl Rule {
             | Rule::EvaluationBeforeDecision(_)
             | Rule::TooManyDecisions(_)
             | Rule::AfterEnd { .. }
+            | Rule::SecondFirstAttendance { .. }
+            | Rule::PathwayClosed { .. }
             | Rule::Duplicate { .. } => "event",
             Rule::UnknownCareLevel(_) => "care_level",
             Rule::UnknownVariant(_) => "pathway_variant",
             Rule::InvalidDate { field, .. } => field,
             Rule::MissingOutcome(_) | Rule::UnknownOutcome { .. } => "outcome",
             Rule::UnknownCode(_) | Rule::CodeDisagrees { .. } => "code",
-            Rule::DateInFuture { .. } | Rule::DateBeforeReferral { .. } => "date",
-            Rule::DeadlineBeforeReferral { .. } => "deadline",
+            Rule::DateInFuture { .. }
+            | Rule::DateBeforeReferral { .. }
+            | Rule::AttendanceBeforeAssessment { .. } => "date",
+            Rule::DeadlineBeforeReferral { .. }
+            | Rule::RightWithoutDeadline(_)
+            | Rule::DeadlineBeforeAssessment { .. } => "deadline",
         }
     }
 }
@@ -160,13 +208,15 @@ pub struct RowError {
 ///
 /// Each pathway's rows are taken in date order (same-day rows in the canonical event order of
 /// [`EventKind::ALL`]); a row that breaks a rule is refused and is not part of the state that
-/// later rows are checked against, so the valid rows are consistent on their own. Rules:
-/// no date after `today`; no date before the referral was received; no legal deadline before the
-/// referral was received; no evaluation before a clinical decision; at most two clinical
-/// decisions; nothing after the end (except the registrations `treatment_plan_involvement` and
-/// `feedback_tool_used`, which may be recorded after the end and then simply do not count for
-/// their indicator); no duplicate event (the same event on the same date, or a
-/// second `referral_received`, `referral_assessed` or `pathway_end`).
+/// later rows are checked against, so the valid rows are consistent on their own. Rules (each a
+/// named function of [`super::event_rules`]): no date after `today`; no date before the referral
+/// was received; no first attendance before the referral was assessed; no legal deadline before
+/// the referral was received; a right to necessary health care carries its legal deadline, not
+/// before the assessment; one first attendance; no evaluation before a clinical decision; at
+/// most two clinical decisions; nothing after the end (except the registrations
+/// `treatment_plan_involvement` and `feedback_tool_used`, which may be recorded after the end and
+/// then simply do not count for their indicator); no duplicate event (the same event on the same
+/// date, or a second `referral_received`, `referral_assessed` or `pathway_end`).
 ///
 /// The valid events come back grouped by pathway (pathways in order of first appearance), each
 /// pathway's rows in date order, which is the order the computations read them in; the errors
@@ -245,20 +295,23 @@ fn check_pathway(
     refused: &mut [bool],
     errors: &mut Vec<RowError>,
 ) {
-    let referral = idx
-        .iter()
-        .map(|&i| &events[i])
-        .filter(|e| e.kind == EventKind::ReferralReceived && e.date <= today)
-        .map(|e| e.date)
-        .min();
-    let mut decisions = 0u32;
-    let mut end: Option<Date> = None;
-    // (kind, date) -> line of the row kept; unique kinds keyed with no date.
-    let mut seen: Vec<((EventKind, Option<Date>), u64)> = Vec::new();
+    // The pathway's referral and assessment dates (not in the future), which every row is
+    // checked against whatever its place in date order.
+    let first_on = |kind: EventKind| {
+        idx.iter()
+            .map(|&i| &events[i])
+            .filter(|e| e.kind == kind && e.date <= today)
+            .map(|e| e.date)
+            .min()
+    };
+    let mut state = PathwayState {
+        referral: first_on(EventKind::ReferralReceived),
+        assessed: first_on(EventKind::ReferralAssessed),
+        ..PathwayState::default()
+    };
     for &i in idx {
         let e = &events[i];
-        let rule = check_row(e, today, referral, decisions, end, &seen);
-        if let Some(rule) = rule {
+        if let Some(rule) = check_row(e, today, &state) {
             refused[i] = true;
             errors.push(RowError {
                 line: e.line,
@@ -268,64 +321,57 @@ fn check_pathway(
             continue;
         }
         let key_date = (!e.kind.is_unique()).then_some(e.date);
-        seen.push(((e.kind, key_date), e.line));
+        state.seen.push(((e.kind, key_date), e.line));
         match e.kind {
-            EventKind::ClinicalDecision => decisions += 1,
-            EventKind::PathwayEnd => end = Some(e.date),
+            EventKind::ClinicalDecision => state.decisions += 1,
+            EventKind::FirstAttendance => state.first_attendance = Some(e.date),
+            EventKind::PathwayEnd => state.end = Some(e.date),
             _ => {}
         }
     }
 }
 
-fn check_row(
-    e: &Event,
-    today: Date,
+/// What the rows kept so far (in date order) say about their pathway.
+#[derive(Default)]
+struct PathwayState {
     referral: Option<Date>,
+    assessed: Option<Date>,
     decisions: u32,
+    first_attendance: Option<Date>,
     end: Option<Date>,
-    seen: &[((EventKind, Option<Date>), u64)],
-) -> Option<Rule> {
-    if e.date > today {
-        return Some(Rule::DateInFuture {
-            date: e.date,
-            today,
-        });
-    }
-    if let Some(referral) = referral {
-        if e.date < referral {
-            return Some(Rule::DateBeforeReferral {
-                date: e.date,
-                referral,
-            });
-        }
-        if let Some(deadline) = e.deadline {
-            if e.kind == EventKind::ReferralAssessed && deadline < referral {
-                return Some(Rule::DeadlineBeforeReferral { deadline, referral });
-            }
-        }
-    }
+    /// (kind, date) -> line of the row kept; unique kinds keyed with no date.
+    seen: Vec<((EventKind, Option<Date>), u64)>,
+}
+
+fn check_row(e: &Event, today: Date, s: &PathwayState) -> Option<Rule> {
+    // In this order: the first rule broken is the one reported.
+    [
+        future_date(e, today),
+        before_referral(e, s.referral),
+        attendance_before_assessment(e, s.assessed),
+        deadline_before_referral(e, s.referral),
+        right_without_deadline(e),
+        deadline_before_assessment(e),
+        second_first_attendance(e, s.first_attendance),
+        duplicate(e, &s.seen),
+        after_end(e, s.end),
+        evaluation_before_decision(e, s.decisions),
+        too_many_decisions(e, s.decisions),
+    ]
+    .into_iter()
+    .flatten()
+    .next()
+}
+
+/// The same event on the same date, or a second event of a kind that occurs once.
+fn duplicate(e: &Event, seen: &[((EventKind, Option<Date>), u64)]) -> Option<Rule> {
     let key_date = (!e.kind.is_unique()).then_some(e.date);
-    if let Some(&(_, first_line)) = seen.iter().find(|(k, _)| *k == (e.kind, key_date)) {
-        return Some(Rule::Duplicate {
-            event: e.kind,
-            date: e.date,
-            first_line,
-        });
-    }
-    if let Some(end) = end {
-        if e.date > end && !e.kind.is_registration() {
-            return Some(Rule::AfterEnd {
-                event: e.kind,
-                date: e.date,
-                end,
-            });
-        }
-    }
-    match e.kind {
-        EventKind::Evaluation if decisions == 0 => Some(Rule::EvaluationBeforeDecision(e.date)),
-        EventKind::ClinicalDecision if decisions >= 2 => Some(Rule::TooManyDecisions(e.date)),
-        _ => None,
-    }
+    let &(_, first_line) = seen.iter().find(|(k, _)| *k == (e.kind, key_date))?;
+    Some(Rule::Duplicate {
+        event: e.kind,
+        date: e.date,
+        first_line,
+    })
 }
 
 /// True when a `referral_assessed` outcome is the right to necessary health care.
@@ -335,11 +381,13 @@ pub fn is_right(outcome: Option<&Outcome>) -> bool {
 
 /// Checks one new event against the events already registered (the command check before the
 /// store appends it). Only the new event's pathway is looked at. The new event is refused when
-/// it breaks a rule itself or when it would make a registered event break one (e.g. an end
-/// dated before a registered evaluation); the rule broken is returned.
+/// its pathway is closed ([`closed_pathway`]), when it breaks a rule itself, or when it would
+/// make a registered event break one (e.g. an end dated before a registered evaluation); the
+/// rule broken is returned. A registered event that breaks a rule on its own (registered under
+/// an earlier rule) does not hold a new event back.
 pub fn check_new(existing: &[Event], new: &Event, today: Date) -> Result<(), Rule> {
     const NEW: u64 = u64::MAX;
-    let mut pathway: Vec<Event> = existing
+    let registered: Vec<Event> = existing
         .iter()
         .filter(|e| *e.pathway_id == *new.pathway_id)
         .map(|e| Event {
@@ -348,12 +396,18 @@ pub fn check_new(existing: &[Event], new: &Event, today: Date) -> Result<(), Rul
             ..e.clone()
         })
         .collect();
+    if let Some(rule) = closed_pathway(new, registered_end(&registered, &new.pathway_id)) {
+        return Err(rule);
+    }
+    let (_, before) = validate(registered.clone(), today);
+    let mut pathway = registered;
     let mut candidate = new.clone();
     candidate.line = NEW;
     pathway.push(candidate);
     let (_, errors) = validate(pathway, today);
     let own = errors.iter().find(|e| e.line == NEW);
-    match own.or(errors.first()) {
+    let caused = errors.iter().find(|e| e.line != NEW && !before.contains(e));
+    match own.or(caused) {
         Some(e) => Err(e.rule.clone()),
         None => Ok(()),
     }

@@ -88,13 +88,14 @@ pub(super) fn pathway(
         add_days(year_start(), rng.gen_range(-60..340))
     };
     let assessed = add_working_days(received, assessment_delay(rng));
-    // Legal deadline: 4 weeks under 23, otherwise 2, 6 or 12 weeks.
+    // Legal deadline: 4 weeks under 23, otherwise 2, 6 or 12 weeks; never before the assessment
+    // that sets it (a late assessment of a 2-week case gets its deadline on its own day).
     let weeks = if age < 23 {
         4
     } else {
         *[2, 6, 6, 6, 12, 12].choose(rng).unwrap_or(&6)
     };
-    let deadline = add_days(received, weeks * 7);
+    let deadline = add_days(received, weeks * 7).max(assessed);
     let window = days_between(received, deadline) as f64;
     let wait = if rng.gen_bool(0.95) {
         ((window * rng.gen_range(0.3..1.0)).round() as i64)

@@ -136,6 +136,12 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("coercion.consent_retentions", "§ 10-4: retention may be effected at most 3 times per stay (this is number {n})", "§ 10-4: tilbakeholdelse kan gjennomføres høyst 3 ganger per opphold (dette er nummer {n})"),
     ("coercion.temporary_10_4", "§ 10-4 has no temporary decisions", "§ 10-4 har ikke midlertidige vedtak"),
     ("coercion.before_stay", "retention starts {from}, before the stay began {start}", "tilbakeholdelsen begynner {from}, før oppholdet begynte {start}"),
+    // ---------------------------------------------------------------- rules, coercion, lar (issue 15)
+    ("csv.right_without_deadline", "a right needs its legal deadline: the assessment on {date} gives the right to necessary health care without one", "en rett trenger sin juridiske frist: vurderingen {date} gir rett til nødvendig helsehjelp uten frist"),
+    ("csv.deadline_before_assessment", "deadline before the assessment: {deadline} is before the assessment on {assessed}", "frist før vurderingen: {deadline} er før henvisningen ble vurdert {assessed}"),
+    ("csv.second_first_attendance", "one first attendance per pathway: {date} would be a second, after the first on {first}", "ett første fremmøte per forløp: {date} ville blitt et nytt etter det første {first}"),
+    ("csv.attendance_before_assessment", "no attendance before the assessment: first attendance {date} is before the referral was assessed on {assessed}", "ikke fremmøte før vurderingen: første fremmøte {date} er før henvisningen ble vurdert {assessed}"),
+    ("csv.pathway_closed", "the pathway is closed: it ended on {end}, so {event} cannot be added; correct a registered event instead (the code list has no reopening)", "forløpet er avsluttet: det ble avsluttet {end}, så {event} kan ikke legges til; rett en registrert hendelse i stedet (kodeverket har ingen gjenåpning)"),
     ("national.month_end", "the last day of a month, not after today (YYYY-MM-DD): figures are given at month ends", "siste dag i en måned, ikke etter i dag (ÅÅÅÅ-MM-DD): tallene gis ved månedsslutt"),
     ("national.no_month_end", "no month end before today", "ingen månedsslutt før i dag"),
     // ---------------------------------------------------------------- access decisions

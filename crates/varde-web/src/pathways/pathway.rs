@@ -128,6 +128,8 @@ struct PathwayT {
     /// A refused form's message, the field it is about, and what was typed.
     shown: Shown,
     corrections: Vec<CorrectionView>,
+    /// The patient's LAR treatment today (`templates/pathways/_lar_summary.html`).
+    lar: Option<super::lar::LarSummary>,
 }
 
 /// What a refused form brings back to the page: the message, the field it names (to show it
@@ -259,8 +261,10 @@ async fn view(
                 ),
         })
         .collect();
+    let lar = super::lar::pathway_summary(state, principal, &pathway_id, today).await?;
     render(&PathwayT {
         patient,
+        lar,
         corrections,
         unit: first.unit.clone(),
         hf: first.hf.clone(),

@@ -1,7 +1,9 @@
 //! The unit's worklist, a clinician's start page: every open pathway's next measurement point
 //! by care level, most urgent first, with counts per status; referrals awaiting assessment;
 //! the waiting list with missed legal deadlines (fristbrudd). Narrowed to one unit with
-//! `?unit=`. The rules are `varde_core::pathways::worklist`.
+//! `?unit=`. The rules are `varde_core::pathways::worklist`. For a user who may read coercion,
+//! the limits of chapter 10 falling due within 7 days or past
+//! (`varde_core::pathways::coercion::due`, through [`super::coercion::worklist_rows`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -136,6 +138,18 @@ pub fn event_text(l: Lang, k: EventKind) -> &'static str {
     l.t_in("pathways", k.as_str())
 }
 
+/// A coercion row of the worklist as shown.
+struct DueView {
+    stay_id: String,
+    patient: String,
+    section: String,
+    what: &'static str,
+    decision: usize,
+    limit: String,
+    status: &'static str,
+    status_class: &'static str,
+}
+
 /// A worklist row as shown.
 struct ItemView {
     pathway_id: String,
@@ -161,6 +175,8 @@ struct WorklistT {
     waiting: Vec<Waiting>,
     /// Pathway id → "Name (birth date)".
     names: BTreeMap<String, String>,
+    /// `None` for a user who may not read coercion.
+    coercion: Option<Vec<DueView>>,
 }
 
 #[derive(Template)]
@@ -214,7 +230,31 @@ pub(super) async fn worklist_page(
             }
         })
         .collect();
+    let coercion = super::coercion::worklist_rows(&state, &access.principal, as_of)
+        .await?
+        .map(|rows| {
+            rows.into_iter()
+                .map(|r| {
+                    let (status, status_class) = if r.overdue {
+                        status_text(l, Status::Overdue)
+                    } else {
+                        (l.t("pathways.coercion.due_week"), "due-soon")
+                    };
+                    DueView {
+                        what: l.t_in("pathways.coercion.due", &r.kind),
+                        stay_id: r.stay_id,
+                        patient: r.patient,
+                        section: r.section,
+                        decision: r.decision,
+                        limit: r.limit,
+                        status,
+                        status_class,
+                    }
+                })
+                .collect()
+        });
     render(&WorklistT {
+        coercion,
         c: page.c,
         as_of: as_of.to_string(),
         unit: w.unit.clone().unwrap_or_default(),

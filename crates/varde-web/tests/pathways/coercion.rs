@@ -5,12 +5,13 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::common::{browser_login, TestApp};
+use crate::common::{browser_login, csrf_of, TestApp};
 use crate::{decision, get_json, get_page, ok, refused, stay_of};
 
 on_both_engines!(
     coercion_end_dates_limits_warnings_and_table,
     warnings_cover_ended_stays_and_gaps_between_decisions,
+    limits_due_on_the_worklist_and_the_page_forms_check_as_the_api,
 );
 
 async fn coercion_end_dates_limits_warnings_and_table(app: &TestApp) {
@@ -377,4 +378,240 @@ async fn warnings_cover_ended_stays_and_gaps_between_decisions(app: &TestApp) {
         html.contains("§ 10-2 – oppholdet har passert lovens grense, siste lovlige dag 2026-04-01"),
         "{html}"
     );
+}
+
+/// The limits of chapter 10 due within 7 days or past are on the worklist (and the API's
+/// `due`), with the limit and the paragraph; the coercion page ends a stay and records that a
+/// temporary decision went to the county board, refusing as the API does.
+async fn limits_due_on_the_worklist_and_the_page_forms_check_as_the_api(app: &TestApp) {
+    use varde_web::i18n::Lang;
+    let token = app.token("kliniker").await;
+    let stay = |id: &str, start: &str| json!({"stay_id": id, "patient": format!("pt-{id}"), "start": start});
+    let decide = |id: &str, body: Value| {
+        let app = &app;
+        let token = token.clone();
+        let path = format!("/api/v1/coercion/stays/{id}/decisions");
+        async move { ok(app, &token, &path, body).await }
+    };
+    // Today is 24 November 2026.
+    // T1: a § 10-2 temporary decision of 12 November, to the county board by the 26th.
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays",
+        stay("T1", "2026-11-12"),
+    )
+    .await;
+    decide(
+        "T1",
+        decision("10-2", "temporary", "2026-11-12", "2026-11-12"),
+    )
+    .await;
+    // T2: § 10-2 from 26 August: 3 months end on 26 November.
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays",
+        stay("T2", "2026-08-26"),
+    )
+    .await;
+    decide("T2", decision("10-2", "main", "2026-08-26", "2026-08-26")).await;
+    // T3: the third § 10-4 retention, from 20 November (3 weeks: 11 December).
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays",
+        stay("T3", "2026-10-01"),
+    )
+    .await;
+    for from in ["2026-10-01", "2026-10-05", "2026-11-20"] {
+        decide("T3", decision("10-4", "main", from, from)).await;
+    }
+    // T4: consent withdrawn 10 November: 3 weeks end on 1 December.
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays",
+        stay("T4", "2026-11-10"),
+    )
+    .await;
+    decide("T4", decision("10-4", "main", "2026-11-10", "2026-11-10")).await;
+    // T5: § 10-2 from 1 November, far from its limit: not listed.
+    ok(
+        app,
+        &token,
+        "/api/v1/coercion/stays",
+        stay("T5", "2026-11-01"),
+    )
+    .await;
+    decide("T5", decision("10-2", "main", "2026-11-01", "2026-11-01")).await;
+
+    let due = get_json(app, &token, "/api/v1/coercion/due").await;
+    let rows: Vec<(String, String, String, String)> = due
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap().to_owned();
+            (s("stay_id"), s("kind"), s("section"), s("limit"))
+        })
+        .collect();
+    let row = |a: &str, b: &str, c: &str, d: &str| (a.into(), b.into(), c.into(), d.into());
+    assert_eq!(
+        rows,
+        vec![
+            row("T1", "county_board", "10-2", "2026-11-26"),
+            row("T2", "three_months", "10-2", "2026-11-26"),
+            row("T4", "consent_withdrawn", "10-4", "2026-12-01"),
+            row("T3", "third_consent_retention", "10-4", "2026-12-11"),
+        ],
+        "{due}"
+    );
+    assert_eq!(due[3]["decision"], 3);
+    // Every kind has its words in both languages, and the route is in the API's document.
+    for r in due.as_array().unwrap() {
+        let kind = r["kind"].as_str().unwrap();
+        for l in [Lang::Nb, Lang::En] {
+            assert_ne!(l.t_in("pathways.coercion.due", kind), "?", "{kind}");
+        }
+    }
+    let (_, doc) = app.get_text(&token, "/api/v1/openapi.json").await;
+    assert!(doc.contains("/api/v1/coercion/due"));
+    // Seen later, the county board's limit has passed.
+    let later = get_json(app, &token, "/api/v1/coercion/due?as_of=2026-11-27").await;
+    assert_eq!(later[0]["stay_id"], "T1");
+    assert_eq!(later[0]["overdue"], true);
+
+    // The worklist shows them, the limit and the paragraph, and logs the read.
+    let client = browser_login(app, "kliniker").await;
+    let (_, worklist) = get_page(&client, app, "/pathways").await;
+    for text in [
+        "Tvang (kap. 10): frister",
+        "midlertidig vedtak sendes fylkesnemnda innen 2 uker",
+        "tilbakeholdelse i inntil 3 måneder",
+        "tredje og siste tilbakeholdelse i oppholdet",
+        "2026-12-11",
+        "§ 10-4",
+    ] {
+        assert!(worklist.contains(text), "{text} not on the worklist");
+    }
+    assert!(!worklist.contains("pt-T5"));
+    let log = app.access_log(200).await;
+    assert!(log
+        .iter()
+        .any(|e| e.action == "coercion.read" && e.record.starts_with("coercion-worklist:org:")));
+
+    // From the page: T1's temporary decision sent to the county board; T2 ended.
+    let (_, page) = get_page(&client, app, "/pathways/coercion").await;
+    let csrf = csrf_of(&page);
+    let (status, body) = app
+        .submit(
+            &client,
+            "/pathways/coercion/county-board",
+            &[
+                ("csrf", csrf.as_str()),
+                ("stay_id", "T1"),
+                ("decision", "1"),
+                ("date", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    // A main decision is not sent to the county board: the page and the API say so alike.
+    let (status, body) = app
+        .submit(
+            &client,
+            "/pathways/coercion/county-board",
+            &[
+                ("csrf", csrf.as_str()),
+                ("stay_id", "T2"),
+                ("decision", "1"),
+                ("date", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let rule = refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/T2/decisions/1/county-board",
+        json!({"date": "2026-11-20"}),
+        "decision",
+    )
+    .await;
+    assert_eq!(
+        rule,
+        "only a temporary decision is sent to the county board"
+    );
+    assert!(body.contains(&Lang::Nb.rule(&rule)), "{body}");
+    let (status, body) = app
+        .submit(
+            &client,
+            "/pathways/coercion/end",
+            &[
+                ("csrf", csrf.as_str()),
+                ("stay_id", "T2"),
+                ("date", "2026-11-24"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (status, body) = app
+        .submit(
+            &client,
+            "/pathways/coercion/end",
+            &[
+                ("csrf", csrf.as_str()),
+                ("stay_id", "T2"),
+                ("date", "2026-11-24"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let rule = refused(
+        app,
+        &token,
+        "/api/v1/coercion/stays/T2/end",
+        json!({"date": "2026-11-24"}),
+        "date",
+    )
+    .await;
+    assert!(body.contains(&Lang::Nb.rule(&rule)), "{body}");
+    // A date after today is refused on the page as in the API.
+    let (status, _) = app
+        .submit(
+            &client,
+            "/pathways/coercion/end",
+            &[
+                ("csrf", csrf.as_str()),
+                ("stay_id", "T4"),
+                ("date", "2026-11-25"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Without the CSRF token: refused.
+    let (status, _) = app
+        .submit(
+            &client,
+            "/pathways/coercion/end",
+            &[("stay_id", "T4"), ("date", "2026-11-24")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // T1 sent and T2 ended: off the list.
+    let stays = get_json(app, &token, "/api/v1/coercion/stays").await;
+    assert_eq!(
+        stay_of(&stays, "T1")["decisions"][0]["sent_to_county_board"],
+        "2026-11-20"
+    );
+    assert_eq!(stay_of(&stays, "T2")["end"], "2026-11-24");
+    let due = get_json(app, &token, "/api/v1/coercion/due").await;
+    let left: Vec<&str> = due
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["stay_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, vec!["T4", "T3"]);
 }

@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::common::{browser_login, get_page, TestApp};
+use crate::common::{browser_login, csrf_of, get_page, TestApp};
 use crate::{
     csv_row, ev, get_json, import, ok_event, post_event, run_pathway, HEADER, HF, RHF, UNIT,
 };
@@ -17,6 +17,7 @@ on_both_engines!(
     corrections_withdraw_and_export_round_trips,
     events_name_real_places_and_one_health_trust,
     pathways_of_two_organisations_are_not_joined,
+    event_rules_give_one_message_on_the_page_and_the_api,
 );
 
 fn indicator<'a>(report: &'a Value, id: &str, level: &str, key: &str) -> &'a Value {
@@ -515,4 +516,220 @@ async fn pathways_of_two_organisations_are_not_joined(app: &TestApp) {
         let row = indicator(&r, "decision_within_limit_outpatient", "unit", &key);
         assert_eq!(row["suppressed"], true, "3 decisions: {row}");
     }
+}
+
+/// Posts an event to the API and expects a refusal naming `field`, with a rule starting with
+/// `starts` and its catalog code `code`; returns the rule.
+async fn api_refusal(
+    app: &TestApp,
+    token: &str,
+    body: Value,
+    field: &str,
+    starts: &str,
+    code: &str,
+) -> String {
+    let res = post_event(app, token, &body).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], field, "{body}: {p}");
+    assert_eq!(p["errors"][0]["code"], code, "{body}: {p}");
+    let rule = p["errors"][0]["rule"].as_str().unwrap().to_owned();
+    assert!(
+        rule.starts_with(starts),
+        "{body}: expected '{starts}…' in '{rule}'"
+    );
+    rule
+}
+
+/// Each event rule of issue 15 refuses with 422, names its rule, writes nothing, and says the
+/// same on the pathway page (in bokmål, the catalog's words for the API's rule) as in the API.
+async fn event_rules_give_one_message_on_the_page_and_the_api(app: &TestApp) {
+    use varde_web::i18n::Lang;
+    let token = app.token("kliniker").await;
+    let client = browser_login(app, "kliniker").await;
+    ok_event(app, &token, ev("E1", "referral_received", "2026-11-02")).await;
+    let (_, page) = get_page(&client, app, "/pathways/p/E1").await;
+    let csrf = csrf_of(&page);
+    // The page's form, with the same event: refused with the same rule, said in bokmål.
+    let on_page = |fields: Vec<(&'static str, &'static str)>, rule: String| {
+        let client = client.clone();
+        let csrf = csrf.clone();
+        async move {
+            let mut form = vec![("csrf", csrf.as_str())];
+            form.extend(fields.iter().copied());
+            let (status, body) = app.submit(&client, "/pathways/p/E1/events", &form).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+            let said = Lang::Nb.rule(&rule);
+            assert_ne!(said, rule, "no bokmål for {rule}");
+            assert!(body.contains(&said), "{said} not on the page");
+        }
+    };
+    let with = |event: &str, date: &str, outcome: &str, deadline: &str| {
+        let mut e = ev("E1", event, date);
+        e["outcome"] = json!(outcome);
+        e["deadline"] = json!(deadline);
+        e
+    };
+
+    // A right without its legal deadline, or with one before the assessment.
+    let rule = api_refusal(
+        app,
+        &token,
+        with("referral_assessed", "2026-11-04", "right", ""),
+        "deadline",
+        "a right needs its legal deadline",
+        "csv.right_without_deadline",
+    )
+    .await;
+    let form = vec![
+        ("event", "referral_assessed"),
+        ("date", "2026-11-04"),
+        ("outcome", "right"),
+    ];
+    on_page(form, rule).await;
+    let rule = api_refusal(
+        app,
+        &token,
+        with("referral_assessed", "2026-11-04", "right", "2026-11-03"),
+        "deadline",
+        "deadline before the assessment: 2026-11-03",
+        "csv.deadline_before_assessment",
+    )
+    .await;
+    let form = vec![
+        ("event", "referral_assessed"),
+        ("date", "2026-11-04"),
+        ("outcome", "right"),
+        ("deadline", "2026-11-03"),
+    ];
+    on_page(form, rule).await;
+    ok_event(
+        app,
+        &token,
+        with("referral_assessed", "2026-11-04", "right", "2026-12-31"),
+    )
+    .await;
+
+    // An attendance before the assessment; then a second first attendance.
+    let rule = api_refusal(
+        app,
+        &token,
+        ev("E1", "first_attendance", "2026-11-03"),
+        "date",
+        "no attendance before the assessment",
+        "csv.attendance_before_assessment",
+    )
+    .await;
+    on_page(
+        vec![("event", "first_attendance"), ("date", "2026-11-03")],
+        rule,
+    )
+    .await;
+    ok_event(app, &token, ev("E1", "first_attendance", "2026-11-05")).await;
+    let rule = api_refusal(
+        app,
+        &token,
+        ev("E1", "first_attendance", "2026-11-10"),
+        "event",
+        "one first attendance per pathway: 2026-11-10",
+        "csv.second_first_attendance",
+    )
+    .await;
+    on_page(
+        vec![("event", "first_attendance"), ("date", "2026-11-10")],
+        rule,
+    )
+    .await;
+
+    // In the future (after 24 November in Oslo), or before the referral.
+    let rule = api_refusal(
+        app,
+        &token,
+        ev("E1", "evaluation", "2026-11-25"),
+        "date",
+        "date in the future",
+        "csv.date_future",
+    )
+    .await;
+    on_page(vec![("event", "evaluation"), ("date", "2026-11-25")], rule).await;
+    let rule = api_refusal(
+        app,
+        &token,
+        ev("E1", "pathway_start", "2026-11-01"),
+        "date",
+        "date before the referral",
+        "csv.before_referral",
+    )
+    .await;
+    on_page(
+        vec![("event", "pathway_start"), ("date", "2026-11-01")],
+        rule,
+    )
+    .await;
+
+    // Closed: after the end, nothing is added, whatever the date; an import is refused too.
+    let mut decision = ev("E1", "clinical_decision", "2026-11-06");
+    decision["outcome"] = json!("CI");
+    ok_event(app, &token, decision).await;
+    let mut end = ev("E1", "pathway_end", "2026-11-09");
+    end["outcome"] = json!("no further need");
+    ok_event(app, &token, end).await;
+    let rule = api_refusal(
+        app,
+        &token,
+        ev("E1", "treatment_plan_involvement", "2026-11-08"),
+        "event",
+        "the pathway is closed: it ended on 2026-11-09",
+        "csv.pathway_closed",
+    )
+    .await;
+    on_page(
+        vec![
+            ("event", "treatment_plan_involvement"),
+            ("date", "2026-11-08"),
+        ],
+        rule,
+    )
+    .await;
+    let mut csv = HEADER.to_string();
+    csv += &csv_row("E1", "evaluation", "2026-11-07", "");
+    let (status, r) = import(app, &token, "?batch_id=closed", csv).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    assert!(
+        r["errors"][0]["rule"]
+            .as_str()
+            .unwrap()
+            .starts_with("the pathway is closed"),
+        "{r}"
+    );
+    // Nothing refused was written: the five events registered (the pathway's events, whether
+    // the document is the list or an object holding it).
+    let doc = get_json(app, &token, "/api/v1/pathways/p/E1").await;
+    let stored = doc.get("events").unwrap_or(&doc);
+    assert_eq!(stored.as_array().unwrap().len(), 5, "{stored}");
+
+    // A correction is how a closed pathway changes: the end withdrawn, it takes events again.
+    let end_id = stored
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event"] == "pathway_end")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let res = app
+        .client()
+        .post(app.url(&format!("/api/v1/pathways/events/{end_id}/corrections")))
+        .bearer_auth(&token)
+        .json(&json!({"reason": "avsluttet ved en feil"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    ok_event(
+        app,
+        &token,
+        ev("E1", "treatment_plan_involvement", "2026-11-08"),
+    )
+    .await;
 }

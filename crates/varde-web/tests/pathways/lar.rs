@@ -11,6 +11,7 @@ use crate::{get_json, ok, post, refused, DEMO_ORG};
 on_both_engines!(
     lar_admission_delegation_agreements_and_population,
     lar_episodes_do_not_overlap,
+    a_pathways_page_shows_the_patients_lar_treatment,
 );
 
 fn count(rows: &Value, key: &str) -> u64 {
@@ -359,4 +360,82 @@ async fn lar_episodes_do_not_overlap(app: &TestApp) {
             (json!("2026-06-01"), Value::Null)
         ]
     );
+}
+
+/// The pathway page shows the LAR treatment of the patient whose LAR reference is the pathway
+/// id: the prescriber (a GP by delegation) and dispensing with the agreement in force; nothing
+/// for a pathway the register does not know.
+async fn a_pathways_page_shows_the_patients_lar_treatment(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    crate::ok_event(
+        app,
+        &token,
+        crate::ev("LP1", "referral_received", "2026-02-02"),
+    )
+    .await;
+    crate::ok_event(
+        app,
+        &token,
+        crate::ev("LP2", "referral_received", "2026-02-02"),
+    )
+    .await;
+    let client = common::browser_login(app, "kliniker").await;
+    let (_, page) = crate::get_page(&client, app, "/pathways/p/LP1").await;
+    assert!(
+        !page.contains("lar-h"),
+        "no LAR section before the register knows LP1"
+    );
+
+    ok(
+        app,
+        &token,
+        "/api/v1/lar/agreements",
+        json!({"kommune": "0301", "from": "2026-01-01", "until": "2026-12-31"}),
+    )
+    .await;
+    ok(app, &token, "/api/v1/lar/admissions", json!({"patient": "LP1", "kommune": "0301", "date": "2026-03-01", "decided_by": "specialist"})).await;
+    let (_, page) = crate::get_page(&client, app, "/pathways/p/LP1").await;
+    assert!(
+        page.contains("I LAR siden") && page.contains("2026-03-01"),
+        "{page}"
+    );
+    assert!(page.contains("spesialistenheten"), "the unit prescribes");
+    assert!(page.contains("ved spesialistenheten"), "the unit dispenses");
+    assert!(
+        page.contains("2026-01-01–2026-12-31"),
+        "the agreement in force: {page}"
+    );
+
+    ok(app, &token, "/api/v1/lar/delegations", json!({"patient": "LP1", "gp": "HPR 9144889", "date": "2026-06-01", "decided_by": "specialist"})).await;
+    ok(
+        app,
+        &token,
+        "/api/v1/lar/dispensing",
+        json!({"patient": "LP1", "date": "2026-07-01"}),
+    )
+    .await;
+    let (_, page) = crate::get_page(&client, app, "/pathways/p/LP1").await;
+    assert!(
+        page.contains("delegert til fastlege HPR 9144889 fra 2026-06-01"),
+        "{page}"
+    );
+    assert!(page.contains("i kommunen fra 2026-07-01"), "{page}");
+    // Another pathway's page shows nothing of LP1's.
+    let (_, other) = crate::get_page(&client, app, "/pathways/p/LP2").await;
+    assert!(!other.contains("HPR 9144889") && !other.contains("lar-h"));
+    // Discharged: not in LAR today.
+    ok(
+        app,
+        &token,
+        "/api/v1/lar/discharges",
+        json!({"patient": "LP1", "date": "2026-11-01", "decided_by": "specialist"}),
+    )
+    .await;
+    let (_, page) = crate::get_page(&client, app, "/pathways/p/LP1").await;
+    assert!(page.contains("Ikke i LAR i dag."), "{page}");
+    // The LAR read is logged as such.
+    let log = app.access_log(100).await;
+    assert!(log
+        .iter()
+        .any(|e| e.action == "lar.read" && e.record == "lar:LP1"));
 }

@@ -22,6 +22,7 @@ use crate::calendar::add_days;
 use crate::fields::FieldError;
 
 pub mod command;
+pub mod due;
 
 pub use command::{CoercionCommand, StayState};
 

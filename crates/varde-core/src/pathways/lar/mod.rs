@@ -138,6 +138,18 @@ pub enum Prescriber {
     GeneralPractitioner(String),
 }
 
+/// A patient's LAR treatment on a day ([`LarRegister::treatment_on`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Treatment<'a> {
+    /// The episode active that day.
+    pub episode: &'a Episode,
+    /// The GP prescribing by delegation and the day the delegation began; `None`: the unit
+    /// prescribes.
+    pub delegation: Option<(&'a str, Date)>,
+    /// The dispensing agreement in force between the unit and the patient's municipality.
+    pub agreement: Option<&'a DispensingAgreement>,
+}
+
 /// The LAR register of a health trust: episodes per patient and dispensing agreements.
 #[derive(Debug, Clone, Default)]
 pub struct LarRegister {
@@ -318,6 +330,40 @@ impl LarRegister {
     /// The dispensing agreements, in the order they were recorded.
     pub fn agreements(&self) -> &[DispensingAgreement] {
         &self.agreements
+    }
+
+    /// The patient's treatment on `date`: the episode active, the GP delegation and the
+    /// dispensing agreement (between the episode's unit and the patient's municipality) in
+    /// force then. `None` when the patient is not in LAR on that date.
+    pub fn treatment_on(&self, patient: &str, date: Date) -> Option<Treatment<'_>> {
+        let episode = self
+            .episodes
+            .get(patient)?
+            .iter()
+            .rev()
+            .find(|e| e.active_on(date))?;
+        let delegation = episode
+            .delegations
+            .iter()
+            .rev()
+            .find(|(_, from)| *from <= date)
+            .map(|(gp, from)| (gp.as_str(), *from));
+        let agreement = self.agreements.iter().rev().find(|a| {
+            a.unit == episode.unit
+                && a.kommune == episode.kommune
+                && a.from <= date
+                && a.until.is_none_or(|u| date <= u)
+        });
+        Some(Treatment {
+            episode,
+            delegation,
+            agreement,
+        })
+    }
+
+    /// True when the patient has ever been admitted.
+    pub fn knows(&self, patient: &str) -> bool {
+        self.episodes.get(patient).is_some_and(|e| !e.is_empty())
     }
 
     /// Patients in LAR on `date`, per municipality.
@@ -569,5 +615,50 @@ mod tests {
         assert_eq!(k["3403"], 2);
         let u = r.population_by_unit(date(2025, 1, 31));
         assert_eq!((u["U1"], u["U2"]), (2, 1));
+    }
+    #[test]
+    fn a_patients_treatment_on_a_day_names_delegation_and_agreement() {
+        let mut reg = LarRegister::new();
+        reg.admit(Role::Specialist, "P1", "U", "0301", date(2025, 1, 1))
+            .unwrap();
+        assert!(reg.knows("P1") && !reg.knows("P2"));
+        let t = reg.treatment_on("P1", date(2025, 2, 1)).unwrap();
+        assert_eq!(t.episode.admitted, date(2025, 1, 1));
+        assert_eq!((t.delegation, t.agreement), (None, None));
+        reg.delegate_prescribing(Role::Specialist, "P1", "HPR 1", date(2025, 3, 1))
+            .unwrap();
+        reg.add_agreement(DispensingAgreement {
+            unit: "U".into(),
+            kommune: "0301".into(),
+            from: date(2025, 1, 1),
+            until: Some(date(2025, 12, 31)),
+        })
+        .unwrap();
+        // Another municipality's agreement is not the patient's.
+        reg.add_agreement(DispensingAgreement {
+            unit: "U".into(),
+            kommune: "4601".into(),
+            from: date(2025, 1, 1),
+            until: None,
+        })
+        .unwrap();
+        let t = reg.treatment_on("P1", date(2025, 3, 2)).unwrap();
+        assert_eq!(t.delegation, Some(("HPR 1", date(2025, 3, 1))));
+        assert_eq!(t.agreement.map(|a| a.kommune.as_str()), Some("0301"));
+        // Before the delegation the unit prescribes; after the agreement's end there is none.
+        assert_eq!(
+            reg.treatment_on("P1", date(2025, 2, 28))
+                .unwrap()
+                .delegation,
+            None
+        );
+        assert_eq!(
+            reg.treatment_on("P1", date(2026, 1, 1)).unwrap().agreement,
+            None
+        );
+        reg.discharge(Role::Specialist, "P1", date(2026, 2, 1))
+            .unwrap();
+        assert!(reg.treatment_on("P1", date(2026, 2, 1)).is_none());
+        assert!(reg.knows("P1"));
     }
 }

@@ -252,18 +252,24 @@ fn a_new_event_is_checked_against_the_registered_ones() {
         check_new(&open, &early_end, today),
         Err(Rule::AfterEnd { .. })
     ));
-    // A second end is a duplicate of a registered event (said so, not by a line number); a
-    // future date is refused.
-    let again = ev("P1", PathwayEnd, date(2025, 5, 1)).with_outcome(Outcome::EndReason("x".into()));
-    let dup = check_new(&registered, &again, today).unwrap_err();
+    // A second referral is a duplicate of a registered event (said so, not by a line number);
+    // anything new on the ended pathway is refused as closed; a future date is refused.
+    let again = ev("P1", ReferralReceived, date(2025, 1, 3));
+    let dup = check_new(&open, &again, today).unwrap_err();
     assert!(
         matches!(dup, Rule::Duplicate { first_line: 0, .. }),
         "{dup:?}"
     );
     assert_eq!(
         dup.to_string(),
-        "duplicate event: pathway_end on 2025-05-01 (already registered)"
+        "duplicate event: referral_received on 2025-01-03 (already registered)"
     );
+    let second_end =
+        ev("P1", PathwayEnd, date(2025, 5, 1)).with_outcome(Outcome::EndReason("x".into()));
+    assert!(matches!(
+        check_new(&registered, &second_end, today),
+        Err(Rule::PathwayClosed { .. })
+    ));
     assert_eq!(dup.field(), "event");
     let future = check_new(&open, &ev("P1", Evaluation, date(2025, 7, 1)), today).unwrap_err();
     assert!(matches!(future, Rule::DateInFuture { .. }));

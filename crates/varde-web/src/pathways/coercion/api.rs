@@ -11,8 +11,8 @@ use varde_core::fields::{self, FieldError};
 use varde_core::pathways::coercion::command::CoercionCommand;
 
 use super::{
-    load_stays, stay_doc, table, DateRequest, DecisionDoc, DecisionRequest, StayDoc, StayRequest,
-    TableRow, WarningDoc, YearTable,
+    due_docs, load_stays, stay_doc, table, DateRequest, DecisionDoc, DecisionRequest, DueDoc,
+    StayDoc, StayRequest, TableRow, WarningDoc, YearTable,
 };
 use crate::api::ApiJson;
 use crate::authz::{OrgAccess, ReadCoercion, WriteCoercion};
@@ -34,6 +34,7 @@ pub(super) fn routes() -> Router<AppState> {
             post(county_board),
         )
         .route("/coercion/table", get(year_table))
+        .route("/coercion/due", get(due_list))
 }
 
 /// Records a command on stay `stay_id` (from the path or the body; checked), the command made
@@ -147,9 +148,26 @@ async fn year_table(
     Ok(axum::Json(table(&stays, year)).into_response())
 }
 
+/// The limits of chapter 10 falling due within 7 days of `as_of` or past it, on the stays
+/// that go on (the worklist's coercion rows), most urgent first.
+#[utoipa::path(get, path = "/api/v1/coercion/due", params(("as_of" = Option<String>, Query, description = "YYYY-MM-DD, default today")),
+    responses((status = 200, body = [DueDoc])))]
+async fn due_list(
+    State(state): State<AppState>,
+    access: OrgAccess<ReadCoercion>,
+    Query(q): Query<AsOfQuery>,
+) -> Result<Response, WebError> {
+    let date = q.date(state.clock.today())?;
+    let stays = load_stays(&state, access.org()).await?;
+    access
+        .log(&state, format!("coercion-worklist:org:{}", access.org().0))
+        .await?;
+    Ok(axum::Json(due_docs(&stays, date)).into_response())
+}
+
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(start, end, decide, appeal, county_board, stays, year_table),
+    paths(start, end, decide, appeal, county_board, stays, year_table, due_list),
     components(schemas(
         StayRequest,
         DateRequest,
@@ -158,7 +176,8 @@ async fn year_table(
         WarningDoc,
         StayDoc,
         TableRow,
-        YearTable
+        YearTable,
+        DueDoc
     ))
 )]
 pub struct ApiDoc;

@@ -16,15 +16,17 @@ use std::collections::BTreeMap;
 use axum::Router;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use varde_core::authz::{decide, Action, Subject};
 use varde_core::fields::{self, FieldError};
-use varde_core::org::OrgId;
+use varde_core::org::{OrgId, Principal};
 use varde_core::pathways::coercion::command::{replay_into, CoercionCommand, StayState};
+use varde_core::pathways::coercion::due::{due, DueItem};
 use varde_core::pathways::coercion::{self, county_board_due, legal_end, yearly_table, Warning};
 use varde_store::{coercion_prefix, coercion_stream};
 
 pub use api::ApiDoc;
 
-use crate::authz::{OrgAccess, WriteCoercion};
+use crate::authz::{read_entry, OrgAccess, WriteCoercion};
 use crate::error::WebError;
 use crate::AppState;
 
@@ -329,4 +331,65 @@ pub fn table(stays: &BTreeMap<String, StayState>, year: i16) -> YearTable {
             })
             .collect(),
     }
+}
+
+/// A limit falling due on a stay, as the worklist and the API show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DueDoc {
+    pub stay_id: String,
+    pub patient: String,
+    /// `county_board` (a temporary decision to send to the county board within 2 weeks),
+    /// `three_months` (§ 10-2), `consent_withdrawn` (§ 10-4: 3 weeks after consent was
+    /// withdrawn) or `third_consent_retention` (§ 10-4: the third and last retention of the
+    /// stay).
+    pub kind: String,
+    /// `10-2`, `10-3` or `10-4`.
+    pub section: String,
+    /// The decision's number in the stay.
+    pub decision: usize,
+    /// The limit: the last lawful day, or the day the case must reach the county board.
+    pub limit: String,
+    /// The limit has passed.
+    pub overdue: bool,
+}
+
+impl From<&DueItem> for DueDoc {
+    fn from(i: &DueItem) -> Self {
+        DueDoc {
+            stay_id: i.stay_id.clone(),
+            patient: i.patient.clone(),
+            kind: i.kind.as_str().to_owned(),
+            section: i.section.as_str().to_owned(),
+            decision: i.decision,
+            limit: i.limit.to_string(),
+            overdue: i.overdue,
+        }
+    }
+}
+
+/// The stays' limits due within 7 days of `as_of` or past (most urgent first).
+pub fn due_docs(stays: &BTreeMap<String, StayState>, as_of: Date) -> Vec<DueDoc> {
+    due(stays.iter().map(|(id, s)| (id.as_str(), s)), as_of)
+        .iter()
+        .map(DueDoc::from)
+        .collect()
+}
+
+/// The coercion rows of the organisation's worklist on `as_of`, when `principal` may read its
+/// stays (the read decided and logged); `None`, with nothing logged, for a user whose role
+/// gives no coercion access (the worklist does not ask for it then).
+pub async fn worklist_rows(
+    state: &AppState,
+    principal: &Principal,
+    as_of: Date,
+) -> Result<Option<Vec<DueDoc>>, WebError> {
+    let org = principal.org;
+    if !decide(principal, Action::CoercionRead, &Subject::of_org(org), None).allowed {
+        return Ok(None);
+    }
+    let record = format!("coercion-worklist:org:{}", org.0);
+    let entry = read_entry(state, principal, Action::CoercionRead, record).await?;
+    let stays = load_stays(state, org).await?;
+    state.store.log_access(&entry).await?;
+    Ok(Some(due_docs(&stays, as_of)))
 }

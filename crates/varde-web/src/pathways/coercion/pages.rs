@@ -29,6 +29,11 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/pathways/coercion/stay", post(submit::<StayRequest>))
         .route("/pathways/coercion/decision", post(submit::<DecisionForm>))
         .route("/pathways/coercion/appeal", post(submit::<AppealForm>))
+        .route("/pathways/coercion/end", post(submit::<EndForm>))
+        .route(
+            "/pathways/coercion/county-board",
+            post(submit::<CountyBoardForm>),
+        )
 }
 
 /// A form of the page: the stay it concerns and the command.
@@ -83,15 +88,57 @@ struct AppealForm {
 impl CoercionForm for AppealForm {
     fn command(&self, today: Date) -> Result<(String, CoercionCommand), FieldError> {
         let stay_id = fields::path_id("stay_id", &self.stay_id)?;
-        let decision = self
-            .decision
-            .trim()
-            .parse()
-            .map_err(|_| FieldError::new("decision", "the decision's number in the stay"))?;
+        let decision = decision_number(&self.decision)?;
         let date = DateRequest {
             date: self.date.clone(),
         };
         Ok((stay_id, date.appeal(decision, today)?))
+    }
+}
+
+/// The number of a decision in a stay, as a form gives it.
+fn decision_number(v: &str) -> Result<usize, FieldError> {
+    v.trim()
+        .parse()
+        .map_err(|_| FieldError::new("decision", "the decision's number in the stay"))
+}
+
+/// The end of a stay (the first day out), as the API's `end` records it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct EndForm {
+    stay_id: String,
+    date: String,
+}
+
+impl CoercionForm for EndForm {
+    fn command(&self, today: Date) -> Result<(String, CoercionCommand), FieldError> {
+        let stay_id = fields::path_id("stay_id", &self.stay_id)?;
+        let date = DateRequest {
+            date: self.date.clone(),
+        };
+        Ok((stay_id, date.end(today)?))
+    }
+}
+
+/// A temporary decision (number `decision` of a stay) sent to the county board, as the API's
+/// `county-board` records it. The board's own decision is then a main decision of the stay.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CountyBoardForm {
+    stay_id: String,
+    decision: String,
+    date: String,
+}
+
+impl CoercionForm for CountyBoardForm {
+    fn command(&self, today: Date) -> Result<(String, CoercionCommand), FieldError> {
+        let stay_id = fields::path_id("stay_id", &self.stay_id)?;
+        let decision = decision_number(&self.decision)?;
+        let date = DateRequest {
+            date: self.date.clone(),
+        };
+        Ok((stay_id, date.county_board(decision, today)?))
     }
 }
 

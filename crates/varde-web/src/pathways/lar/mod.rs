@@ -19,15 +19,16 @@ mod pages;
 use axum::Router;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use varde_core::authz::{decide, Action, Subject};
 use varde_core::fields::{self, FieldError};
-use varde_core::org::{OrgId, Qualification};
+use varde_core::org::{OrgId, Principal, Qualification};
 use varde_core::pathways::lar::command::{decided_by, replay, LarCommand};
 use varde_core::pathways::lar::{LarRegister, Prescriber};
 use varde_store::lar_stream;
 
 pub use api::ApiDoc;
 
-use crate::authz::{OrgAccess, WriteLar};
+use crate::authz::{read_entry, OrgAccess, WriteLar};
 use crate::error::WebError;
 use crate::AppState;
 
@@ -326,4 +327,83 @@ pub fn population(reg: &LarRegister, as_of: Date) -> Population {
             })
             .collect(),
     }
+}
+
+/// A patient's LAR treatment today, as the pathway page shows it.
+#[derive(Debug, Clone)]
+pub struct LarSummary {
+    /// In LAR today; the fields below describe today's episode (empty when not in LAR).
+    pub in_lar: bool,
+    pub admitted: String,
+    pub unit: String,
+    pub kommune: String,
+    pub kommune_name: String,
+    /// The GP prescribing by delegation, and from when; `None`: the unit prescribes.
+    pub delegation: Option<(String, String)>,
+    /// Municipal dispensing from this date.
+    pub municipal_from: Option<String>,
+    /// The dispensing agreement in force with the patient's municipality: from, until.
+    pub agreement: Option<(String, Option<String>)>,
+}
+
+/// The LAR treatment on `today` of the patient whose pathway is `pathway_id`, for the pathway
+/// page.
+///
+/// A pathway row names no patient, and the LAR register keys its patients by a pseudonymous
+/// reference: the link the data allows is the organisation's own, its pathway id used as the
+/// patient's LAR reference (both are the unit's pseudonymous key for the patient). `None` when
+/// the user may not read LAR (nothing logged: the page does not ask for it then) or when the
+/// register has never held that reference (the read is logged all the same).
+pub async fn pathway_summary(
+    state: &AppState,
+    principal: &Principal,
+    pathway_id: &str,
+    today: Date,
+) -> Result<Option<LarSummary>, WebError> {
+    let org = principal.org;
+    if !decide(principal, Action::LarRead, &Subject::of_org(org), None).allowed {
+        return Ok(None);
+    }
+    let entry = read_entry(
+        state,
+        principal,
+        Action::LarRead,
+        format!("lar:{pathway_id}"),
+    )
+    .await?;
+    let (reg, _) = load(state, org).await?;
+    state.store.log_access(&entry).await?;
+    if !reg.knows(pathway_id) {
+        return Ok(None);
+    }
+    let Some(t) = reg.treatment_on(pathway_id, today) else {
+        return Ok(Some(LarSummary {
+            in_lar: false,
+            admitted: String::new(),
+            unit: String::new(),
+            kommune: String::new(),
+            kommune_name: String::new(),
+            delegation: None,
+            municipal_from: None,
+            agreement: None,
+        }));
+    };
+    let e = t.episode;
+    Ok(Some(LarSummary {
+        in_lar: true,
+        admitted: e.admitted.to_string(),
+        unit: e.unit.clone(),
+        kommune: e.kommune.clone(),
+        kommune_name: kommune_name(&e.kommune),
+        delegation: t
+            .delegation
+            .map(|(gp, from)| (gp.to_owned(), from.to_string())),
+        municipal_from: e
+            .municipal_dispensing_from
+            .filter(|d| *d <= today)
+            .map(|d| d.to_string()),
+        agreement: t
+            .agreement
+            .map(|a| (a.from.to_string(), a.until.map(|u| u.to_string()))),
+    }))
 }
