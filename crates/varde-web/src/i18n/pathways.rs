@@ -244,4 +244,5 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("pathways.def.feedback_tool_used.denominator", "forløp som er avsluttet i perioden", "pathways ended in the period"),
     ("pathways.def.feedback_tool_used.exclusions", "forløp som ikke er avsluttet", "pathways not ended"),
     ("pathways.def.feedback_tool_used.source", "Kodeveileder for nasjonale pasientforløp, psykisk helse og rus (OID 9325); definitions.md", "Code guide for national patient pathways, mental health and substance use (OID 9325); definitions.md"),
+    ("pathways.key", "Nummer eller navn", "Number or name"),
 ];

@@ -4,8 +4,10 @@
 //! with cells of 1–4 suppressed and the population's total and its two breakdowns (which both
 //! add up to it) protected together against recovery by subtraction or addition
 //! (`varde_core::suppression::protect`).
-//! `GET /api/v1/lar/population/national`, `GET /api/v1/coercion/table/national` and the page
-//! `/pathways/national`.
+//! `GET /api/v1/lar/population/national`, `GET /api/v1/coercion/table/national`, the page
+//! `/pathways/national`, and its tables as CSV (`/pathways/national/population.csv`,
+//! `/pathways/national/coercion.csv`: semicolons, a header row, the suppression mark where the
+//! page shows it).
 //!
 //! The figures are replayed from every organisation's `lar:` and `coercion:` streams through
 //! the same rules as the organisation's own pages. Access: `pathway.national`, analysts only
@@ -33,6 +35,7 @@ use super::lar::kommune_name;
 use crate::authz::{OrgAccess, SeePathwayNational};
 use crate::error::{Problem, WebError};
 use crate::forms::{render, AsOfQuery, PageResult, YearQuery};
+use crate::i18n::Lang;
 use crate::shell::{Chrome, Page};
 use crate::AppState;
 
@@ -43,7 +46,10 @@ pub(super) fn api_routes() -> Router<AppState> {
 }
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/pathways/national", get(national_page))
+    Router::new()
+        .route("/pathways/national", get(national_page))
+        .route("/pathways/national/population.csv", get(population_csv))
+        .route("/pathways/national/coercion.csv", get(table_csv))
 }
 
 /// The month end the population is given at: `as_of` if it is the last day of a month and not
@@ -268,6 +274,106 @@ struct NationalT {
     c: Chrome,
     population: NationalPopulation,
     table: NationalTable,
+}
+
+fn csv_response(body: String, name: String) -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn shown(l: Lang, n: Option<u64>) -> String {
+    n.map_or_else(|| l.t("suppressed").to_owned(), |n| n.to_string())
+}
+
+/// The population as CSV: the total, then each municipality, then each organisation.
+fn population_rows(l: Lang, p: &NationalPopulation) -> String {
+    let mut rows = vec![vec![
+        l.t("pathways.lar.total").to_owned(),
+        String::new(),
+        String::new(),
+        shown(l, p.total),
+    ]];
+    for (what, list) in [
+        (l.t("pathways.lar.kommune"), &p.by_kommune),
+        (l.t("pathways.organisation"), &p.by_organisation),
+    ] {
+        for r in list {
+            rows.push(vec![
+                what.to_owned(),
+                r.key.clone(),
+                r.name.clone().unwrap_or_default(),
+                shown(l, r.patients),
+            ]);
+        }
+    }
+    super::indicator_tables::csv(
+        &[
+            l.t("level"),
+            l.t("pathways.key"),
+            l.t("name"),
+            l.t("pathways.lar.patients"),
+        ],
+        &rows,
+    )
+}
+
+async fn population_csv(
+    State(state): State<AppState>,
+    page: Page,
+    _access: OrgAccess<SeePathwayNational>,
+    Query(q): Query<AsOfQuery>,
+) -> Result<Response, WebError> {
+    let date = month_end(state.clock.today(), q.as_of.as_deref())?;
+    let p = population(&state, date).await?;
+    Ok(csv_response(
+        population_rows(page.c.l, &p),
+        format!("lar-populasjon-{date}.csv"),
+    ))
+}
+
+async fn table_csv(
+    State(state): State<AppState>,
+    page: Page,
+    _access: OrgAccess<SeePathwayNational>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, WebError> {
+    let l = page.c.l;
+    let year = q.year(state.clock.today())?;
+    let t = table(&state, year).await?;
+    let rows: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.section.clone(),
+                shown(l, r.temporary),
+                shown(l, r.main),
+                shown(l, r.appeals),
+            ]
+        })
+        .collect();
+    let body = super::indicator_tables::csv(
+        &[
+            l.t("pathways.coercion.section"),
+            l.t("pathways.coercion.temporary_plural"),
+            l.t("pathways.coercion.main_plural"),
+            l.t("pathways.coercion.appeals"),
+        ],
+        &rows,
+    );
+    Ok(csv_response(body, format!("tvang-{year}.csv")))
 }
 
 async fn national_page(

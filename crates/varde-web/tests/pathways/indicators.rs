@@ -6,12 +6,13 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::common::{browser_login, get_page, TestApp};
-use crate::{get_json, import, HEADER, HF, RHF, UNIT};
+use crate::{get_json, import, ok, HEADER, HF, RHF, UNIT};
 
 on_both_engines!(
     a_trust_less_its_unit_gives_no_small_unit_away,
     trends_by_month_are_cut_at_today,
     the_page_shows_trends_every_unit_and_the_definitions,
+    the_national_tables_download_with_their_cells_hidden,
 );
 
 /// A second unit of the demo organisation, in the same health trust.
@@ -292,4 +293,59 @@ async fn the_page_shows_trends_every_unit_and_the_definitions(app: &TestApp) {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Definisjoner"));
+}
+
+/// The national page's tables download as CSV, hidden where the page hides them: Bergen's 2
+/// patients, and Oslo's 6 with them (the total of 8 less 6 would give them).
+async fn the_national_tables_download_with_their_cells_hidden(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    for (i, kommune) in [
+        "0301", "0301", "0301", "0301", "0301", "0301", "4601", "4601",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ok(
+            app,
+            &token,
+            "/api/v1/lar/admissions",
+            serde_json::json!({"patient": format!("N{i}"), "kommune": kommune, "date": "2026-03-01", "decided_by": "specialist"}),
+        )
+        .await;
+    }
+    let client = browser_login(app, "analytiker").await;
+    let (status, page) = get_page(&client, app, "/pathways/national").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("/pathways/national/population.csv?as_of=2026-10-31"),
+        "{page}"
+    );
+    let res = client
+        .get(app.url("/pathways/national/population.csv?as_of=2026-10-31"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = res.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "Nivå;Nummer eller navn;Navn;Pasienter");
+    assert!(lines.contains(&"Pasienter i LAR i dag;;;8"), "{csv}");
+    assert!(lines.contains(&"Kommune;0301;Oslo;skjult (< 5)"), "{csv}");
+    assert!(lines.contains(&"Kommune;4601;Bergen;skjult (< 5)"), "{csv}");
+    let res = client
+        .get(app.url("/pathways/national/coercion.csv?year=2026"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let csv = res.text().await.unwrap();
+    assert!(
+        csv.starts_with("Paragraf;Midlertidige vedtak;Hovedsaker;Klager\r\n"),
+        "{csv}"
+    );
+    // Clinicians have no national figures, in CSV neither.
+    let clinician = browser_login(app, "kliniker").await;
+    let (status, _) = get_page(&clinician, app, "/pathways/national/population.csv").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
