@@ -217,7 +217,8 @@ impl LineChart {
         let ticks = periods
             .iter()
             .enumerate()
-            .filter(|(i, _)| i % every == 0 || *i + 1 == n)
+            // Counted from the last period (always labelled), evenly.
+            .filter(|(i, _)| (n - 1 - i).is_multiple_of(every))
             .map(|(i, p)| Tick {
                 x: x_of(i),
                 label: p.clone(),
@@ -326,5 +327,13 @@ mod tests {
         assert_eq!(c.headings, ["Period", "Enhet (Unit)"]);
         assert_eq!(c.rows[2], ("c".to_string(), vec!["hidden".to_string()]));
         assert_eq!(c.ticks.len(), 4);
+        // 24 months: every third labelled, the last among them, none crowding it.
+        let periods: Vec<String> = (1..=24).map(|m| format!("m{m}")).collect();
+        let c = LineChart::new("y", "Y", "Period".into(), periods, vec![]);
+        let labels: Vec<&str> = c.ticks.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["m3", "m6", "m9", "m12", "m15", "m18", "m21", "m24"]
+        );
     }
 }
