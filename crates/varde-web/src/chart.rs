@@ -1,8 +1,10 @@
-//! A horizontal bar chart drawn as SVG on the server, with its data table beside it, for any
-//! area's figures: readable without JavaScript, and by a screen reader (the SVG has a title
-//! listing every value; the table has the same rows). A suppressed cell draws no bar and shows
-//! the suppression text. Rendered by `templates/shared/bar_chart.html`, included where a page
-//! has `chart` (a [`BarChart`]) and `c` (the page frame) in scope.
+//! Charts drawn as SVG on the server, each with its data table beside it, for any area's
+//! figures: readable without JavaScript, and by a screen reader (the SVG has a title; the table
+//! has every value). A horizontal bar chart ([`BarChart`], `templates/shared/bar_chart.html`,
+//! included where a page has `chart` and `c` in scope): a suppressed cell draws no bar and
+//! shows the suppression text. A line chart of shares over periods ([`LineChart`],
+//! `templates/pathways/line_chart.html`, with `lc` in scope): a suppressed or empty point is
+//! not drawn (the line breaks there), lines differ by dash as well as colour.
 
 /// Bar lengths are shares of this many pixels.
 const BAR_WIDTH: f64 = 300.0;
@@ -89,6 +91,174 @@ pub fn percent(s: Option<f64>) -> String {
     })
 }
 
+/// The line chart's plot: left margin (for the axis labels), width, top margin, height.
+const PLOT_X: u32 = 44;
+const PLOT_W: u32 = 480;
+const PLOT_Y: u32 = 10;
+const PLOT_H: u32 = 160;
+/// At most this many period labels under the axis.
+const MAX_TICKS: usize = 8;
+/// Colours and dashes of the lines, in order (distinct without colour too).
+const STYLES: [(&str, &str); 6] = [
+    ("#0b4f8a", ""),
+    ("#b35900", "6 3"),
+    ("#2e7d32", "2 3"),
+    ("#6a1b9a", "8 3 2 3"),
+    ("#1b1f23", "1 2"),
+    ("#c62828", "4 4"),
+];
+
+/// One line to draw: its label, what the label is, and one value per period (`share` in 0–1,
+/// `None` when suppressed or nothing was measured; `shown` is the table's text).
+pub struct LineSeries {
+    pub label: String,
+    pub kind: String,
+    pub points: Vec<(Option<f64>, String)>,
+}
+
+/// One drawn line: its pieces between missing points, its dots, its style and its legend.
+pub struct Line {
+    pub label: String,
+    pub kind: String,
+    /// SVG `points` of each unbroken piece.
+    pub pieces: Vec<String>,
+    pub dots: Vec<(u32, u32)>,
+    pub colour: &'static str,
+    pub dash: &'static str,
+    pub legend_y: u32,
+}
+
+/// A period's label on the axis.
+pub struct Tick {
+    pub x: u32,
+    pub label: String,
+}
+
+/// A line chart of shares (0–100 %) over periods, with its table: one row per period, one
+/// column per line.
+pub struct LineChart {
+    pub id: String,
+    pub title: String,
+    pub width: u32,
+    pub height: u32,
+    pub lines: Vec<Line>,
+    pub ticks: Vec<Tick>,
+    /// Horizontal grid lines: (y, label) at 0, 50 and 100 %.
+    pub grid: Vec<(u32, &'static str)>,
+    /// The table's headings: the period, then each line's label.
+    pub headings: Vec<String>,
+    /// The table's rows: the period, then each line's value as shown.
+    pub rows: Vec<(String, Vec<String>)>,
+    pub x0: u32,
+    pub x1: u32,
+    pub axis_y: u32,
+    pub tick_y: u32,
+}
+
+impl LineChart {
+    pub fn new(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        period_heading: String,
+        periods: Vec<String>,
+        series: Vec<LineSeries>,
+    ) -> LineChart {
+        let n = periods.len();
+        let x_of = |i: usize| -> u32 {
+            if n <= 1 {
+                PLOT_X + PLOT_W / 2
+            } else {
+                PLOT_X + (PLOT_W as usize * i / (n - 1)) as u32
+            }
+        };
+        let y_of = |share: f64| -> u32 {
+            PLOT_Y + PLOT_H - (share.clamp(0.0, 1.0) * f64::from(PLOT_H)).round() as u32
+        };
+        let axis_y = PLOT_Y + PLOT_H;
+        let legend_top = axis_y + 40;
+        let lines = series
+            .iter()
+            .enumerate()
+            .map(|(k, s)| {
+                let (colour, dash) = STYLES[k % STYLES.len()];
+                let mut pieces = Vec::new();
+                let mut piece: Vec<String> = Vec::new();
+                let mut dots = Vec::new();
+                for (i, (share, _)) in s.points.iter().enumerate() {
+                    match share {
+                        Some(v) => {
+                            let (x, y) = (x_of(i), y_of(*v));
+                            piece.push(format!("{x},{y}"));
+                            dots.push((x, y));
+                        }
+                        None => {
+                            if piece.len() > 1 {
+                                pieces.push(piece.join(" "));
+                            }
+                            piece.clear();
+                        }
+                    }
+                }
+                if piece.len() > 1 {
+                    pieces.push(piece.join(" "));
+                }
+                Line {
+                    label: s.label.clone(),
+                    kind: s.kind.clone(),
+                    pieces,
+                    dots,
+                    colour,
+                    dash,
+                    legend_y: legend_top + 18 * k as u32,
+                }
+            })
+            .collect::<Vec<_>>();
+        let every = n.div_ceil(MAX_TICKS).max(1);
+        let ticks = periods
+            .iter()
+            .enumerate()
+            // Counted from the last period (always labelled), evenly.
+            .filter(|(i, _)| (n - 1 - i).is_multiple_of(every))
+            .map(|(i, p)| Tick {
+                x: x_of(i),
+                label: p.clone(),
+            })
+            .collect();
+        let mut headings = vec![period_heading];
+        headings.extend(series.iter().map(|s| format!("{} ({})", s.label, s.kind)));
+        let rows = periods
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let cells = series
+                    .iter()
+                    .map(|s| s.points.get(i).map(|v| v.1.clone()).unwrap_or_default())
+                    .collect();
+                (p.clone(), cells)
+            })
+            .collect();
+        LineChart {
+            id: id.into(),
+            title: title.into(),
+            width: PLOT_X + PLOT_W + 40,
+            height: legend_top + 18 * series.len() as u32,
+            lines,
+            ticks,
+            grid: vec![
+                (y_of(0.0), "0 %"),
+                (y_of(0.5), "50 %"),
+                (y_of(1.0), "100 %"),
+            ],
+            headings,
+            rows,
+            x0: PLOT_X,
+            x1: PLOT_X + PLOT_W,
+            axis_y,
+            tick_y: axis_y + 16,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +299,41 @@ mod tests {
         assert_eq!(c.height, 16 + 90);
         assert_eq!(percent(Some(0.4166)), "41,7 %");
         assert_eq!(percent(None), "");
+    }
+
+    #[test]
+    fn lines_break_at_missing_points_and_scale_to_the_plot() {
+        let c = LineChart::new(
+            "x",
+            "X",
+            "Period".into(),
+            vec!["a".into(), "b".into(), "c".into(), "d".into()],
+            vec![LineSeries {
+                label: "Enhet".into(),
+                kind: "Unit".into(),
+                points: vec![
+                    (Some(0.0), "0,0 %".into()),
+                    (Some(1.0), "100,0 %".into()),
+                    (None, "hidden".into()),
+                    (Some(0.5), "50,0 %".into()),
+                ],
+            }],
+        );
+        let line = &c.lines[0];
+        // One piece of two points; the lone last point is a dot only.
+        assert_eq!(line.pieces, ["44,170 204,10"]);
+        assert_eq!(line.dots.len(), 3);
+        assert_eq!(line.dots[2], (524, 90));
+        assert_eq!(c.headings, ["Period", "Enhet (Unit)"]);
+        assert_eq!(c.rows[2], ("c".to_string(), vec!["hidden".to_string()]));
+        assert_eq!(c.ticks.len(), 4);
+        // 24 months: every third labelled, the last among them, none crowding it.
+        let periods: Vec<String> = (1..=24).map(|m| format!("m{m}")).collect();
+        let c = LineChart::new("y", "Y", "Period".into(), periods, vec![]);
+        let labels: Vec<&str> = c.ticks.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["m3", "m6", "m9", "m12", "m15", "m18", "m21", "m24"]
+        );
     }
 }

@@ -17,6 +17,7 @@ use varde_web::{AppState, Application, Clock, Config};
 
 mod cmd_pathways;
 mod cmd_signal;
+mod demo;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -385,19 +386,14 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Loads a small synthetic sample of TSB pathways (1 % of a national year), moved in time so
-/// that the year ends today: Oslo universitetssykehus' units go to the demo treatment unit
-/// (whose clinician sees them in the worklist), the rest to a second demo organisation so that
-/// the indicators have a health trust, a region and a nation to compare with.
+/// Loads two small synthetic years of TSB pathways ending today (`demo::pathway_events`):
+/// Oslo universitetssykehus' units go to the demo treatment unit (whose clinician sees them in
+/// the worklist), the rest to a second demo organisation so that the indicators have a health
+/// trust, a region and a nation to compare with.
 async fn demo_pathways(store: &Store) -> anyhow::Result<usize> {
-    use varde_core::pathways::{read_events, EventFields};
-    let data = varde_sim::pathways::generate(2023, 0.01)?;
-    let parsed = read_events(data.events_csv.as_bytes())?;
+    use varde_core::pathways::EventFields;
     let today = Clock::System.today();
-    let Some(last) = parsed.events.iter().map(|e| e.date).max() else {
-        return Ok(0);
-    };
-    let shift = jiff::Span::new().days(i64::from((today - last).get_days()));
+    let events = demo::pathway_events(today)?;
     let demo_unit = store
         .org_by_key(varde_web::bootstrap::DEMO_TREATMENT_ORGNR)
         .await?
@@ -420,11 +416,7 @@ async fn demo_pathways(store: &Store) -> anyhow::Result<usize> {
         .await?
         .context("demo clinician")?;
     let (mut own, mut rest) = (Vec::new(), Vec::new());
-    for mut e in parsed.events {
-        e.date = e.date.checked_add(shift)?;
-        if let Some(d) = e.deadline {
-            e.deadline = Some(d.checked_add(shift)?);
-        }
+    for e in events {
         let fields = EventFields::of(&e);
         if &*e.hf == "Oslo universitetssykehus HF" {
             own.push(fields);

@@ -6,7 +6,7 @@ use std::io::Read;
 
 use jiff::civil::Date;
 
-use super::indicators::{report, Report};
+use super::indicators::{report_as_of, Report};
 use super::worklist::{status_counts, worklist, WorkItem};
 use super::{load, FileError, RowError};
 
@@ -69,7 +69,8 @@ fn load_checked<R: Read>(
     Some(loaded.events)
 }
 
-/// `varde pathways report`: indicators and waiting time for `from`–`to`.
+/// `varde pathways report`: indicators and waiting time for `from`–`to`, cut at `today` (a
+/// deadline not yet reached is not a missed one).
 pub fn run_report<R: Read>(
     input: R,
     file: &str,
@@ -87,7 +88,7 @@ pub fn run_report<R: Read>(
     let Some(events) = load_checked(input, file, to, today, skip_invalid, &mut out) else {
         return out;
     };
-    let r = report(&events, from, to);
+    let r = report_as_of(&events, from, to, today);
     out.stdout = match format {
         Format::Json => json(&r),
         Format::Table => report_table(&r),

@@ -1,7 +1,7 @@
 //! Quality indicators and waiting time for a period, at unit, HF, RHF and nation level, with
 //! suppression of small cells (`definitions.md`, "Indicators").
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -11,6 +11,7 @@ use super::history::{histories, History};
 use super::limits::{limit_days, Interval};
 use super::model::{CareLevel, Event, EventKind, Outcome};
 use crate::calendar::{add_working_days, days_between};
+use crate::suppression::{protect_with, Sum};
 
 /// Cells with a denominator (or `n`) under this are suppressed.
 pub const SUPPRESSION_THRESHOLD: u64 = crate::suppression::THRESHOLD;
@@ -88,7 +89,8 @@ pub struct IndicatorRow {
     pub denominator: Option<u64>,
     /// numerator / denominator (null when suppressed).
     pub share: Option<f64>,
-    /// True when the denominator is under 5.
+    /// True when hidden: the denominator is under 5, or the cell is hidden so that no other
+    /// can be recovered from it (complementary suppression).
     pub suppressed: bool,
 }
 
@@ -107,7 +109,7 @@ pub struct WaitingRow {
     pub mean_days: Option<f64>,
     /// Smallest value with at least 90 % of values at or below it.
     pub p90_days: Option<i64>,
-    /// True when n is under 5.
+    /// True when hidden: n is under 5, or hidden so that no other can be recovered.
     pub suppressed: bool,
 }
 
@@ -305,7 +307,7 @@ type Addr = (usize, usize);
 /// The addresses of a row's unit, HF and RHF.
 type OrgKey = [Addr; 3];
 /// A row's unit, HF and RHF.
-type Org<'a> = (&'a str, &'a str, &'a str);
+pub type Org<'a> = (&'a str, &'a str, &'a str);
 
 fn addr(s: &str) -> Addr {
     (s.as_ptr() as usize, s.len())
@@ -324,15 +326,33 @@ fn level_keys<'a>((unit, hf, rhf): (&'a str, &'a str, &'a str)) -> [(Level, &'a 
 /// Computes the report for the period `from`–`to` (both included) from validated events.
 pub fn report(events: &[Event], from: Date, to: Date) -> Report {
     let hs = histories(events, to);
+    let (cells, waits) = count(&hs, from, to);
+    publish(from, to, &cells, &waits)
+}
+
+/// The report for `from`–`to` as it stands on `today`: a period that ends after today is cut at
+/// today, so that a deadline not yet reached is not counted as missed (`fristbrudd`), and no
+/// limit is judged before its day. The report's `to` is the cut date.
+pub fn report_as_of(events: &[Event], from: Date, to: Date, today: Date) -> Report {
+    report(events, from, to.min(today))
+}
+
+/// The measured counts of a period before suppression, by indicator and place: (numerator,
+/// denominator) per (indicator, unit, HF, RHF).
+pub type Counts<'a> = BTreeMap<(&'static str, Org<'a>), (u64, u64)>;
+/// The waiting times of a period before suppression, per (unit, HF, RHF).
+pub type Waits<'a> = BTreeMap<Org<'a>, Vec<i32>>;
+
+/// Counts the measures and waiting times of the histories for `from`–`to`.
+fn count<'a>(hs: &[History<'a>], from: Date, to: Date) -> (Counts<'a>, Waits<'a>) {
     // First aggregate per (indicator, unit, HF, RHF) keyed by string addresses (cheap to hash),
-    // then roll up to the four levels by name. Equal names behind different addresses merge in
-    // the roll-up, so the result does not depend on how the strings were allocated.
+    // then merge by name, so the result does not depend on how the strings were allocated.
     let org_key = |e: &Event| [addr(&e.unit), addr(&e.hf), addr(&e.rhf)];
     let mut first: FxHashMap<(Addr, OrgKey), (&'static str, Org<'_>, u64, u64)> =
         FxHashMap::default();
     let mut first_waits: FxHashMap<OrgKey, (Org<'_>, Vec<i32>)> = FxHashMap::default();
     let mut buf = Vec::new();
-    for h in &hs {
+    for h in hs {
         buf.clear();
         measures(h, from, to, &mut buf);
         for m in &buf {
@@ -356,28 +376,64 @@ pub fn report(events: &[Event], from: Date, to: Date) -> Report {
                 .push(days);
         }
     }
-    let mut cells: BTreeMap<(&'static str, Level, &str), (u64, u64)> = BTreeMap::new();
+    let mut cells: Counts<'_> = BTreeMap::new();
     for (id, org, num, den) in first.into_values() {
-        for (level, key) in level_keys(org) {
-            let cell = cells.entry((id, level, key)).or_default();
-            cell.0 += num;
-            cell.1 += den;
-        }
+        let cell = cells.entry((id, org)).or_default();
+        cell.0 += num;
+        cell.1 += den;
     }
-    let mut waits: BTreeMap<(Level, &str), Vec<i32>> = BTreeMap::new();
+    let mut waits: Waits<'_> = BTreeMap::new();
     for (org, values) in first_waits.into_values() {
-        for (level, key) in level_keys(org) {
-            waits
-                .entry((level, key))
-                .or_default()
-                .extend_from_slice(&values);
+        waits.entry(org).or_default().extend_from_slice(&values);
+    }
+    (cells, waits)
+}
+
+/// Counts one history's measures and waiting time for `from`–`to` into `cells` and `waits`
+/// (by name: for many small periods, see `trends`).
+pub(super) fn count_into<'a>(
+    h: &History<'a>,
+    from: Date,
+    to: Date,
+    buf: &mut Vec<Measure<'a>>,
+    cells: &mut Counts<'a>,
+    waits: &mut Waits<'a>,
+) {
+    buf.clear();
+    measures(h, from, to, buf);
+    for m in buf.iter() {
+        let r = m.row;
+        let cell = cells.entry((m.id, (&r.unit, &r.hf, &r.rhf))).or_default();
+        cell.1 += 1;
+        if m.hit {
+            cell.0 += 1;
         }
     }
-    let indicators = cells
-        .into_iter()
-        .map(|((id, level, key), (num, den))| {
-            let suppressed = den < SUPPRESSION_THRESHOLD;
-            IndicatorRow {
+    if let Some((r, days)) = waiting(h, from, to) {
+        waits
+            .entry((&r.unit, &r.hf, &r.rhf))
+            .or_default()
+            .push(days);
+    }
+}
+
+/// The report's rows from the counts: rolled up to the four levels, with the cells of 1–4
+/// hidden and, along the sums the levels make (unit within HF, HF within RHF, RHF within the
+/// nation), as many more as keep every hidden cell from being recovered
+/// ([`crate::suppression::protect`]).
+pub(super) fn publish(from: Date, to: Date, cells: &Counts<'_>, waits: &Waits<'_>) -> Report {
+    let mut by_id: BTreeMap<&'static str, Vec<Atom<'_>>> = BTreeMap::new();
+    for (&(id, org), &counts) in cells {
+        by_id.entry(id).or_default().push((org, counts));
+    }
+    let mut indicators = Vec::new();
+    for (id, atoms) in by_id {
+        let rows = roll_up(&atoms);
+        let dens: Vec<(Org<'_>, u64)> = atoms.iter().map(|(o, (_, d))| (*o, *d)).collect();
+        let hidden = hidden_cells(&dens);
+        for ((level, key), (num, den)) in rows {
+            let suppressed = hidden.contains(&(level, key));
+            indicators.push(IndicatorRow {
                 id,
                 level,
                 key: key.to_string(),
@@ -385,14 +441,25 @@ pub fn report(events: &[Event], from: Date, to: Date) -> Report {
                 denominator: (!suppressed).then_some(den),
                 share: (!suppressed).then(|| num as f64 / den as f64),
                 suppressed,
-            }
-        })
-        .collect();
-    let waiting_time = waits
+            });
+        }
+    }
+    let mut rolled: BTreeMap<(Level, &str), Vec<i32>> = BTreeMap::new();
+    for (org, values) in waits {
+        for (level, key) in level_keys(*org) {
+            rolled
+                .entry((level, key))
+                .or_default()
+                .extend_from_slice(values);
+        }
+    }
+    let ns: Vec<(Org<'_>, u64)> = waits.iter().map(|(o, v)| (*o, v.len() as u64)).collect();
+    let hidden = hidden_cells(&ns);
+    let waiting_time = rolled
         .into_iter()
         .map(|((level, key), mut values)| {
             let n = values.len() as u64;
-            let suppressed = n < SUPPRESSION_THRESHOLD;
+            let suppressed = hidden.contains(&(level, key));
             let stats = if suppressed {
                 None
             } else {
@@ -415,4 +482,82 @@ pub fn report(events: &[Event], from: Date, to: Date) -> Report {
         indicators,
         waiting_time,
     }
+}
+
+/// The (numerator, denominator) of a (unit, HF, RHF).
+type Atom<'a> = (Org<'a>, (u64, u64));
+
+/// (numerator, denominator) per level and key, for the keys with a denominator of at least 1.
+fn roll_up<'a>(atoms: &[Atom<'a>]) -> BTreeMap<(Level, &'a str), (u64, u64)> {
+    let mut rows: BTreeMap<(Level, &str), (u64, u64)> = BTreeMap::new();
+    for (org, (num, den)) in atoms {
+        if *den == 0 {
+            continue;
+        }
+        for key in level_keys(*org) {
+            let cell = rows.entry(key).or_default();
+            cell.0 += num;
+            cell.1 += den;
+        }
+    }
+    rows
+}
+
+/// The (level, key) cells to hide, from the counts of each (unit, HF, RHF): the published
+/// cells are the four levels' sums. When the places are a hierarchy (every unit in one HF,
+/// every HF in one RHF — what the web's place rules make sure of), the sums are the
+/// hierarchy's; otherwise (a report over names that are not) each place is the sum of its
+/// (unit, HF, RHF) parts, which are not published.
+pub fn hidden_cells<'a>(atoms: &[(Org<'a>, u64)]) -> BTreeSet<(Level, &'a str)> {
+    let atoms: Vec<(Org<'a>, u64)> = atoms.iter().copied().filter(|(_, n)| *n > 0).collect();
+    let mut index: BTreeMap<(Level, &'a str), usize> = BTreeMap::new();
+    let mut counts: Vec<u64> = Vec::new();
+    for (org, n) in &atoms {
+        for key in level_keys(*org) {
+            let i = *index.entry(key).or_insert_with(|| {
+                counts.push(0);
+                counts.len() - 1
+            });
+            counts[i] += n;
+        }
+    }
+    let mut parents: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    for (org, _) in &atoms {
+        let keys = level_keys(*org);
+        for pair in keys.windows(2) {
+            parents
+                .entry(index[&pair[1]])
+                .or_default()
+                .insert(index[&pair[0]]);
+        }
+    }
+    let hierarchy = parents.values().all(|p| p.len() == 1);
+    let mut published = vec![true; counts.len()];
+    let mut sums: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    if hierarchy {
+        for (child, ps) in &parents {
+            for p in ps {
+                sums.entry(*p).or_default().push(*child);
+            }
+        }
+    } else {
+        for (org, n) in &atoms {
+            counts.push(*n);
+            published.push(false);
+            let part = counts.len() - 1;
+            for key in level_keys(*org) {
+                sums.entry(index[&key]).or_default().push(part);
+            }
+        }
+    }
+    let sums: Vec<Sum> = sums
+        .into_iter()
+        .map(|(total, parts)| Sum { total, parts })
+        .collect();
+    let hidden = protect_with(&counts, &published, &sums);
+    index
+        .into_iter()
+        .filter(|(_, i)| hidden[*i])
+        .map(|(key, _)| key)
+        .collect()
 }

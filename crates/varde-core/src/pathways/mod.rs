@@ -24,13 +24,14 @@ pub mod model;
 pub mod parse;
 pub mod place;
 pub mod rules;
+pub mod trends;
 pub mod worklist;
 
 use std::io::Read;
 
 use jiff::civil::Date;
 
-pub use indicators::{report, IndicatorRow, Level, Report, WaitingRow};
+pub use indicators::{report, report_as_of, IndicatorRow, Level, Report, WaitingRow};
 pub use model::{CareLevel, DecisionCode, Event, EventKind, Outcome, Variant};
 pub use parse::{export_events_csv, write_events_csv, EventFields};
 pub use parse::{read_events, FileError, PERSON_COLUMN};

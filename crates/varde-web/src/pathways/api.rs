@@ -1,10 +1,10 @@
 //! The pathways JSON API under `/api/v1/pathways`: the same operations as the pages
-//! (`events`, `worklist`, `import`, `indicators`), with their OpenAPI descriptions. LAR and
-//! coercion have their own (`lar::api`, `coercion::api`), and the national figures theirs
-//! (`national`).
+//! (`events`, `worklist`, `import`), with their OpenAPI descriptions. The indicators have
+//! theirs (`indicators_api`), LAR and coercion theirs (`lar::api`, `coercion::api`), and the
+//! national figures theirs (`national`).
 
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -15,12 +15,11 @@ use varde_core::pathways::EventFields;
 use super::cache::load_pathway;
 use super::events::{correct, corrections_of, not_held, register, StoredDoc};
 use super::import::{export_csv, import, parse_upload, ImportError, ImportResult};
-use super::indicators::{visible_report, PeriodQuery};
 use super::patient::{read_logged, Patient};
 use super::worklist::{org_worklist, Counts, WorklistQuery};
 use super::IMPORT_LIMIT;
 use crate::api::ApiJson;
-use crate::authz::{OrgAccess, ReadPathways, SeePathwayIndicators, WritePathways};
+use crate::authz::{OrgAccess, ReadPathways, WritePathways};
 use crate::error::{Problem, WebError};
 use crate::import::{read_body, turn};
 use crate::AppState;
@@ -30,7 +29,6 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/pathways/events", post(api_register))
         .route("/pathways/events/{id}/corrections", post(api_correct))
         .route("/pathways/worklist", get(api_worklist))
-        .route("/pathways/indicators", get(api_indicators))
         .route("/pathways/p/{pathway_id}", get(api_pathway))
         .route(
             "/pathways/p/{pathway_id}/corrections",
@@ -124,23 +122,6 @@ async fn api_worklist(
         .unwrap_or(state.clock.today());
     let w = org_worklist(&state, &access, as_of, q.unit.as_deref()).await?;
     Ok(axum::Json(w).into_response())
-}
-
-/// Quality indicators for a period (the same JSON as `varde pathways report`).
-#[utoipa::path(get, path = "/api/v1/pathways/indicators", params(("from" = Option<String>, Query, description = "YYYY-MM-DD"), ("to" = Option<String>, Query, description = "YYYY-MM-DD")),
-    responses((status = 200, description = "the report"), (status = 403, body = Problem)))]
-async fn api_indicators(
-    State(state): State<AppState>,
-    access: OrgAccess<SeePathwayIndicators>,
-    Query(q): Query<PeriodQuery>,
-) -> Result<Response, WebError> {
-    let (from, to) = q.period(state.clock.today())?;
-    let v = visible_report(&state, &access.principal, from, to).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/json")],
-        varde_core::pathways::commands::report_json(&v.report),
-    )
-        .into_response())
 }
 
 /// One pathway as the API answers it: its patient and its registered (effective) events.
@@ -259,7 +240,6 @@ fn refused(result: ImportResult) -> Response {
         api_register,
         api_correct,
         api_worklist,
-        api_indicators,
         api_pathway,
         api_pathway_corrections,
         api_import,

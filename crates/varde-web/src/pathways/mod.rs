@@ -10,8 +10,10 @@
 //! | `patient.rs` | the patient on a pathway: read with its access-log entry |
 //! | `worklist.rs` | the unit's worklist (page; its operation is the API's too) |
 //! | `import.rs` | import (operation and page) and export of the event CSV |
-//! | `indicators.rs` | the quality indicators a user may see (page; the API's operation) |
-//! | `api.rs` | the JSON API of the above, with its OpenAPI description |
+//! | `indicators.rs` | the quality indicators a user may see, with trends (page; the API's operation) |
+//! | `indicator_tables.rs` | the indicator page's tables: all places side by side, CSV and JSON downloads |
+//! | `indicators_api.rs` | the indicators' JSON API (with trends), with its OpenAPI description |
+//! | `api.rs` | the JSON API of the rest, with its OpenAPI description |
 //! | `lar/` | LAR: operations (`mod.rs`), pages (`pages.rs`), JSON API (`api.rs`) |
 //! | `coercion/` | coercion under chapter 10: the same three |
 //! | `demo.rs` | the demo's patients, with a referral each |
@@ -26,7 +28,9 @@ pub mod coercion;
 mod demo;
 mod events;
 mod import;
+mod indicator_tables;
 mod indicators;
+mod indicators_api;
 pub mod lar;
 mod national;
 mod pathway;
@@ -85,6 +89,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/pathways/export.csv", get(import::export_csv))
         .route("/pathways/indicators", get(indicators::indicators_page))
+        .route(
+            "/pathways/indicators/table.csv",
+            get(indicator_tables::table_csv),
+        )
+        .route(
+            "/pathways/indicators/table.json",
+            get(indicator_tables::table_json),
+        )
         .merge(lar::routes())
         .merge(coercion::routes())
         .merge(national::routes())
@@ -94,6 +106,7 @@ pub fn routes() -> Router<AppState> {
 pub fn api_routes() -> Router<AppState> {
     Router::new()
         .merge(api::routes())
+        .merge(indicators_api::routes())
         .merge(lar::api_routes())
         .merge(coercion::api_routes())
         .merge(national::api_routes())
@@ -102,6 +115,7 @@ pub fn api_routes() -> Router<AppState> {
 /// The area's OpenAPI document.
 pub fn api_doc() -> utoipa::openapi::OpenApi {
     let mut doc = api::ApiDoc::openapi();
+    doc.merge(indicators_api::ApiDoc::openapi());
     doc.merge(lar::ApiDoc::openapi());
     doc.merge(coercion::ApiDoc::openapi());
     doc.merge(national::ApiDoc::openapi());

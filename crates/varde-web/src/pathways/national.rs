@@ -1,10 +1,13 @@
 //! National aggregates of LAR and coercion, for analysts (clinicians see their own figures in
 //! full on the LAR and coercion pages): the LAR population per municipality and per treatment
 //! organisation, and the yearly coercion table per section, summed over every organisation,
-//! with cells of 1–4 suppressed and the population's breakdowns (which add up to its total)
-//! protected against recovery by subtraction (`varde_core::suppression`).
-//! `GET /api/v1/lar/population/national`, `GET /api/v1/coercion/table/national` and the page
-//! `/pathways/national`.
+//! with cells of 1–4 suppressed and the population's total and its two breakdowns (which both
+//! add up to it) protected together against recovery by subtraction or addition
+//! (`varde_core::suppression::protect`).
+//! `GET /api/v1/lar/population/national`, `GET /api/v1/coercion/table/national`, the page
+//! `/pathways/national`, and its tables as CSV (`/pathways/national/population.csv`,
+//! `/pathways/national/coercion.csv`: semicolons, a header row, the suppression mark where the
+//! page shows it).
 //!
 //! The figures are replayed from every organisation's `lar:` and `coercion:` streams through
 //! the same rules as the organisation's own pages. Access: `pathway.national`, analysts only
@@ -26,12 +29,13 @@ use varde_core::org::OrgId;
 use varde_core::pathways::coercion::command::replay_into;
 use varde_core::pathways::coercion::{yearly_table, YearRow};
 use varde_core::pathways::lar::command::replay;
-use varde_core::suppression::{cell, complementary};
+use varde_core::suppression::{cell, protect, Sum};
 
 use super::lar::kommune_name;
 use crate::authz::{OrgAccess, SeePathwayNational};
 use crate::error::{Problem, WebError};
 use crate::forms::{render, AsOfQuery, PageResult, YearQuery};
+use crate::i18n::Lang;
 use crate::shell::{Chrome, Page};
 use crate::AppState;
 
@@ -42,7 +46,10 @@ pub(super) fn api_routes() -> Router<AppState> {
 }
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/pathways/national", get(national_page))
+    Router::new()
+        .route("/pathways/national", get(national_page))
+        .route("/pathways/national/population.csv", get(population_csv))
+        .route("/pathways/national/coercion.csv", get(table_csv))
 }
 
 /// The month end the population is given at: `as_of` if it is the last day of a month and not
@@ -116,19 +123,42 @@ fn org_of(stream: &str, prefix: &str) -> Option<OrgId> {
         .map(OrgId)
 }
 
-/// The rows of a breakdown that adds up to a shown total, with the complementary suppression.
-fn breakdown(cells: Vec<(String, Option<String>, u64)>) -> Vec<NationalRow> {
-    let counts: Vec<u64> = cells.iter().map(|c| c.2).collect();
-    cells
-        .into_iter()
-        .zip(complementary(&counts))
-        .map(|((key, name, n), hide)| NationalRow {
-            key,
-            name,
-            patients: (!hide).then_some(n),
-            suppressed: hide,
-        })
-        .collect()
+type Cells = Vec<(String, Option<String>, u64)>;
+
+/// The total and the rows of two breakdowns that each add up to it, with the cells that would
+/// give a small one back (through either breakdown, or both) hidden.
+fn breakdowns(total: u64, a: Cells, b: Cells) -> (Option<u64>, Vec<NationalRow>, Vec<NationalRow>) {
+    let counts: Vec<u64> = std::iter::once(total)
+        .chain(a.iter().map(|c| c.2))
+        .chain(b.iter().map(|c| c.2))
+        .collect();
+    let sums = [
+        Sum {
+            total: 0,
+            parts: (1..=a.len()).collect(),
+        },
+        Sum {
+            total: 0,
+            parts: (a.len() + 1..=a.len() + b.len()).collect(),
+        },
+    ];
+    let hidden = protect(&counts, &sums);
+    let rows = |cells: Cells, flags: &[bool]| -> Vec<NationalRow> {
+        cells
+            .into_iter()
+            .zip(flags)
+            .map(|((key, name, n), &hide)| NationalRow {
+                key,
+                name,
+                patients: (!hide).then_some(n),
+                suppressed: hide,
+            })
+            .collect()
+    };
+    let n = a.len();
+    let by_a = rows(a, &hidden[1..=n]);
+    let by_b = rows(b, &hidden[n + 1..]);
+    ((!hidden[0]).then_some(total), by_a, by_b)
 }
 
 async fn population(state: &AppState, date: Date) -> Result<NationalPopulation, WebError> {
@@ -159,16 +189,16 @@ async fn population(state: &AppState, date: Date) -> Result<NationalPopulation, 
         }
     }
     orgs.sort_by(|a, b| a.0.cmp(&b.0));
+    let kommuner: Cells = kommuner
+        .into_iter()
+        .map(|(k, n)| (k.clone(), Some(kommune_name(&k)), n))
+        .collect();
+    let (total, by_kommune, by_organisation) = breakdowns(total, kommuner, orgs);
     Ok(NationalPopulation {
         as_of: date.to_string(),
-        total: cell(total),
-        by_kommune: breakdown(
-            kommuner
-                .into_iter()
-                .map(|(k, n)| (k.clone(), Some(kommune_name(&k)), n))
-                .collect(),
-        ),
-        by_organisation: breakdown(orgs),
+        total,
+        by_kommune,
+        by_organisation,
     })
 }
 
@@ -246,6 +276,106 @@ struct NationalT {
     table: NationalTable,
 }
 
+fn csv_response(body: String, name: String) -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn shown(l: Lang, n: Option<u64>) -> String {
+    n.map_or_else(|| l.t("suppressed").to_owned(), |n| n.to_string())
+}
+
+/// The population as CSV: the total, then each municipality, then each organisation.
+fn population_rows(l: Lang, p: &NationalPopulation) -> String {
+    let mut rows = vec![vec![
+        l.t("pathways.lar.total").to_owned(),
+        String::new(),
+        String::new(),
+        shown(l, p.total),
+    ]];
+    for (what, list) in [
+        (l.t("pathways.lar.kommune"), &p.by_kommune),
+        (l.t("pathways.organisation"), &p.by_organisation),
+    ] {
+        for r in list {
+            rows.push(vec![
+                what.to_owned(),
+                r.key.clone(),
+                r.name.clone().unwrap_or_default(),
+                shown(l, r.patients),
+            ]);
+        }
+    }
+    super::indicator_tables::csv(
+        &[
+            l.t("level"),
+            l.t("pathways.key"),
+            l.t("name"),
+            l.t("pathways.lar.patients"),
+        ],
+        &rows,
+    )
+}
+
+async fn population_csv(
+    State(state): State<AppState>,
+    page: Page,
+    _access: OrgAccess<SeePathwayNational>,
+    Query(q): Query<AsOfQuery>,
+) -> Result<Response, WebError> {
+    let date = month_end(state.clock.today(), q.as_of.as_deref())?;
+    let p = population(&state, date).await?;
+    Ok(csv_response(
+        population_rows(page.c.l, &p),
+        format!("lar-populasjon-{date}.csv"),
+    ))
+}
+
+async fn table_csv(
+    State(state): State<AppState>,
+    page: Page,
+    _access: OrgAccess<SeePathwayNational>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, WebError> {
+    let l = page.c.l;
+    let year = q.year(state.clock.today())?;
+    let t = table(&state, year).await?;
+    let rows: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.section.clone(),
+                shown(l, r.temporary),
+                shown(l, r.main),
+                shown(l, r.appeals),
+            ]
+        })
+        .collect();
+    let body = super::indicator_tables::csv(
+        &[
+            l.t("pathways.coercion.section"),
+            l.t("pathways.coercion.temporary_plural"),
+            l.t("pathways.coercion.main_plural"),
+            l.t("pathways.coercion.appeals"),
+        ],
+        &rows,
+    );
+    Ok(csv_response(body, format!("tvang-{year}.csv")))
+}
+
 async fn national_page(
     State(state): State<AppState>,
     page: Page,
@@ -286,15 +416,29 @@ mod tests {
         );
     }
 
+    fn cells(counts: &[u64]) -> Cells {
+        counts
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (i.to_string(), None, *n))
+            .collect()
+    }
+
+    fn shown(rows: &[NationalRow]) -> Vec<Option<u64>> {
+        rows.iter().map(|r| r.patients).collect()
+    }
+
     #[test]
     fn breakdowns_hide_recoverable_cells() {
-        let rows = breakdown(vec![
-            ("a".into(), None, 6),
-            ("b".into(), None, 2),
-            ("c".into(), None, 9),
-        ]);
-        let shown: Vec<Option<u64>> = rows.iter().map(|r| r.patients).collect();
-        assert_eq!(shown, [None, None, Some(9)]);
-        assert!(rows[0].suppressed && rows[1].suppressed && !rows[2].suppressed);
+        let (total, a, b) = breakdowns(17, cells(&[6, 2, 9]), cells(&[17]));
+        assert_eq!(total, Some(17));
+        assert_eq!(shown(&a), [None, None, Some(9)]);
+        assert!(a[0].suppressed && a[1].suppressed && !a[2].suppressed);
+        assert_eq!(shown(&b), [Some(17)]);
+        // A small total is hidden, and every breakdown's cells with it.
+        let (total, a, b) = breakdowns(3, cells(&[3]), cells(&[1, 2]));
+        assert_eq!(total, None);
+        assert_eq!(shown(&a), [None]);
+        assert_eq!(shown(&b), [None, None]);
     }
 }

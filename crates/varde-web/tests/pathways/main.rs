@@ -11,6 +11,7 @@
 //! | `coercion.rs` | coercion: end dates, the § 10-4 limit, warnings, the yearly table |
 //! | `access.rs` | who may reach pathways, LAR and coercion; dates after today; stale writes |
 //! | `national.rs` | the analysts' national LAR and coercion figures |
+//! | `indicators.rs` | indicators that leak nothing (complementary suppression, downloads), trends, every unit, definitions |
 //!
 //! Every scenario runs on both engines (`lar::sqlite::…` and `lar::postgres::…`); PostgreSQL
 //! tests skip without `VARDE_TEST_POSTGRES_URL` unless `VARDE_REQUIRE_POSTGRES=1`.
@@ -24,6 +25,7 @@ mod access;
 mod coercion;
 mod events;
 mod import;
+mod indicators;
 mod lar;
 mod national;
 mod pages;
