@@ -176,6 +176,15 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("error.json", "malformed JSON: {why}", "ugyldig JSON: {why}"),
     // The generic shape of a field's rule (an import row's `field: rule`), last: it matches much.
     ("field.rule", "{field}: {rule}", "{field}: {rule}"),
+    // forms and admins (issue 15)
+    ("request.value", "not a valid value", "ikke en gyldig verdi"),
+    ("request.query", "the address holds a value that is not valid", "adressen inneholder en verdi som ikke er gyldig"),
+    ("request.form", "the form holds a value that is not valid", "skjemaet inneholder en verdi som ikke er gyldig"),
+    ("request.method", "this address cannot be used this way: follow the links and forms of the pages", "denne adressen kan ikke brukes slik: bruk lenkene og skjemaene på sidene"),
+    ("request.media_type", "what was sent is not in a form this address takes", "det som ble sendt, er ikke i et format denne adressen tar imot"),
+    ("request.too_large", "what was sent is too large", "det som ble sendt, er for stort"),
+    ("request.address", "the address is not valid: check the link", "adressen er ikke gyldig: sjekk lenken"),
+    ("request.refused", "the request could not be handled", "forespørselen kunne ikke behandles"),
 ];
 
 /// Field names as shown (the problem documents keep the names of the API).
@@ -230,4 +239,7 @@ pub(super) const FIELDS: &[(&str, &str, &str)] = &[
     ("as_of", "per dato", "as of"),
     ("year", "år", "year"),
     ("body", "innhold", "body"),
+    // forms and admins (issue 15)
+    ("flagged", "flaggede", "flagged"),
+    ("limit", "antall", "limit"),
 ];

@@ -17,7 +17,7 @@ use crate::authz::{
     Target,
 };
 use crate::error::WebError;
-use crate::forms::{finish, render, CsrfForm, PageResult};
+use crate::forms::{finish, render, CsrfForm, FormError, PageResult};
 use crate::shell::{Chrome, Page};
 use crate::AppState;
 
@@ -70,14 +70,14 @@ struct PersonForm {
 struct NewT {
     c: Chrome,
     form: PersonForm,
-    error: Option<String>,
+    error: FormError,
 }
 
 async fn new_page(page: Page, _access: OrgAccess<CreatePerson>) -> PageResult {
     render(&NewT {
         c: page.c,
         form: PersonForm::default(),
-        error: None,
+        error: FormError::default(),
     })
 }
 
@@ -98,15 +98,12 @@ async fn new_submit(
     finish(
         result,
         |id| format!("/persons/{id}"),
+        // Every field as typed, the rule beside the field it names.
         |e| async move {
-            // The identity number is not shown again.
             render(&NewT {
                 c: page.c,
-                form: PersonForm {
-                    national_id: String::new(),
-                    ..f
-                },
-                error: Some(e.message(l)),
+                form: f,
+                error: FormError::new(&e, l),
             })
         },
     )
@@ -120,7 +117,9 @@ struct PersonT {
     p: PersonView,
     can_correct: bool,
     flagged: bool,
-    error: Option<String>,
+    /// The correction form's values: the record's current ones, or as typed after a refusal.
+    form: CorrectForm,
+    error: FormError,
 }
 
 async fn person_page(
@@ -142,10 +141,11 @@ async fn person_page(
     .allowed;
     render(&PersonT {
         c: page.c,
+        form: CorrectForm::of(&p.record),
         p: PersonView::from(&p),
         can_correct,
         flagged: access.decision.flagged,
-        error: None,
+        error: FormError::default(),
     })
 }
 
@@ -160,6 +160,17 @@ struct CorrectForm {
 }
 
 impl CorrectForm {
+    /// The form prefilled with the record's current values (the municipality by its number,
+    /// as it is typed), and no reason.
+    fn of(current: &PersonRecord) -> CorrectForm {
+        CorrectForm {
+            name: current.name.clone(),
+            birth_date: current.birth_date.clone().unwrap_or_default(),
+            kommune: current.kommune.clone().unwrap_or_default(),
+            reason: String::new(),
+        }
+    }
+
     /// The correction: only the fields that differ from the record become part of it.
     fn against(&self, current: &PersonRecord) -> CorrectionInput {
         let changed = |new: &str, old: Option<&str>| {
@@ -212,7 +223,8 @@ async fn correct(
                 p: PersonView::from(&p),
                 can_correct: true,
                 flagged: false,
-                error: Some(e.message(l)),
+                form: f,
+                error: FormError::new(&e, l),
             })
         },
     )
@@ -256,9 +268,10 @@ async fn break_glass(
     let p = state.store.read_person_logged(id, &access.access).await?;
     render(&PersonT {
         c: page.c,
+        form: CorrectForm::of(&p.record),
         p: PersonView::from(&p),
         can_correct: false,
         flagged: access.decision.flagged,
-        error: None,
+        error: FormError::default(),
     })
 }

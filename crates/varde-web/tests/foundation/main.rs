@@ -6,6 +6,7 @@
 //! | `users.rs` | the org-admin manages the users of the own organisation |
 //! | `audit.rs` | the auditor's person report |
 //! | `sessions.rs` | login through the API and the form, back-off, logout, the session cookie; TLS cookies |
+//! | `forms.rs` | refused forms come back as typed, the rule beside the field; bad requests on pages are framed pages in the user's language |
 //! | `frame.rs` | the menu offers only what the role may open; times in Oslo |
 //!
 //! The security suite (CSRF, headers, limits, input rules) is its own binary, `tests/security/`.
@@ -19,6 +20,7 @@
 mod common;
 
 mod audit;
+mod forms;
 mod frame;
 mod persons;
 mod sessions;
