@@ -185,6 +185,8 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("request.too_large", "what was sent is too large", "det som ble sendt, er for stort"),
     ("request.address", "the address is not valid: check the link", "adressen er ikke gyldig: sjekk lenken"),
     ("request.refused", "the request could not be handled", "forespørselen kunne ikke behandles"),
+    ("user.own_account", "you cannot disable your own account or change your own role; another administrator can", "du kan ikke deaktivere din egen konto eller endre din egen rolle; en annen administrator kan"),
+    ("user.last_admin", "the organisation's last administrator cannot be disabled or given another role; make another user org-admin first", "virksomhetens siste administrator kan ikke deaktiveres eller få en annen rolle; gjør en annen bruker til org-admin først"),
 ];
 
 /// Field names as shown (the problem documents keep the names of the API).
@@ -240,6 +242,7 @@ pub(super) const FIELDS: &[(&str, &str, &str)] = &[
     ("year", "år", "year"),
     ("body", "innhold", "body"),
     // forms and admins (issue 15)
+    ("account", "konto", "account"),
     ("flagged", "flaggede", "flagged"),
     ("limit", "antall", "limit"),
 ];

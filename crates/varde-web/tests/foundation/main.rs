@@ -8,6 +8,7 @@
 //! | `sessions.rs` | login through the API and the form, back-off, logout, the session cookie; TLS cookies |
 //! | `forms.rs` | refused forms come back as typed, the rule beside the field; bad requests on pages are framed pages in the user's language |
 //! | `frame.rs` | the menu offers only what the role may open; times in Oslo |
+//! | `admins.rs` | nobody disables or demotes their own account, nor the last administrator (also concurrently) |
 //!
 //! The security suite (CSRF, headers, limits, input rules) is its own binary, `tests/security/`.
 //!
@@ -19,6 +20,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod admins;
 mod audit;
 mod forms;
 mod frame;
