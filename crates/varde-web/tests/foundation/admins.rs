@@ -128,7 +128,10 @@ async fn an_admin_cannot_disable_or_demote_themselves_nor_the_last_admin(app: &T
     )
     .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(active_admins(app, oslo).await, std::slice::from_ref(&admin2));
+    assert_eq!(
+        active_admins(app, oslo).await,
+        std::slice::from_ref(&admin2)
+    );
     let id2 = id_of(app, &admin2).await;
     let res = post(
         app,
