@@ -7,6 +7,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+#[path = "browser/phone.rs"]
+mod phone;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -593,6 +595,8 @@ async fn browser_login_flow_sqlite_is_accessible() {
         d.text("main").await.contains(name),
         "the person list shows the new person"
     );
+    // On a phone the list reads without the page scrolling sideways.
+    d.assert_fits_phone("/persons").await;
 
     // 5. Log out; the person list then sends us to the login page.
     logout(&d).await;
