@@ -186,6 +186,7 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("request.address", "the address is not valid: check the link", "adressen er ikke gyldig: sjekk lenken"),
     ("request.refused", "the request could not be handled", "forespørselen kunne ikke behandles"),
     ("user.own_account", "you cannot disable your own account or change your own role; another administrator can", "du kan ikke deaktivere din egen konto eller endre din egen rolle; en annen administrator kan"),
+    ("person.break_glass_none", "no other organisation has a record with this number", "ingen annen virksomhet har opplysninger med dette nummeret"),
     ("user.last_admin", "the organisation's last administrator cannot be disabled or given another role; make another user org-admin first", "virksomhetens siste administrator kan ikke deaktiveres eller få en annen rolle; gjør en annen bruker til org-admin først"),
 ];
 

@@ -13,6 +13,7 @@ on_both_engines!(
     a_refused_person_form_comes_back_as_typed_with_the_rule_beside_the_field,
     the_correction_form_is_prefilled_and_kept_as_typed,
     a_refused_user_form_keeps_what_was_typed_but_the_password,
+    a_refused_break_glass_form_comes_back_as_typed,
 );
 
 /// A page client of `username` that reads the pages in `lang`.
@@ -322,7 +323,6 @@ async fn the_correction_form_is_prefilled_and_kept_as_typed(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(doc["corrections"], 1);
-    let _ = create_person;
 }
 
 async fn a_refused_user_form_keeps_what_was_typed_but_the_password(app: &TestApp) {
@@ -392,4 +392,70 @@ async fn a_refused_user_form_keeps_what_was_typed_but_the_password(app: &TestApp
         "advisor",
         "nothing changed"
     );
+}
+
+async fn a_refused_break_glass_form_comes_back_as_typed(app: &TestApp) {
+    // A person of Oslo, for the clinician of the treatment unit.
+    let oslo = app.token("radgiver.oslo").await;
+    let nid = synthetic_id(13);
+    create_person(app, &oslo, &nid, "Per Nødsen").await;
+    let client = browser_login(app, "kliniker").await;
+    let (_, page) = get_page(&client, app, "/persons").await;
+    let csrf = csrf_of(&page);
+    let nobody = synthetic_id(14);
+    let cases = [
+        // Not an identity number: the rule beside the number.
+        (
+            "123",
+            "ved bevisstløs pasient",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "id=\"bg-id-error\">et fødselsnummer har nøyaktig 11 sifre",
+        ),
+        // Nobody elsewhere has it.
+        (
+            nobody.as_str(),
+            "ved bevisstløs pasient",
+            StatusCode::NOT_FOUND,
+            "id=\"bg-id-error\">ingen annen virksomhet har opplysninger med dette nummeret",
+        ),
+        // A reason too short: denied (and logged), said above the form.
+        (
+            nid.as_str(),
+            "kort",
+            StatusCode::FORBIDDEN,
+            "role=\"alert\">Ingen tilgang: nødtilgang krever en skriftlig begrunnelse",
+        ),
+    ];
+    for (number, reason, status, shown) in cases {
+        let (got, body) = app
+            .submit(
+                &client,
+                "/persons/break-glass",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("national_id", number),
+                    ("reason", reason),
+                ],
+            )
+            .await;
+        assert_eq!(got, status, "{number}: {body}");
+        assert!(body.contains(shown), "{number}: {body}");
+        assert!(body.contains(&format!("value=\"{number}\"")), "{body}");
+        assert!(body.contains(&format!(">{reason}</textarea>")), "{body}");
+        assert!(body.contains("<nav aria-label="), "{body}");
+    }
+    // With a reason, the record opens, flagged.
+    let (got, body) = app
+        .submit(
+            &client,
+            "/persons/break-glass",
+            &[
+                ("csrf", csrf.as_str()),
+                ("national_id", nid.as_str()),
+                ("reason", "bevisstløs pasient i akuttmottaket"),
+            ],
+        )
+        .await;
+    assert_eq!(got, StatusCode::OK, "{body}");
+    assert!(body.contains("<h1>Per Nødsen</h1>"), "{body}");
 }
