@@ -597,6 +597,27 @@ async fn browser_login_flow_sqlite_is_accessible() {
     );
     // On a phone the list reads without the page scrolling sideways.
     d.assert_fits_phone("/persons").await;
+    // A refused form (the rule beside its field) and an error page (in the frame) are
+    // accessible too.
+    d.goto(&app.url("/persons/new")).await;
+    d.wait_path("/persons/new").await;
+    d.fill("input[name=national_id]", "123").await;
+    d.fill("input[name=name]", name).await;
+    d.click("form[action='/persons/new'] button[type=submit]")
+        .await;
+    d.wait_js(
+        "the rule beside the field",
+        "document.getElementById('national_id-error')",
+    )
+    .await;
+    d.check_axe(&axe, "/persons/new (refused)").await;
+    d.goto(&app.url("/persons/abc")).await;
+    d.wait_path("/persons/abc").await;
+    assert!(
+        d.count("nav.areas a").await > 1,
+        "the error page has the menu"
+    );
+    d.check_axe(&axe, "/persons/abc (error page)").await;
 
     // 5. Log out; the person list then sends us to the login page.
     logout(&d).await;
