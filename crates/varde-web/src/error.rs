@@ -351,6 +351,7 @@ impl IntoResponse for WebError {
 pub async fn pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let l = Lang::of(req.headers());
     let path = req.uri().path().to_owned();
+    let method = req.method().clone();
     let headers = req.headers().clone();
     let res = next.run(req).await;
     let Some(e) = res.extensions().get::<WebError>() else {
@@ -363,12 +364,13 @@ pub async fn pages(State(state): State<AppState>, req: Request, next: Next) -> R
     let mut probe = Request::new(axum::body::Body::empty());
     *probe.headers_mut() = headers;
     let (mut parts, _) = probe.into_parts();
-    let c = match CurrentUser::from_request_parts(&mut parts, &state).await {
+    let mut c = match CurrentUser::from_request_parts(&mut parts, &state).await {
         Ok(user) => Chrome::for_user(&state, l, &user, &path)
             .await
             .unwrap_or_else(|_| Chrome::anonymous(l, &path)),
         Err(_) => Chrome::anonymous(l, &path),
     };
+    c.after(&method);
     let mut page = e.page_in(c);
     // Headers the refusal set (`Allow` of a 405, `Retry-After`) stay.
     for (name, value) in res.headers() {

@@ -67,6 +67,10 @@ pub struct Chrome {
     pub user: Option<UserBar>,
     pub csrf: String,
     pub path: String,
+    /// Where the language switch goes back to: the page's path when it was opened by a link
+    /// (GET), the start page after a form was posted (the path of a form's action is not a
+    /// page to open).
+    pub back: String,
     /// The links the user may open (empty when not logged in): see [`menu`].
     pub menu: Vec<MenuLink>,
 }
@@ -143,6 +147,7 @@ impl Chrome {
             }),
             csrf: user.csrf_token.clone(),
             path: path.to_owned(),
+            back: path.to_owned(),
             menu: menu(&user.principal),
         })
     }
@@ -154,7 +159,16 @@ impl Chrome {
             user: None,
             csrf: String::new(),
             path: path.to_owned(),
+            back: path.to_owned(),
             menu: Vec::new(),
+        }
+    }
+
+    /// The frame of an answer to a request with `method`: after a form was posted, the
+    /// language switch goes back to the start page.
+    pub fn after(&mut self, method: &axum::http::Method) {
+        if method != axum::http::Method::GET && method != axum::http::Method::HEAD {
+            "/".clone_into(&mut self.back);
         }
     }
 
@@ -178,7 +192,8 @@ impl FromRequestParts<AppState> for Page {
     ) -> Result<Self, Self::Rejection> {
         let Ok(l) = Lang::from_request_parts(parts, state).await;
         let user = CurrentUser::from_request_parts(parts, state).await?;
-        let c = Chrome::for_user(state, l, &user, parts.uri.path()).await?;
+        let mut c = Chrome::for_user(state, l, &user, parts.uri.path()).await?;
+        c.after(&parts.method);
         Ok(Page { user, c })
     }
 }

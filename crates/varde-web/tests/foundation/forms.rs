@@ -155,6 +155,12 @@ async fn bad_requests_on_pages_are_framed_pages_in_the_users_language(app: &Test
             let body = res.text().await.unwrap();
             assert_framed(&format!("{what} ({lang})"), &body, lang);
         }
+        // After a link, the language switch goes back to the same address.
+        let (_, body) = get_page(&client, app, "/persons/abc").await;
+        assert!(
+            body.contains("name=\"back\" value=\"/persons/abc\""),
+            "{body}"
+        );
         // The method's refusal still says which methods there are.
         let res = client.put(app.url("/persons")).send().await.unwrap();
         assert!(res.headers().contains_key("allow"));
@@ -210,6 +216,8 @@ async fn a_refused_person_form_comes_back_as_typed_with_the_rule_beside_the_fiel
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{lang}: {body}");
         assert_framed(&format!("refused registration ({lang})"), &body, lang);
+        // The language switch goes back to a page, not to the form's action.
+        assert!(body.contains("name=\"back\" value=\"/\""), "{body}");
         // Every field as typed.
         for typed in [
             format!("value=\"{nid}\""),
