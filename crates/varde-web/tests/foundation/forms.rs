@@ -191,6 +191,14 @@ async fn bad_requests_on_pages_are_framed_pages_in_the_users_language(app: &Test
     assert_eq!(kind, "application/problem+json");
     let problem: serde_json::Value = res.json().await.unwrap();
     assert!(!problem.to_string().contains("i64"), "{problem}");
+    // A query field that does not parse is named, with the rule's code.
+    let auditor = app.token("revisor.oslo").await;
+    let res = crate::get(app, &auditor, "/api/v1/audit?limit=many").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "limit", "{problem}");
+    assert_eq!(problem["errors"][0]["code"], "request.value", "{problem}");
+    assert!(!problem.to_string().contains("invalid digit"), "{problem}");
 }
 
 async fn a_refused_person_form_comes_back_as_typed_with_the_rule_beside_the_field(app: &TestApp) {
