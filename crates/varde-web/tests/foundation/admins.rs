@@ -13,6 +13,7 @@ use crate::post;
 on_both_engines!(
     an_admin_cannot_disable_or_demote_themselves_nor_the_last_admin,
     two_admins_demoting_each_other_at_once_leave_one,
+    the_store_keeps_the_last_admin_under_concurrent_changes,
 );
 
 async fn id_of(app: &TestApp, username: &str) -> i64 {
@@ -173,4 +174,111 @@ async fn two_admins_demoting_each_other_at_once_leave_one(app: &TestApp) {
     assert_eq!(won, 1, "{a} {b}");
     let left = active_admins(app, oslo).await;
     assert_eq!(left.len(), 1, "{left:?}");
+}
+
+/// The store's check under load: in each of several organisations, two administrators demote
+/// each other (or disable each other) in the same instant, twenty times over; every time
+/// exactly one change is made and one administrator is left.
+async fn the_store_keeps_the_last_admin_under_concurrent_changes(app: &TestApp) {
+    use varde_core::org::{Qualification, UserChange};
+    let store = &app.db.store;
+    let now: jiff::Timestamp = crate::common::NOW.parse().unwrap();
+    for round in 0..20 {
+        let org = store
+            .ensure_org(
+                &varde_store::NewOrg {
+                    kind: varde_core::org::OrgKind::TreatmentUnit,
+                    name: format!("Klinikk {round}"),
+                    slug: format!("klinikk-{round}"),
+                    kommunenummer: None,
+                    orgnr: None,
+                    parent_id: None,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let mut ids = Vec::new();
+        for who in ["a", "b"] {
+            let id = store
+                .create_user(
+                    org,
+                    Role::OrgAdmin,
+                    Qualification::Other,
+                    &format!("{who}@klinikk-{round}"),
+                    "hash",
+                    now,
+                )
+                .await
+                .unwrap();
+            ids.push(id);
+        }
+        let change = if round % 2 == 0 {
+            UserChange::Role(Role::Advisor)
+        } else {
+            UserChange::Disable
+        };
+        let entry = |actor: varde_core::org::UserId| varde_store::NewAccess {
+            at: now,
+            actor: "admin".into(),
+            actor_id: actor.0,
+            org_id: org.0,
+            owner_org_id: org.0,
+            action: "user.manage".into(),
+            subject: String::new(),
+            record: String::new(),
+            purpose: String::new(),
+            outcome: varde_core::audit::Outcome::Allowed,
+            flagged: false,
+        };
+        let (a, b) = (ids[0], ids[1]);
+        let (ea, eb) = (entry(a), entry(b));
+        let (ra, rb) = tokio::join!(
+            change_other(store, a, b, change, &ea, now),
+            change_other(store, b, a, change, &eb, now)
+        );
+        let made = [ra.is_ok(), rb.is_ok()].iter().filter(|ok| **ok).count();
+        assert_eq!(made, 1, "round {round}: {ra:?} {rb:?}");
+        // The other is refused by the rule, having seen the first's change — not by a
+        // collision of the two writes.
+        let refused = ra.err().or(rb.err()).unwrap();
+        let field = if change == UserChange::Disable {
+            "account"
+        } else {
+            "role"
+        };
+        assert_eq!(refused.errors.len(), 1, "round {round}: {refused:?}");
+        assert_eq!(refused.errors[0].field, field, "round {round}");
+        assert_eq!(
+            refused.errors[0].code.as_deref(),
+            Some("user.last_admin"),
+            "round {round}: {refused:?}"
+        );
+        assert_eq!(active_admins(app, org).await.len(), 1, "round {round}");
+    }
+}
+
+/// `actor` makes `change` to `target`, under the rule the page and the API apply.
+async fn change_other(
+    store: &varde_store::Store,
+    actor: varde_core::org::UserId,
+    target: varde_core::org::UserId,
+    change: varde_core::org::UserChange,
+    access: &varde_store::NewAccess,
+    now: jiff::Timestamp,
+) -> Result<varde_core::org::UserChanged, varde_web::error::WebError> {
+    store
+        .change_user_checked(
+            target,
+            change,
+            "samtidig",
+            Some(actor),
+            access,
+            now,
+            move |account, admins| {
+                varde_core::org::check_change(Some(actor), account, change, admins)
+                    .map_err(varde_web::error::WebError::from)
+            },
+        )
+        .await
 }
