@@ -358,6 +358,9 @@ pub async fn pages(State(state): State<AppState>, req: Request, next: Next) -> R
         return res;
     };
     let e = e.clone();
+    if e.slug == "unauthenticated" {
+        return e.page(l);
+    }
     // The request's user, for the frame: read again (the handler's extractors kept it in
     // their own copy of the request). Without one — not logged in, or the database is what
     // failed — the frame of an anonymous page.
