@@ -415,19 +415,19 @@ pub fn rejection(status: StatusCode, text: &str) -> WebError {
             StatusCode::METHOD_NOT_ALLOWED => WebError::new(
                 status,
                 "method-not-allowed",
-                "Method Not Allowed",
+                "Not available this way",
                 "this address cannot be used this way: follow the links and forms of the pages",
             ),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => WebError::new(
                 status,
                 "unsupported-media-type",
-                "Unsupported Media Type",
+                "Wrong format",
                 "what was sent is not in a form this address takes",
             ),
             StatusCode::PAYLOAD_TOO_LARGE => WebError::new(
                 status,
                 "too-large",
-                "Payload Too Large",
+                "Too large",
                 "what was sent is too large",
             ),
             StatusCode::NOT_FOUND => WebError::not_found(),
