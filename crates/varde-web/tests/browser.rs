@@ -568,6 +568,7 @@ async fn browser_login_flow_sqlite_is_accessible() {
     // The organisation admin's user page and the auditor's audit log.
     login(&d, &app, "admin.oslo").await;
     open_page(&d, &app, &axe, "/admin/users", "admin.oslo").await;
+    d.assert_fits_phone("/admin/users").await;
     assert!(
         d.text("main table").await.contains("radgiver.oslo"),
         "the user list shows the organisation's users"
@@ -576,6 +577,7 @@ async fn browser_login_flow_sqlite_is_accessible() {
 
     login(&d, &app, "revisor.oslo").await;
     open_page(&d, &app, &axe, "/audit", "revisor.oslo").await;
+    d.assert_fits_phone("/audit").await;
     assert_eq!(
         d.count("main p.ok[role=status]").await,
         1,

@@ -27,7 +27,7 @@ impl Driver {
     pub async fn assert_fits_phone(&self, page: &str) {
         self.cdp(
             "Emulation.setDeviceMetricsOverride",
-            json!({"width": PHONE_WIDTH, "height": 740, "deviceScaleFactor": 1, "mobile": true}),
+            json!({"width": PHONE_WIDTH, "height": 740, "deviceScaleFactor": 1, "mobile": false}),
         )
         .await;
         self.wait_js(
@@ -52,7 +52,7 @@ impl Driver {
             .exec(
                 "return [...document.querySelectorAll('body *')]\
                  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1\
-                   && !e.closest('.table-scroll'))\
+                   && !(e.closest('.table-scroll') && getComputedStyle(e).position !== 'absolute'))\
                  .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className);",
             )
             .await;
