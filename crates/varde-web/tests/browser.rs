@@ -530,6 +530,7 @@ async fn browser_login_flow_sqlite_is_accessible() {
     assert_eq!(d.text("main h1").await, name, "person page shows the name");
     let person_path = d.current_path().await;
     d.check_axe(&axe, &person_path).await;
+    d.assert_fits_phone(&person_path).await;
     d.goto(&app.url("/persons")).await;
     d.wait_path("/persons").await;
     assert!(
@@ -552,6 +553,7 @@ async fn browser_login_flow_sqlite_is_accessible() {
     )
     .await;
     d.check_axe(&axe, "/persons/new (refused)").await;
+    d.assert_fits_phone("/persons/new (refused)").await;
     d.goto(&app.url("/persons/abc")).await;
     d.wait_path("/persons/abc").await;
     assert!(
