@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::fields::FieldError;
+
 /// Database identity of an organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -266,6 +268,60 @@ impl UserChanged {
     }
 }
 
+/// An account as the rules of a change to it see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Account {
+    pub id: UserId,
+    pub role: Role,
+    pub disabled: bool,
+}
+
+impl Account {
+    /// An enabled organisation administrator.
+    pub fn is_active_admin(self) -> bool {
+        self.role == Role::OrgAdmin && !self.disabled
+    }
+}
+
+/// The rules of a change to an account beyond its input, checked in the transaction that
+/// makes the change (`varde_store::Store::change_user_checked`, with the organisation's
+/// administrators locked): nobody disables their own account or changes their own role (an
+/// administrator who could would lock themselves out, or give up the administration by a
+/// slip), and an organisation keeps an enabled administrator — its last one is neither
+/// disabled nor given another role. `actor` is who asks (`None`: the `varde` command, which
+/// has no account), `active_admins` the organisation's enabled org-admins before the change
+/// (`target` among them, if it is one). The refusal names the field the change is of:
+/// `role`, or `account` for disabling.
+pub fn check_change(
+    actor: Option<UserId>,
+    target: Account,
+    change: UserChange,
+    active_admins: usize,
+) -> Result<(), FieldError> {
+    let field = match change {
+        UserChange::Role(_) => "role",
+        _ => "account",
+    };
+    let removes = match change {
+        UserChange::Disable => !target.disabled,
+        UserChange::Role(r) => r != target.role,
+        UserChange::Qualification(_) | UserChange::Enable => false,
+    };
+    if removes && actor == Some(target.id) {
+        return Err(FieldError::new(
+            field,
+            "you cannot disable your own account or change your own role; another administrator can",
+        ));
+    }
+    if removes && target.is_active_admin() && active_admins <= 1 {
+        return Err(FieldError::new(
+            field,
+            "the organisation's last administrator cannot be disabled or given another role; make another user org-admin first",
+        ));
+    }
+    Ok(())
+}
+
 /// The input rules of user administration (forms, the API and the CLI share them).
 pub mod input {
     use super::{Qualification, Role, UnknownName};
@@ -336,5 +392,64 @@ pub mod input {
             assert_eq!(qualification(" gp ").unwrap(), Qualification::Gp);
             assert_eq!(qualification("surgeon").unwrap_err().field, "qualification");
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const ME: UserId = UserId(1);
+    const OTHER: UserId = UserId(2);
+
+    fn admin(id: UserId) -> Account {
+        Account {
+            id,
+            role: Role::OrgAdmin,
+            disabled: false,
+        }
+    }
+
+    #[test]
+    fn nobody_disables_or_demotes_their_own_account() {
+        for change in [UserChange::Disable, UserChange::Role(Role::Advisor)] {
+            let e = check_change(Some(ME), admin(ME), change, 3).unwrap_err();
+            assert!(e.rule.contains("your own account"), "{change:?}");
+        }
+        assert_eq!(
+            check_change(Some(ME), admin(ME), UserChange::Disable, 3)
+                .unwrap_err()
+                .field,
+            "account"
+        );
+        // What does not take anything away is allowed: the same role, a qualification.
+        assert!(check_change(Some(ME), admin(ME), UserChange::Role(Role::OrgAdmin), 1).is_ok());
+        let q = UserChange::Qualification(Qualification::Specialist);
+        assert!(check_change(Some(ME), admin(ME), q, 1).is_ok());
+    }
+
+    #[test]
+    fn the_last_administrator_stays() {
+        for actor in [Some(ME), None] {
+            for change in [UserChange::Disable, UserChange::Role(Role::Auditor)] {
+                let e = check_change(actor, admin(OTHER), change, 1).unwrap_err();
+                assert!(e.rule.contains("last administrator"), "{change:?}");
+                assert!(check_change(actor, admin(OTHER), change, 2).is_ok());
+            }
+        }
+        // Another role, or a disabled administrator, is not the last administrator.
+        let advisor = Account {
+            id: OTHER,
+            role: Role::Advisor,
+            disabled: false,
+        };
+        assert!(check_change(Some(ME), advisor, UserChange::Disable, 1).is_ok());
+        let disabled = Account {
+            disabled: true,
+            ..admin(OTHER)
+        };
+        assert!(check_change(Some(ME), disabled, UserChange::Role(Role::Advisor), 1).is_ok());
+        assert!(check_change(Some(ME), disabled, UserChange::Enable, 1).is_ok());
     }
 }

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use sqlx::Row;
 use varde_core::calendar::day_in_oslo;
-use varde_core::org::{OrgId, Qualification, Role, UserChange, UserChanged, UserId};
+use varde_core::org::{Account, OrgId, Qualification, Role, UserChange, UserChanged, UserId};
 
 use crate::audit::{append_access_tx, NewAccess};
 use crate::db::{map_unique, on_pool, Db};
@@ -131,7 +131,8 @@ impl Store {
     /// and the reason) attributed to `actor` (none: the command line), and the access-log entry
     /// `access` with the change as its purpose and the user as its record — so the
     /// organisation's auditor sees who changed what, and why. The user's sessions end (the
-    /// change takes effect at the next login). `NotFound` for an unknown user.
+    /// change takes effect at the next login). `NotFound` for an unknown user. No rule about
+    /// the organisation's administrators is applied: see [`Store::change_user_checked`].
     pub async fn change_user(
         &self,
         id: UserId,
@@ -141,6 +142,29 @@ impl Store {
         access: &NewAccess,
         now: Timestamp,
     ) -> Result<UserChanged, StoreError> {
+        self.change_user_checked(id, change, reason, actor, access, now, |_, _| {
+            Ok::<(), StoreError>(())
+        })
+        .await
+    }
+
+    /// As [`Store::change_user`], after `check` has allowed the change (its `Err` is returned
+    /// and nothing is written): `check` is given the account as it is in the transaction, and
+    /// the number of enabled org-admins of its organisation then
+    /// (`varde_core::org::check_change` is the rule the callers give). The organisation's row
+    /// is locked first, so changes of one organisation's users take turns: two administrators
+    /// who demote each other at the same time cannot both see the other still there.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn change_user_checked<E: From<StoreError>>(
+        &self,
+        id: UserId,
+        change: UserChange,
+        reason: &str,
+        actor: Option<UserId>,
+        access: &NewAccess,
+        now: Timestamp,
+        check: impl FnOnce(Account, usize) -> Result<(), E> + Send,
+    ) -> Result<UserChanged, E> {
         let (field, to) = change.what();
         let update = match change {
             UserChange::Role(_) => "UPDATE users SET role = $1 WHERE id = $2",
@@ -149,62 +173,96 @@ impl Store {
                 "UPDATE users SET disabled = ($1 = 'true') WHERE id = $2"
             }
         };
-        on_pool!(
+        // The outer error is the store's, the inner one the check's refusal.
+        let written: Result<Result<UserChanged, E>, StoreError> = on_pool!(
             self,
-            write | pool | {
-                let mut tx = pool.begin().await?;
-                let row = sqlx::query(&format!("{USER_COLS} WHERE id = $1"))
-                    .bind(id.0)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or(StoreError::NotFound)?;
-                let current = user_from_row(&row)?;
-                let from = match change {
-                    UserChange::Role(_) => current.role.clone(),
-                    UserChange::Qualification(_) => current.qualification.clone(),
-                    UserChange::Disable | UserChange::Enable => current.disabled.to_string(),
-                };
-                sqlx::query(update)
-                    .bind(&to)
-                    .bind(id.0)
-                    .execute(&mut *tx)
+            write
+                | pool
+                | {
+                    async {
+                    let mut tx = pool.begin().await?;
+                    let org: i64 = sqlx::query_scalar("SELECT org_id FROM users WHERE id = $1")
+                        .bind(id.0)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    // The organisation's lock (a row lock on PostgreSQL, the write lock on
+                    // SQLite): what is read below stays as read until the commit.
+                    sqlx::query("UPDATE orgs SET created_at = created_at WHERE id = $1")
+                        .bind(org)
+                        .execute(&mut *tx)
+                        .await?;
+                    let row = sqlx::query(&format!("{USER_COLS} WHERE id = $1"))
+                        .bind(id.0)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    let current = user_from_row(&row)?;
+                    let admins: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM users WHERE org_id = $1 AND role = $2 AND NOT disabled",
+                    )
+                    .bind(org)
+                    .bind(Role::OrgAdmin.as_str())
+                    .fetch_one(&mut *tx)
                     .await?;
-                if change != UserChange::Enable {
-                    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    let account = Account {
+                        id: current.id,
+                        role: current.role().unwrap_or(Role::Advisor),
+                        disabled: current.disabled,
+                    };
+                    if let Err(refused) = check(account, usize::try_from(admins).unwrap_or(0)) {
+                        // Nothing written: the transaction rolls back as it is dropped.
+                        return Ok(Err(refused));
+                    }
+                    let from = match change {
+                        UserChange::Role(_) => current.role.clone(),
+                        UserChange::Qualification(_) => current.qualification.clone(),
+                        UserChange::Disable | UserChange::Enable => current.disabled.to_string(),
+                    };
+                    sqlx::query(update)
+                        .bind(&to)
                         .bind(id.0)
                         .execute(&mut *tx)
                         .await?;
+                    if change != UserChange::Enable {
+                        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                            .bind(id.0)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    let changed = UserChanged {
+                        user: id.0,
+                        username: current.username.clone(),
+                        field: field.to_owned(),
+                        from,
+                        to: to.clone(),
+                        reason: reason.to_owned(),
+                    };
+                    let body = serde_json::to_string(&changed)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    let ev = NewEvent {
+                        stream: users_stream(current.org_id),
+                        kind: change.kind().to_owned(),
+                        body,
+                        actor_id: actor.map(|a| a.0),
+                        org_id: Some(current.org_id.0),
+                        recorded_at: now,
+                        effective_date: day_in_oslo(now).to_string(),
+                        expected_seq: None,
+                    };
+                    append_event_tx!(tx, &ev);
+                    let mut access = access.clone();
+                    access.record = format!("user:{}", id.0);
+                    access.owner_org_id = current.org_id.0;
+                    access.purpose = changed.summary().chars().take(500).collect();
+                    append_access_tx!(tx, &access);
+                    tx.commit().await?;
+                    Ok(Ok(changed))
                 }
-                let changed = UserChanged {
-                    user: id.0,
-                    username: current.username.clone(),
-                    field: field.to_owned(),
-                    from,
-                    to: to.clone(),
-                    reason: reason.to_owned(),
-                };
-                let body = serde_json::to_string(&changed)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                let ev = NewEvent {
-                    stream: users_stream(current.org_id),
-                    kind: change.kind().to_owned(),
-                    body,
-                    actor_id: actor.map(|a| a.0),
-                    org_id: Some(current.org_id.0),
-                    recorded_at: now,
-                    effective_date: day_in_oslo(now).to_string(),
-                    expected_seq: None,
-                };
-                append_event_tx!(tx, &ev);
-                let mut access = access.clone();
-                access.record = format!("user:{}", id.0);
-                access.owner_org_id = current.org_id.0;
-                access.purpose = changed.summary().chars().take(500).collect();
-                append_access_tx!(tx, &access);
-                tx.commit().await?;
-                Ok(changed)
-            }
-        )
+                .await
+                }
+        );
+        written.map_err(E::from)?
     }
 
     /// Records a failed login and sets the lock-out time.

@@ -137,7 +137,10 @@ pub fn router(state: AppState) -> Router {
         .merge(pathways::routes())
         .fallback(shell::not_found)
         .layer(from_fn(error::rejections))
-        .layer(from_fn(error::pages));
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::pages,
+        ));
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::routes())

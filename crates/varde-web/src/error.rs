@@ -4,13 +4,16 @@
 //! (RFC 9457, `application/problem+json`) that also carries the error itself as a response
 //! extension. Which form the client gets is decided once per router, not per handler: the
 //! HTML router is wrapped in [`pages`], which turns every error response into an error page
-//! (and an unauthenticated request into a redirect to the login page); the API router keeps
-//! the problem documents. [`rejections`] wraps both: axum's own extractor rejections (a path
-//! segment, query or form that does not parse) are plain text, and become [`WebError`]s with
-//! their status and message. The user sees what was wrong (the field and the rule); the
+//! in the page frame (menu, language switch) and the user's language (and an unauthenticated
+//! request into a redirect to the login page); the API router keeps the problem documents.
+//! [`rejections`] wraps both: axum's own extractor rejections (a path segment, query or form
+//! that does not parse, a method or media type not taken) are plain developer text, and become
+//! [`WebError`]s with their status and a message a person can read ([`rejection`]). The user
+//! sees what was wrong (the field and the rule, never a type name or a bare status line); the
 //! cause chain goes to the log, never to the response.
 
-use axum::extract::Request;
+use askama::Template;
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,7 +22,10 @@ use varde_core::authz::Decision;
 use varde_core::fields::FieldError;
 use varde_store::StoreError;
 
+use crate::auth::CurrentUser;
 use crate::i18n::Lang;
+use crate::shell::Chrome;
+use crate::AppState;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FieldProblem {
@@ -242,36 +248,49 @@ impl WebError {
         }
     }
 
-    /// The error as an HTML page in `l` (or, not logged in, the way to the login page).
+    /// The field the refusal names first, if any: a form shown again puts the message beside
+    /// that field (`forms::FormError`).
+    pub fn field(&self) -> Option<&str> {
+        self.errors.first().map(|p| p.field.as_str())
+    }
+
+    /// The error as an HTML page in `l`, in the frame of a page shown to someone not logged in
+    /// (a refusal made before the session is read: a rate limit); see [`WebError::page_in`].
     pub fn page(&self, l: Lang) -> Response {
+        self.page_in(Chrome::anonymous(l, "/"))
+    }
+
+    /// The error as an HTML page in the frame `c` (menu, language switch), in its language;
+    /// not logged in, the way to the login page instead.
+    pub fn page_in(&self, c: Chrome) -> Response {
         if self.slug == "unauthenticated" {
             return Redirect::to("/login").into_response();
         }
-        let items: String = self
+        let l = c.l;
+        let items = self
             .errors
             .iter()
-            .map(|f| {
-                format!(
-                    "<li>{}: {}</li>",
-                    escape(&l.field(&f.field)),
-                    escape(&l.rule(&f.rule))
-                )
-            })
+            .map(|f| format!("{}: {}", l.field(&f.field), l.rule(&f.rule)))
             .collect();
         let detail = if self.errors.is_empty() {
             l.rule(&self.detail)
         } else {
             String::new()
         };
-        let body = format!(
-            "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>{title} – Varde</title><link rel=\"stylesheet\" href=\"/static/varde.css\"></head>\
-             <body><main id=\"main\" class=\"narrow\"><h1>{title}</h1><p role=\"alert\">{detail}</p><ul>{items}</ul>\
-             <p><a href=\"/\">Varde</a></p></main></body></html>",
-            lang = l.code(),
-            title = escape(&l.rule(self.title)),
-            detail = escape(&detail),
-        );
+        let page = ErrorT {
+            title: l.rule(self.title),
+            c,
+            detail,
+            items,
+        };
+        let body = page.render().unwrap_or_else(|_| {
+            // The template is compiled in; should it fail, still a page and no detail.
+            format!(
+                "<!doctype html><html lang=\"{}\"><title>Varde</title><h1>{}</h1>",
+                l.code(),
+                escape(&page.title)
+            )
+        });
         (
             self.status,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -279,6 +298,17 @@ impl WebError {
         )
             .into_response()
     }
+}
+
+/// An error page: the page frame with the error's title, its text or the fields and their
+/// rules, and the way back.
+#[derive(Template)]
+#[template(path = "shell/error.html")]
+struct ErrorT {
+    c: Chrome,
+    title: String,
+    detail: String,
+    items: Vec<String>,
 }
 
 impl From<FieldError> for WebError {
@@ -315,20 +345,107 @@ impl IntoResponse for WebError {
     }
 }
 
-/// Middleware of the HTML router: every error response becomes an error page, in the
-/// language of the request.
-pub async fn pages(req: Request, next: Next) -> Response {
+/// Middleware of the HTML router: every error response becomes an error page in the page
+/// frame (the menu of the logged-in user, the language switch), in the language of the
+/// request.
+pub async fn pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let l = Lang::of(req.headers());
+    let path = req.uri().path().to_owned();
+    let method = req.method().clone();
+    let headers = req.headers().clone();
     let res = next.run(req).await;
-    match res.extensions().get::<WebError>() {
-        Some(e) => e.page(l),
-        None => res,
+    let Some(e) = res.extensions().get::<WebError>() else {
+        return res;
+    };
+    let e = e.clone();
+    if e.slug == "unauthenticated" {
+        return e.page(l);
     }
+    // The request's user, for the frame: read again (the handler's extractors kept it in
+    // their own copy of the request). Without one — not logged in, or the database is what
+    // failed — the frame of an anonymous page.
+    let mut probe = Request::new(axum::body::Body::empty());
+    *probe.headers_mut() = headers;
+    let (mut parts, _) = probe.into_parts();
+    let mut c = match CurrentUser::from_request_parts(&mut parts, &state).await {
+        Ok(user) => Chrome::for_user(&state, l, &user, &path)
+            .await
+            .unwrap_or_else(|_| Chrome::anonymous(l, &path)),
+        Err(_) => Chrome::anonymous(l, &path),
+    };
+    c.after(&method);
+    let mut page = e.page_in(c);
+    // Headers the refusal set (`Allow` of a 405, `Retry-After`) stay.
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            page.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    page
+}
+
+/// What a refusal axum makes itself (an extractor's plain text, an empty 405) says, as a
+/// [`WebError`] a person can read: the field of a query or form that does not parse (never
+/// serde's or Rust's words for it), an address that is not one of this site's, a method or a
+/// media type the page does not take, a body too large.
+pub fn rejection(status: StatusCode, text: &str) -> WebError {
+    let field_of = |rest: &str| {
+        rest.split_once(": ")
+            .map(|(f, _)| f)
+            .filter(|f| {
+                !f.is_empty()
+                    && f.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+            })
+            .map(str::to_owned)
+    };
+    let named = |prefix: &str| text.strip_prefix(prefix).map(field_of);
+    let mut e = if let Some(field) = named("Failed to deserialize query string: ") {
+        match field {
+            Some(f) => WebError::invalid(&f, "not a valid value"),
+            None => WebError::bad_request("the address holds a value that is not valid"),
+        }
+    } else if let Some(field) = named("Failed to deserialize form body: ") {
+        match field {
+            Some(f) => WebError::invalid(&f, "not a valid value"),
+            None => WebError::bad_request("the form holds a value that is not valid"),
+        }
+    } else {
+        match status {
+            StatusCode::METHOD_NOT_ALLOWED => WebError::new(
+                status,
+                "method-not-allowed",
+                "Not available this way",
+                "this address cannot be used this way: follow the links and forms of the pages",
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => WebError::new(
+                status,
+                "unsupported-media-type",
+                "Wrong format",
+                "what was sent is not in a form this address takes",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => WebError::new(
+                status,
+                "too-large",
+                "Too large",
+                "what was sent is too large",
+            ),
+            StatusCode::NOT_FOUND => WebError::not_found(),
+            // An address whose path does not parse (`/persons/abc`), or any other refusal.
+            _ if text.contains("URL") || text.contains("path") => {
+                WebError::bad_request("the address is not valid: check the link")
+            }
+            _ => WebError::bad_request("the request could not be handled"),
+        }
+    };
+    e.status = status;
+    e
 }
 
 /// Middleware of both routers: axum's own answers to a request it refuses (4xx: a plain-text
-/// rejection, or an empty 405 with its `Allow`) become [`WebError`]s with the same status and
-/// message, keeping their other headers — so that every 4xx is a problem document or a page.
+/// rejection, or an empty 405 with its `Allow`) become [`WebError`]s ([`rejection`]) with the
+/// same status, keeping their other headers — so that every 4xx is a problem document or a
+/// page, and none shows developer text.
 pub async fn rejections(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     let content_type = res
@@ -340,17 +457,13 @@ pub async fn rejections(req: Request, next: Next) -> Response {
         return res;
     }
     let (parts, body) = res.into_parts();
-    let detail = match axum::body::to_bytes(body, 16 * 1024).await {
-        Ok(bytes) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).into_owned(),
-        _ => parts
-            .status
-            .canonical_reason()
-            .unwrap_or("the request was refused")
-            .to_owned(),
+    let text = match axum::body::to_bytes(body, 16 * 1024).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => String::new(),
     };
-    let mut e = WebError::bad_request(detail).with_status(parts.status);
-    e.title = parts.status.canonical_reason().unwrap_or("Bad request");
-    let mut out = e.into_response();
+    // The cause, for whoever reads the log; never for the response.
+    tracing::debug!(status = parts.status.as_u16(), text, "request refused");
+    let mut out = rejection(parts.status, &text).into_response();
     for (name, value) in &parts.headers {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             out.headers_mut().insert(name.clone(), value.clone());

@@ -2,7 +2,9 @@
 //! session's CSRF token ([`CsrfForm`] checks it before the handler runs); the handler runs the
 //! area's operation — the same one the JSON API calls; on success the browser is sent to the
 //! result (303); on a refusal the user can mend, the same page is shown again with the message,
-//! what was typed, and the refusal's status ([`finish`]).
+//! what was typed, the rule beside the field it names ([`FormError`]), and the refusal's status
+//! ([`finish`]). A body that is not a form, or a field that does not parse, is refused before
+//! the handler runs, naming the field, in the user's language (`error::rejection`).
 
 use askama::Template;
 use axum::body::Bytes;
@@ -15,7 +17,8 @@ use serde::Deserialize;
 use varde_core::fields::{self, FieldError};
 
 use crate::auth::CurrentUser;
-use crate::error::WebError;
+use crate::error::{rejection, WebError};
+use crate::i18n::Lang;
 use crate::AppState;
 
 /// What a page handler answers.
@@ -46,10 +49,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if !urlencoded {
-            return Err(WebError::bad_request(
-                "Form requests must have `Content-Type: application/x-www-form-urlencoded`",
-            )
-            .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+            return Err(rejection(StatusCode::UNSUPPORTED_MEDIA_TYPE, ""));
         }
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
@@ -57,17 +57,26 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
                 WebError::bad_request("the form is too large or could not be read")
                     .with_status(StatusCode::PAYLOAD_TOO_LARGE)
             })?;
-        let token: Token = serde_urlencoded::from_bytes(&bytes).map_err(|e| failed(&e))?;
+        let token: Token = parse(&bytes).await?;
         user.check_csrf(&token.csrf)?;
-        serde_urlencoded::from_bytes(&bytes)
-            .map(CsrfForm)
-            .map_err(|e| failed(&e))
+        parse(&bytes).await.map(CsrfForm)
     }
 }
 
-fn failed(e: &serde_urlencoded::de::Error) -> WebError {
-    WebError::bad_request(format!("Failed to deserialize form body: {e}"))
-        .with_status(StatusCode::UNPROCESSABLE_ENTITY)
+/// A form body as `T`; a field that does not parse is a 422 naming the field (axum's `Form`
+/// knows the field's path; [`rejection`] turns its text into the field and a rule).
+async fn parse<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, WebError> {
+    let mut req = Request::new(axum::body::Body::from(bytes.clone()));
+    // A form in a body (axum reads a GET's form from the query).
+    *req.method_mut() = axum::http::Method::POST;
+    req.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    match axum::Form::<T>::from_request(req, &()).await {
+        Ok(axum::Form(v)) => Ok(v),
+        Err(r) => Err(rejection(StatusCode::UNPROCESSABLE_ENTITY, &r.body_text())),
+    }
 }
 
 /// Renders a template as a page.
@@ -105,6 +114,58 @@ where
             Ok(res)
         }
         Err(e) => Err(e),
+    }
+}
+
+/// A refusal as a form shows it: the whole message above the form, and each field it names
+/// beside that field, in the page's language. Every area's forms use it the same way: the
+/// page's template struct has `error: FormError` (`FormError::default()` when nothing was
+/// refused; `FormError::new(&e, l)` in [`finish`]'s `again`, with the values as typed), and the
+/// template writes
+///
+/// ```text
+/// {% if let Some(m) = error.message %}<p class="error" role="alert">{{ m }}</p>{% endif %}
+/// <label for="name">…</label>
+/// {% if let Some(r) = error.at("name") %}<span class="error" id="name-error">{{ r }}</span>{% endif %}
+/// <input id="name" name="name" value="{{ form.name }}"{% if error.is("name") %} aria-invalid="true" aria-describedby="name-error"{% endif %}>
+/// ```
+///
+/// `error_field` is the field named first (where a page with several forms shows the message,
+/// or which field to focus); a refusal that names no field of the form has only `message`.
+#[derive(Debug, Clone, Default)]
+pub struct FormError {
+    /// The refusal as one text ([`WebError::message`]).
+    pub message: Option<String>,
+    /// The field the refusal names first, by its form name (`birth_date`).
+    pub error_field: Option<String>,
+    /// Each field named, with its rule as shown.
+    rules: Vec<(String, String)>,
+}
+
+impl FormError {
+    pub fn new(e: &WebError, l: Lang) -> FormError {
+        FormError {
+            message: Some(e.message(l)),
+            error_field: e.field().map(str::to_owned),
+            rules: e
+                .errors
+                .iter()
+                .map(|p| (p.field.clone(), l.rule(&p.rule)))
+                .collect(),
+        }
+    }
+
+    /// Whether the refusal names `field`.
+    pub fn is(&self, field: &str) -> bool {
+        self.rules.iter().any(|(f, _)| f == field)
+    }
+
+    /// The rule `field` broke, to show beside it.
+    pub fn at(&self, field: &str) -> Option<&str> {
+        self.rules
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, r)| r.as_str())
     }
 }
 

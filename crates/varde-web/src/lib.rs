@@ -22,6 +22,7 @@ pub mod bootstrap;
 pub mod cache;
 pub mod chart;
 mod clock;
+pub mod display;
 pub mod error;
 pub mod forms;
 pub mod i18n;

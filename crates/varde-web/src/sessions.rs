@@ -36,23 +36,19 @@ pub fn api_routes() -> Router<AppState> {
 #[template(path = "sessions/login.html")]
 struct LoginT {
     c: Chrome,
-    error: Option<&'static str>,
+    error: Option<String>,
     login_csrf: String,
     username: String,
 }
 
-fn login_form(
-    state: &AppState,
-    l: Lang,
-    error: Option<&'static str>,
-    username: String,
-) -> PageResult {
+fn login_form(state: &AppState, l: Lang, error: Option<String>, username: String) -> PageResult {
     // Login CSRF: a double-submit token in a cookie and in the form.
     let token = auth::random_token();
     let secure = if state.config.tls { "; Secure" } else { "" };
     let cookie = format!(
         "{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}"
     );
+    let refused = error.is_some();
     let mut res = render(&LoginT {
         c: Chrome::anonymous(l, "/login"),
         error,
@@ -60,7 +56,7 @@ fn login_form(
         username,
     })?;
     append_cookie(&mut res, &cookie);
-    if error.is_some() {
+    if refused {
         *res.status_mut() = StatusCode::UNAUTHORIZED;
     }
     Ok(res)
@@ -119,11 +115,7 @@ async fn login_submit(
             Ok(res)
         }
         Err(e) if e.slug == "login-failed" => {
-            let msg = if l == Lang::Nb {
-                "Feil brukernavn eller passord, eller kontoen er midlertidig sperret etter gjentatte feil."
-            } else {
-                "Wrong username or password, or the account is temporarily locked after repeated failures."
-            };
+            let msg = e.message(l);
             login_form(&state, l, Some(msg), f.username.chars().take(100).collect())
         }
         Err(e) => Err(e),

@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use varde_core::authz::{decide, Action, Subject};
+use varde_core::org::{OrgId, Principal};
 
 use crate::auth::CurrentUser;
 use crate::error::WebError;
@@ -51,20 +52,86 @@ pub struct UserBar {
     pub org_name: String,
 }
 
-/// What every page's frame needs: language, user, CSRF token and the current path.
+/// A link of the main menu: where it goes and the i18n key of its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuLink {
+    pub href: String,
+    pub key: &'static str,
+    /// One of the product's areas (the start page lists these as cards).
+    pub area: bool,
+}
+
+/// What every page's frame needs: language, user, CSRF token, the current path and the menu.
 pub struct Chrome {
     pub l: Lang,
     pub user: Option<UserBar>,
     pub csrf: String,
     pub path: String,
+    /// Where the language switch goes back to: the page's path when it was opened by a link
+    /// (GET), the start page after a form was posted (the path of a form's action is not a
+    /// page to open).
+    pub back: String,
+    /// The links the user may open (empty when not logged in): see [`menu`].
+    pub menu: Vec<MenuLink>,
+}
+
+/// The main menu of `p`: the start page, each area, and the foundation's pages — only those
+/// the user's role may open, as [`decide`] says (a link that would be denied is never
+/// offered, so a click never fills the access log with a denial). A placeholder area is open
+/// to everyone logged in; the pathways area to whoever may read the own organisation's
+/// pathways, or see indicators (an analyst's link goes to the indicators).
+pub fn menu(p: &Principal) -> Vec<MenuLink> {
+    let own = Subject::of_org(p.org);
+    let allowed = |action: Action| decide(p, action, &own, None).allowed;
+    // An organisation id no organisation has: "the indicators of any organisation".
+    let any_other = Subject::of_org(OrgId(i64::MIN));
+    let link = |href: &str, key: &'static str, area: bool| MenuLink {
+        href: href.to_owned(),
+        key,
+        area,
+    };
+    let mut links = vec![link("/", "home", false)];
+    for slug in AREAS {
+        let href = match slug {
+            "pathways" if allowed(Action::PathwayRead) => Some("/pathways".to_owned()),
+            // Straight to the indicators: the worklist would log a denied read first.
+            "pathways" if decide(p, Action::PathwayIndicators, &any_other, None).allowed => {
+                Some("/pathways/indicators".to_owned())
+            }
+            _ if BUILT.contains(&slug) => None,
+            _ => Some(format!("/{slug}")),
+        };
+        if let Some(href) = href {
+            links.push(link(&href, slug, true));
+        }
+    }
+    for (action, href, key) in [
+        (Action::PersonList, "/persons", "persons"),
+        (Action::UserManage, "/admin/users", "users"),
+        (Action::AuditRead, "/audit", "audit"),
+    ] {
+        if allowed(action) {
+            links.push(link(href, key, false));
+        }
+    }
+    links
 }
 
 impl Chrome {
-    pub fn areas(&self) -> &'static [&'static str] {
-        &AREAS
+    /// The areas of the menu (the start page's cards).
+    pub fn area_links(&self) -> impl Iterator<Item = &MenuLink> {
+        self.menu.iter().filter(|m| m.area)
     }
 
-    async fn for_user(
+    /// Whether `link` is the current page's section (marked `aria-current`).
+    pub fn is_current(&self, link: &MenuLink) -> bool {
+        if link.href == "/" {
+            return self.path == "/";
+        }
+        self.path == link.href || self.path.starts_with(&format!("{}/", link.href))
+    }
+
+    pub(crate) async fn for_user(
         state: &AppState,
         l: Lang,
         user: &CurrentUser,
@@ -80,6 +147,8 @@ impl Chrome {
             }),
             csrf: user.csrf_token.clone(),
             path: path.to_owned(),
+            back: path.to_owned(),
+            menu: menu(&user.principal),
         })
     }
 
@@ -90,6 +159,16 @@ impl Chrome {
             user: None,
             csrf: String::new(),
             path: path.to_owned(),
+            back: path.to_owned(),
+            menu: Vec::new(),
+        }
+    }
+
+    /// The frame of an answer to a request with `method`: after a form was posted, the
+    /// language switch goes back to the start page.
+    pub fn after(&mut self, method: &axum::http::Method) {
+        if method != axum::http::Method::GET && method != axum::http::Method::HEAD {
+            "/".clone_into(&mut self.back);
         }
     }
 
@@ -113,7 +192,8 @@ impl FromRequestParts<AppState> for Page {
     ) -> Result<Self, Self::Rejection> {
         let Ok(l) = Lang::from_request_parts(parts, state).await;
         let user = CurrentUser::from_request_parts(parts, state).await?;
-        let c = Chrome::for_user(state, l, &user, parts.uri.path()).await?;
+        let mut c = Chrome::for_user(state, l, &user, parts.uri.path()).await?;
+        c.after(&parts.method);
         Ok(Page { user, c })
     }
 }

@@ -6,7 +6,11 @@
 //! `VARDE_REQUIRE_BROWSER=1`, in which case they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "browser/axe.rs"]
+mod axe;
 mod common;
+#[path = "browser/phone.rs"]
+mod phone;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -342,67 +346,6 @@ impl Driver {
         .await;
     }
 
-    /// Runs axe-core on the current page and fails on serious or critical violations.
-    async fn check_axe(&self, axe_source: &str, page: &str) {
-        if self.exec("return typeof window.axe;").await != json!("object") {
-            self.exec(axe_source).await;
-            assert_eq!(
-                self.exec("return typeof window.axe;").await,
-                json!("object"),
-                "axe-core did not load on {page}"
-            );
-        }
-        let script = "const done = arguments[arguments.length - 1];\
-             axe.run(document, {resultTypes: ['violations']})\
-               .then(r => done(r.violations), e => done({error: String(e)}));";
-        let violations = self
-            .cmd_post("/execute/async", json!({"script": script, "args": []}))
-            .await;
-        if let Some(err) = violations.get("error") {
-            panic!("axe-core failed on {page}: {err}");
-        }
-        let violations = violations.as_array().expect("axe violations array");
-        let bad: Vec<String> = violations
-            .iter()
-            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
-            .map(|v| {
-                let targets: Vec<String> = v["nodes"]
-                    .as_array()
-                    .map(|nodes| {
-                        nodes
-                            .iter()
-                            .take(3)
-                            .map(|n| n["target"].to_string())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                format!(
-                    "  {} ({}): {} – {}",
-                    v["id"].as_str().unwrap_or("?"),
-                    v["impact"].as_str().unwrap_or("?"),
-                    v["help"].as_str().unwrap_or("?"),
-                    targets.join(", ")
-                )
-            })
-            .collect();
-        let minor: Vec<&str> = violations
-            .iter()
-            .filter(|v| !matches!(v["impact"].as_str(), Some("serious" | "critical")))
-            .filter_map(|v| v["id"].as_str())
-            .collect();
-        if !minor.is_empty() {
-            eprintln!(
-                "axe on {page}: minor/moderate findings: {}",
-                minor.join(", ")
-            );
-        }
-        assert!(
-            bad.is_empty(),
-            "axe-core found serious/critical violations on {page}:\n{}",
-            bad.join("\n")
-        );
-    }
-
     /// Ends the session and chromedriver in an orderly way.
     async fn quit(mut self) {
         if let Some(session) = self.session.take() {
@@ -587,12 +530,37 @@ async fn browser_login_flow_sqlite_is_accessible() {
     assert_eq!(d.text("main h1").await, name, "person page shows the name");
     let person_path = d.current_path().await;
     d.check_axe(&axe, &person_path).await;
+    d.assert_fits_phone(&person_path).await;
     d.goto(&app.url("/persons")).await;
     d.wait_path("/persons").await;
     assert!(
         d.text("main").await.contains(name),
         "the person list shows the new person"
     );
+    // On a phone the list reads without the page scrolling sideways.
+    d.assert_fits_phone("/persons").await;
+    // A refused form (the rule beside its field) and an error page (in the frame) are
+    // accessible too.
+    d.goto(&app.url("/persons/new")).await;
+    d.wait_path("/persons/new").await;
+    d.fill("input[name=national_id]", "123").await;
+    d.fill("input[name=name]", name).await;
+    d.click("form[action='/persons/new'] button[type=submit]")
+        .await;
+    d.wait_js(
+        "the rule beside the field",
+        "document.getElementById('national_id-error')",
+    )
+    .await;
+    d.check_axe(&axe, "/persons/new (refused)").await;
+    d.assert_fits_phone("/persons/new (refused)").await;
+    d.goto(&app.url("/persons/abc")).await;
+    d.wait_path("/persons/abc").await;
+    assert!(
+        d.count("nav.areas a").await > 1,
+        "the error page has the menu"
+    );
+    d.check_axe(&axe, "/persons/abc (error page)").await;
 
     // 5. Log out; the person list then sends us to the login page.
     logout(&d).await;
@@ -602,6 +570,7 @@ async fn browser_login_flow_sqlite_is_accessible() {
     // The organisation admin's user page and the auditor's audit log.
     login(&d, &app, "admin.oslo").await;
     open_page(&d, &app, &axe, "/admin/users", "admin.oslo").await;
+    d.assert_fits_phone("/admin/users").await;
     assert!(
         d.text("main table").await.contains("radgiver.oslo"),
         "the user list shows the organisation's users"
@@ -610,6 +579,7 @@ async fn browser_login_flow_sqlite_is_accessible() {
 
     login(&d, &app, "revisor.oslo").await;
     open_page(&d, &app, &axe, "/audit", "revisor.oslo").await;
+    d.assert_fits_phone("/audit").await;
     assert_eq!(
         d.count("main p.ok[role=status]").await,
         1,

@@ -641,8 +641,21 @@ async fn change_user(
         outcome: varde_core::audit::Outcome::Allowed,
         flagged: false,
     };
+    // The organisation keeps an enabled administrator (the rule of the web's forms and API):
+    // make another one first.
     store
-        .change_user(user.id, change, reason, None, &access, now())
+        .change_user_checked(
+            user.id,
+            change,
+            reason,
+            None,
+            &access,
+            now(),
+            |account, admins| {
+                varde_core::org::check_change(None, account, change, admins)
+                    .map_err(|e| anyhow::anyhow!("{e}"))
+            },
+        )
         .await?;
     Ok(())
 }

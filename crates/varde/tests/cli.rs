@@ -242,6 +242,48 @@ fn sqlite_user_add_on_a_fresh_data_dir_and_backup() {
     });
 }
 
+/// `varde user disable` keeps the rule of the web's forms and API: an organisation's last
+/// enabled administrator is not disabled (add another first), with the same named refusal.
+#[test]
+fn sqlite_user_disable_keeps_the_last_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let add = |name: &str| {
+        let args = [
+            "user",
+            "add",
+            "--org",
+            "0301",
+            "--role",
+            "org-admin",
+            "--username",
+            name,
+            "--password-stdin",
+        ];
+        let out = varde(d, None, &args, Some("et-langt-passord\n"));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    add("admin.en");
+    let out = varde(d, None, &["user", "disable", "admin.en"], None);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("account: the organisation's last administrator cannot be disabled"),
+        "{err}"
+    );
+    assert!(!text(&varde(d, None, &["user", "list"], None).stdout).contains("disabled"));
+    // With a second administrator, the first can be disabled; then the second is the last.
+    add("admin.to");
+    let out = varde(d, None, &["user", "disable", "admin.en"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = varde(d, None, &["user", "disable", "admin.to"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("last administrator"));
+    // A disabled administrator may be enabled again.
+    let out = varde(d, None, &["user", "enable", "admin.en"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 #[test]
 fn unknown_database_scheme_is_an_error_and_creates_nothing() {
     let dir = tempfile::tempdir().unwrap();

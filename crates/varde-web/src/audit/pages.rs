@@ -9,7 +9,7 @@ use varde_core::audit::AccessEntry;
 use varde_store::AccessFilter;
 
 use crate::authz::{OrgAccess, PersonReport, ReadAudit};
-use crate::forms::{render, CsrfForm, PageResult};
+use crate::forms::{render, CsrfForm, FormError, PageResult};
 use crate::shell::{Chrome, Page};
 use crate::AppState;
 
@@ -33,6 +33,9 @@ struct AuditT {
     chain: Option<ChainView>,
     show_filters: bool,
     flagged_only: bool,
+    /// The person report's form: empty, or as typed after a refusal.
+    form: ReportForm,
+    error: FormError,
 }
 
 #[derive(Deserialize)]
@@ -48,6 +51,26 @@ async fn log(
     Query(q): Query<AuditQuery>,
 ) -> PageResult {
     let flagged_only = q.flagged.is_some();
+    log_page(
+        &state,
+        page,
+        &access,
+        flagged_only,
+        ReportForm::default(),
+        FormError::default(),
+    )
+    .await
+}
+
+/// The organisation's log, with the person report's form as given.
+async fn log_page(
+    state: &AppState,
+    page: Page,
+    access: &OrgAccess<ReadAudit>,
+    flagged_only: bool,
+    form: ReportForm,
+    error: FormError,
+) -> PageResult {
     let entries = state
         .store
         .access_log(&AccessFilter {
@@ -72,6 +95,8 @@ async fn log(
         chain: Some(chain),
         show_filters: true,
         flagged_only,
+        form,
+        error,
     })
 }
 
@@ -87,7 +112,18 @@ async fn report(
     access: OrgAccess<PersonReport>,
     CsrfForm(f): CsrfForm<ReportForm>,
 ) -> PageResult {
-    let entries = super::person_report(&state, &access, &f.national_id).await?;
+    let entries = match super::person_report(&state, &access, &f.national_id).await {
+        Ok(entries) => entries,
+        // The log again, the number as typed and the rule beside it.
+        Err(e) if e.is_mendable() => {
+            let read = OrgAccess::<ReadAudit>::decide(&state, page.user.principal.clone()).await?;
+            let error = FormError::new(&e, page.c.l);
+            let mut res = log_page(&state, page, &read, false, f, error).await?;
+            *res.status_mut() = e.status;
+            return Ok(res);
+        }
+        Err(e) => return Err(e),
+    };
     let heading = page.c.l.t("audit.person_report").to_owned();
     render(&AuditT {
         c: page.c,
@@ -96,5 +132,7 @@ async fn report(
         chain: None,
         show_filters: false,
         flagged_only: false,
+        form: f,
+        error: FormError::default(),
     })
 }

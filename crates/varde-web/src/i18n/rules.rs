@@ -188,6 +188,21 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("error.json", "malformed JSON: {why}", "ugyldig JSON: {why}"),
     // The generic shape of a field's rule (an import row's `field: rule`), last: it matches much.
     ("field.rule", "{field}: {rule}", "{field}: {rule}"),
+    // forms and admins (issue 15)
+    ("request.value", "not a valid value", "ikke en gyldig verdi"),
+    ("request.query", "the address holds a value that is not valid", "adressen inneholder en verdi som ikke er gyldig"),
+    ("request.form", "the form holds a value that is not valid", "skjemaet inneholder en verdi som ikke er gyldig"),
+    ("request.method", "this address cannot be used this way: follow the links and forms of the pages", "denne adressen kan ikke brukes slik: bruk lenkene og skjemaene på sidene"),
+    ("request.media_type", "what was sent is not in a form this address takes", "det som ble sendt, er ikke i et format denne adressen tar imot"),
+    ("request.too_large", "what was sent is too large", "det som ble sendt, er for stort"),
+    ("request.address", "the address is not valid: check the link", "adressen er ikke gyldig: sjekk lenken"),
+    ("request.refused", "the request could not be handled", "forespørselen kunne ikke behandles"),
+    ("error.method", "Not available this way", "Ikke tilgjengelig på denne måten"),
+    ("error.media_type", "Wrong format", "Feil format"),
+    ("error.too_large", "Too large", "For stort"),
+    ("user.own_account", "you cannot disable your own account or change your own role; another administrator can", "du kan ikke deaktivere din egen konto eller endre din egen rolle; en annen administrator kan"),
+    ("person.break_glass_none", "no other organisation has a record with this number", "ingen annen virksomhet har opplysninger med dette nummeret"),
+    ("user.last_admin", "the organisation's last administrator cannot be disabled or given another role; make another user org-admin first", "virksomhetens siste administrator kan ikke deaktiveres eller få en annen rolle; gjør en annen bruker til org-admin først"),
 ];
 
 /// Field names as shown (the problem documents keep the names of the API).
@@ -248,4 +263,8 @@ pub(super) const FIELDS: &[(&str, &str, &str)] = &[
     ("as_of", "per dato", "as of"),
     ("year", "år", "year"),
     ("body", "innhold", "body"),
+    // forms and admins (issue 15)
+    ("account", "konto", "account"),
+    ("flagged", "flaggede", "flagged"),
+    ("limit", "antall", "limit"),
 ];

@@ -61,5 +61,6 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("share", "Andel", "Share"),
     ("suppressed", "skjult (< 5)", "hidden (< 5)"),
     ("suppression_note", "Celler med færre enn 5 er skjult for å verne personvernet; raden vises.", "Cells with fewer than 5 are hidden to protect privacy; the row is shown."),
+    ("error_home", "Til forsiden", "To the start page"),
     ("area_how_to_add", "Slik legges et område til i Varde: se avsnittet «Adding an area» i ARCHITECTURE.md i kildekoden.", "How an area is added to Varde: see the section \"Adding an area\" of ARCHITECTURE.md in the source code."),
 ];

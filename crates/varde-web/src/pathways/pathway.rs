@@ -250,7 +250,7 @@ async fn view(
             by: k.by.unwrap_or_default(),
             at: k
                 .recorded_at
-                .map(|t| t.chars().take(16).collect::<String>().replace('T', " "))
+                .map(|t| crate::display::minute_of(&t))
                 .unwrap_or_default(),
             replaced_by: k
                 .replacement_id

@@ -17,7 +17,7 @@ use crate::authz::{
     Target,
 };
 use crate::error::WebError;
-use crate::forms::{finish, render, CsrfForm, PageResult};
+use crate::forms::{finish, render, CsrfForm, FormError, PageResult};
 use crate::shell::{Chrome, Page};
 use crate::AppState;
 
@@ -37,6 +37,9 @@ struct ListT {
     persons: Vec<PersonView>,
     /// Whether to offer the break-glass form (decided by the core's rule).
     break_glass: bool,
+    /// The break-glass form: empty, or as typed after a refusal.
+    form: BreakGlassForm,
+    error: FormError,
 }
 
 async fn list(
@@ -44,7 +47,25 @@ async fn list(
     page: Page,
     access: OrgAccess<ListPersons>,
 ) -> PageResult {
-    let entry = access.access(&state, "", format!("org:{}", access.org().0));
+    list_page(
+        &state,
+        page,
+        &access,
+        BreakGlassForm::default(),
+        FormError::default(),
+    )
+    .await
+}
+
+/// The list, with the break-glass form as given (a list read, logged as one).
+async fn list_page(
+    state: &AppState,
+    page: Page,
+    access: &OrgAccess<ListPersons>,
+    form: BreakGlassForm,
+    error: FormError,
+) -> PageResult {
+    let entry = access.access(state, "", format!("org:{}", access.org().0));
     let persons = state
         .store
         .list_persons_logged(access.org(), &entry)
@@ -53,6 +74,8 @@ async fn list(
         break_glass: may_break_glass(page.user.principal.role),
         c: page.c,
         persons: persons.iter().map(PersonView::from).collect(),
+        form,
+        error,
     })
 }
 
@@ -70,14 +93,14 @@ struct PersonForm {
 struct NewT {
     c: Chrome,
     form: PersonForm,
-    error: Option<String>,
+    error: FormError,
 }
 
 async fn new_page(page: Page, _access: OrgAccess<CreatePerson>) -> PageResult {
     render(&NewT {
         c: page.c,
         form: PersonForm::default(),
-        error: None,
+        error: FormError::default(),
     })
 }
 
@@ -98,15 +121,12 @@ async fn new_submit(
     finish(
         result,
         |id| format!("/persons/{id}"),
+        // Every field as typed, the rule beside the field it names.
         |e| async move {
-            // The identity number is not shown again.
             render(&NewT {
                 c: page.c,
-                form: PersonForm {
-                    national_id: String::new(),
-                    ..f
-                },
-                error: Some(e.message(l)),
+                form: f,
+                error: FormError::new(&e, l),
             })
         },
     )
@@ -120,7 +140,9 @@ struct PersonT {
     p: PersonView,
     can_correct: bool,
     flagged: bool,
-    error: Option<String>,
+    /// The correction form's values: the record's current ones, or as typed after a refusal.
+    form: CorrectForm,
+    error: FormError,
 }
 
 async fn person_page(
@@ -142,10 +164,11 @@ async fn person_page(
     .allowed;
     render(&PersonT {
         c: page.c,
+        form: CorrectForm::of(&p.record),
         p: PersonView::from(&p),
         can_correct,
         flagged: access.decision.flagged,
-        error: None,
+        error: FormError::default(),
     })
 }
 
@@ -160,6 +183,17 @@ struct CorrectForm {
 }
 
 impl CorrectForm {
+    /// The form prefilled with the record's current values (the municipality by its number,
+    /// as it is typed), and no reason.
+    fn of(current: &PersonRecord) -> CorrectForm {
+        CorrectForm {
+            name: current.name.clone(),
+            birth_date: current.birth_date.clone().unwrap_or_default(),
+            kommune: current.kommune.clone().unwrap_or_default(),
+            reason: String::new(),
+        }
+    }
+
     /// The correction: only the fields that differ from the record become part of it.
     fn against(&self, current: &PersonRecord) -> CorrectionInput {
         let changed = |new: &str, old: Option<&str>| {
@@ -212,7 +246,8 @@ async fn correct(
                 p: PersonView::from(&p),
                 can_correct: true,
                 flagged: false,
-                error: Some(e.message(l)),
+                form: f,
+                error: FormError::new(&e, l),
             })
         },
     )
@@ -227,12 +262,55 @@ struct BreakGlassForm {
 }
 
 /// Emergency access: a clinician names the person and writes a reason; a matching record of
-/// another organisation is opened through the same authorisation (and flagged).
+/// another organisation is opened through the same authorisation (and flagged). A refusal the
+/// clinician can mend (a number that is not one, no such record elsewhere, a reason too short)
+/// shows the list again with the form as typed and the rule beside its field.
 async fn break_glass(
     State(state): State<AppState>,
     page: Page,
     CsrfForm(f): CsrfForm<BreakGlassForm>,
 ) -> PageResult {
+    let opened = open_break_glass(&state, &page, &f).await;
+    let (p, flagged) = match opened {
+        Ok(found) => found,
+        Err(e) if e.is_mendable() || e.status == axum::http::StatusCode::NOT_FOUND => {
+            // Shown again only to whoever may see the list (a clinician may).
+            let access =
+                OrgAccess::<ListPersons>::decide(&state, page.user.principal.clone()).await?;
+            let e = if e.status == axum::http::StatusCode::NOT_FOUND {
+                WebError::invalid(
+                    "national_id",
+                    "no other organisation has a record with this number",
+                )
+                .with_status(e.status)
+            } else {
+                e
+            };
+            let status = e.status;
+            let error = FormError::new(&e, page.c.l);
+            let mut res = list_page(&state, page, &access, f, error).await?;
+            *res.status_mut() = status;
+            return Ok(res);
+        }
+        Err(e) => return Err(e),
+    };
+    render(&PersonT {
+        c: page.c,
+        form: CorrectForm::of(&p.record),
+        p: PersonView::from(&p),
+        can_correct: false,
+        flagged,
+        error: FormError::default(),
+    })
+}
+
+/// The record of another organisation `f` names, read under break-glass: the record and
+/// whether the access was flagged.
+async fn open_break_glass(
+    state: &AppState,
+    page: &Page,
+    f: &BreakGlassForm,
+) -> Result<(varde_store::PersonRow, bool), WebError> {
     let nid = NationalId::parse(&f.national_id, &state.id_policy()).map_err(FieldError::from)?;
     let pseudonym = pseudonymise(&state.key, &nid);
     let ids = state
@@ -246,19 +324,9 @@ async fn break_glass(
     else {
         return Err(WebError::not_found());
     };
-    let access = PersonAccess::<ReadPerson>::decide(
-        &state,
-        page.user.principal.clone(),
-        id,
-        Some(&f.reason),
-    )
-    .await?;
+    let access =
+        PersonAccess::<ReadPerson>::decide(state, page.user.principal.clone(), id, Some(&f.reason))
+            .await?;
     let p = state.store.read_person_logged(id, &access.access).await?;
-    render(&PersonT {
-        c: page.c,
-        p: PersonView::from(&p),
-        can_correct: false,
-        flagged: access.decision.flagged,
-        error: None,
-    })
+    Ok((p, access.decision.flagged))
 }

@@ -10,7 +10,7 @@ mod pages;
 use axum::Router;
 use varde_core::authz::Action;
 use varde_core::org::input::{self, assignable_role, qualification, username};
-use varde_core::org::{Qualification, UserChange, UserChanged, UserId};
+use varde_core::org::{check_change, Qualification, UserChange, UserChanged, UserId};
 use varde_store::User;
 
 pub use api::ApiDoc;
@@ -93,8 +93,10 @@ pub enum Change<'a> {
 /// Changes user `id`, if the administrator may manage that user's organisation (decided by
 /// the one decision function; a user of another organisation is "not found", so that its
 /// existence is not revealed). A change of role or qualification needs a reason; enabling and
-/// disabling may give one. The change is an event with its author and reason, and an
-/// access-log entry the auditor sees (`Store::change_user`).
+/// disabling may give one. Nobody disables or changes the role of their own account, and the
+/// organisation's last enabled administrator stays one (`varde_core::org::check_change`, in
+/// the change's transaction). The change is an event with its author and reason, and an
+/// access-log entry the auditor sees (`Store::change_user_checked`).
 pub async fn change(
     state: &AppState,
     access: &OrgAccess<ManageUsers>,
@@ -123,18 +125,23 @@ pub async fn change(
             input::reason(reason)?,
         ),
     };
-    let changed = state
+    // Nobody disables or demotes their own account, nor the organisation's last
+    // administrator: checked in the change's transaction (`org::check_change`).
+    let actor = access.principal.user;
+    state
         .store
-        .change_user(
+        .change_user_checked(
             target.id,
             change,
             &reason,
-            Some(access.principal.user),
+            Some(actor),
             &entry,
             state.clock.now(),
+            |account, admins| {
+                check_change(Some(actor), account, change, admins).map_err(WebError::from)
+            },
         )
-        .await?;
-    Ok(changed)
+        .await
 }
 
 /// The reason given (by the rules of [`input::reason`]), or what was done when none is given

@@ -11,7 +11,7 @@ use varde_store::User;
 use super::{Change, NewUser};
 use crate::authz::{ManageUsers, OrgAccess};
 use crate::error::WebError;
-use crate::forms::{finish, render, CsrfForm, PageResult};
+use crate::forms::{finish, render, CsrfForm, FormError, PageResult};
 use crate::shell::{Chrome, Page};
 use crate::AppState;
 
@@ -27,7 +27,49 @@ struct UsersT {
     c: Chrome,
     users: Vec<User>,
     roles: Vec<&'static str>,
-    error: Option<String>,
+    /// The form to add a user, as typed (never the password).
+    add: UserForm,
+    /// A refusal of the add form.
+    add_error: FormError,
+    /// A refusal of one user's form: the user, the form (`role`, `qualification`, `disable`,
+    /// `enable`), the form as typed and the refusal.
+    row: Option<RowError>,
+}
+
+struct RowError {
+    user: i64,
+    op: String,
+    form: UserOpForm,
+    error: FormError,
+}
+
+impl UsersT {
+    /// The refusal of user `id`'s form `op`, if it was that one.
+    fn row_error(&self, id: &UserId, op: &str) -> Option<&FormError> {
+        self.row
+            .as_ref()
+            .filter(|r| r.user == id.0 && r.op == op)
+            .map(|r| &r.error)
+    }
+
+    /// The reason typed in user `id`'s form `op`, when it is shown again.
+    fn reason_of(&self, id: &UserId, op: &str) -> &str {
+        self.row
+            .as_ref()
+            .filter(|r| r.user == id.0 && r.op == op)
+            .map_or("", |r| r.form.reason.as_str())
+    }
+
+    /// The value to select in user `u`'s `op` form: as typed when shown again, else the
+    /// user's own.
+    fn selected(&self, u: &User, op: &str) -> String {
+        match self.row.as_ref().filter(|r| r.user == u.id.0 && r.op == op) {
+            Some(r) if op == "role" => r.form.role.clone(),
+            Some(r) => r.form.qualification.clone(),
+            None if op == "role" => u.role.clone(),
+            None => u.qualification.clone(),
+        }
+    }
 }
 
 fn role_names() -> Vec<&'static str> {
@@ -42,14 +84,18 @@ async fn users_page(
     state: &AppState,
     c: Chrome,
     access: &OrgAccess<ManageUsers>,
-    error: Option<String>,
+    add: UserForm,
+    add_error: FormError,
+    row: Option<RowError>,
 ) -> PageResult {
     let users = state.store.list_users(Some(access.org())).await?;
     render(&UsersT {
         c,
         users,
         roles: role_names(),
-        error,
+        add,
+        add_error,
+        row,
     })
 }
 
@@ -58,7 +104,8 @@ async fn list(
     page: Page,
     access: OrgAccess<ManageUsers>,
 ) -> PageResult {
-    users_page(&state, page.c, &access, None).await
+    let add = UserForm::default();
+    users_page(&state, page.c, &access, add, FormError::default(), None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -86,7 +133,14 @@ async fn add(
     finish(
         result,
         |_| "/admin/users".to_owned(),
-        |e| users_page(&state, page.c, &access, Some(e.message(l))),
+        |e| {
+            // As typed, but the password is never sent back.
+            let typed = UserForm {
+                password: String::new(),
+                ..f
+            };
+            users_page(&state, page.c, &access, typed, FormError::new(&e, l), None)
+        },
     )
     .await
 }
@@ -118,7 +172,23 @@ async fn change(
     finish(
         result,
         |_| "/admin/users".to_owned(),
-        |e| users_page(&state, page.c, &access, Some(e.message(l))),
+        |e| {
+            let row = RowError {
+                user: id,
+                op,
+                form: f,
+                error: FormError::new(&e, l),
+            };
+            let add = UserForm::default();
+            users_page(
+                &state,
+                page.c,
+                &access,
+                add,
+                FormError::default(),
+                Some(row),
+            )
+        },
     )
     .await
 }

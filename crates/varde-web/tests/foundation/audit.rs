@@ -4,10 +4,13 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::common::{synthetic_id, TestApp};
+use crate::common::{browser_login, csrf_of, get_page, synthetic_id, TestApp};
 use crate::{create_person, get, post};
 
-on_both_engines!(auditor_gets_the_person_report);
+on_both_engines!(
+    auditor_gets_the_person_report,
+    a_refused_report_form_comes_back_as_typed,
+);
 
 async fn auditor_gets_the_person_report(app: &TestApp) {
     let oslo = app.token("radgiver.oslo").await;
@@ -63,4 +66,26 @@ async fn auditor_gets_the_person_report(app: &TestApp) {
     )
     .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+async fn a_refused_report_form_comes_back_as_typed(app: &TestApp) {
+    let client = browser_login(app, "revisor.oslo").await;
+    let (_, page) = get_page(&client, app, "/audit").await;
+    let (status, body) = app
+        .submit(
+            &client,
+            "/audit/person-report",
+            &[
+                ("csrf", csrf_of(&page).as_str()),
+                ("national_id", "1234567890x"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("value=\"1234567890x\""), "{body}");
+    assert!(
+        body.contains("id=\"rep-id-error\">et fødselsnummer har bare sifre"),
+        "{body}"
+    );
+    assert!(body.contains("<nav aria-label="), "{body}");
 }
