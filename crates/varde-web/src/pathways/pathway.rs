@@ -17,7 +17,7 @@ use super::patient::{read_logged, Patient};
 use super::worklist::{event_text, status_text};
 use crate::authz::{OrgAccess, ReadPathways, WritePathways};
 use crate::error::WebError;
-use crate::forms::{finish, path_segment, render, CsrfForm, PageResult};
+use crate::forms::{finish, path_segment, render, CsrfForm, FormError, PageResult};
 use crate::i18n::Lang;
 use crate::shell::{Chrome, Page};
 use crate::AppState;
@@ -132,12 +132,11 @@ struct PathwayT {
     lar: Option<super::lar::LarSummary>,
 }
 
-/// What a refused form brings back to the page: the message, the field it names (to show it
-/// beside that field), and every field as typed. The default is a page with fresh forms.
+/// What a refused form brings back to the page: the refusal (its message, and its rule beside
+/// the field it names), and every field as typed. The default is a page with fresh forms.
 #[derive(Default)]
 pub(super) struct Shown {
-    error: Option<String>,
-    error_field: String,
+    error: FormError,
     form: EventForm,
     /// The event whose withdrawal was refused, and the reason as typed.
     withdraw: Option<(i64, String)>,
@@ -146,12 +145,7 @@ pub(super) struct Shown {
 impl Shown {
     fn refused(e: &WebError, l: Lang, form: EventForm, withdraw: Option<(i64, String)>) -> Shown {
         Shown {
-            error: Some(e.message(l)),
-            error_field: e
-                .errors
-                .first()
-                .map(|p| p.field.clone())
-                .unwrap_or_default(),
+            error: FormError::new(e, l),
             form,
             withdraw,
         }
@@ -169,7 +163,16 @@ impl Shown {
     fn beside_event_form(&self) -> bool {
         self.withdraw.is_none()
             && ["event", "date", "care_level", "code", "outcome", "deadline"]
-                .contains(&self.error_field.as_str())
+                .iter()
+                .any(|f| self.error.is(f))
+    }
+
+    /// The rule to show beside field `name` of the event form.
+    fn event_rule(&self, name: &str) -> Option<&str> {
+        if self.withdraw.is_some() {
+            return None;
+        }
+        self.error.at(name)
     }
 }
 

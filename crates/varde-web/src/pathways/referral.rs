@@ -14,11 +14,11 @@ use super::cache::load;
 use super::events::register;
 use crate::authz::{CreatePerson, ListPersons, OrgAccess, WritePathways};
 use crate::error::WebError;
-use crate::forms::{finish, path_segment, render, render_status, CsrfForm, PageResult};
+use crate::forms::{finish, path_segment, render, render_status, CsrfForm, FormError, PageResult};
 use crate::shell::{Chrome, Page};
 use crate::AppState;
 
-/// The fields of the form beside which an error is shown (any other error above the form).
+/// The fields of the form beside which a rule is shown (any other refusal above the form).
 const FORM_FIELDS: [&str; 9] = [
     "person_id",
     "national_id",
@@ -50,9 +50,15 @@ struct NewT {
     /// The search's results (empty before a search).
     matches: Vec<Match>,
     searched: bool,
-    error: Option<String>,
-    /// The field the error is about, to place the message beside it.
-    error_field: String,
+    /// A refusal: its message, and the rule beside the field it names.
+    error: FormError,
+}
+
+impl NewT {
+    /// Whether the refusal names no field of the form (and so is shown above it).
+    fn error_above(&self) -> bool {
+        !FORM_FIELDS.iter().any(|f| self.error.is(f))
+    }
 }
 
 /// The form (and the search's query string: `q`, with the rest kept as typed).
@@ -156,8 +162,7 @@ pub(super) async fn new_page(
         form,
         matches,
         searched,
-        error: None,
-        error_field: String::new(),
+        error: FormError::default(),
     })
 }
 
@@ -240,17 +245,11 @@ pub(super) async fn new_submit(
         result,
         |pid| format!("/pathways/p/{}", path_segment(&pid)),
         |e| async move {
-            let error_field = e
-                .errors
-                .first()
-                .map(|p| p.field.clone())
-                .unwrap_or_default();
             render_status(
                 &NewT {
                     c: page.c,
                     hfs: tsb_health_trusts(),
-                    error: Some(e.message(l)),
-                    error_field,
+                    error: FormError::new(&e, l),
                     matches: Vec::new(),
                     searched: false,
                     form: f,

@@ -32,7 +32,7 @@ async fn refusals_on_pages_are_in_the_pages_language(app: &TestApp) {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     assert!(
-        html.contains("kommune: ingen kommune har dette nummeret i kommunelisten"),
+        html.contains("id=\"kommune-error\">ingen kommune har dette nummeret i kommunelisten"),
         "{html}"
     );
     let res = browser
