@@ -11,6 +11,8 @@ mod axe;
 mod common;
 #[path = "browser/phone.rs"]
 mod phone;
+#[path = "browser/walk.rs"]
+mod walk;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

@@ -25,6 +25,12 @@ impl Driver {
     /// `page`, asserts that the page has no horizontal scroll
     /// (`document.documentElement.scrollWidth <= 360`), and goes back to the desktop size.
     pub async fn assert_fits_phone(&self, page: &str) {
+        self.assert_fits_phone_at(page, None).await;
+    }
+
+    /// As [`Driver::assert_fits_phone`], with the element `css` scrolled to the top of the
+    /// screen first (the content a screenshot is about, below the page's header and menu).
+    pub async fn assert_fits_phone_at(&self, page: &str, css: Option<&str>) {
         self.cdp(
             "Emulation.setDeviceMetricsOverride",
             json!({"width": PHONE_WIDTH, "height": 740, "deviceScaleFactor": 1, "mobile": false}),
@@ -35,6 +41,13 @@ impl Driver {
             &format!("window.innerWidth === {PHONE_WIDTH}"),
         )
         .await;
+        if let Some(css) = css {
+            let css = serde_json::to_string(css).expect("json string");
+            self.exec(&format!(
+                "const e = document.querySelector({css}); if (e) e.scrollIntoView(); return true;"
+            ))
+            .await;
+        }
         let shot = self.cmd_get("/screenshot").await;
         let png = decode_base64(shot.as_str().expect("screenshot as base64"));
         let dir = screenshot_dir();
