@@ -107,7 +107,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("pathways.lar.kommune", "Kommune", "Municipality"),
     ("pathways.lar.patients", "Pasienter", "Patients"),
     ("pathways.lar.patient", "Pasientreferanse", "Patient reference"),
-    ("pathways.lar.patient_hint", "(pseudonym, ikke fødselsnummer)", "(pseudonym, not a national identity number)"),
+    ("pathways.lar.patient_hint", "(pseudonym, ikke fødselsnummer; «person:ID» for en person i registeret, så vises LAR på pasientens forløp)", "(pseudonym, not a national identity number; «person:ID» for a person of the register, so that LAR shows on the patient's pathways)"),
     ("pathways.lar.episodes", "Forløp i LAR", "LAR episodes"),
     ("pathways.lar.episodes_caption", "Alle LAR-forløp ved enheten, med forskriver i dag", "Every LAR episode of the unit, with today's prescriber"),
     ("pathways.lar.admitted", "Inntatt", "Admitted"),

@@ -60,6 +60,7 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("pathways.person_unknown", "no person with this id in the register", "ingen person med denne ID-en i registeret"),
     ("pathways.person_other_org", "the person is registered with another organisation; register them with yours", "personen er registrert i en annen virksomhet; registrer vedkommende i din"),
     ("pathways.person_choose", "choose the person from the register, or register a new one", "velg personen fra registeret, eller registrer en ny"),
+    ("pathways.lar_person", "person: must be followed by the id of a person in the organisation's register", "person: må etterfølges av ID-en til en person i virksomhetens register"),
     ("pathways.person_nin_unresolved", "no person with this national identity number in the organisation's register", "ingen person med dette fødselsnummeret i virksomhetens register"),
     ("pathways.hf_choose", "choose a health trust from the list", "velg et helseforetak fra listen"),
     ("pathways.rhf_unknown", "unknown regional health authority `{rhf}` (one of: {names})", "ukjent regionalt helseforetak «{rhf}» (en av: {names})"),

@@ -9,7 +9,9 @@ use varde_core::pathways::EventFields;
 use varde_core::persons::NewPersonInput;
 
 use super::events::register;
-use crate::authz::{CreatePerson, OrgAccess, WritePathways};
+use varde_core::pathways::lar::person_reference;
+
+use crate::authz::{CreatePerson, OrgAccess, WriteLar, WritePathways};
 use crate::bootstrap::DemoError;
 use crate::AppState;
 
@@ -79,9 +81,55 @@ pub async fn seed_demo_patients(state: &AppState) -> Result<usize, DemoError> {
         register(state, &write, referral, Some(&person.to_string()))
             .await
             .map_err(failed)?;
+        if n == 0 {
+            lar_treatment(state, person).await?;
+        }
         n += 1;
     }
     Ok(n)
+}
+
+/// The first demo patient is in LAR, named as the person (`person:{id}`), with prescribing
+/// delegated to a GP: the pathway page shows it.
+async fn lar_treatment(state: &AppState, person: i64) -> Result<(), DemoError> {
+    use super::lar::{self, AdmitRequest, DelegateRequest};
+    let user = state
+        .store
+        .user_by_username("kliniker")
+        .await?
+        .ok_or(DemoError::Missing("kliniker"))?;
+    let principal = crate::auth::principal_of(&user).ok_or(DemoError::Missing("kliniker"))?;
+    let failed = |e: crate::error::WebError| DemoError::Request(e.detail);
+    let write = OrgAccess::<WriteLar>::decide(state, principal)
+        .await
+        .map_err(failed)?;
+    let day = |back: i64| {
+        state
+            .clock
+            .today()
+            .checked_sub(jiff::Span::new().days(back))
+            .map(|d| d.to_string())
+            .map_err(|e| DemoError::Request(e.to_string()))
+    };
+    let patient = person_reference(person);
+    let admit = AdmitRequest {
+        patient: patient.clone(),
+        kommune: "0301".into(),
+        date: day(300)?,
+        decided_by: "specialist".into(),
+        ..Default::default()
+    };
+    lar::record(state, &write, &admit).await.map_err(failed)?;
+    let delegate = DelegateRequest {
+        patient,
+        gp: "HPR 9144889".into(),
+        date: day(120)?,
+        decided_by: "specialist".into(),
+    };
+    lar::record(state, &write, &delegate)
+        .await
+        .map_err(failed)?;
+    Ok(())
 }
 
 #[cfg(test)]

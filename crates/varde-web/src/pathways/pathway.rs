@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use varde_core::authz::Action;
 
 use varde_core::pathways::codes::{code_list, CodeEntry, END_REASONS};
+use varde_core::pathways::lar::person_reference;
 use varde_core::pathways::{worklist, DecisionCode, EventFields, EventKind};
 
 use super::cache::{load, load_pathway};
@@ -264,7 +265,12 @@ async fn view(
                 ),
         })
         .collect();
-    let lar = super::lar::pathway_summary(state, principal, &pathway_id, today).await?;
+    let lar_refs: Vec<String> = patient
+        .iter()
+        .map(|p| person_reference(p.person_id))
+        .chain(std::iter::once(pathway_id.clone()))
+        .collect();
+    let lar = super::lar::pathway_summary(state, principal, &lar_refs, today).await?;
     render(&PathwayT {
         patient,
         lar,

@@ -12,6 +12,7 @@ on_both_engines!(
     lar_admission_delegation_agreements_and_population,
     lar_episodes_do_not_overlap,
     a_pathways_page_shows_the_patients_lar_treatment,
+    a_lar_patient_named_as_a_person_shows_on_their_pathway,
 );
 
 fn count(rows: &Value, key: &str) -> u64 {
@@ -438,4 +439,43 @@ async fn a_pathways_page_shows_the_patients_lar_treatment(app: &TestApp) {
     assert!(log
         .iter()
         .any(|e| e.action == "lar.read" && e.record == "lar:LP1"));
+}
+
+async fn a_lar_patient_named_as_a_person_shows_on_their_pathway(app: &TestApp) {
+    let token = app.token("kliniker").await;
+    let nin = common::synthetic_id(41);
+    let person = common::create_person(app, &token, &nin, "Lara Person").await;
+    let mut referral = crate::ev("", "referral_received", "2026-02-02");
+    referral["person_id"] = json!(person);
+    let res = crate::post_event(app, &token, &referral).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let pathway: Value = res.json().await.unwrap();
+    let pathway = pathway["pathway_id"].as_str().unwrap().to_owned();
+    let patient = format!("person:{person}");
+    ok(app, &token, "/api/v1/lar/admissions", json!({"patient": patient, "kommune": "0301", "date": "2026-03-01", "decided_by": "specialist"})).await;
+    ok(app, &token, "/api/v1/lar/delegations", json!({"patient": patient, "gp": "HPR 9144889", "date": "2026-06-01", "decided_by": "specialist"})).await;
+    let client = common::browser_login(app, "kliniker").await;
+    let (_, page) = crate::get_page(&client, app, &format!("/pathways/p/{pathway}")).await;
+    assert!(
+        page.contains("I LAR siden") && page.contains("2026-03-01"),
+        "{page}"
+    );
+    assert!(page.contains("delegert til fastlege HPR 9144889"), "{page}");
+    // A person of another organisation, or none, is refused naming the patient field.
+    app.add_treatment_org("Annen LAR-klinikk", "kliniker.lar")
+        .await;
+    let other = app.token("kliniker.lar").await;
+    let theirs = common::create_person(app, &other, &common::synthetic_id(42), "Ikke Vår").await;
+    for bad in [format!("person:{theirs}"), "person:abc".to_owned()] {
+        let body = json!({"patient": bad, "kommune": "0301", "date": "2026-03-01", "decided_by": "specialist"});
+        refused(app, &token, "/api/v1/lar/admissions", body, "patient").await;
+    }
+    // The admission is in the person's § 18 report: its entry has the person as subject.
+    let log = app.access_log(200).await;
+    let pseudonym = &log
+        .iter()
+        .find(|e| e.action == "lar.write" && e.record == format!("lar:{patient}"))
+        .expect("the admission's entry")
+        .subject;
+    assert!(!pseudonym.is_empty());
 }

@@ -68,6 +68,17 @@ impl LarCommand {
         }
     }
 
+    /// The patient reference it is about (none for an agreement).
+    pub fn patient(&self) -> Option<&str> {
+        match self {
+            LarCommand::Admit { patient, .. }
+            | LarCommand::Discharge { patient, .. }
+            | LarCommand::Delegate { patient, .. }
+            | LarCommand::Dispensing { patient, .. } => Some(patient),
+            LarCommand::Agreement { .. } => None,
+        }
+    }
+
     /// The record it concerns, as the access log names it.
     pub fn record(&self) -> String {
         match self {
@@ -169,6 +180,21 @@ impl LarCommand {
 }
 
 /// The qualification a decision is registered with: the acting user's recorded one (`own`). A
+/// The prefix of a LAR patient reference that names a person of the organisation's register
+/// by id (`person:42`): such a patient is the person the unit's pathways belong to, and their
+/// LAR treatment shows on those pathways. Any other reference stays the unit's own pseudonym.
+pub const PERSON_REFERENCE: &str = "person:";
+
+/// The person id a reference names, if it is of the form `person:{id}`.
+pub fn person_of_reference(reference: &str) -> Option<i64> {
+    reference.strip_prefix(PERSON_REFERENCE)?.parse().ok()
+}
+
+/// The reference of a person of the register (`person:{id}`).
+pub fn person_reference(person: i64) -> String {
+    format!("{PERSON_REFERENCE}{person}")
+}
+
 /// request may name it (`decided_by`); naming another is refused, never trusted.
 pub fn decided_by(given: &str, own: Qualification) -> Result<Qualification, FieldError> {
     if !given.trim().is_empty() {

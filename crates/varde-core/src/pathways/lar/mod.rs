@@ -15,7 +15,7 @@ use crate::org::Qualification;
 
 pub mod command;
 
-pub use command::LarCommand;
+pub use command::{person_of_reference, person_reference, LarCommand, PERSON_REFERENCE};
 
 /// The role of the person who records a LAR decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -23,7 +23,7 @@ use varde_core::authz::{decide, Action, Subject};
 use varde_core::fields::{self, FieldError};
 use varde_core::org::{OrgId, Principal, Qualification};
 use varde_core::pathways::lar::command::{decided_by, replay, LarCommand};
-use varde_core::pathways::lar::{LarRegister, Prescriber};
+use varde_core::pathways::lar::{person_of_reference, LarRegister, Prescriber, PERSON_REFERENCE};
 use varde_store::lar_stream;
 
 pub use api::ApiDoc;
@@ -196,11 +196,29 @@ pub async fn record(
         org_name: state.store.org(org).await?.name,
     };
     let cmd = req.command(&ctx)?;
+    // A patient named as a person of the register (`person:{id}`) must be one of this
+    // organisation's; the entry then has the person as subject (their § 18 report lists it).
+    let subject = match cmd.patient().filter(|p| p.starts_with(PERSON_REFERENCE)) {
+        None => String::new(),
+        Some(p) => {
+            let unknown = || {
+                WebError::invalid(
+                    "patient",
+                    "person: must be followed by the id of a person in the organisation's register",
+                )
+            };
+            let id = person_of_reference(p).ok_or_else(unknown)?;
+            match state.store.person_ref(id).await? {
+                Some(person) if person.org_id == org => person.pseudonym,
+                _ => return Err(unknown()),
+            }
+        }
+    };
     let (mut reg, last) = load(state, org).await?;
     cmd.check(&mut reg)?;
     let body = serde_json::to_string(&cmd).map_err(|_| WebError::internal("serialise command"))?;
     let ev = access.event(state, lar_stream(org), cmd.kind(), body, cmd.date(), last);
-    let entry = access.access(state, "", cmd.record());
+    let entry = access.access(state, &subject, cmd.record());
     state.store.append_with_access(&[ev], Some(&entry)).await?;
     Ok(())
 }
@@ -349,15 +367,16 @@ pub struct LarSummary {
 /// The LAR treatment on `today` of the patient whose pathway is `pathway_id`, for the pathway
 /// page.
 ///
-/// A pathway row names no patient, and the LAR register keys its patients by a pseudonymous
-/// reference: the link the data allows is the organisation's own, its pathway id used as the
-/// patient's LAR reference (both are the unit's pseudonymous key for the patient). `None` when
-/// the user may not read LAR (nothing logged: the page does not ask for it then) or when the
-/// register has never held that reference (the read is logged all the same).
+/// The patient's LAR treatment on `today`, for the pathway page. The register keys its
+/// patients by a reference: a pathway's patient is found under `person:{id}` when the pathway
+/// names a person of the register, else under the pathway id (the unit's pseudonymous key);
+/// `refs` are those candidates, the first the register knows is used. `None` when the user may
+/// not read LAR (nothing logged: the page does not ask for it then) or when the register knows
+/// none of them (the read is logged all the same).
 pub async fn pathway_summary(
     state: &AppState,
     principal: &Principal,
-    pathway_id: &str,
+    refs: &[String],
     today: Date,
 ) -> Result<Option<LarSummary>, WebError> {
     let org = principal.org;
@@ -368,15 +387,15 @@ pub async fn pathway_summary(
         state,
         principal,
         Action::LarRead,
-        format!("lar:{pathway_id}"),
+        format!("lar:{}", refs.join("|")),
     )
     .await?;
     let (reg, _) = load(state, org).await?;
     state.store.log_access(&entry).await?;
-    if !reg.knows(pathway_id) {
+    let Some(patient) = refs.iter().find(|r| reg.knows(r)) else {
         return Ok(None);
-    }
-    let Some(t) = reg.treatment_on(pathway_id, today) else {
+    };
+    let Some(t) = reg.treatment_on(patient, today) else {
         return Ok(Some(LarSummary {
             in_lar: false,
             admitted: String::new(),
