@@ -194,6 +194,18 @@ pub enum DemoError {
     Request(String),
 }
 
+/// The demo clinician (`kliniker`), as whom the demo's registrations are decided and logged.
+pub async fn demo_clinician(
+    state: &crate::AppState,
+) -> Result<varde_core::org::Principal, DemoError> {
+    let user = state
+        .store
+        .user_by_username("kliniker")
+        .await?
+        .ok_or(DemoError::Missing("kliniker"))?;
+    crate::auth::principal_of(&user).ok_or(DemoError::Missing("kliniker"))
+}
+
 /// Registers a few LAR patients and coercion stays for the demo clinician, relative to today,
 /// through the same operations the pages and the API call (decided and logged as the demo
 /// clinician's), so that the LAR and coercion pages show a population, an agreement, a
@@ -206,12 +218,7 @@ pub async fn seed_demo_lar_coercion(state: &crate::AppState) -> Result<usize, De
         self, AdmitRequest, AgreementRequest, DelegateRequest, DischargeRequest, DispensingRequest,
     };
 
-    let user = state
-        .store
-        .user_by_username("kliniker")
-        .await?
-        .ok_or(DemoError::Missing("kliniker"))?;
-    let principal = crate::auth::principal_of(&user).ok_or(DemoError::Missing("kliniker"))?;
+    let principal = demo_clinician(state).await?;
     let failed = |e: crate::error::WebError| DemoError::Request(e.detail);
     let today = state.clock.today();
     let day = |back: i64| -> Result<String, DemoError> {

@@ -12,7 +12,7 @@ use super::events::register;
 use varde_core::pathways::lar::person_reference;
 
 use crate::authz::{CreatePerson, OrgAccess, WriteLar, WritePathways};
-use crate::bootstrap::DemoError;
+use crate::bootstrap::{demo_clinician, DemoError};
 use crate::AppState;
 
 /// The demo patients: name, birth date (DDMMYY of a synthetic number), days since referral.
@@ -38,12 +38,7 @@ fn synthetic(ddmmyy: &str) -> Option<String> {
 
 /// Registers the demo patients with the demo clinic and a referral for each. Returns how many.
 pub async fn seed_demo_patients(state: &AppState) -> Result<usize, DemoError> {
-    let user = state
-        .store
-        .user_by_username("kliniker")
-        .await?
-        .ok_or(DemoError::Missing("kliniker"))?;
-    let principal = crate::auth::principal_of(&user).ok_or(DemoError::Missing("kliniker"))?;
+    let principal = demo_clinician(state).await?;
     let failed = |e: crate::error::WebError| DemoError::Request(e.detail);
     let create = OrgAccess::<CreatePerson>::decide(state, principal.clone())
         .await
@@ -93,12 +88,7 @@ pub async fn seed_demo_patients(state: &AppState) -> Result<usize, DemoError> {
 /// delegated to a GP: the pathway page shows it.
 async fn lar_treatment(state: &AppState, person: i64) -> Result<(), DemoError> {
     use super::lar::{self, AdmitRequest, DelegateRequest};
-    let user = state
-        .store
-        .user_by_username("kliniker")
-        .await?
-        .ok_or(DemoError::Missing("kliniker"))?;
-    let principal = crate::auth::principal_of(&user).ok_or(DemoError::Missing("kliniker"))?;
+    let principal = demo_clinician(state).await?;
     let failed = |e: crate::error::WebError| DemoError::Request(e.detail);
     let write = OrgAccess::<WriteLar>::decide(state, principal)
         .await
