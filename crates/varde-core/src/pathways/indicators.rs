@@ -323,11 +323,29 @@ fn level_keys<'a>((unit, hf, rhf): (&'a str, &'a str, &'a str)) -> [(Level, &'a 
     ]
 }
 
-/// Computes the report for the period `from`–`to` (both included) from validated events.
+/// How a report hides small cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suppression {
+    /// As `definitions.md` defines the report (the `varde pathways report` contract): a row
+    /// whose denominator (a waiting-time row: whose `n`) is under 5 is hidden, nothing more.
+    Rows,
+    /// As Varde publishes figures (the pages, the API, the downloads): those rows, and as many
+    /// more as keep each of them from being recovered by subtraction or addition along unit ⊂
+    /// HF ⊂ RHF ⊂ nation ([`crate::suppression::protect`]).
+    Complementary,
+}
+
+/// Computes the report for the period `from`–`to` (both included) from validated events, as
+/// `definitions.md` defines it (rows under 5 hidden: [`Suppression::Rows`]).
 pub fn report(events: &[Event], from: Date, to: Date) -> Report {
+    report_with(events, from, to, Suppression::Rows)
+}
+
+/// As [`report`], with the suppression given.
+pub fn report_with(events: &[Event], from: Date, to: Date, how: Suppression) -> Report {
     let hs = histories(events, to);
     let (cells, waits) = count(&hs, from, to);
-    publish(from, to, &cells, &waits)
+    publish(from, to, &cells, &waits, how)
 }
 
 /// The report for `from`–`to` as it stands on `today`: a period that ends after today is cut at
@@ -335,6 +353,12 @@ pub fn report(events: &[Event], from: Date, to: Date) -> Report {
 /// limit is judged before its day. The report's `to` is the cut date.
 pub fn report_as_of(events: &[Event], from: Date, to: Date, today: Date) -> Report {
     report(events, from, to.min(today))
+}
+
+/// The report as Varde publishes it on `today`: cut at today as [`report_as_of`], with
+/// complementary suppression ([`Suppression::Complementary`]).
+pub fn published_report(events: &[Event], from: Date, to: Date, today: Date) -> Report {
+    report_with(events, from, to.min(today), Suppression::Complementary)
 }
 
 /// The measured counts of a period before suppression, by indicator and place: (numerator,
@@ -421,7 +445,14 @@ pub(super) fn count_into<'a>(
 /// hidden and, along the sums the levels make (unit within HF, HF within RHF, RHF within the
 /// nation), as many more as keep every hidden cell from being recovered
 /// ([`crate::suppression::protect`]).
-pub(super) fn publish(from: Date, to: Date, cells: &Counts<'_>, waits: &Waits<'_>) -> Report {
+pub(super) fn publish(
+    from: Date,
+    to: Date,
+    cells: &Counts<'_>,
+    waits: &Waits<'_>,
+    how: Suppression,
+) -> Report {
+    let small = |n: u64| n < crate::suppression::THRESHOLD;
     let mut by_id: BTreeMap<&'static str, Vec<Atom<'_>>> = BTreeMap::new();
     for (&(id, org), &counts) in cells {
         by_id.entry(id).or_default().push((org, counts));
@@ -430,9 +461,12 @@ pub(super) fn publish(from: Date, to: Date, cells: &Counts<'_>, waits: &Waits<'_
     for (id, atoms) in by_id {
         let rows = roll_up(&atoms);
         let dens: Vec<(Org<'_>, u64)> = atoms.iter().map(|(o, (_, d))| (*o, *d)).collect();
-        let hidden = hidden_cells(&dens);
+        let hidden = match how {
+            Suppression::Complementary => hidden_cells(&dens),
+            Suppression::Rows => BTreeSet::new(),
+        };
         for ((level, key), (num, den)) in rows {
-            let suppressed = hidden.contains(&(level, key));
+            let suppressed = small(den) || hidden.contains(&(level, key));
             indicators.push(IndicatorRow {
                 id,
                 level,
@@ -454,12 +488,15 @@ pub(super) fn publish(from: Date, to: Date, cells: &Counts<'_>, waits: &Waits<'_
         }
     }
     let ns: Vec<(Org<'_>, u64)> = waits.iter().map(|(o, v)| (*o, v.len() as u64)).collect();
-    let hidden = hidden_cells(&ns);
+    let hidden = match how {
+        Suppression::Complementary => hidden_cells(&ns),
+        Suppression::Rows => BTreeSet::new(),
+    };
     let waiting_time = rolled
         .into_iter()
         .map(|((level, key), mut values)| {
             let n = values.len() as u64;
-            let suppressed = hidden.contains(&(level, key));
+            let suppressed = small(n) || hidden.contains(&(level, key));
             let stats = if suppressed {
                 None
             } else {

@@ -31,11 +31,14 @@ use std::io::Read;
 
 use jiff::civil::Date;
 
-pub use indicators::{report, report_as_of, IndicatorRow, Level, Report, WaitingRow};
+pub use indicators::{
+    published_report, report, report_as_of, report_with, IndicatorRow, Level, Report, Suppression,
+    WaitingRow,
+};
 pub use model::{CareLevel, DecisionCode, Event, EventKind, Outcome, Variant};
 pub use parse::{export_events_csv, write_events_csv, EventFields};
 pub use parse::{read_events, FileError, PERSON_COLUMN};
-pub use rules::{check_new, validate, RowError, Rule};
+pub use rules::{check_new, validate, validate_file, validate_with, Checks, RowError, Rule};
 pub use worklist::{worklist, Status, WorkItem};
 
 /// Events read from a file and checked: the valid ones, and every row that broke a rule
@@ -59,7 +62,7 @@ pub struct Loaded {
 pub fn load<R: Read>(input: R, cutoff: Date, today: Date) -> Result<Loaded, FileError> {
     let mut parsed = read_events(input)?;
     parsed.events.retain(|e| e.date <= cutoff);
-    let (events, mut errors) = validate(parsed.events, today);
+    let (events, mut errors) = validate_file(parsed.events, today);
     errors.extend(parsed.errors);
     errors.sort_by_key(|e| e.line);
     Ok(Loaded { events, errors })

@@ -221,7 +221,39 @@ pub struct RowError {
 /// The valid events come back grouped by pathway (pathways in order of first appearance), each
 /// pathway's rows in date order, which is the order the computations read them in; the errors
 /// are sorted by line.
+///
+/// These are the rules of what is registered in Varde ([`Checks::Register`]). The file commands
+/// (`varde pathways report|due`) check a file by the rules `definitions.md` gives it
+/// ([`Checks::File`], [`validate_file`]).
 pub fn validate(events: Vec<Event>, today: Date) -> (Vec<Event>, Vec<RowError>) {
+    validate_with(events, today, Checks::Register)
+}
+
+/// Which rules a check applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checks {
+    /// Every rule: what is registered in Varde (a page, the API, an import, a correction).
+    Register,
+    /// The rules of the event CSV contract of `definitions.md` (the file commands): a right may
+    /// come without its legal deadline (the worklist then skips the pathway), a pathway may
+    /// have several first attendances (the first counts), and an attendance may precede the
+    /// assessment. The rules that Varde adds for what it registers
+    /// ([`super::event_rules::right_without_deadline`], `deadline_before_assessment`,
+    /// `second_first_attendance`, `attendance_before_assessment`) are not applied.
+    File,
+}
+
+/// [`validate`] by the rules of the event CSV contract ([`Checks::File`]).
+pub fn validate_file(events: Vec<Event>, today: Date) -> (Vec<Event>, Vec<RowError>) {
+    validate_with(events, today, Checks::File)
+}
+
+/// [`validate`] with the rules `checks` says.
+pub fn validate_with(
+    events: Vec<Event>,
+    today: Date,
+    checks: Checks,
+) -> (Vec<Event>, Vec<RowError>) {
     let mut groups = group_by_pathway(&events);
     let mut refused = vec![false; events.len()];
     let mut errors = Vec::new();
@@ -236,7 +268,7 @@ pub fn validate(events: Vec<Event>, today: Date) -> (Vec<Event>, Vec<RowError>) 
         keyed.sort_unstable();
         idx.clear();
         idx.extend(keyed.iter().map(|k| k.3));
-        check_pathway(&events, idx, today, &mut refused, &mut errors);
+        check_pathway(&events, idx, today, checks, &mut refused, &mut errors);
     }
     errors.sort_by_key(|e: &RowError| e.line);
     let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
@@ -292,6 +324,7 @@ fn check_pathway(
     events: &[Event],
     idx: &[usize],
     today: Date,
+    checks: Checks,
     refused: &mut [bool],
     errors: &mut Vec<RowError>,
 ) {
@@ -311,7 +344,7 @@ fn check_pathway(
     };
     for &i in idx {
         let e = &events[i];
-        if let Some(rule) = check_row(e, today, &state) {
+        if let Some(rule) = check_row(e, today, &state, checks) {
             refused[i] = true;
             errors.push(RowError {
                 line: e.line,
@@ -343,16 +376,17 @@ struct PathwayState {
     seen: Vec<((EventKind, Option<Date>), u64)>,
 }
 
-fn check_row(e: &Event, today: Date, s: &PathwayState) -> Option<Rule> {
+fn check_row(e: &Event, today: Date, s: &PathwayState, checks: Checks) -> Option<Rule> {
+    let register = checks == Checks::Register;
     // In this order: the first rule broken is the one reported.
     [
         future_date(e, today),
         before_referral(e, s.referral),
-        attendance_before_assessment(e, s.assessed),
+        attendance_before_assessment(e, s.assessed).filter(|_| register),
         deadline_before_referral(e, s.referral),
-        right_without_deadline(e),
-        deadline_before_assessment(e),
-        second_first_attendance(e, s.first_attendance),
+        right_without_deadline(e).filter(|_| register),
+        deadline_before_assessment(e).filter(|_| register),
+        second_first_attendance(e, s.first_attendance).filter(|_| register),
         duplicate(e, &s.seen),
         after_end(e, s.end),
         evaluation_before_decision(e, s.decisions),

@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::history::{histories, History};
-use super::indicators::{count_into, publish, Counts, Level, Report, Waits};
+use super::indicators::{count_into, publish, Counts, Level, Report, Suppression, Waits};
 use super::model::Event;
 
 /// How a period is split.
@@ -175,7 +175,7 @@ pub fn reports(events: &[Event], from: Date, to: Date, today: Date, step: Step) 
     parts
         .iter()
         .zip(&acc)
-        .map(|(p, (cells, waits))| publish(p.from, p.to, cells, waits))
+        .map(|(p, (cells, waits))| publish(p.from, p.to, cells, waits, Suppression::Complementary))
         .collect()
 }
 

@@ -21,7 +21,7 @@ use varde_core::fields::{self, FieldError};
 use varde_core::org::{OrgId, Principal};
 use varde_core::pathways::indicators::{INDICATOR_IDS, NATION_KEY};
 use varde_core::pathways::trends::{reports, series_of, Step, Trends};
-use varde_core::pathways::{report_as_of, IndicatorRow, Level, Report, WaitingRow};
+use varde_core::pathways::{published_report, IndicatorRow, Level, Report, WaitingRow};
 
 use super::cache::{load, Parsed};
 use super::indicator_tables::{self as tables, Overview};
@@ -129,7 +129,7 @@ pub async fn visible_report(
     to: Date,
 ) -> Result<Visible, WebError> {
     let all = load(state, None).await?;
-    let full = report_as_of(&all.events, from, to, state.clock.today());
+    let full = published_report(&all.events, from, to, state.clock.today());
     let (keys, units) = allowed(&all, principal);
     Ok(Visible {
         report: only(full, &keys),

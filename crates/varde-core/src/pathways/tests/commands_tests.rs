@@ -17,7 +17,10 @@ fn report_command_prints_the_expected_json_for_the_sample() {
     assert!(out.stderr.is_empty());
     let got: Value = serde_json::from_str(&out.stdout).unwrap();
     let want: Value = serde_json::from_str(SAMPLE_REPORT).unwrap();
-    indicators_tests::same_but_complementary(&got, &want).unwrap();
+    assert!(
+        same(&got, &want),
+        "the contract: rows under 5 hidden, as definitions.md"
+    );
 }
 
 #[test]

@@ -293,7 +293,8 @@ fn report_aggregates_and_suppresses_at_every_level() {
     e.extend(referral("B0", b, date(2025, 4, 16), 10));
     e.extend(referral("C0", c, date(2025, 4, 16), 10));
     e.extend(referral("C1", c, date(2025, 4, 17), 70));
-    let r = report(&e, date(2025, 4, 1), date(2025, 6, 30));
+    let rows = report(&e, date(2025, 4, 1), date(2025, 6, 30));
+    let r = published(&e, date(2025, 4, 1), date(2025, 6, 30));
     let cell = |level: Level, key: &str| {
         r.indicators
             .iter()
@@ -320,6 +321,30 @@ fn report_aggregates_and_suppresses_at_every_level() {
         assert!(x.suppressed, "{level:?} {key}");
         assert_eq!((x.numerator, x.denominator, x.share), (None, None, None));
     }
+    // The report as definitions.md defines it (`varde pathways report`) hides the small rows
+    // only: HF1 and RHF1 are shown there.
+    let row = |level: Level, key: &str| {
+        rows.indicators
+            .iter()
+            .find(|c| c.id == "assessment_within_10_workdays" && c.level == level && c.key == key)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        (
+            row(Level::Hf, "HF1").numerator,
+            row(Level::Hf, "HF1").denominator
+        ),
+        (Some(4), Some(6))
+    );
+    assert_eq!(
+        (
+            row(Level::Rhf, "RHF1").numerator,
+            row(Level::Rhf, "RHF1").denominator
+        ),
+        (Some(4), Some(6))
+    );
+    assert!(row(Level::Unit, "B").suppressed && row(Level::Hf, "HF2").suppressed);
     let norge = cell(Level::Nation, "Norge");
     assert_eq!(
         (norge.numerator, norge.denominator, norge.share),
@@ -426,6 +451,16 @@ fn report_json_shape() {
     assert_eq!(v["waiting_time"].as_array().unwrap().len(), 4);
 }
 
+/// The report as Varde publishes it (complementary suppression).
+fn published(events: &[Event], from: Date, to: Date) -> Report {
+    crate::pathways::report_with(
+        events,
+        from,
+        to,
+        crate::pathways::Suppression::Complementary,
+    )
+}
+
 /// Compares a report with an expected one made with cells under 5 hidden alone: every row is
 /// the same, or hidden where the expected one is shown (complementary suppression). Returns
 /// how many were hidden so.
@@ -480,7 +515,7 @@ fn a_trust_less_its_unit_gives_no_small_unit_away() {
         e.extend(referral(&format!("A{i}"), ("A", "HF", "RHF"), assessed, 30));
     }
     e.extend(referral("B0", ("B", "HF", "RHF"), date(2025, 4, 16), 30));
-    let r = report(&e, date(2025, 4, 1), date(2025, 6, 30));
+    let r = published(&e, date(2025, 4, 1), date(2025, 6, 30));
     let find = |level: Level, key: &str| {
         r.indicators
             .iter()
@@ -564,7 +599,7 @@ fn trends_are_the_reports_of_each_part() {
         let parts = reports(&events, from, to, TODAY, step);
         let expected: Vec<Report> = periods(from, to, step)
             .iter()
-            .map(|p| report(&events, p.from, p.to))
+            .map(|p| published(&events, p.from, p.to))
             .collect();
         assert_eq!(parts, expected, "{step:?}");
         let t = trends(&events, from, to, TODAY, step);
@@ -709,7 +744,7 @@ proptest::proptest! {
             }
         }
         let (from, to) = (date(2025, 4, 1), date(2025, 6, 30));
-        let r = report(&e, from, to);
+        let r = published(&e, from, to);
         assert_nothing_recoverable(&r, &e, from, to);
     }
 }

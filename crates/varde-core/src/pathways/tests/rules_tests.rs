@@ -438,3 +438,29 @@ fn a_rule_broken_by_a_registered_event_alone_does_not_hold_a_new_one_back() {
     let new = ev("P1", EventKind::PathwayStart, date(2025, 1, 6));
     assert_eq!(check_new(&registered, &new, date(2025, 6, 1)), Ok(()));
 }
+
+/// The file commands follow the event CSV contract of `definitions.md`: a right without its
+/// deadline (the worklist skips the pathway), a second first attendance (the first counts) and
+/// an attendance before the assessment are accepted there; what Varde registers refuses them.
+#[test]
+fn the_file_contract_keeps_its_own_rules() {
+    let referral = ev("P1", EventKind::ReferralReceived, date(2025, 1, 2)).with_line(2);
+    let attended = ev("P1", EventKind::FirstAttendance, date(2025, 1, 5)).with_line(3);
+    let right = assessed("P1", date(2025, 1, 6), None).with_line(4);
+    let again = ev("P1", EventKind::FirstAttendance, date(2025, 1, 20)).with_line(5);
+    let file = vec![referral, attended, right, again];
+    let (valid, errors) = crate::pathways::validate_file(file.clone(), date(2025, 6, 1));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(valid.len(), 4);
+    let (_, errors) = validate(file, date(2025, 6, 1));
+    let rules: Vec<&Rule> = errors.iter().map(|e| &e.rule).collect();
+    assert!(
+        rules
+            .iter()
+            .any(|r| matches!(r, Rule::AttendanceBeforeAssessment { .. }))
+            && rules
+                .iter()
+                .any(|r| matches!(r, Rule::RightWithoutDeadline(_))),
+        "{rules:?}"
+    );
+}
