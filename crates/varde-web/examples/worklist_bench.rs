@@ -1,10 +1,12 @@
 //! Benchmark (not a timed test): the worklist of a unit with 2,000 open pathways.
 //!
-//! `cargo run --release -p varde-web --example worklist_bench [-- PATHWAYS REQUESTS]`
+//! `cargo run --release -p varde-web --example worklist_bench [-- PATHWAYS REQUESTS NAMES]`
 //!
 //! Seeds one treatment unit with `PATHWAYS` (default 2000) open pathways of six events each
 //! (referral, assessment with a right, start, first attendance, clinical decision, one
-//! evaluation), directly through the store, then measures `GET /api/v1/pathways/worklist`
+//! evaluation), directly through the store — with `NAMES` 1 (the default) each pathway names a
+//! person of the register (registered through the web's operation), so that the worklist reads
+//! and shows the patients' names; with 0 the pathways are pseudonymous — then measures `GET /api/v1/pathways/worklist`
 //! end to end over loopback (`REQUESTS`, default 50, after a warm-up), with `GET /healthz` as
 //! the in-process reference. The target is under 50 ms server time.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -63,11 +65,23 @@ fn events(n: usize) -> Vec<EventFields> {
     out
 }
 
+/// A valid synthetic national identity number (month + 80) for person `i`: born on a day,
+/// month and year (1950 on) of its own, so distinct for distinct `i` below 28 × 12 × 50.
+fn synthetic_id(i: usize) -> String {
+    let (day, rest) = (1 + i % 28, i / 28);
+    let (month, year) = (81 + rest % 12, 50 + rest / 12);
+    (0..500)
+        .find_map(|ind| {
+            varde_core::ids::synth::with_control_digits(&format!("{day:02}{month}{year}{ind:03}"))
+        })
+        .expect("a synthetic number")
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-async fn run(engine: Engine, pathways: usize, requests: usize) -> Option<()> {
+async fn run(engine: Engine, pathways: usize, requests: usize, names: bool) -> Option<()> {
     if engine == Engine::Postgres && !varde_store::testing::postgres_configured() {
         return None;
     }
@@ -93,10 +107,66 @@ async fn run(engine: Engine, pathways: usize, requests: usize) -> Option<()> {
         .unwrap()
         .unwrap()
         .id;
+    let state = AppState::new(
+        db.store.clone(),
+        PseudonymKey::from_bytes([7; 32]),
+        Clock::Fixed(now),
+        Config {
+            limits: varde_web::limits::Limits::off(),
+            ..Config::default()
+        },
+    )
+    .unwrap();
+    // The persons the pathways belong to, registered as the pages and the API register them.
+    let mut persons = Vec::new();
+    if names {
+        let user = db
+            .store
+            .user_by_username("kliniker")
+            .await
+            .unwrap()
+            .unwrap();
+        let principal = varde_web::auth::principal_of(&user).unwrap();
+        let create = varde_web::authz::OrgAccess::<varde_web::authz::CreatePerson>::decide(
+            &state, principal,
+        )
+        .await
+        .unwrap();
+        for i in 0..pathways {
+            let input = varde_core::persons::NewPersonInput {
+                national_id: synthetic_id(i),
+                name: format!("Pasient {i:05}"),
+                birth_date: None,
+                kommune: None,
+            };
+            persons.push(
+                varde_web::persons::create(&state, &create, &input)
+                    .await
+                    .unwrap(),
+            );
+        }
+    }
     let evs = events(pathways);
-    for chunk in evs.chunks(10_000) {
+    for (k, chunk) in evs.chunks(6 * 1_000).enumerate() {
+        // Each pathway's first row is its referral: it names the pathway's person.
+        let links: Vec<(usize, i64)> = persons
+            .iter()
+            .skip(k * 1_000)
+            .take(chunk.len() / 6)
+            .enumerate()
+            .map(|(j, id)| (j * 6, *id))
+            .collect();
         db.store
-            .append_pathway_events(org, actor, None, chunk, now, None)
+            .append_pathway_write(varde_store::PathwayWrite {
+                org,
+                actor,
+                batch: None,
+                events: chunk,
+                persons: &links,
+                recorded_at: now,
+                access: None,
+                expected: None,
+            })
             .await
             .unwrap();
     }
@@ -121,16 +191,6 @@ async fn run(engine: Engine, pathways: usize, requests: usize) -> Option<()> {
         ms(t_compute),
         items.len()
     );
-    let state = AppState::new(
-        db.store.clone(),
-        PseudonymKey::from_bytes([7; 32]),
-        Clock::Fixed(now),
-        Config {
-            limits: varde_web::limits::Limits::off(),
-            ..Config::default()
-        },
-    )
-    .unwrap();
     let app = Application::bind("127.0.0.1:0", state).await.unwrap();
     let base = format!("http://{}", app.addr().unwrap());
     let (tx, rx) = oneshot::channel::<()>();
@@ -219,10 +279,19 @@ async fn main() {
         .collect();
     let pathways = args.first().copied().unwrap_or(2000);
     let requests = args.get(1).copied().unwrap_or(50);
+    let names = args.get(2).copied().unwrap_or(1) != 0;
+    println!(
+        "pathways {}",
+        if names {
+            "naming their patients (the worklist reads and shows the names)"
+        } else {
+            "without patients (pseudonymous)"
+        }
+    );
     println!("| engine | open pathways | events | body bytes | worklist p50 ms | p90 ms | /healthz p50 ms | ratio |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for engine in Engine::BOTH {
-        if run(engine, pathways, requests).await.is_none() {
+        if run(engine, pathways, requests, names).await.is_none() {
             println!(
                 "| {} | skipped: VARDE_TEST_POSTGRES_URL not set | | | | | | |",
                 engine.as_str()
