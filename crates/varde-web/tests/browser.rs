@@ -724,7 +724,9 @@ async fn browser_pathways_worklist_and_indicators_sqlite_are_accessible() {
     open_page(&d, &app, &axe, "/pathways/import", "kliniker").await;
     // LAR and coercion: tables, warnings and the decision forms.
     open_page(&d, &app, &axe, "/pathways/lar", "kliniker").await;
+    d.assert_fits_phone("/pathways/lar").await;
     open_page(&d, &app, &axe, "/pathways/coercion", "kliniker").await;
+    d.assert_fits_phone("/pathways/coercion").await;
     // The indicator page: the SVG chart with its data table beside it.
     open_page(&d, &app, &axe, "/pathways/indicators", "kliniker").await;
     assert!(
@@ -742,6 +744,7 @@ async fn browser_pathways_worklist_and_indicators_sqlite_are_accessible() {
     open_page(&d, &app, &axe, "/pathways/indicators", "analytiker").await;
     // And the national LAR and coercion figures, reached from there.
     open_page(&d, &app, &axe, "/pathways/national", "analytiker").await;
+    d.assert_fits_phone("/pathways/national").await;
     assert!(d.count("main table").await >= 1, "the coercion table");
 
     d.quit().await;
