@@ -332,6 +332,14 @@ impl fmt::Display for Kommunenummer {
 pub mod synth {
     use super::{weighted_mod11, K1_WEIGHTS, K2_WEIGHTS};
 
+    /// A synthetic test number (month + 80) of someone born on `day`.`month`.19`yy`: the
+    /// first individual number (000–499, the 1900s) that gives valid control digits.
+    pub fn born(day: u32, month: u32, yy: u32) -> Option<String> {
+        (0..500u32).find_map(|ind| {
+            with_control_digits(&format!("{day:02}{:02}{yy:02}{ind:03}", month + 80))
+        })
+    }
+
     /// Appends both control digits (old rule) to nine digits, or `None` when either would be 10.
     pub fn with_control_digits(nine: &str) -> Option<String> {
         if nine.len() != 9 || !nine.chars().all(|c| c.is_ascii_digit()) {

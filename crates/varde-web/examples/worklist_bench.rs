@@ -68,13 +68,9 @@ fn events(n: usize) -> Vec<EventFields> {
 /// A valid synthetic national identity number (month + 80) for person `i`: born on a day,
 /// month and year (1950 on) of its own, so distinct for distinct `i` below 28 × 12 × 50.
 fn synthetic_id(i: usize) -> String {
+    let i = u32::try_from(i).expect("fewer persons than u32::MAX");
     let (day, rest) = (1 + i % 28, i / 28);
-    let (month, year) = (81 + rest % 12, 50 + rest / 12);
-    (0..500)
-        .find_map(|ind| {
-            varde_core::ids::synth::with_control_digits(&format!("{day:02}{month}{year}{ind:03}"))
-        })
-        .expect("a synthetic number")
+    varde_core::ids::synth::born(day, 1 + rest % 12, 50 + rest / 12).expect("a synthetic number")
 }
 
 fn ms(d: Duration) -> f64 {

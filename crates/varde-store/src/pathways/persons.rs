@@ -19,8 +19,8 @@ pub struct PathwayPerson {
     pub birth_date: Option<String>,
 }
 
-const LINKED: &str = "SELECT l.pathway_id, p.id, p.name, p.birth_date FROM pathways_persons l \
-     JOIN persons p ON p.id = l.person_id";
+const LINKED: &str = "SELECT l.pathway_id, p.id, p.name, p.birth_date, p.pseudonym \
+     FROM pathways_persons l JOIN persons p ON p.id = l.person_id";
 
 fn linked_from_row<R: Row>(r: &R) -> Result<PathwayPerson, StoreError>
 where
@@ -38,31 +38,10 @@ where
 }
 
 impl Store {
-    /// The person id and pseudonym of one pathway's person, read without its content and
-    /// without logging: what an access decision (and its log entry's subject) needs.
-    pub async fn pathway_person_ref(
-        &self,
-        org: OrgId,
-        pathway_id: &str,
-    ) -> Result<Option<(i64, String)>, StoreError> {
-        on_pool!(
-            self,
-            read | pool | {
-                let row: Option<(i64, String)> = sqlx::query_as(
-                    "SELECT p.id, p.pseudonym FROM pathways_persons l JOIN persons p \
-                     ON p.id = l.person_id WHERE l.org_id = $1 AND l.pathway_id = $2",
-                )
-                .bind(org.0)
-                .bind(pathway_id.trim_ascii())
-                .fetch_optional(pool)
-                .await?;
-                Ok(row)
-            }
-        )
-    }
-
     /// One pathway's person (name, birth date), with the read's access-log entry in the same
-    /// transaction. `None` (and the entry still written) for a pathway without a person.
+    /// transaction; the entry's subject is set to the person's pseudonym, so that their § 18
+    /// access report lists the read. `None` (and the entry still written, with no subject) for
+    /// a pathway without a person.
     pub async fn pathway_person_logged(
         &self,
         org: OrgId,
@@ -80,7 +59,12 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
                 let person = row.as_ref().map(linked_from_row).transpose()?;
-                append_access_tx!(tx, access);
+                let mut access = access.clone();
+                access.subject = match &row {
+                    Some(r) => r.try_get(4)?,
+                    None => String::new(),
+                };
+                append_access_tx!(tx, &access);
                 tx.commit().await?;
                 Ok(person)
             }

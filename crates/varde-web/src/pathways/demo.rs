@@ -4,7 +4,7 @@
 //! the demo worklist shows who is waiting. The bulk of the demo's pathways stays pseudonymous,
 //! as an NPR-style import is.
 
-use varde_core::ids::synth::with_control_digits;
+use varde_core::ids::synth::born;
 use varde_core::pathways::EventFields;
 use varde_core::persons::NewPersonInput;
 
@@ -25,15 +25,10 @@ const PATIENTS: [(&str, &str, i64); 6] = [
     ("Jonas Dahl", "280466", 44),
 ];
 
-/// A synthetic identity number for `ddmmyy` (month + 80), the first individual number that
-/// gives valid control digits.
+/// A synthetic identity number for `ddmmyy` (month + 80).
 fn synthetic(ddmmyy: &str) -> Option<String> {
-    let (dd, rest) = ddmmyy.split_at(2);
-    let (mm, yy) = rest.split_at(2);
-    let month: u32 = mm.parse().ok()?;
-    (400..500)
-        .map(|ind| format!("{dd}{:02}{yy}{ind:03}", month + 80))
-        .find_map(|nine| with_control_digits(&nine))
+    let part = |r: std::ops::Range<usize>| ddmmyy.get(r)?.parse().ok();
+    born(part(0..2)?, part(2..4)?, part(4..6)?)
 }
 
 /// Registers the demo patients with the demo clinic and a referral for each. Returns how many.

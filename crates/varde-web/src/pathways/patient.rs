@@ -46,19 +46,18 @@ impl Patient {
 
 /// Reads the patient of one of the principal's organisation's pathways, deciding and logging
 /// the read of the pathway (`pathway:{id}`) with the person as its subject, in one
-/// transaction with the read. `None` for a pathway without a person (the read still logged).
+/// transaction with the read (one query besides the decision). `None` for a pathway without a person (the read still logged).
 pub async fn read_logged(
     state: &AppState,
     principal: &Principal,
     pathway_id: &str,
 ) -> Result<Option<Patient>, WebError> {
     let org = principal.org;
-    let person = state.store.pathway_person_ref(org, pathway_id).await?;
+    // The entry's subject (the person's pseudonym) is set by the store, in the transaction
+    // that reads the person.
     let target = Target {
         owner: org,
-        subject: person
-            .as_ref()
-            .map_or("", |(_, pseudonym)| pseudonym.as_str()),
+        subject: "",
         record: format!("pathway:{pathway_id}"),
     };
     let (_, entry) = decide_for(state, principal, Action::PathwayRead, target, None).await?;

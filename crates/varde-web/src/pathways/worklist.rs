@@ -207,7 +207,6 @@ pub(super) async fn worklist_page(
     let as_of = state.clock.today();
     let w = org_worklist(&state, &access, as_of, q.unit.as_deref()).await?;
     let l = page.c.l;
-    let patient_of = |p: &str| w.patients.get(p).map(Patient::label).unwrap_or_default();
     let names: BTreeMap<String, String> = w
         .patients
         .iter()
@@ -219,7 +218,7 @@ pub(super) async fn worklist_page(
         .map(|i| {
             let (status, status_class) = status_text(l, i.status);
             ItemView {
-                patient: patient_of(&i.pathway_id),
+                patient: names.get(&i.pathway_id).cloned().unwrap_or_default(),
                 pathway_id: i.pathway_id.clone(),
                 unit: i.unit.clone(),
                 care_level: l.t_in("pathways", i.care_level.as_str()),
