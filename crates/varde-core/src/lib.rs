@@ -16,4 +16,6 @@ pub mod pathways;
 pub mod persons;
 pub mod pseudonym;
 pub mod refdata;
+pub mod substances;
 pub mod suppression;
+pub mod warnings;
