@@ -45,10 +45,18 @@ pub enum Action {
     CoercionRead,
     /// Record coercion decisions and appeals of an organisation.
     CoercionWrite,
+    /// Read overdose warnings as staff: drafts, drills, history, the EU drugs agency export.
+    WarningRead,
+    /// Draft an overdose warning or a new version of one.
+    WarningDraft,
+    /// Approve (publish) a version another user wrote, or cancel a warning.
+    WarningApprove,
+    /// Register and manage the warnings' webhook subscribers and their deliveries.
+    WebhookManage,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 19] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -64,6 +72,10 @@ impl Action {
         Action::LarWrite,
         Action::CoercionRead,
         Action::CoercionWrite,
+        Action::WarningRead,
+        Action::WarningDraft,
+        Action::WarningApprove,
+        Action::WebhookManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +95,10 @@ impl Action {
             Action::LarWrite => "lar.write",
             Action::CoercionRead => "coercion.read",
             Action::CoercionWrite => "coercion.write",
+            Action::WarningRead => "warnings.read",
+            Action::WarningDraft => "warnings.draft",
+            Action::WarningApprove => "warnings.approve",
+            Action::WebhookManage => "warnings.webhooks",
         }
     }
 
@@ -173,6 +189,7 @@ pub enum Reason {
     BreakGlassReasonMissing,
     BreakGlassNotForWrites,
     AggregateStatistics,
+    NationalWarningService,
 }
 
 impl Reason {
@@ -189,6 +206,7 @@ impl Reason {
             }
             Reason::BreakGlassNotForWrites => "break-glass gives read access only",
             Reason::AggregateStatistics => "aggregate statistics with small cells suppressed",
+            Reason::NationalWarningService => "the national overdose warning service",
         }
     }
 }
@@ -236,6 +254,9 @@ impl Decision {
 ///   (whether the clinician is a specialist is a domain rule, checked in `pathways::lar`).
 /// * Pathway quality indicators: clinicians see their own organisation's (with the health
 ///   trust, region and nation beside them); analysts see every organisation's.
+/// * Overdose warnings are national, not an organisation's: warning-editors draft, approvers
+///   approve and cancel (never their own version: a domain rule, checked in `warnings`), both
+///   read the staff view; subscribers are managed by system-admins. No personal data.
 /// * National LAR and coercion figures are for analysts only: a clinician sees their own
 ///   organisation's in full, and national minus own would give the others' small cells away.
 pub fn decide(
@@ -310,6 +331,24 @@ pub fn decide(
             Role::Analyst => Decision::allow(Reason::AggregateStatistics),
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
+        Action::WarningRead => match actor.role {
+            Role::WarningEditor | Role::WarningApprover => {
+                Decision::allow(Reason::NationalWarningService)
+            }
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::WarningDraft => match actor.role {
+            Role::WarningEditor => Decision::allow(Reason::NationalWarningService),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::WarningApprove => match actor.role {
+            Role::WarningApprover => Decision::allow(Reason::NationalWarningService),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::WebhookManage => match actor.role {
+            Role::SystemAdmin => Decision::allow(Reason::SystemAdministration),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
     }
 }
 
@@ -377,6 +416,13 @@ mod tests {
                 false,
             ),
             Action::PathwayNational => (role == Role::Analyst, false),
+            Action::WarningRead => (
+                matches!(role, Role::WarningEditor | Role::WarningApprover),
+                false,
+            ),
+            Action::WarningDraft => (role == Role::WarningEditor, false),
+            Action::WarningApprove => (role == Role::WarningApprover, false),
+            Action::WebhookManage => (role == Role::SystemAdmin, false),
         }
     }
 

@@ -329,6 +329,21 @@ impl fmt::Display for Kommunenummer {
 }
 
 /// Helpers for tests and synthetic data: computes control digits.
+/// Crockford's base-32 alphabet: digits and letters without I, L, O and U (no look-alikes).
+pub const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// `prefix` followed by the lowest `5 * n` bits of `bits` in [`CROCKFORD`] characters, most
+/// significant first: a minted id (the caller brings the randomness).
+pub fn crockford(prefix: &str, bits: u64, n: u32) -> String {
+    prefix
+        .chars()
+        .chain((0..n).rev().map(|k| {
+            let i = ((bits >> (5 * k)) & 31) as usize;
+            char::from(CROCKFORD[i])
+        }))
+        .collect()
+}
+
 pub mod synth {
     use super::{weighted_mod11, K1_WEIGHTS, K2_WEIGHTS};
 

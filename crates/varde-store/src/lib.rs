@@ -12,7 +12,8 @@
 //!
 //! The modules follow the areas: `db` (the [`Store`], its engines and errors), `events` (the
 //! event log), `audit` (the access log), `orgs`, `users`, `sessions`, `persons`, `backup`, `keyfile`, and
-//! `pathways` (area 1: care pathways, with LAR and coercion). Everything public is re-exported
+//! `pathways` (area 1: care pathways, with LAR and coercion), `warnings` (area 6: overdose
+//! warnings, their subscribers and the outbox of deliveries). Everything public is re-exported
 //! here. With the cargo feature `testing`: [`testing`] (a fresh database per test) and the
 //! test and benchmark hooks (`hooks`).
 
@@ -29,6 +30,7 @@ mod pathways;
 mod persons;
 mod sessions;
 mod users;
+mod warnings;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -50,3 +52,7 @@ pub use pathways::{
 pub use persons::{PersonRef, PersonRow};
 pub use sessions::Session;
 pub use users::{users_stream, User};
+pub use warnings::{
+    warnings_stream, Attempt, ClaimedDelivery, Delivery, DeliveryOutcome, NewDelivery, NewWebhook,
+    WarningWrite, Webhook,
+};

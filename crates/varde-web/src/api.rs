@@ -14,7 +14,7 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::error::{FieldProblem, Problem, WebError};
-use crate::{audit, auth, error, pathways, persons, sessions, users, AppState};
+use crate::{audit, auth, error, pathways, persons, sessions, users, warnings, AppState};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::api_routes())
         .merge(audit::api_routes())
         .merge(pathways::api_routes())
+        .merge(warnings::api_routes())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { WebError::not_found() })
         .layer(from_fn(error::rejections))
@@ -95,6 +96,7 @@ static OPENAPI: std::sync::LazyLock<utoipa::openapi::OpenApi> = std::sync::LazyL
     doc.merge(users::ApiDoc::openapi());
     doc.merge(audit::ApiDoc::openapi());
     doc.merge(pathways::api_doc());
+    doc.merge(warnings::api_doc());
     doc
 });
 

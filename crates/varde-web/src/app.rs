@@ -15,7 +15,9 @@ use varde_core::pseudonym::PseudonymKey;
 use varde_store::Store;
 
 use crate::limits::{Limiters, Limits};
-use crate::{api, audit, auth, error, pathways, persons, security, sessions, shell, users, Clock};
+use crate::{
+    api, audit, auth, error, pathways, persons, security, sessions, shell, users, warnings, Clock,
+};
 
 /// Settings of one running server.
 #[derive(Debug, Clone)]
@@ -30,6 +32,12 @@ pub struct Config {
     pub session_ttl: Duration,
     /// Rate limits per client (`crate::limits`).
     pub limits: Limits,
+    /// The address the public reaches this deployment at (no trailing slash): the links in
+    /// CAP documents and the Atom feed, and the sender of CAP alerts.
+    pub public_url: String,
+    /// Run the background work (the warnings' webhook deliveries). Every server of a
+    /// deployment may; tests turn it off to stop "between approval and delivery".
+    pub background: bool,
 }
 
 impl Default for Config {
@@ -42,6 +50,8 @@ impl Default for Config {
             body_limit: 64 * 1024,
             session_ttl: Duration::from_secs(8 * 3600),
             limits: Limits::default(),
+            public_url: "http://localhost:8080".to_owned(),
+            background: true,
         }
     }
 }
@@ -64,6 +74,8 @@ pub struct Inner {
     pub pathways: pathways::AreaState,
     /// The rate limiters of this server.
     pub limiters: Arc<Limiters>,
+    /// The warnings area's state (its public cache, the delivery worker's wake-up).
+    pub warnings: warnings::AreaState,
 }
 
 /// Shared application state.
@@ -105,6 +117,7 @@ impl AppState {
             dummy_hash,
             imports: tokio::sync::Semaphore::new(IMPORTS_AT_ONCE),
             pathways: pathways::AreaState::default(),
+            warnings: warnings::AreaState::default(),
         })))
     }
 
@@ -135,6 +148,7 @@ pub fn router(state: AppState) -> Router {
         .merge(users::routes())
         .merge(audit::routes())
         .merge(pathways::routes())
+        .merge(warnings::routes())
         .fallback(shell::not_found)
         .layer(from_fn(error::rejections))
         .layer(axum::middleware::from_fn_with_state(
@@ -166,14 +180,17 @@ pub fn router(state: AppState) -> Router {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    state: AppState,
 }
 
 impl Application {
     pub async fn bind(addr: &str, state: AppState) -> std::io::Result<Application> {
         let listener = TcpListener::bind(addr).await?;
+        state.warnings.serving_at(listener.local_addr()?);
         Ok(Application {
             listener,
-            router: router(state),
+            router: router(state.clone()),
+            state,
         })
     }
 
@@ -181,17 +198,31 @@ impl Application {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` resolves, then finishes the requests in flight.
+    /// Serves until `shutdown` resolves, then finishes the requests in flight. The background
+    /// work (webhook deliveries) runs beside it when the configuration says so, and stops with
+    /// it (a delivery in flight is left to its lease: another server, or this one restarted,
+    /// takes it over).
     pub async fn run<F>(self, shutdown: F) -> std::io::Result<()>
     where
         F: std::future::Future<Output = ()> + Send + 'static,
     {
-        axum::serve(
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = self
+            .state
+            .config
+            .background
+            .then(|| tokio::spawn(warnings::outbox::run(self.state.clone(), stopped)));
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        let _ = stop.send(true);
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        served
     }
 }

@@ -61,6 +61,10 @@ action_kinds!(
     WriteLar => LarWrite,
     ReadCoercion => CoercionRead,
     WriteCoercion => CoercionWrite,
+    ReadWarnings => WarningRead,
+    DraftWarnings => WarningDraft,
+    ApproveWarnings => WarningApprove,
+    ManageWebhooks => WebhookManage,
 );
 
 /// What an access concerns: the record, its pseudonymous subject and the organisation that

@@ -34,6 +34,7 @@ pub mod security;
 pub mod sessions;
 pub mod shell;
 pub mod users;
+pub mod warnings;
 
 pub use app::StartError;
 pub use app::{router, AppState, Application, Config, Inner, IMPORTS_AT_ONCE};

@@ -540,5 +540,28 @@ pub fn subscriber_matches(
     severe_enough && somewhere
 }
 
+/// The first retry's delay after a failed delivery, in milliseconds.
+pub const RETRY_FIRST_MS: i64 = 5_000;
+/// The longest delay between two attempts.
+pub const RETRY_MAX_MS: i64 = 3_600_000;
+/// How long a delivery is retried before it is given up: at least a day.
+pub const RETRY_FOR_MS: i64 = 24 * 3_600_000;
+
+/// When to try a failed delivery again: exponential back-off (5 s, 10 s, 20 s, … at most an
+/// hour) after `attempts` failed attempts, spread by `jitter` in `[0, 1)` to ±25 % so that
+/// many deliveries do not retry in step; `None` once the delivery, created at `created_ms`,
+/// has been retried for [`RETRY_FOR_MS`].
+pub fn next_attempt(attempts: i64, created_ms: i64, now_ms: i64, jitter: f64) -> Option<i64> {
+    if now_ms - created_ms >= RETRY_FOR_MS {
+        return None;
+    }
+    let exp = u32::try_from(attempts.clamp(1, 40) - 1).unwrap_or(0);
+    let base = RETRY_FIRST_MS
+        .saturating_mul(2_i64.saturating_pow(exp))
+        .min(RETRY_MAX_MS);
+    let spread = 0.75 + 0.5 * jitter.clamp(0.0, 1.0);
+    Some(now_ms + (base as f64 * spread) as i64)
+}
+
 #[cfg(test)]
 mod tests;

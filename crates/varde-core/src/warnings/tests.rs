@@ -212,3 +212,24 @@ fn events_round_trip_as_json() {
         assert_eq!(serde_json::from_str::<Event>(&s).unwrap(), e);
     }
 }
+
+#[test]
+fn retries_back_off_and_go_on_for_a_day() {
+    let created = 0;
+    let d = |attempts, jitter| next_attempt(attempts, created, 1_000, jitter).unwrap() - 1_000;
+    assert_eq!(d(1, 0.5), 5_000);
+    assert_eq!(d(2, 0.5), 10_000);
+    assert_eq!(d(3, 0.5), 20_000);
+    assert_eq!(d(30, 0.5), RETRY_MAX_MS);
+    assert_eq!(d(1, 0.0), 3_750);
+    assert_eq!(d(1, 0.999_999), 6_249);
+    // Every attempt inside the day is retried; the first after it is given up.
+    let mut now = created;
+    let mut attempts = 0;
+    while let Some(next) = next_attempt(attempts + 1, created, now, 0.0) {
+        attempts += 1;
+        now = next;
+    }
+    assert!(now >= RETRY_FOR_MS, "{now}");
+    assert!(attempts > 20, "{attempts}");
+}

@@ -19,7 +19,7 @@ use axum::http::request::Parts;
 
 pub const LANG_COOKIE: &str = "varde_lang";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {
     Nb,
     En,

@@ -216,16 +216,8 @@ pub async fn person_of_org(
 /// (50 random bits), never derived from the person and never all digits (so never mistaken
 /// for an identity number). Drawn again in the unlikely case the organisation has it.
 pub async fn mint_pathway_id(state: &AppState, org: OrgId) -> Result<String, WebError> {
-    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     loop {
-        let bits: u64 = rand::random::<u64>() >> 14;
-        let id: String = "TSB-"
-            .chars()
-            .chain((0..10).rev().map(|k| {
-                let i = ((bits >> (5 * k)) & 31) as usize;
-                char::from(ALPHABET[i])
-            }))
-            .collect();
+        let id = varde_core::ids::crockford("TSB-", rand::random::<u64>() >> 14, 10);
         if load_pathway(state, org, &id).await?.rows.is_empty() {
             return Ok(id);
         }
