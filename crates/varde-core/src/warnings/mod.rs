@@ -297,7 +297,7 @@ pub struct Cancellation {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A version drafted (the first, or an update of the warning).
-    Drafted { version: u32, content: Content },
+    Drafted { version: u32, content: Box<Content> },
     /// A version approved and published.
     Approved { version: u32 },
     /// The warning cancelled.
@@ -505,7 +505,7 @@ impl Warning {
         match event {
             Event::Drafted { version, content } => self.versions.push(Version {
                 number: *version,
-                content: content.clone(),
+                content: (**content).clone(),
                 drafted: Stamp { by, at },
                 approved: None,
             }),

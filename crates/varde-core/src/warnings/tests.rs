@@ -95,7 +95,7 @@ fn the_author_never_approves_their_own_version() {
     let c = draft::parse(&input(), now()).unwrap();
     let drafted = Event::Drafted {
         version: 1,
-        content: c.clone(),
+        content: Box::new(c.clone()),
     };
     w.check(&drafted, &ada()).unwrap();
     w.apply(&drafted, ada(), now());
@@ -111,7 +111,7 @@ fn the_author_never_approves_their_own_version() {
     // An update by bo is approved by ada, never by bo.
     let update = Event::Drafted {
         version: 2,
-        content: c.clone(),
+        content: Box::new(c.clone()),
     };
     w.check(&update, &bo()).unwrap();
     w.apply(&update, bo(), now());
@@ -139,7 +139,7 @@ fn the_author_never_approves_their_own_version() {
         .check(
             &Event::Drafted {
                 version: 3,
-                content: c
+                content: Box::new(c)
             },
             &ada()
         )
@@ -153,7 +153,7 @@ fn expiry_and_drills_leave_the_public_view() {
     w.apply(
         &Event::Drafted {
             version: 1,
-            content: c.clone(),
+            content: Box::new(c.clone()),
         },
         ada(),
         now(),
@@ -167,7 +167,7 @@ fn expiry_and_drills_leave_the_public_view() {
     drill.apply(
         &Event::Drafted {
             version: 1,
-            content: c,
+            content: Box::new(c),
         },
         ada(),
         now(),
@@ -203,7 +203,7 @@ fn events_round_trip_as_json() {
     for e in [
         Event::Drafted {
             version: 1,
-            content: c,
+            content: Box::new(c),
         },
         Event::Approved { version: 1 },
         Event::Cancelled { reason: "r".into() },

@@ -45,40 +45,55 @@ fn parse_state(state: &str) -> Result<Warning, StoreError> {
 impl Store {
     /// The stamp of the warnings: moves on every write (caches are keyed by it).
     pub async fn warnings_stamp(&self) -> Result<i64, StoreError> {
-        on_pool!(self, read | pool | {
-            Ok(sqlx::query_scalar("SELECT stamp FROM warnings_stamp WHERE id = 1")
-                .fetch_one(pool)
-                .await?)
-        })
+        on_pool!(
+            self,
+            read | pool | {
+                Ok(
+                    sqlx::query_scalar("SELECT stamp FROM warnings_stamp WHERE id = 1")
+                        .fetch_one(pool)
+                        .await?,
+                )
+            }
+        )
     }
 
     /// One warning, as its events replay.
     pub async fn warning(&self, id: &str) -> Result<Option<Warning>, StoreError> {
-        let state: Option<String> = on_pool!(self, read | pool | {
-            sqlx::query_scalar("SELECT state FROM warnings WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        });
+        let state: Option<String> = on_pool!(
+            self,
+            read | pool | {
+                sqlx::query_scalar("SELECT state FROM warnings WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?
+            }
+        );
         state.as_deref().map(parse_state).transpose()
     }
 
     /// Every warning, the most recently changed first, with the stamp they are of (read in
     /// one transaction, so that a cache keyed by the stamp holds exactly these).
     pub async fn warnings_all(&self) -> Result<(i64, Vec<Warning>), StoreError> {
-        let (stamp, rows): (i64, Vec<String>) = on_pool!(self, read | pool | {
-            let mut tx = pool.begin().await?;
-            let stamp: i64 = sqlx::query_scalar("SELECT stamp FROM warnings_stamp WHERE id = 1")
-                .fetch_one(&mut *tx)
-                .await?;
-            let rows: Vec<String> =
-                sqlx::query_scalar("SELECT state FROM warnings ORDER BY updated_at DESC, id")
-                    .fetch_all(&mut *tx)
-                    .await?;
-            tx.commit().await?;
-            (stamp, rows)
-        });
-        let warnings = rows.iter().map(|s| parse_state(s)).collect::<Result<_, _>>()?;
+        let (stamp, rows): (i64, Vec<String>) = on_pool!(
+            self,
+            read | pool | {
+                let mut tx = pool.begin().await?;
+                let stamp: i64 =
+                    sqlx::query_scalar("SELECT stamp FROM warnings_stamp WHERE id = 1")
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let rows: Vec<String> =
+                    sqlx::query_scalar("SELECT state FROM warnings ORDER BY updated_at DESC, id")
+                        .fetch_all(&mut *tx)
+                        .await?;
+                tx.commit().await?;
+                (stamp, rows)
+            }
+        );
+        let warnings = rows
+            .iter()
+            .map(|s| parse_state(s))
+            .collect::<Result<_, _>>()?;
         Ok((stamp, warnings))
     }
 
@@ -106,35 +121,42 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(format!("warning event: {e}")))?;
         let at_text = at.to_string();
         let at_ms = at.as_millisecond();
-        on_pool!(self, write | pool | {
-            let mut tx = pool.begin().await?;
-            let row = sqlx::query("SELECT state, seq FROM warnings WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let (mut warning, seq) = match &row {
-                Some(r) => (parse_state(r.try_get::<&str, _>(0)?)?, r.try_get::<i64, _>(1)?),
-                None => (Warning::new(id), 0),
-            };
-            if let Err(refusal) = warning.check(event, actor) {
-                tx.rollback().await?;
-                return Ok(Err(refusal));
-            }
-            let ev = NewEvent {
-                stream: warnings_stream(id),
-                kind: event.kind().to_owned(),
-                body: body.clone(),
-                actor_id: Some(actor.id),
-                org_id: Some(org_id),
-                recorded_at: at,
-                effective_date: at.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
-                expected_seq: Some(seq),
-            };
-            let new_seq = append_event_tx!(tx, &ev);
-            warning.apply(event, actor.clone(), at);
-            let state = serde_json::to_string(&warning)
-                .map_err(|e| StoreError::Corrupt(format!("warning state: {e}")))?;
-            sqlx::query(
+        on_pool!(
+            self,
+            write
+                | pool
+                | {
+                    let mut tx = pool.begin().await?;
+                    let row = sqlx::query("SELECT state, seq FROM warnings WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let (mut warning, seq) = match &row {
+                        Some(r) => (
+                            parse_state(r.try_get::<&str, _>(0)?)?,
+                            r.try_get::<i64, _>(1)?,
+                        ),
+                        None => (Warning::new(id), 0),
+                    };
+                    if let Err(refusal) = warning.check(event, actor) {
+                        tx.rollback().await?;
+                        return Ok(Err(refusal));
+                    }
+                    let ev = NewEvent {
+                        stream: warnings_stream(id),
+                        kind: event.kind().to_owned(),
+                        body: body.clone(),
+                        actor_id: Some(actor.id),
+                        org_id: Some(org_id),
+                        recorded_at: at,
+                        effective_date: at.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
+                        expected_seq: Some(seq),
+                    };
+                    let new_seq = append_event_tx!(tx, &ev);
+                    warning.apply(event, actor.clone(), at);
+                    let state = serde_json::to_string(&warning)
+                        .map_err(|e| StoreError::Corrupt(format!("warning state: {e}")))?;
+                    sqlx::query(
                 "INSERT INTO warnings (id, state, seq, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
                  ON CONFLICT (id) DO UPDATE SET state = excluded.state, seq = excluded.seq, updated_at = excluded.updated_at",
             )
@@ -144,21 +166,22 @@ impl Store {
             .bind(&at_text)
             .execute(&mut *tx)
             .await?;
-            if matches!(event, Event::Approved { .. } | Event::Cancelled { .. }) {
-                let hooks = outbox::active_webhooks_tx!(tx);
-                for hook in &hooks {
-                    if let Some(d) = deliveries(&warning, hook) {
-                        outbox::insert_delivery_tx!(tx, hook.id, id, &d, at_ms);
+                    if matches!(event, Event::Approved { .. } | Event::Cancelled { .. }) {
+                        let hooks = outbox::active_webhooks_tx!(tx);
+                        for hook in &hooks {
+                            if let Some(d) = deliveries(&warning, hook) {
+                                outbox::insert_delivery_tx!(tx, hook.id, id, &d, at_ms);
+                            }
+                        }
                     }
+                    append_access_tx!(tx, access);
+                    sqlx::query("UPDATE warnings_stamp SET stamp = stamp + 1 WHERE id = 1")
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(Ok(warning))
                 }
-            }
-            append_access_tx!(tx, access);
-            sqlx::query("UPDATE warnings_stamp SET stamp = stamp + 1 WHERE id = 1")
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            Ok(Ok(warning))
-        })
+        )
     }
 
     /// Whether the database is PostgreSQL (for the one lock clause SQLite lacks).

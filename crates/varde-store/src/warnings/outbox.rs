@@ -212,8 +212,12 @@ impl Store {
     pub async fn webhook_create(&self, w: &NewWebhook) -> Result<i64, StoreError> {
         let areas = serde_json::to_string(&w.areas)
             .map_err(|e| StoreError::Corrupt(format!("webhook areas: {e}")))?;
-        on_pool!(self, write | pool | {
-            Ok(sqlx::query_scalar(
+        on_pool!(
+            self,
+            write
+                | pool
+                | {
+                    Ok(sqlx::query_scalar(
                 "INSERT INTO warnings_webhooks (url, areas, min_severity, format, secret, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
@@ -226,46 +230,59 @@ impl Store {
             .bind(&w.created_at)
             .fetch_one(pool)
             .await?)
-        })
+                }
+        )
     }
 
     /// Every subscriber, newest first.
     pub async fn webhooks(&self) -> Result<Vec<Webhook>, StoreError> {
-        on_pool!(self, read | pool | {
-            let rows = sqlx::query(&format!("{WEBHOOK_COLS} ORDER BY id DESC"))
-                .fetch_all(pool)
-                .await?;
-            rows.iter().map(webhook_of).collect()
-        })
+        on_pool!(
+            self,
+            read | pool | {
+                let rows = sqlx::query(&format!("{WEBHOOK_COLS} ORDER BY id DESC"))
+                    .fetch_all(pool)
+                    .await?;
+                rows.iter().map(webhook_of).collect()
+            }
+        )
     }
 
     /// One subscriber.
     pub async fn webhook(&self, id: i64) -> Result<Option<Webhook>, StoreError> {
-        on_pool!(self, read | pool | {
-            let row = sqlx::query(&format!("{WEBHOOK_COLS} WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?;
-            row.as_ref().map(webhook_of).transpose()
-        })
+        on_pool!(
+            self,
+            read | pool | {
+                let row = sqlx::query(&format!("{WEBHOOK_COLS} WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?;
+                row.as_ref().map(webhook_of).transpose()
+            }
+        )
     }
 
     /// Stops sending to a subscriber (its pending deliveries are given up). False if unknown.
     pub async fn webhook_deactivate(&self, id: i64) -> Result<bool, StoreError> {
-        on_pool!(self, write | pool | {
-            let mut tx = pool.begin().await?;
-            let n = sqlx::query("UPDATE warnings_webhooks SET active = FALSE WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            sqlx::query("UPDATE warnings_deliveries SET status = 'failed', last_error = 'subscriber removed' WHERE webhook_id = $1 AND status = 'pending'")
+        on_pool!(
+            self,
+            write
+                | pool
+                | {
+                    let mut tx = pool.begin().await?;
+                    let n =
+                        sqlx::query("UPDATE warnings_webhooks SET active = FALSE WHERE id = $1")
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                    sqlx::query("UPDATE warnings_deliveries SET status = 'failed', last_error = 'subscriber removed' WHERE webhook_id = $1 AND status = 'pending'")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            tx.commit().await?;
-            Ok(n == 1)
-        })
+                    tx.commit().await?;
+                    Ok(n == 1)
+                }
+        )
     }
 
     /// Claims up to `limit` due deliveries for `owner` until `now_ms + lease_ms`: pending,
@@ -290,38 +307,43 @@ impl Store {
              AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_attempt_at, id LIMIT $4{lock}) \
              RETURNING id"
         );
-        on_pool!(self, write | pool | {
-            let mut tx = pool.begin().await?;
-            let ids: Vec<i64> = sqlx::query_scalar(&claim)
-                .bind(owner)
-                .bind(now_ms + lease_ms)
-                .bind(now_ms)
-                .bind(limit)
-                .fetch_all(&mut *tx)
-                .await?;
-            let mut out = Vec::with_capacity(ids.len());
-            for id in ids {
-                let r = sqlx::query(
+        on_pool!(
+            self,
+            write
+                | pool
+                | {
+                    let mut tx = pool.begin().await?;
+                    let ids: Vec<i64> = sqlx::query_scalar(&claim)
+                        .bind(owner)
+                        .bind(now_ms + lease_ms)
+                        .bind(now_ms)
+                        .bind(limit)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    let mut out = Vec::with_capacity(ids.len());
+                    for id in ids {
+                        let r = sqlx::query(
                     "SELECT d.id, d.message_id, w.url, w.secret, d.content_type, d.body, d.attempts, d.created_at \
                      FROM warnings_deliveries d JOIN warnings_webhooks w ON w.id = d.webhook_id WHERE d.id = $1",
                 )
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;
-                out.push(ClaimedDelivery {
-                    id: r.try_get(0)?,
-                    message_id: r.try_get(1)?,
-                    url: r.try_get(2)?,
-                    secret: r.try_get(3)?,
-                    content_type: r.try_get(4)?,
-                    body: r.try_get(5)?,
-                    attempts: r.try_get(6)?,
-                    created_at: r.try_get(7)?,
-                });
-            }
-            tx.commit().await?;
-            Ok(out)
-        })
+                        out.push(ClaimedDelivery {
+                            id: r.try_get(0)?,
+                            message_id: r.try_get(1)?,
+                            url: r.try_get(2)?,
+                            secret: r.try_get(3)?,
+                            content_type: r.try_get(4)?,
+                            body: r.try_get(5)?,
+                            attempts: r.try_get(6)?,
+                            created_at: r.try_get(7)?,
+                        });
+                    }
+                    tx.commit().await?;
+                    Ok(out)
+                }
+        )
     }
 
     /// Records an attempt on delivery `id` by `owner` and what follows it, releasing the
@@ -340,9 +362,13 @@ impl Store {
             DeliveryOutcome::GiveUp => ("failed", attempt.at, None),
         };
         let ok = outcome == DeliveryOutcome::Delivered;
-        on_pool!(self, write | pool | {
-            let mut tx = pool.begin().await?;
-            let webhook: Option<i64> = sqlx::query_scalar(
+        on_pool!(
+            self,
+            write
+                | pool
+                | {
+                    let mut tx = pool.begin().await?;
+                    let webhook: Option<i64> = sqlx::query_scalar(
                 "UPDATE warnings_deliveries SET status = $1, next_attempt_at = $2, delivered_at = $3, \
                  attempts = attempts + 1, last_status = $4, last_error = $5, lease_owner = NULL, lease_until = NULL \
                  WHERE id = $6 AND lease_owner = $7 RETURNING webhook_id",
@@ -356,11 +382,11 @@ impl Store {
             .bind(owner)
             .fetch_optional(&mut *tx)
             .await?;
-            let Some(webhook) = webhook else {
-                tx.rollback().await?;
-                return Ok(false);
-            };
-            sqlx::query(
+                    let Some(webhook) = webhook else {
+                        tx.rollback().await?;
+                        return Ok(false);
+                    };
+                    sqlx::query(
                 "INSERT INTO warnings_attempts (delivery_id, at, duration_ms, status_code, error, instance) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
             )
@@ -372,13 +398,13 @@ impl Store {
             .bind(&attempt.instance)
             .execute(&mut *tx)
             .await?;
-            if ok {
-                sqlx::query("UPDATE warnings_webhooks SET consecutive_failures = 0, failing = FALSE WHERE id = $1")
+                    if ok {
+                        sqlx::query("UPDATE warnings_webhooks SET consecutive_failures = 0, failing = FALSE WHERE id = $1")
                     .bind(webhook)
                     .execute(&mut *tx)
                     .await?;
-            } else {
-                sqlx::query(
+                    } else {
+                        sqlx::query(
                     "UPDATE warnings_webhooks SET consecutive_failures = consecutive_failures + 1, \
                      failing = (consecutive_failures + 1 >= $1) WHERE id = $2",
                 )
@@ -386,10 +412,11 @@ impl Store {
                 .bind(webhook)
                 .execute(&mut *tx)
                 .await?;
-            }
-            tx.commit().await?;
-            Ok(true)
-        })
+                    }
+                    tx.commit().await?;
+                    Ok(true)
+                }
+        )
     }
 
     /// The latest `limit` deliveries to a subscriber (every subscriber's with `None`).
@@ -398,58 +425,72 @@ impl Store {
         webhook: Option<i64>,
         limit: i64,
     ) -> Result<Vec<Delivery>, StoreError> {
-        on_pool!(self, read | pool | {
-            let rows = sqlx::query(&format!(
+        on_pool!(
+            self,
+            read | pool | {
+                let rows = sqlx::query(&format!(
                 "{DELIVERY_COLS} WHERE ($1 IS NULL OR webhook_id = $1) ORDER BY id DESC LIMIT $2"
             ))
-            .bind(webhook)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?;
-            rows.iter().map(delivery_of).collect()
-        })
+                .bind(webhook)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?;
+                rows.iter().map(delivery_of).collect()
+            }
+        )
     }
 
     /// One delivery.
     pub async fn delivery(&self, id: i64) -> Result<Option<Delivery>, StoreError> {
-        on_pool!(self, read | pool | {
-            let row = sqlx::query(&format!("{DELIVERY_COLS} WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?;
-            row.as_ref().map(delivery_of).transpose()
-        })
+        on_pool!(
+            self,
+            read | pool | {
+                let row = sqlx::query(&format!("{DELIVERY_COLS} WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?;
+                row.as_ref().map(delivery_of).transpose()
+            }
+        )
     }
 
     /// The attempts of a delivery, oldest first.
     pub async fn delivery_attempts(&self, id: i64) -> Result<Vec<Attempt>, StoreError> {
-        on_pool!(self, read | pool | {
-            let rows = sqlx::query(
+        on_pool!(
+            self,
+            read | pool
+                | {
+                    let rows = sqlx::query(
                 "SELECT at, duration_ms, status_code, error, instance FROM warnings_attempts WHERE delivery_id = $1 ORDER BY id",
             )
             .bind(id)
             .fetch_all(pool)
             .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(Attempt {
-                        at: r.try_get(0)?,
-                        duration_ms: r.try_get(1)?,
-                        status_code: r.try_get(2)?,
-                        error: r.try_get(3)?,
-                        instance: r.try_get(4)?,
-                    })
-                })
-                .collect()
-        })
+                    rows.iter()
+                        .map(|r| {
+                            Ok(Attempt {
+                                at: r.try_get(0)?,
+                                duration_ms: r.try_get(1)?,
+                                status_code: r.try_get(2)?,
+                                error: r.try_get(3)?,
+                                instance: r.try_get(4)?,
+                            })
+                        })
+                        .collect()
+                }
+        )
     }
 
     /// Sends a delivery again (the admin's resend): due now, with the same message id, so that
     /// a receiver that got it already can tell. False if unknown, its subscriber is removed, or a
     /// worker holds it right now.
     pub async fn delivery_resend(&self, id: i64, now_ms: i64) -> Result<bool, StoreError> {
-        on_pool!(self, write | pool | {
-            let n = sqlx::query(
+        on_pool!(
+            self,
+            write
+                | pool
+                | {
+                    let n = sqlx::query(
                 "UPDATE warnings_deliveries SET status = 'pending', next_attempt_at = $1, lease_owner = NULL, lease_until = NULL \
                  WHERE id = $2 AND (lease_until IS NULL OR lease_until < $1) \
                  AND webhook_id IN (SELECT id FROM warnings_webhooks WHERE active = TRUE)",
@@ -459,7 +500,8 @@ impl Store {
             .execute(pool)
             .await?
             .rows_affected();
-            Ok(n == 1)
-        })
+                    Ok(n == 1)
+                }
+        )
     }
 }

@@ -38,8 +38,34 @@ pub(super) fn routes() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(create, list, one, version, approve, cancel, euda, euda_csv, register, webhooks, remove, deliveries, delivery, resend, public_list),
-    components(schemas(Step, WarningDoc, WebhookInput, Created, CancelBody, ApproveBody, HookDoc, DeliveryDoc, AttemptDoc))
+    paths(
+        create,
+        list,
+        one,
+        version,
+        approve,
+        cancel,
+        euda,
+        euda_csv,
+        register,
+        webhooks,
+        remove,
+        deliveries,
+        delivery,
+        resend,
+        public_list
+    ),
+    components(schemas(
+        Step,
+        WarningDoc,
+        WebhookInput,
+        Created,
+        CancelBody,
+        ApproveBody,
+        HookDoc,
+        DeliveryDoc,
+        AttemptDoc
+    ))
 )]
 pub(super) struct ApiDoc;
 
@@ -313,7 +339,8 @@ pub struct AttemptDoc {
 }
 
 fn ms(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), varde_core::warnings::cap::oslo)
+    jiff::Timestamp::from_millisecond(ms)
+        .map_or_else(|_| ms.to_string(), varde_core::warnings::cap::oslo)
 }
 
 fn delivery_doc(d: varde_store::Delivery, log: Vec<varde_store::Attempt>) -> DeliveryDoc {
@@ -361,7 +388,10 @@ async fn deliveries(
 ) -> Result<Response, WebError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let list = state.store.deliveries(Some(id), limit).await?;
-    let docs: Vec<DeliveryDoc> = list.into_iter().map(|d| delivery_doc(d, Vec::new())).collect();
+    let docs: Vec<DeliveryDoc> = list
+        .into_iter()
+        .map(|d| delivery_doc(d, Vec::new()))
+        .collect();
     Ok(axum::Json(docs).into_response())
 }
 
@@ -373,7 +403,11 @@ async fn delivery(
     _access: OrgAccess<ManageWebhooks>,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let d = state.store.delivery(id).await?.ok_or_else(WebError::not_found)?;
+    let d = state
+        .store
+        .delivery(id)
+        .await?
+        .ok_or_else(WebError::not_found)?;
     let log = state.store.delivery_attempts(id).await?;
     Ok(axum::Json(delivery_doc(d, log)).into_response())
 }

@@ -94,7 +94,10 @@ pub fn routes() -> Router<AppState> {
         .route("/warnings.atom", get(public::atom))
         .route("/warnings/cap.xml", get(public::cap_index))
         .route("/warnings/{id}/cap.xml", get(public::cap_latest))
-        .route("/warnings/{id}/v/{version}/cap.xml", get(public::cap_version))
+        .route(
+            "/warnings/{id}/v/{version}/cap.xml",
+            get(public::cap_version),
+        )
 }
 
 /// The area's JSON API (mounted under `/api/v1`).

@@ -38,8 +38,9 @@ pub fn refused(errors: Vec<FieldError>) -> WebError {
 
 fn refusal(r: Refusal) -> WebError {
     match r {
-        Refusal::OwnVersion => WebError::invalid("approver", r.to_string())
-            .with_status(StatusCode::FORBIDDEN),
+        Refusal::OwnVersion => {
+            WebError::invalid("approver", r.to_string()).with_status(StatusCode::FORBIDDEN)
+        }
         Refusal::State(f) => WebError::invalid(&f.field, f.rule).with_status(StatusCode::CONFLICT),
     }
 }
@@ -81,7 +82,11 @@ pub(crate) fn delivery_for(
         return None;
     }
     let (event_type, tag, xml) = if w.cancelled.is_some() {
-        ("warning.cancelled", "cancel".to_owned(), cap::cancel(cfg, w)?)
+        (
+            "warning.cancelled",
+            "cancel".to_owned(),
+            cap::cancel(cfg, w)?,
+        )
     } else if w.approved_versions().count() > 1 {
         (
             "warning.updated",
@@ -159,7 +164,7 @@ pub async fn draft(
     let content = draft::parse(input, state.clock.now()).map_err(refused)?;
     let event = Event::Drafted {
         version: 1,
-        content,
+        content: Box::new(content),
     };
     // A minted id is new; on the 2^-50 chance it is not, the write refuses and we mint again.
     for _ in 0..3 {
@@ -181,7 +186,16 @@ pub async fn new_version(
     let w = load(state, id).await?;
     let version = w.check_draft().map_err(refusal)?;
     let content = draft::parse(input, state.clock.now()).map_err(refused)?;
-    write(state, access, id, Event::Drafted { version, content }).await
+    write(
+        state,
+        access,
+        id,
+        Event::Drafted {
+            version,
+            content: Box::new(content),
+        },
+    )
+    .await
 }
 
 /// Approves (and so publishes) the version waiting for approval; `version`, when given, must
@@ -195,7 +209,8 @@ pub async fn approve(
     let w = load(state, id).await?;
     let pending = w.pending().map(|v| v.number);
     let version = version.or(pending).ok_or_else(|| {
-        WebError::invalid("version", "no version waits for approval").with_status(StatusCode::CONFLICT)
+        WebError::invalid("version", "no version waits for approval")
+            .with_status(StatusCode::CONFLICT)
     })?;
     write(state, access, id, Event::Approved { version }).await
 }
@@ -214,7 +229,10 @@ pub async fn cancel(
     let reason = varde_core::fields::opt_text("reason", reason, REASON_MAX)?
         .ok_or_else(|| WebError::invalid("reason", "must not be empty"))?;
     if varde_core::fields::holds_national_id(&reason) {
-        return Err(WebError::invalid("reason", "must not hold a national identity number"));
+        return Err(WebError::invalid(
+            "reason",
+            "must not hold a national identity number",
+        ));
     }
     write(state, access, id, Event::Cancelled { reason }).await
 }
@@ -256,7 +274,10 @@ fn check_url(state: &AppState, v: &str) -> Result<String, FieldError> {
         return Err(bad("must not be empty"));
     }
     if v.chars().count() > URL_MAX {
-        return Err(FieldError::new("url", format!("at most {URL_MAX} characters")));
+        return Err(FieldError::new(
+            "url",
+            format!("at most {URL_MAX} characters"),
+        ));
     }
     let url = reqwest::Url::parse(v).map_err(|_| bad("an http:// or https:// address"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
@@ -274,7 +295,10 @@ fn check_url(state: &AppState, v: &str) -> Result<String, FieldError> {
     let own = state.warnings.own_addrs();
     let points_here = own.iter().any(|a| {
         Some(a.port()) == port
-            && (loopback || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip == a.ip()))
+            && (loopback
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip == a.ip()))
     }) || reqwest::Url::parse(&state.config.public_url).is_ok_and(|p| {
         p.host_str().is_some_and(|h| h.eq_ignore_ascii_case(host))
             && p.port_or_known_default() == port
@@ -292,7 +316,9 @@ pub async fn register_webhook(
     input: &WebhookInput,
 ) -> Result<(i64, String), WebError> {
     let mut errors = Vec::new();
-    let url = check_url(state, &input.url).map_err(|e| errors.push(e)).ok();
+    let url = check_url(state, &input.url)
+        .map_err(|e| errors.push(e))
+        .ok();
     let mut areas = Vec::new();
     for a in input.areas.iter().filter(|a| !a.trim().is_empty()) {
         match Area::parse("areas", a) {

@@ -75,7 +75,10 @@ async fn send(state: &AppState, client: &reqwest::Client, d: &ClaimedDelivery) -
 }
 
 /// One round: claims what is due and delivers it. The number claimed.
-pub async fn round(state: &AppState, client: &reqwest::Client) -> Result<usize, varde_store::StoreError> {
+pub async fn round(
+    state: &AppState,
+    client: &reqwest::Client,
+) -> Result<usize, varde_store::StoreError> {
     let owner = &state.warnings.instance;
     let now = state.clock.now().as_millisecond();
     let lease = i64::try_from(LEASE.as_millis()).unwrap_or(60_000);
@@ -104,7 +107,11 @@ pub async fn round(state: &AppState, client: &reqwest::Client) -> Result<usize, 
                 }
             };
             if attempt.error.is_some() {
-                tracing::warn!(delivery = d.id, attempt = d.attempts + 1, "webhook delivery failed");
+                tracing::warn!(
+                    delivery = d.id,
+                    attempt = d.attempts + 1,
+                    "webhook delivery failed"
+                );
             }
             state
                 .store
@@ -115,7 +122,9 @@ pub async fn round(state: &AppState, client: &reqwest::Client) -> Result<usize, 
     while let Some(done) = sends.join_next().await {
         match done {
             Ok(Ok(true)) => {}
-            Ok(Ok(false)) => tracing::warn!("a delivery's lease ran out before its attempt was recorded"),
+            Ok(Ok(false)) => {
+                tracing::warn!("a delivery's lease ran out before its attempt was recorded")
+            }
             Ok(Err(e)) => tracing::error!(error = %e, "cannot record a delivery attempt"),
             Err(e) => tracing::error!(error = %e, "a delivery task failed"),
         }

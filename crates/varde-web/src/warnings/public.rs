@@ -41,7 +41,9 @@ impl Snapshot {
             .filter(|w| w.public_in_force(now))
             .collect();
         v.sort_by_key(|w| {
-            let p = w.published().map(|p| (p.content.severity, p.approved.as_ref().map(|a| a.at)));
+            let p = w
+                .published()
+                .map(|p| (p.content.severity, p.approved.as_ref().map(|a| a.at)));
             (p.map(|p| p.0), std::cmp::Reverse(p.and_then(|p| p.1)))
         });
         v
