@@ -254,9 +254,10 @@ impl Decision {
 ///   (whether the clinician is a specialist is a domain rule, checked in `pathways::lar`).
 /// * Pathway quality indicators: clinicians see their own organisation's (with the health
 ///   trust, region and nation beside them); analysts see every organisation's.
-/// * Overdose warnings are national, not an organisation's: warning-editors draft, approvers
-///   approve and cancel (never their own version: a domain rule, checked in `warnings`), both
-///   read the staff view; subscribers are managed by system-admins. No personal data.
+/// * Overdose warnings are national, not an organisation's: warning-editors and approvers
+///   draft, approvers approve and cancel (never a version they wrote: a domain rule, checked
+///   in `warnings`), both read the staff view; subscribers are managed by system-admins. No
+///   personal data.
 /// * National LAR and coercion figures are for analysts only: a clinician sees their own
 ///   organisation's in full, and national minus own would give the others' small cells away.
 pub fn decide(
@@ -338,7 +339,9 @@ pub fn decide(
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
         Action::WarningDraft => match actor.role {
-            Role::WarningEditor => Decision::allow(Reason::NationalWarningService),
+            Role::WarningEditor | Role::WarningApprover => {
+                Decision::allow(Reason::NationalWarningService)
+            }
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
         Action::WarningApprove => match actor.role {
@@ -420,7 +423,10 @@ mod tests {
                 matches!(role, Role::WarningEditor | Role::WarningApprover),
                 false,
             ),
-            Action::WarningDraft => (role == Role::WarningEditor, false),
+            Action::WarningDraft => (
+                matches!(role, Role::WarningEditor | Role::WarningApprover),
+                false,
+            ),
             Action::WarningApprove => (role == Role::WarningApprover, false),
             Action::WebhookManage => (role == Role::SystemAdmin, false),
         }

@@ -1,0 +1,1 @@
+//! The warnings pages (written next).
