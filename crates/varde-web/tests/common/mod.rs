@@ -176,6 +176,45 @@ impl TestApp {
         body["token"].as_str().expect("token").to_string()
     }
 
+    /// Stops the server but keeps the database (a test that restarts the application).
+    pub async fn halt(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await.expect("server task");
+        }
+    }
+
+    /// Another server on the same database, with its own connection pool: a second instance
+    /// of a deployment (or the first one restarted). Stop it with [`Instance::stop`].
+    pub async fn instance(&self, config: Config) -> Instance {
+        let store = varde_store::Store::connect(&self.db.url)
+            .await
+            .expect("second connection");
+        let now: Timestamp = NOW.parse().expect("fixed time");
+        let config = Config {
+            data_dir: self.db.data_dir.path().to_path_buf(),
+            ..config
+        };
+        let key = PseudonymKey::from_bytes([7u8; 32]);
+        let state = AppState::new(store, key, Clock::Fixed(now), config).expect("state");
+        let app = Application::bind("127.0.0.1:0", state.clone())
+            .await
+            .expect("bind");
+        let addr = app.addr().expect("addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run(async move {
+            let _ = rx.await;
+        }));
+        Instance {
+            base: format!("http://{addr}"),
+            state,
+            stop: tx,
+            server,
+        }
+    }
+
     /// Stops the server and drops the database.
     pub async fn stop(mut self) {
         if let Some(tx) = self.stop.take() {
@@ -185,6 +224,21 @@ impl TestApp {
             let _ = server.await;
         }
         self.db.cleanup().await;
+    }
+}
+
+/// A second server on a test app's database.
+pub struct Instance {
+    pub base: String,
+    pub state: AppState,
+    stop: oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Instance {
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.server.await.expect("server task");
     }
 }
 
