@@ -89,6 +89,14 @@ struct ServeArgs {
     /// Production: refuse synthetic test identity numbers.
     #[arg(long, env = "VARDE_PRODUCTION")]
     production: bool,
+    /// The address the public reaches this deployment at (links in CAP documents and the
+    /// Atom feed; the CAP sender is `ovs@` its host). Default: `http://` and `--listen`.
+    #[arg(long, env = "VARDE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Do not run background work (webhook deliveries) on this server; others of the same
+    /// deployment do it.
+    #[arg(long, env = "VARDE_NO_BACKGROUND")]
+    no_background: bool,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -315,6 +323,11 @@ async fn serve(data_dir: &Path, url: Option<String>, args: ServeArgs) -> anyhow:
         tls: args.tls,
         allow_synthetic_ids: !args.production,
         limits: args.limits.limits()?,
+        public_url: args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", args.listen)),
+        background: !args.no_background,
         ..Config::default()
     };
     let state = AppState::new(store.clone(), key, Clock::System, config)?;
