@@ -218,3 +218,96 @@ pub async fn cap_version(
     let doc = cap::alert(&super::cap_config(&state), w, version).ok_or_else(WebError::not_found)?;
     Ok(xml("application/cap+xml; charset=utf-8", doc))
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use varde_core::warnings::draft::{self, DraftInput, TextInput};
+    use varde_core::warnings::{Actor, Event};
+
+    use super::*;
+
+    fn t(s: &str) -> TextInput {
+        TextInput {
+            nb: s.into(),
+            en: None,
+        }
+    }
+
+    fn published(id: &str, severity: &str, expires: &str, at: &str) -> Warning {
+        let now: Timestamp = "2026-11-24T12:00:00Z".parse().unwrap();
+        let input = DraftInput {
+            title: t(id),
+            substance: "fentanyl".into(),
+            areas: vec!["national".into()],
+            severity: severity.into(),
+            description: t("d"),
+            advice_public: t("a"),
+            advice_services: t("s"),
+            expires: expires.into(),
+            ..DraftInput::default()
+        };
+        let content = Box::new(draft::parse(&input, now).unwrap());
+        let mut w = Warning::new(id);
+        let by = |id| Actor {
+            id,
+            name: "x".into(),
+        };
+        w.apply(
+            &Event::Drafted {
+                version: 1,
+                content,
+            },
+            by(1),
+            now,
+        );
+        w.apply(&Event::Approved { version: 1 }, by(2), at.parse().unwrap());
+        w
+    }
+
+    /// Expired warnings leave the public list by themselves, and the cached rendering is kept
+    /// only until the next expiry.
+    #[test]
+    fn expiry_moves_a_warning_to_the_archive_and_bounds_the_cache() {
+        let snap = Snapshot {
+            stamp: 1,
+            warnings: vec![
+                published(
+                    "OVS-MINOR",
+                    "minor",
+                    "2026-12-01T12:00:00+01:00",
+                    "2026-11-24T13:00:00Z",
+                ),
+                published(
+                    "OVS-EXTREME",
+                    "extreme",
+                    "2026-12-10T12:00:00+01:00",
+                    "2026-11-24T12:30:00Z",
+                ),
+                published(
+                    "OVS-SEVERE",
+                    "severe",
+                    "2026-12-05T12:00:00+01:00",
+                    "2026-11-24T12:10:00Z",
+                ),
+            ],
+        };
+        let ids = |v: Vec<&Warning>| v.iter().map(|w| w.id.clone()).collect::<Vec<_>>();
+        let now: Timestamp = "2026-11-25T00:00:00Z".parse().unwrap();
+        assert_eq!(
+            ids(snap.in_force(now)),
+            ["OVS-EXTREME", "OVS-SEVERE", "OVS-MINOR"]
+        );
+        assert!(snap.archive(now).is_empty());
+        assert_eq!(
+            snap.next_expiry(now),
+            Some("2026-12-01T11:00:00Z".parse().unwrap())
+        );
+        let later: Timestamp = "2026-12-02T00:00:00Z".parse().unwrap();
+        assert_eq!(ids(snap.in_force(later)), ["OVS-EXTREME", "OVS-SEVERE"]);
+        assert_eq!(ids(snap.archive(later)), ["OVS-MINOR"]);
+        let end: Timestamp = "2026-12-11T00:00:00Z".parse().unwrap();
+        assert!(snap.in_force(end).is_empty());
+        assert_eq!(snap.next_expiry(end), None);
+    }
+}
