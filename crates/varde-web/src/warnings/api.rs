@@ -443,7 +443,7 @@ async fn public_list(State(state): State<AppState>, l: Lang) -> Result<Response,
     Ok((
         [
             (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, "public, max-age=30"),
+            (header::CACHE_CONTROL, "public, max-age=5"),
         ],
         body.to_string(),
     )

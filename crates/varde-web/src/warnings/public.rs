@@ -162,7 +162,7 @@ fn xml(content_type: &'static str, body: impl Into<String>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=30"),
+            (header::CACHE_CONTROL, "public, max-age=5"),
         ],
         body.into(),
     )
