@@ -25,10 +25,14 @@ async fn browser_warnings_public_editor_and_approver_sqlite_are_accessible() {
     // The public, not logged in.
     d.goto(&app.url("/warnings")).await;
     d.wait_path("/warnings").await;
-    assert_eq!(d.count("li.warning-card").await, 1, "the published warning");
+    assert_eq!(
+        d.count("article.warning-card").await,
+        1,
+        "the published warning"
+    );
     d.check_axe(&axe, "/warnings").await;
     d.assert_fits_phone("/warnings").await;
-    d.click("li.warning-card h2 a").await;
+    d.click("article.warning-card h2 a").await;
     let path = format!("/warnings/{id}");
     d.wait_path(&path).await;
     d.check_axe(&axe, &path).await;
