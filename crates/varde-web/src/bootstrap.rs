@@ -334,6 +334,121 @@ pub async fn seed_demo_lar_coercion(state: &crate::AppState) -> Result<usize, De
     Ok(n)
 }
 
+/// A demo user by name, as a principal.
+async fn demo_principal(
+    state: &crate::AppState,
+    username: &'static str,
+) -> Result<varde_core::org::Principal, DemoError> {
+    let user = state
+        .store
+        .user_by_username(username)
+        .await?
+        .ok_or(DemoError::Missing(username))?;
+    crate::auth::principal_of(&user).ok_or(DemoError::Missing(username))
+}
+
+/// Two overdose warnings through the operations the pages and the API call: one drafted by
+/// `varselredaktor` and approved (published) by `varselgodkjenner` — protonitazene sold as
+/// oxycodone in Oslo, in force for 30 days — and one draft waiting for approval. Call on a
+/// database prepared by [`seed_demo`]. Returns the published warning's id.
+pub async fn seed_demo_warnings(state: &crate::AppState) -> Result<String, DemoError> {
+    use crate::authz::{ApproveWarnings, DraftWarnings, OrgAccess};
+    use crate::warnings::ops;
+    use varde_core::warnings::draft::{DraftInput, TextInput};
+
+    let failed = |e: crate::error::WebError| DemoError::Request(e.detail);
+    let editor =
+        OrgAccess::<DraftWarnings>::decide(state, demo_principal(state, "varselredaktor").await?)
+            .await
+            .map_err(failed)?;
+    let approver = OrgAccess::<ApproveWarnings>::decide(
+        state,
+        demo_principal(state, "varselgodkjenner").await?,
+    )
+    .await
+    .map_err(failed)?;
+    let in_days = |days: i64| -> Result<String, DemoError> {
+        state
+            .clock
+            .now()
+            .checked_add(jiff::Span::new().hours(24 * days))
+            .map(|t| t.to_string())
+            .map_err(|e| DemoError::Request(e.to_string()))
+    };
+    let text = |nb: &str, en: &str| TextInput {
+        nb: nb.to_owned(),
+        en: Some(en.to_owned()),
+    };
+    let published = ops::draft(
+        state,
+        &editor,
+        &DraftInput {
+            title: text(
+                "Protonitazen solgt som oksykodontabletter i Oslo",
+                "Protonitazene sold as oxycodone tablets in Oslo",
+            ),
+            substance: "protonitazene".into(),
+            sold_as: Some("oksykodon (80 mg, grønne tabletter)".into()),
+            found_by: Some("drug_checking".into()),
+            areas: vec!["0301".into()],
+            severity: "extreme".into(),
+            urgency: Some("immediate".into()),
+            certainty: Some("observed".into()),
+            description: text(
+                "Rusmiddelanalyse har funnet protonitazen, et syntetisk opioid som er mye sterkere enn heroin, i tabletter solgt som oksykodon i Oslo. Flere overdoser er meldt.",
+                "Drug checking has found protonitazene, a synthetic opioid much stronger than heroin, in tablets sold as oxycodone in Oslo. Several overdoses have been reported.",
+            ),
+            advice_public: text(
+                "Ikke bruk alene. Start med en liten dose og vent. Ha nalokson (Nyxoid) tilgjengelig. Ved overdose: ring 113.",
+                "Do not use alone. Start with a small dose and wait. Keep naloxone (Nyxoid) at hand. In an overdose: call 113.",
+            ),
+            advice_services: text(
+                "Del ut nalokson og informer brukere. En overdose kan kreve flere doser nalokson. Meld mistenkte tilfeller.",
+                "Hand out naloxone and inform users. An overdose may need several doses of naloxone. Report suspected cases.",
+            ),
+            expires: in_days(30)?,
+            ..DraftInput::default()
+        },
+    )
+    .await
+    .map_err(failed)?;
+    ops::approve(state, &approver, &published.id, Some(1))
+        .await
+        .map_err(failed)?;
+    ops::draft(
+        state,
+        &editor,
+        &DraftInput {
+            title: TextInput {
+                nb: "Xylazin funnet i heroin i Bergen".into(),
+                en: None,
+            },
+            substance: "xylazine".into(),
+            sold_as: Some("heroin".into()),
+            found_by: Some("seizure".into()),
+            areas: vec!["4601".into()],
+            severity: "severe".into(),
+            description: TextInput {
+                nb: "Politiet har funnet xylazin, et beroligende middel for dyr, blandet i heroin i Bergen.".into(),
+                en: None,
+            },
+            advice_public: TextInput {
+                nb: "Xylazin virker ikke på nalokson, men gi nalokson likevel ved overdose. Ring 113. Sår som ikke gror, bør sees av helsepersonell.".into(),
+                en: None,
+            },
+            advice_services: TextInput {
+                nb: "Vær oppmerksom på langvarig bevisstløshet og sår. Meld mistenkte tilfeller.".into(),
+                en: None,
+            },
+            expires: in_days(14)?,
+            ..DraftInput::default()
+        },
+    )
+    .await
+    .map_err(failed)?;
+    Ok(published.id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

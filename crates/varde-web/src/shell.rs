@@ -34,7 +34,7 @@ pub const AREAS: [&str; 8] = [
 ];
 
 /// The areas that are built: each mounts its own router. The others are placeholders.
-pub const BUILT: [&str; 1] = ["pathways"];
+pub const BUILT: [&str; 2] = ["pathways", "warnings"];
 
 pub fn routes() -> Router<AppState> {
     let mut r = Router::new()
@@ -79,7 +79,8 @@ pub struct Chrome {
 /// the user's role may open, as [`decide`] says (a link that would be denied is never
 /// offered, so a click never fills the access log with a denial). A placeholder area is open
 /// to everyone logged in; the pathways area to whoever may read the own organisation's
-/// pathways, or see indicators (an analyst's link goes to the indicators).
+/// pathways, or see indicators (an analyst's link goes to the indicators); the warnings area
+/// to the staff's list, the admin's subscribers, or else the public page.
 pub fn menu(p: &Principal) -> Vec<MenuLink> {
     let own = Subject::of_org(p.org);
     let allowed = |action: Action| decide(p, action, &own, None).allowed;
@@ -98,6 +99,11 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
             "pathways" if decide(p, Action::PathwayIndicators, &any_other, None).allowed => {
                 Some("/pathways/indicators".to_owned())
             }
+            // Staff to their list; the admin to the subscribers; everyone else to the public
+            // page (which needs no login).
+            "warnings" if allowed(Action::WarningRead) => Some("/warnings/manage".to_owned()),
+            "warnings" if allowed(Action::WebhookManage) => Some("/warnings/webhooks".to_owned()),
+            "warnings" => Some("/warnings".to_owned()),
             _ if BUILT.contains(&slug) => None,
             _ => Some(format!("/{slug}")),
         };

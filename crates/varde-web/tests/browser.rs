@@ -13,6 +13,8 @@ mod common;
 mod phone;
 #[path = "browser/walk.rs"]
 mod walk;
+#[path = "browser/warnings.rs"]
+mod warnings;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

@@ -359,6 +359,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let state = AppState::new(store.clone(), key, Clock::System, config)?;
     let lar_coercion = varde_web::bootstrap::seed_demo_lar_coercion(&state).await?;
     let patients = varde_web::pathways::seed_demo_patients(&state).await?;
+    let warning = varde_web::bootstrap::seed_demo_warnings(&state).await?;
     let app = Application::bind(&args.listen, state)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -391,6 +392,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     writeln!(
         out,
         "{lar_coercion} LAR and coercion registrations (Pasientforløp → LAR, Tvang)."
+    )?;
+    writeln!(
+        out,
+        "Overdose warning {warning} published, one draft waiting (public page: http://{addr}/warnings; varselgodkjenner approves)."
     )?;
     writeln!(out, "Stop with Ctrl-C.")?;
     drop(out);

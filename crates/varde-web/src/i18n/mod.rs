@@ -13,6 +13,7 @@ mod rules;
 mod sessions;
 mod shell;
 mod users;
+mod warnings;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -228,13 +229,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 6] = [
+const GROUPS: [&[(&str, &str, &str)]; 7] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
     users::TEXTS,
     audit::TEXTS,
     pathways::TEXTS,
+    warnings::TEXTS,
 ];
 
 /// The texts by key, built once: pages look up many texts (some per table row).

@@ -54,7 +54,15 @@ fn every_key_used_exists_in_both_languages() {
 
 #[test]
 fn keys_are_unique_and_carry_their_areas_name() {
-    let prefixes = ["", "sessions.", "persons.", "users.", "audit.", "pathways."];
+    let prefixes = [
+        "",
+        "sessions.",
+        "persons.",
+        "users.",
+        "audit.",
+        "pathways.",
+        "warnings.",
+    ];
     let mut seen = BTreeSet::new();
     for (group, prefix) in GROUPS.iter().zip(prefixes) {
         for (key, _, _) in group.iter() {
@@ -92,6 +100,45 @@ fn domain_names_have_texts() {
         "temporary_decision_lapsed",
     ] {
         assert_ne!(l.t_in("pathways.coercion", w), "?", "{w}");
+    }
+    {
+        use varde_core::warnings::{Certainty, FoundBy, Severity, Status, Urgency};
+        let words = Severity::ALL
+            .iter()
+            .map(|w| ("warnings.severity", w.as_str()))
+            .chain(
+                Urgency::ALL
+                    .iter()
+                    .map(|w| ("warnings.urgency", w.as_str())),
+            )
+            .chain(
+                Certainty::ALL
+                    .iter()
+                    .map(|w| ("warnings.certainty", w.as_str())),
+            )
+            .chain(
+                FoundBy::ALL
+                    .iter()
+                    .map(|w| ("warnings.found_by", w.as_str())),
+            )
+            .chain(
+                [
+                    Status::Draft,
+                    Status::Published,
+                    Status::Expired,
+                    Status::Cancelled,
+                ]
+                .iter()
+                .map(|s| ("warnings.status", s.as_str())),
+            )
+            .chain(
+                ["pending", "delivered", "failed"]
+                    .into_iter()
+                    .map(|s| ("warnings.delivery", s)),
+            );
+        for (prefix, w) in words {
+            assert_ne!(l.t_in(prefix, w), "?", "{prefix}.{w}");
+        }
     }
     for slug in crate::shell::AREAS {
         assert_ne!(l.t(slug), "?", "{slug}");

@@ -8,13 +8,19 @@
 //! | `public.rs` | what the public reads, cached per stamp: the list, the Atom feed, CAP documents |
 //! | `outbox.rs` | the background worker that delivers to subscribers, signed, with leases |
 //! | `api.rs` | the JSON API (staff, subscribers, public), with its OpenAPI description |
+//! | `pages.rs` | the public pages: `/warnings` (in force), `/warnings/archive`, `/warnings/{id}` |
+//! | `manage.rs` | the staff's pages: `/warnings/manage`, `/warnings/new`, `/warnings/manage/{id}` (versions, approve, cancel) |
+//! | `admin.rs` | the system admin's pages: `/warnings/webhooks`, `/warnings/webhooks/{id}` (deliveries, resend, remove) |
 //!
 //! The rules are `varde_core::warnings`; storage is `varde_store::warnings`.
 
+mod admin;
 mod api;
 mod docs;
+mod manage;
 pub mod ops;
 pub mod outbox;
+mod pages;
 mod public;
 
 use std::net::SocketAddr;
@@ -98,6 +104,9 @@ pub fn routes() -> Router<AppState> {
             "/warnings/{id}/v/{version}/cap.xml",
             get(public::cap_version),
         )
+        .merge(pages::routes())
+        .merge(manage::routes())
+        .merge(admin::routes())
 }
 
 /// The area's JSON API (mounted under `/api/v1`).
