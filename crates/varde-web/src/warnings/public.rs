@@ -51,7 +51,6 @@ impl Snapshot {
 
     /// The warnings the public sees that are no longer in force (expired or cancelled),
     /// newest first.
-    #[allow(dead_code)] // the archive page uses it
     pub fn archive(&self, now: Timestamp) -> Vec<&Warning> {
         let mut v: Vec<&Warning> = self
             .warnings
