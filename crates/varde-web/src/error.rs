@@ -76,18 +76,36 @@ impl WebError {
 
     pub fn invalid(field: &str, rule: impl Into<String>) -> Self {
         let rule = rule.into();
-        let mut e = Self::new(
+        Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid-input",
             "Invalid input",
             format!("{field}: {rule}"),
-        );
-        e.errors.push(FieldProblem {
+        )
+        .and_field(field, rule)
+    }
+
+    /// Every refusal of a form or a body at once (422), each naming its field; the detail is
+    /// the first.
+    pub fn invalid_fields(errors: Vec<varde_core::fields::FieldError>) -> Self {
+        let mut it = errors.into_iter();
+        let Some(first) = it.next() else {
+            return Self::invalid_input("invalid input");
+        };
+        it.fold(Self::invalid(&first.field, first.rule), |e, f| {
+            e.and_field(&f.field, f.rule)
+        })
+    }
+
+    /// The problem with one more field's refusal in its list.
+    pub fn and_field(mut self, field: &str, rule: impl Into<String>) -> Self {
+        let rule = rule.into();
+        self.errors.push(FieldProblem {
             field: field.to_owned(),
             code: crate::i18n::rule_code(&rule).map(str::to_owned),
             rule,
         });
-        e
+        self
     }
 
     /// Invalid input that no single field names (the rows of a file): 422, `invalid-input`.

@@ -16,25 +16,8 @@ use varde_store::{NewDelivery, NewWebhook, WarningWrite, Webhook};
 
 use super::docs::WarningDoc;
 use crate::authz::{ActionKind, ApproveWarnings, DraftWarnings, ManageWebhooks, OrgAccess};
-use crate::error::{FieldProblem, WebError};
+use crate::error::WebError;
 use crate::AppState;
-
-/// Every refusal of a form or body as one 422 problem naming each field.
-pub fn refused(errors: Vec<FieldError>) -> WebError {
-    let mut it = errors.into_iter();
-    let Some(first) = it.next() else {
-        return WebError::invalid_input("invalid input");
-    };
-    let mut e = WebError::invalid(&first.field, first.rule);
-    for f in it {
-        e.errors.push(FieldProblem {
-            field: f.field.to_string(),
-            code: crate::i18n::rule_code(&f.rule).map(str::to_owned),
-            rule: f.rule,
-        });
-    }
-    e
-}
 
 fn refusal(r: Refusal) -> WebError {
     match r {
@@ -149,7 +132,6 @@ async fn write<A: ActionKind>(
         .map_err(refusal)?;
     state.warnings.public.invalidate();
     if matches!(event, Event::Approved { .. } | Event::Cancelled { .. }) {
-        state.warnings.wake.notify_waiters();
         state.warnings.wake.notify_one();
     }
     Ok(written)
@@ -161,7 +143,7 @@ pub async fn draft(
     access: &OrgAccess<DraftWarnings>,
     input: &DraftInput,
 ) -> Result<Warning, WebError> {
-    let content = draft::parse(input, state.clock.now()).map_err(refused)?;
+    let content = draft::parse(input, state.clock.now()).map_err(WebError::invalid_fields)?;
     let event = Event::Drafted {
         version: 1,
         content: Box::new(content),
@@ -185,7 +167,7 @@ pub async fn new_version(
 ) -> Result<Warning, WebError> {
     let w = load(state, id).await?;
     let version = w.check_draft().map_err(refusal)?;
-    let content = draft::parse(input, state.clock.now()).map_err(refused)?;
+    let content = draft::parse(input, state.clock.now()).map_err(WebError::invalid_fields)?;
     write(
         state,
         access,
@@ -343,7 +325,7 @@ pub async fn register_webhook(
         }
     };
     let Some(url) = url.filter(|_| errors.is_empty()) else {
-        return Err(refused(errors));
+        return Err(WebError::invalid_fields(errors));
     };
     let mut random = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
