@@ -76,9 +76,9 @@ macro_rules! words {
             pub fn cap(self) -> &'static str {
                 match self { $($ty::$v => $cap),* }
             }
-            /// Parses the API's word.
+            /// Parses the API's word (or CAP's: case does not matter).
             pub fn parse(field: &'static str, v: &str) -> Result<$ty, FieldError> {
-                match v.trim() {
+                match v.trim().to_ascii_lowercase().replace(' ', "_").as_str() {
                     $($api => Ok($ty::$v),)*
                     _ => Err(FieldError::new(
                         field,

@@ -233,3 +233,23 @@ fn retries_back_off_and_go_on_for_a_day() {
     assert!(now >= RETRY_FOR_MS, "{now}");
     assert!(attempts > 20, "{attempts}");
 }
+
+#[test]
+fn words_are_taken_in_the_api_s_or_cap_s_case() {
+    assert_eq!(
+        Severity::parse("severity", "Extreme").unwrap(),
+        Severity::Extreme
+    );
+    assert_eq!(
+        Urgency::parse("urgency", " immediate ").unwrap(),
+        Urgency::Immediate
+    );
+    assert_eq!(
+        FoundBy::parse("found_by", "Drug checking").unwrap(),
+        FoundBy::DrugChecking
+    );
+    assert_eq!(
+        Certainty::parse("certainty", "sure").unwrap_err().rule,
+        "one of observed, likely, possible, unlikely, unknown"
+    );
+}

@@ -178,7 +178,7 @@ pub async fn atom(State(state): State<AppState>, l: Lang) -> Result<Response, We
             atom::feed(&cfg, &snap.warnings, now, l.code())
         })
         .await?;
-    Ok(xml("application/atom+xml; charset=utf-8", &*body))
+    Ok(xml("application/atom+xml", &*body))
 }
 
 /// `GET /warnings/cap.xml`: the CAP documents of every warning in force, as an Atom feed of
@@ -203,7 +203,7 @@ pub async fn cap_latest(
     let snap = state.warnings.public.snapshot(&state).await?;
     let w = public_warning(&snap, &id)?;
     let doc = cap::latest(&super::cap_config(&state), w).ok_or_else(WebError::not_found)?;
-    Ok(xml("application/cap+xml; charset=utf-8", doc))
+    Ok(xml("application/cap+xml", doc))
 }
 
 /// `GET /warnings/{id}/v/{version}/cap.xml`: one approved version's alert (what the
@@ -215,7 +215,7 @@ pub async fn cap_version(
     let snap = state.warnings.public.snapshot(&state).await?;
     let w = public_warning(&snap, &id)?;
     let doc = cap::alert(&super::cap_config(&state), w, version).ok_or_else(WebError::not_found)?;
-    Ok(xml("application/cap+xml; charset=utf-8", doc))
+    Ok(xml("application/cap+xml", doc))
 }
 
 #[cfg(test)]
