@@ -17,6 +17,7 @@ use varde_web::{AppState, Application, Clock, Config};
 
 mod cmd_pathways;
 mod cmd_signal;
+mod cmd_warnings;
 mod demo;
 
 #[derive(Debug, Parser)]
@@ -71,6 +72,8 @@ enum Command {
     Signal(cmd_signal::SignalArgs),
     /// Care pathways in TSB: quality indicators and the worklist from an event CSV.
     Pathways(cmd_pathways::PathwaysArgs),
+    /// Overdose warnings: the list, and the export to the EU drugs agency.
+    Warnings(cmd_warnings::WarningsArgs),
     /// Seeded synthetic data.
     Simulate {
         #[command(subcommand)]
@@ -271,6 +274,18 @@ fn run_async(data_dir: PathBuf, url: Option<String>, command: Command) -> anyhow
             } => audit_verify(&data_dir, url).await,
             Command::Backup => backup(&data_dir, url).await,
             Command::Demo(args) => demo(args).await,
+            Command::Warnings(args) => {
+                let store = open_store(&data_dir, url).await?;
+                let code = cmd_warnings::run(
+                    &store,
+                    args,
+                    jiff::Timestamp::now(),
+                    &mut std::io::stdout().lock(),
+                )
+                .await;
+                store.close().await;
+                code
+            }
             Command::Signal(_) | Command::Pathways(_) | Command::Simulate { .. } => {
                 bail!("not a database command")
             }

@@ -1,4 +1,5 @@
-//! The `varde` command's stable contract: global options, user add, audit verify, backup.
+//! The `varde` command's stable contract: global options, user add, audit verify, backup,
+//! warnings list and euda.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Write;
@@ -446,4 +447,75 @@ fn demo_serves_and_cleans_up_on_sigterm() {
         !Path::new(&dir).exists(),
         "the demo's data directory is removed"
     );
+}
+
+/// `varde warnings list` and `varde warnings euda`: a published warning and a draft seeded
+/// through the web layer's operations, read back by the command.
+async fn warnings_list_and_euda_export(engine: Engine) {
+    let Some(db) = TestDb::new(engine).await else {
+        return;
+    };
+    let now = Timestamp::now();
+    varde_web::bootstrap::seed_builtin(&db.store, now)
+        .await
+        .unwrap();
+    varde_web::bootstrap::seed_demo(&db.store, now)
+        .await
+        .unwrap();
+    let state = varde_web::AppState::new(
+        db.store.clone(),
+        varde_core::pseudonym::PseudonymKey::from_bytes([7u8; 32]),
+        varde_web::Clock::System,
+        varde_web::Config::default(),
+    )
+    .unwrap();
+    let id = varde_web::bootstrap::seed_demo_warnings(&state)
+        .await
+        .unwrap();
+    let dir = db.data_dir.path();
+    let url = Some(db.url.as_str());
+
+    let out = varde(dir, url, &["warnings", "list"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let list = text(&out.stdout);
+    assert!(
+        list.starts_with("id\tstatus\tseverity\tversion\ttitle\n"),
+        "{list}"
+    );
+    assert!(
+        list.contains(&format!("{id}\tpublished\textreme\t1\t")),
+        "{list}"
+    );
+    assert!(list.contains("\tdraft\t"), "the draft waiting: {list}");
+
+    let out = varde(dir, url, &["warnings", "euda", &id], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let alerts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(alerts[0]["warning_id"], id.as_str());
+    assert_eq!(alerts[0]["high_risk"], true);
+    // Every published warning, as CSV: a header and one row (the draft is not published).
+    let out = varde(dir, url, &["warnings", "euda", "--format", "csv"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv
+        .lines()
+        .next()
+        .unwrap()
+        .starts_with(varde_core::warnings::export::CSV_COLUMNS[0]));
+
+    let out = varde(dir, url, &["warnings", "euda", "OVS-NOSUCH"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no warning OVS-NOSUCH"));
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_warnings_list_and_euda_export() {
+    warnings_list_and_euda_export(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_warnings_list_and_euda_export() {
+    warnings_list_and_euda_export(Engine::Postgres).await;
 }
