@@ -53,10 +53,18 @@ pub enum Action {
     WarningApprove,
     /// Register and manage the warnings' webhook subscribers and their deliveries.
     WebhookManage,
+    /// Read the monitoring area: signals, series, imports, the watchlist.
+    MonitoringRead,
+    /// Work the signals (acknowledge, link, dismiss), change the watchlist and the rules.
+    MonitoringWrite,
+    /// Take in a drug-checking sample and give its code (a laboratory's `lab` users).
+    DrugcheckIntake,
+    /// Record a drug-checking sample's analysis.
+    DrugcheckResult,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 23] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -76,6 +84,10 @@ impl Action {
         Action::WarningDraft,
         Action::WarningApprove,
         Action::WebhookManage,
+        Action::MonitoringRead,
+        Action::MonitoringWrite,
+        Action::DrugcheckIntake,
+        Action::DrugcheckResult,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -99,6 +111,10 @@ impl Action {
             Action::WarningDraft => "warnings.draft",
             Action::WarningApprove => "warnings.approve",
             Action::WebhookManage => "warnings.webhooks",
+            Action::MonitoringRead => "monitoring.read",
+            Action::MonitoringWrite => "monitoring.write",
+            Action::DrugcheckIntake => "drugcheck.intake",
+            Action::DrugcheckResult => "drugcheck.result",
         }
     }
 
@@ -258,6 +274,8 @@ impl Decision {
 ///   draft, approvers approve and cancel (never a version they wrote: a domain rule, checked
 ///   in `warnings`), both read the staff view; subscribers are managed by system-admins. No
 ///   personal data.
+/// * Monitoring (signals, series, imports, the watchlist) is for analysts; drug-checking
+///   intake and results for `lab` users (anonymous samples: no personal data).
 /// * National LAR and coercion figures are for analysts only: a clinician sees their own
 ///   organisation's in full, and national minus own would give the others' small cells away.
 pub fn decide(
@@ -352,6 +370,14 @@ pub fn decide(
             Role::SystemAdmin => Decision::allow(Reason::SystemAdministration),
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
+        Action::MonitoringRead | Action::MonitoringWrite => match actor.role {
+            Role::Analyst => Decision::allow(Reason::AggregateStatistics),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::DrugcheckIntake | Action::DrugcheckResult => match actor.role {
+            Role::Lab => Decision::allow(Reason::OwnOrganisation),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
     }
 }
 
@@ -429,6 +455,8 @@ mod tests {
             ),
             Action::WarningApprove => (role == Role::WarningApprover, false),
             Action::WebhookManage => (role == Role::SystemAdmin, false),
+            Action::MonitoringRead | Action::MonitoringWrite => (role == Role::Analyst, false),
+            Action::DrugcheckIntake | Action::DrugcheckResult => (role == Role::Lab, false),
         }
     }
 

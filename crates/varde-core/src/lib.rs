@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod events;
 pub mod fields;
 pub mod ids;
+pub mod monitoring;
 pub mod org;
 pub mod passwords;
 pub mod pathways;

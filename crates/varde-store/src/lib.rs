@@ -13,7 +13,8 @@
 //! The modules follow the areas: `db` (the [`Store`], its engines and errors), `events` (the
 //! event log), `audit` (the access log), `orgs`, `users`, `sessions`, `persons`, `backup`, `keyfile`, and
 //! `pathways` (area 1: care pathways, with LAR and coercion), `warnings` (area 6: overdose
-//! warnings, their subscribers and the outbox of deliveries). Everything public is re-exported
+//! warnings, their subscribers and the outbox of deliveries), `monitoring` (area 5: signals
+//! and the watchlist). Everything public is re-exported
 //! here. With the cargo feature `testing`: [`testing`] (a fresh database per test) and the
 //! test and benchmark hooks (`hooks`).
 
@@ -25,6 +26,7 @@ mod events;
 #[cfg(feature = "testing")]
 mod hooks;
 mod keyfile;
+mod monitoring;
 mod orgs;
 mod pathways;
 mod persons;
@@ -40,6 +42,7 @@ pub use batches::{Batch, BatchTable, ImportOutcome, StoredBatch};
 pub use db::{default_url, engine_of, Engine, Store, StoreError, SQLITE_FILE};
 pub use events::{NewEvent, StoredEvent};
 pub use keyfile::{load_or_create_key, KeyFileError};
+pub use monitoring::{signal_stream, Signal, WATCHLIST_STREAM};
 pub use orgs::{NewOrg, Org};
 #[cfg(feature = "testing")]
 pub use pathways::PathwayRawInsert;

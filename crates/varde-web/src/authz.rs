@@ -65,6 +65,10 @@ action_kinds!(
     DraftWarnings => WarningDraft,
     ApproveWarnings => WarningApprove,
     ManageWebhooks => WebhookManage,
+    ReadMonitoring => MonitoringRead,
+    WorkSignals => MonitoringWrite,
+    TakeSamples => DrugcheckIntake,
+    RecordAnalyses => DrugcheckResult,
 );
 
 /// What an access concerns: the record, its pseudonymous subject and the organisation that
