@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod authz;
 pub mod calendar;
+pub mod drugcheck;
 pub mod events;
 pub mod fields;
 pub mod ids;

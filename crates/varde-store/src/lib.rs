@@ -22,6 +22,7 @@ mod audit;
 mod backup;
 mod batches;
 mod db;
+mod drugcheck;
 mod events;
 #[cfg(feature = "testing")]
 mod hooks;
@@ -40,6 +41,7 @@ pub mod testing;
 pub use audit::{AccessFilter, NewAccess};
 pub use batches::{Batch, BatchTable, ImportOutcome, StoredBatch};
 pub use db::{default_url, engine_of, Engine, Store, StoreError, SQLITE_FILE};
+pub use drugcheck::{DrugcheckCounts, DrugcheckLookup, DrugcheckRecorded, DrugcheckSample};
 pub use events::{NewEvent, StoredEvent};
 pub use keyfile::{load_or_create_key, KeyFileError};
 pub use monitoring::{signal_stream, Signal, WATCHLIST_STREAM};

@@ -14,7 +14,9 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::error::{FieldProblem, Problem, WebError};
-use crate::{audit, auth, error, pathways, persons, sessions, users, warnings, AppState};
+use crate::{
+    audit, auth, drugcheck, error, pathways, persons, sessions, users, warnings, AppState,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -24,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::api_routes())
         .merge(pathways::api_routes())
         .merge(warnings::api_routes())
+        .merge(drugcheck::api_routes())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { WebError::not_found() })
         .layer(from_fn(error::rejections))
@@ -97,6 +100,7 @@ static OPENAPI: std::sync::LazyLock<utoipa::openapi::OpenApi> = std::sync::LazyL
     doc.merge(audit::ApiDoc::openapi());
     doc.merge(pathways::api_doc());
     doc.merge(warnings::api_doc());
+    doc.merge(drugcheck::api_doc());
     doc
 });
 

@@ -16,7 +16,8 @@ use varde_store::Store;
 
 use crate::limits::{Limiters, Limits};
 use crate::{
-    api, audit, auth, error, pathways, persons, security, sessions, shell, users, warnings, Clock,
+    api, audit, auth, drugcheck, error, pathways, persons, security, sessions, shell, users,
+    warnings, Clock,
 };
 
 /// Settings of one running server.
@@ -76,6 +77,8 @@ pub struct Inner {
     pub limiters: Arc<Limiters>,
     /// The warnings area's state (its public cache, the delivery worker's wake-up).
     pub warnings: warnings::AreaState,
+    /// The drug-checking area's state (the public lookups' limiter).
+    pub drugcheck: drugcheck::AreaState,
 }
 
 /// Shared application state.
@@ -113,6 +116,7 @@ impl AppState {
             key,
             clock,
             limiters: Arc::new(Limiters::new(&config.limits)),
+            drugcheck: drugcheck::AreaState::new(&config),
             config,
             dummy_hash,
             imports: tokio::sync::Semaphore::new(IMPORTS_AT_ONCE),
@@ -149,6 +153,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(pathways::routes())
         .merge(warnings::routes())
+        .merge(drugcheck::routes())
         .fallback(shell::not_found)
         .layer(from_fn(error::rejections))
         .layer(axum::middleware::from_fn_with_state(

@@ -23,6 +23,7 @@ pub mod cache;
 pub mod chart;
 mod clock;
 pub mod display;
+pub mod drugcheck;
 pub mod error;
 pub mod forms;
 pub mod i18n;

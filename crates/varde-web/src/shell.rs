@@ -34,7 +34,7 @@ pub const AREAS: [&str; 8] = [
 ];
 
 /// The areas that are built: each mounts its own router. The others are placeholders.
-pub const BUILT: [&str; 2] = ["pathways", "warnings"];
+pub const BUILT: [&str; 3] = ["pathways", "warnings", "drugcheck"];
 
 pub fn routes() -> Router<AppState> {
     let mut r = Router::new()
@@ -104,6 +104,8 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
             "warnings" if allowed(Action::WarningRead) => Some("/warnings/manage".to_owned()),
             "warnings" if allowed(Action::WebhookManage) => Some("/warnings/webhooks".to_owned()),
             "warnings" => Some("/warnings".to_owned()),
+            "drugcheck" if allowed(Action::DrugcheckIntake) => Some("/drugcheck/lab".to_owned()),
+            "drugcheck" => Some("/drugcheck".to_owned()),
             _ if BUILT.contains(&slug) => None,
             _ => Some(format!("/{slug}")),
         };

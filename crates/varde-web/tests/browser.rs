@@ -9,6 +9,8 @@
 #[path = "browser/axe.rs"]
 mod axe;
 mod common;
+#[path = "browser/drugcheck.rs"]
+mod drugcheck;
 #[path = "browser/phone.rs"]
 mod phone;
 #[path = "browser/walk.rs"]

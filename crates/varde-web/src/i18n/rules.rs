@@ -209,6 +209,14 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("warnings.url_credentials", "must not carry a user name or password", "kan ikke inneholde brukernavn eller passord"),
     ("warnings.url_here", "must not point at this server", "kan ikke peke på denne serveren"),
     ("warnings.delivery_busy", "is being delivered right now, or its subscriber is removed", "leveres akkurat nå, eller abonnenten er fjernet"),
+    ("drugcheck.analysed_before", "not before the sample was received ({date})", "ikke før prøven ble levert ({date})"),
+    ("drugcheck.named_twice", "named twice in the result", "nevnt to ganger i svaret"),
+    ("drugcheck.purity", "a percentage from 0 to 100", "en prosent fra 0 til 100"),
+    ("drugcheck.amount", "a number of milligrams, not negative", "et antall milligram, ikke negativt"),
+    ("drugcheck.no_sample", "no sample has this code", "ingen prøve har denne koden"),
+    ("drugcheck.no_sample", "no sample has this code; check the code on the receipt", "ingen prøve har denne koden; sjekk koden på kvitteringen"),
+    ("drugcheck.analysed", "the sample has a result already", "prøven har allerede et svar"),
+    ("drugcheck.code_taken", "the code is taken; hand in the sample again", "koden er tatt; registrer prøven på nytt"),
     ("substances.unknown", "not a substance of the reference list; nearest: {names}", "ikke et stoff i stofflisten; nærmest: {names}"),
     // The generic shape of a field's rule (an import row's `field: rule`), last: it matches much.
     ("field.rule", "{field}: {rule}", "{field}: {rule}"),
@@ -332,4 +340,12 @@ pub(super) const FIELDS: &[(&str, &str, &str)] = &[
     ("min_severity", "laveste alvorlighet", "least severity"),
     ("format", "format", "format"),
     ("delivery", "leveranse", "delivery"),
+    // drug checking (area 7)
+    ("municipality", "kommune", "municipality"),
+    ("received_on", "levert", "handed in"),
+    ("analysed_on", "analysert", "analysed"),
+    ("method", "metode", "method"),
+    ("purity_percent", "renhet (%)", "purity (%)"),
+    ("amount_mg", "mengde (mg)", "amount (mg)"),
+    ("contaminants", "tilsetninger", "contaminants"),
 ];
