@@ -100,7 +100,6 @@ macro_rules! insert_signal_tx {
         id
     }};
 }
-#[allow(unused_imports)] // the drug-checking results raise their signals with it
 pub(crate) use insert_signal_tx;
 
 impl Store {
