@@ -34,7 +34,7 @@ pub const AREAS: [&str; 8] = [
 ];
 
 /// The areas that are built: each mounts its own router. The others are placeholders.
-pub const BUILT: [&str; 2] = ["pathways", "warnings"];
+pub const BUILT: [&str; 3] = ["pathways", "warnings", "monitoring"];
 
 pub fn routes() -> Router<AppState> {
     let mut r = Router::new()
@@ -104,6 +104,7 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
             "warnings" if allowed(Action::WarningRead) => Some("/warnings/manage".to_owned()),
             "warnings" if allowed(Action::WebhookManage) => Some("/warnings/webhooks".to_owned()),
             "warnings" => Some("/warnings".to_owned()),
+            "monitoring" if allowed(Action::MonitoringRead) => Some("/monitoring".to_owned()),
             _ if BUILT.contains(&slug) => None,
             _ => Some(format!("/{slug}")),
         };

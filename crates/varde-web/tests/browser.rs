@@ -9,6 +9,8 @@
 #[path = "browser/axe.rs"]
 mod axe;
 mod common;
+#[path = "browser/monitoring.rs"]
+mod monitoring;
 #[path = "browser/phone.rs"]
 mod phone;
 #[path = "browser/walk.rs"]

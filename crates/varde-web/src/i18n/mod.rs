@@ -7,6 +7,7 @@
 //! or handler names exists in both languages, once.
 
 mod audit;
+mod monitoring;
 mod pathways;
 mod persons;
 mod rules;
@@ -229,7 +230,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 7] = [
+const GROUPS: [&[(&str, &str, &str)]; 8] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
@@ -237,6 +238,7 @@ const GROUPS: [&[(&str, &str, &str)]; 7] = [
     audit::TEXTS,
     pathways::TEXTS,
     warnings::TEXTS,
+    monitoring::TEXTS,
 ];
 
 /// The texts by key, built once: pages look up many texts (some per table row).

@@ -62,6 +62,7 @@ fn keys_are_unique_and_carry_their_areas_name() {
         "audit.",
         "pathways.",
         "warnings.",
+        "monitoring.",
     ];
     let mut seen = BTreeSet::new();
     for (group, prefix) in GROUPS.iter().zip(prefixes) {
