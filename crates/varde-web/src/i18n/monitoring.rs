@@ -68,3 +68,33 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("monitoring.source.reference", "stofflisten", "the reference list"),
     ("monitoring.source.analyst", "en analytiker", "an analyst"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use varde_core::monitoring::signals::{SignalKind, SignalStatus};
+
+    use crate::i18n::Lang;
+
+    /// Every kind, status and change a page names through `t_in` has its text.
+    #[test]
+    fn the_domains_words_have_texts() {
+        for l in [Lang::Nb, Lang::En] {
+            for k in [
+                SignalKind::Watchlist,
+                SignalKind::Aberration,
+                SignalKind::Purity,
+            ] {
+                assert_ne!(l.t_in("monitoring.kind", k.as_str()), "?", "{k:?}");
+            }
+            for s in SignalStatus::ALL {
+                assert_ne!(l.t_in("monitoring.status", s.as_str()), "?", "{s:?}");
+            }
+            for c in ["acknowledged", "linked", "dismissed"] {
+                assert_ne!(l.t_in("monitoring.change", c), "?", "{c}");
+            }
+            for w in ["reference", "analyst"] {
+                assert_ne!(l.t_in("monitoring.source", w), "?", "{w}");
+            }
+        }
+    }
+}
