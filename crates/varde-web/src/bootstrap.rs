@@ -449,6 +449,119 @@ pub async fn seed_demo_warnings(state: &crate::AppState) -> Result<String, DemoE
     Ok(published.id)
 }
 
+/// Four signals in the analysts' inbox, this week: a watchlist finding of protonitazene in
+/// drug checking in Oslo, an aberration of overdoses in Bergen (observed above its threshold,
+/// already acknowledged by `analytiker`, with its access entry), a purity signal for heroin,
+/// and a watchlist finding of xylazine nationally. Raised once each (a second call raises
+/// nothing new). Call on a database prepared by [`seed_demo`]. Returns the new signals' ids.
+pub async fn seed_demo_signals(store: &Store, now: Timestamp) -> Result<Vec<i64>, DemoError> {
+    use varde_core::authz::{decide, Action, Subject};
+    use varde_core::monitoring::signals::{iso_week, NewSignal, SignalChange, SignalKind};
+
+    let week = iso_week(now.to_zoned(jiff::tz::TimeZone::UTC).date());
+    let signal = |kind: SignalKind,
+                  source: &str,
+                  substance: Option<&str>,
+                  area: &str,
+                  observed: f64,
+                  threshold: Option<f64>,
+                  rule: &str,
+                  detail: &str| NewSignal {
+        kind,
+        source: source.to_owned(),
+        substance: substance.map(str::to_owned),
+        area: area.to_owned(),
+        week: week.clone(),
+        observed,
+        threshold,
+        rule: rule.to_owned(),
+        detail: detail.to_owned(),
+        dedupe: format!("demo:{}:{source}:{area}:{week}", kind.as_str()),
+    };
+    let signals = [
+        signal(
+            SignalKind::Watchlist,
+            "drugcheck",
+            Some("protonitazene"),
+            "0301",
+            1.0,
+            None,
+            "a finding of a substance on the watchlist",
+            "Protonitazene in a tablet sold as oxycodone (80 mg)",
+        ),
+        signal(
+            SignalKind::Aberration,
+            "overdoses",
+            None,
+            "4601",
+            14.0,
+            Some(6.2),
+            "Farrington flexible, 5 years of weeks, alpha 0.01",
+            "Overdoses treated by the emergency services, per week",
+        ),
+        signal(
+            SignalKind::Purity,
+            "drugcheck",
+            Some("heroin"),
+            "national",
+            78.0,
+            Some(55.0),
+            "purity above the 99th percentile of the last 52 weeks",
+            "Heroin base at 78 % purity",
+        ),
+        signal(
+            SignalKind::Watchlist,
+            "seizures",
+            Some("xylazine"),
+            "county:46",
+            1.0,
+            None,
+            "a finding of a substance on the watchlist",
+            "Xylazine mixed in heroin, seized by the police",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for s in &signals {
+        if let Some(id) = store.signal_raise(s, now).await? {
+            ids.push(id);
+        }
+    }
+    // The aberration in Bergen is acknowledged by the demo analyst.
+    if let Some(&id) = ids.get(1) {
+        let user = store
+            .user_by_username("analytiker")
+            .await?
+            .ok_or(DemoError::Missing("analytiker"))?;
+        let p = crate::auth::principal_of(&user).ok_or(DemoError::Missing("analytiker"))?;
+        let decision = decide(&p, Action::MonitoringWrite, &Subject::of_org(p.org), None);
+        let access = varde_store::NewAccess {
+            at: now,
+            actor: p.username.clone(),
+            actor_id: p.user.0,
+            org_id: p.org.0,
+            owner_org_id: p.org.0,
+            action: Action::MonitoringWrite.as_str().to_owned(),
+            subject: String::new(),
+            record: format!("signal:{id}"),
+            purpose: decision.reason.as_str().to_owned(),
+            outcome: varde_core::audit::Outcome::Allowed,
+            flagged: false,
+        };
+        store
+            .signal_change(
+                id,
+                &SignalChange::Acknowledge,
+                p.user.0,
+                p.org.0,
+                now,
+                &access,
+            )
+            .await?
+            .map_err(|e| DemoError::Request(e.rule))?;
+    }
+    Ok(ids)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,7 @@ pub mod forms;
 pub mod i18n;
 pub mod import;
 pub mod limits;
+pub mod monitoring;
 pub mod pathways;
 pub mod persons;
 pub mod security;

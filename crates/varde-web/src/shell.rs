@@ -34,7 +34,7 @@ pub const AREAS: [&str; 8] = [
 ];
 
 /// The areas that are built: each mounts its own router. The others are placeholders.
-pub const BUILT: [&str; 3] = ["pathways", "warnings", "drugcheck"];
+pub const BUILT: [&str; 4] = ["pathways", "warnings", "drugcheck", "monitoring"];
 
 pub fn routes() -> Router<AppState> {
     let mut r = Router::new()
@@ -106,6 +106,7 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
             "warnings" => Some("/warnings".to_owned()),
             "drugcheck" if allowed(Action::DrugcheckIntake) => Some("/drugcheck/lab".to_owned()),
             "drugcheck" => Some("/drugcheck".to_owned()),
+            "monitoring" if allowed(Action::MonitoringRead) => Some("/monitoring".to_owned()),
             _ if BUILT.contains(&slug) => None,
             _ => Some(format!("/{slug}")),
         };

@@ -11,6 +11,8 @@ mod axe;
 mod common;
 #[path = "browser/drugcheck.rs"]
 mod drugcheck;
+#[path = "browser/monitoring.rs"]
+mod monitoring;
 #[path = "browser/phone.rs"]
 mod phone;
 #[path = "browser/walk.rs"]

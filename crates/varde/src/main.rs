@@ -375,6 +375,9 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let lar_coercion = varde_web::bootstrap::seed_demo_lar_coercion(&state).await?;
     let patients = varde_web::pathways::seed_demo_patients(&state).await?;
     let warning = varde_web::bootstrap::seed_demo_warnings(&state).await?;
+    let signals = varde_web::bootstrap::seed_demo_signals(&store, now())
+        .await?
+        .len();
     let app = Application::bind(&args.listen, state)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -411,6 +414,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     writeln!(
         out,
         "Overdose warning {warning} published, one draft waiting (public page: http://{addr}/warnings; varselgodkjenner approves)."
+    )?;
+    writeln!(
+        out,
+        "{signals} signals in the analysts' inbox, one acknowledged (analytiker: http://{addr}/monitoring)."
     )?;
     writeln!(out, "Stop with Ctrl-C.")?;
     drop(out);

@@ -8,6 +8,7 @@
 
 mod audit;
 mod drugcheck;
+mod monitoring;
 mod pathways;
 mod persons;
 mod rules;
@@ -230,7 +231,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 8] = [
+const GROUPS: [&[(&str, &str, &str)]; 9] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
@@ -239,6 +240,7 @@ const GROUPS: [&[(&str, &str, &str)]; 8] = [
     pathways::TEXTS,
     warnings::TEXTS,
     drugcheck::TEXTS,
+    monitoring::TEXTS,
 ];
 
 /// The texts by key, built once: pages look up many texts (some per table row).

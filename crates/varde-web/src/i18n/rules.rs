@@ -208,6 +208,12 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("warnings.url", "an http:// or https:// address", "en http://- eller https://-adresse"),
     ("warnings.url_credentials", "must not carry a user name or password", "kan ikke inneholde brukernavn eller passord"),
     ("warnings.url_here", "must not point at this server", "kan ikke peke på denne serveren"),
+    // ---------------------------------------------------------------- monitoring (area 5)
+    ("monitoring.closed", "the signal is linked or dismissed already", "signalet er allerede koblet eller avvist"),
+    ("monitoring.acknowledged", "the signal is acknowledged already", "signalet er allerede kvittert"),
+    ("monitoring.link_self", "a signal cannot be linked into itself", "et signal kan ikke kobles til seg selv"),
+    ("monitoring.no_signal", "no such signal", "signalet finnes ikke"),
+    ("monitoring.link_closed", "a signal can only be linked into an open one", "et signal kan bare kobles til et åpent signal"),
     ("warnings.delivery_busy", "is being delivered right now, or its subscriber is removed", "leveres akkurat nå, eller abonnenten er fjernet"),
     ("drugcheck.analysed_before", "not before the sample was received ({date})", "ikke før prøven ble levert ({date})"),
     ("drugcheck.named_twice", "named twice in the result", "nevnt to ganger i svaret"),
@@ -348,4 +354,7 @@ pub(super) const FIELDS: &[(&str, &str, &str)] = &[
     ("purity_percent", "renhet (%)", "purity (%)"),
     ("amount_mg", "mengde (mg)", "amount (mg)"),
     ("contaminants", "tilsetninger", "contaminants"),
+    // monitoring (area 5)
+    ("into", "signal å koble til", "signal to link into"),
+    ("on_list", "på listen", "on the list"),
 ];

@@ -302,11 +302,14 @@ fn form_page(
     })
 }
 
-/// `?signal_id=` (a warning drafted from a signal).
+/// `?signal_id=S12&substance=protonitazene&areas=0301` (a warning drafted from a signal, as
+/// the signal's page links it: the substance's id in the reference list, area codes).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct NewQuery {
     signal_id: String,
+    substance: String,
+    areas: String,
 }
 
 /// `GET /warnings/new`: the editor's form.
@@ -316,7 +319,19 @@ async fn new_form(
     _access: OrgAccess<DraftWarnings>,
     Query(q): Query<NewQuery>,
 ) -> PageResult {
+    let from_signal = !q.signal_id.trim().is_empty();
     let form = DraftForm {
+        substance: if q.substance.trim().is_empty() {
+            String::new()
+        } else {
+            substance_name(q.substance.trim(), page.c.l)
+        },
+        areas: q.areas.trim().to_owned(),
+        found_by: if from_signal {
+            FoundBy::Signal.as_str().to_owned()
+        } else {
+            String::new()
+        },
         signal_id: q.signal_id,
         urgency: "immediate".into(),
         certainty: "likely".into(),

@@ -136,12 +136,14 @@ async fn html_login_flow_and_pages(app: &TestApp) {
         "/results",
     ] {
         assert!(
-            path == "/pathways" || home.contains(&format!("href=\"{path}\"")),
+            matches!(path, "/pathways" | "/monitoring")
+                || home.contains(&format!("href=\"{path}\"")),
             "nav link {path}"
         );
         let res = client.get(app.url(path)).send().await.unwrap();
-        if path == "/pathways" {
-            // The pathways are for clinicians: an advisor gets the page frame saying so.
+        if matches!(path, "/pathways" | "/monitoring") {
+            // The pathways are for clinicians, monitoring for analysts: an advisor gets the
+            // page frame saying so.
             assert_eq!(res.status(), StatusCode::FORBIDDEN);
             assert!(res.text().await.unwrap().contains("radgiver.oslo"));
         } else {
