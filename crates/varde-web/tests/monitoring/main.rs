@@ -2,7 +2,9 @@
 //! 2026-11-24): the signals' API (list by status with the contract's members, acknowledge →
 //! link → dismiss with their refusals, 403 for a clinician, every change in the access log
 //! with its author), the inbox and signal pages with their forms, the watchlist's API and
-//! page, the menu link, and the warnings form prefilled from a signal's link.
+//! page, the menu link, and the warnings form prefilled from a signal's link. `flow.rs`:
+//! a drug-checking finding of protonitazene through the API to the inbox, acknowledged and
+//! linked.
 //!
 //! PostgreSQL tests skip without `VARDE_TEST_POSTGRES_URL` unless `VARDE_REQUIRE_POSTGRES=1`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -15,9 +17,14 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use varde_core::monitoring::signals::{NewSignal, SignalKind};
 
+mod flow;
+
 use common::{browser_login, csrf_of, get, get_page, post, TestApp, NOW};
 
+use flow::a_drug_checking_finding_reaches_the_inbox;
+
 on_both_engines!(
+    a_drug_checking_finding_reaches_the_inbox,
     the_api_lists_and_changes_signals,
     the_inbox_and_the_signal_page_with_their_forms,
     the_watchlist_api_and_page,
