@@ -13,60 +13,24 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use varde_core::pseudonym::PseudonymKey;
-use varde_store::testing::TestDb;
 use varde_store::Engine;
-use varde_web::{AppState, Application, Clock, Config};
 
-async fn token(c: &reqwest::Client, base: &str, user: &str) -> String {
-    let v: Value = c
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({"username": user, "password": varde_web::bootstrap::DEMO_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["token"].as_str().unwrap().to_owned()
-}
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{fresh_db, token, Server};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
 async fn run(engine: Engine, n: usize) {
-    if engine == Engine::Postgres && !varde_store::testing::postgres_configured() {
-        eprintln!("postgres: not configured, skipped");
+    let Some(db) = fresh_db(engine).await else {
         return;
-    }
-    let db = TestDb::new(engine).await.expect("database");
-    let now = jiff::Timestamp::now();
-    varde_web::bootstrap::seed_builtin(&db.store, now)
-        .await
-        .unwrap();
-    varde_web::bootstrap::seed_demo(&db.store, now)
-        .await
-        .unwrap();
-    let config = Config {
-        data_dir: db.data_dir.path().to_path_buf(),
-        limits: varde_web::limits::Limits::off(),
-        ..Config::default()
     };
-    let state = AppState::new(
-        db.store.clone(),
-        PseudonymKey::from_bytes([7u8; 32]),
-        Clock::System,
-        config,
-    )
-    .unwrap();
-    let today = state.clock.today().to_string();
-    let app = Application::bind("127.0.0.1:0", state).await.unwrap();
-    let base = format!("http://{}", app.addr().unwrap());
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run(async move {
-        let _ = rx.await;
-    }));
+    let server = Server::start(&db).await;
+    let base = server.base.clone();
+    let today = server.state.clock.today().to_string();
     let c = reqwest::Client::new();
     let lab = token(&c, &base, "lab").await;
     let analyst = token(&c, &base, "analytiker").await;
@@ -126,8 +90,7 @@ async fn run(engine: Engine, n: usize) {
         times[times.len() / 2],
         times[times.len() - 1]
     );
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
     db.cleanup().await;
 }
 

@@ -27,24 +27,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use tokio::sync::oneshot;
-use varde_core::pseudonym::PseudonymKey;
-use varde_store::testing::TestDb;
 use varde_store::Engine;
-use varde_web::{AppState, Application, Clock, Config};
 
-async fn fresh_db(engine: Engine) -> Option<TestDb> {
-    if engine == Engine::Postgres && !varde_store::testing::postgres_configured() {
-        return None;
-    }
-    let db = TestDb::new(engine).await;
-    assert!(
-        db.is_some(),
-        "{}: could not create a database",
-        engine.as_str()
-    );
-    db
-}
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{fresh_db, token, Server};
 
 const SEVERITIES: [&str; 3] = ["extreme", "severe", "moderate"];
 
@@ -63,54 +51,6 @@ fn body(n: usize) -> Value {
         "advice_services": {"nb": "Del ut nalokson og informer brukere."},
         "expires": jiff::Zoned::new(expires, jiff::tz::TimeZone::get("Europe/Oslo").unwrap()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
     })
-}
-
-struct Server {
-    base: String,
-    stop: oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-async fn start(db: &TestDb) -> Server {
-    let now = jiff::Timestamp::now();
-    varde_web::bootstrap::seed_builtin(&db.store, now)
-        .await
-        .unwrap();
-    varde_web::bootstrap::seed_demo(&db.store, now)
-        .await
-        .unwrap();
-    let config = Config {
-        data_dir: db.data_dir.path().to_path_buf(),
-        limits: varde_web::limits::Limits::off(),
-        ..Config::default()
-    };
-    let state = AppState::new(
-        db.store.clone(),
-        PseudonymKey::from_bytes([7u8; 32]),
-        Clock::System,
-        config,
-    )
-    .unwrap();
-    let app = Application::bind("127.0.0.1:0", state).await.unwrap();
-    let base = format!("http://{}", app.addr().unwrap());
-    let (stop, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(app.run(async move {
-        let _ = rx.await;
-    }));
-    Server { base, stop, task }
-}
-
-async fn token(c: &reqwest::Client, base: &str, user: &str) -> String {
-    let v: Value = c
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({"username": user, "password": varde_web::bootstrap::DEMO_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["token"].as_str().unwrap().to_owned()
 }
 
 /// A subscriber that notes when each delivery's request arrives.
@@ -358,14 +298,12 @@ async fn main() {
     let clients = args.get(2).copied().unwrap_or(16);
     for engine in [Engine::Sqlite, Engine::Postgres] {
         let Some(db) = fresh_db(engine).await else {
-            eprintln!("{}: not configured, skipped", engine.as_str());
             continue;
         };
-        let server = start(&db).await;
+        let server = Server::start(&db).await;
         approval_to_public(engine, &server.base, n).await;
         under_load(engine, &server.base, secs, clients).await;
-        let _ = server.stop.send(());
-        let _ = server.task.await;
+        server.stop().await;
         db.cleanup().await;
     }
 }

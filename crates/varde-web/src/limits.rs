@@ -98,6 +98,30 @@ impl Limits {
 
 type Limiter = DefaultKeyedRateLimiter<IpAddr>;
 
+/// The client of a request, the address every limiter counts by: the last address of the
+/// trusted proxy's `header` when one is configured and present, else the peer.
+pub(crate) fn client_ip(
+    header: Option<&HeaderName>,
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> Option<IpAddr> {
+    if let Some(name) = header {
+        let forwarded = headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+            .next_back();
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
 /// The running limiters of a server.
 pub struct Limiters {
     login: Option<Limiter>,
@@ -122,22 +146,11 @@ impl Limiters {
     }
 
     fn client(&self, req: &Request) -> Option<IpAddr> {
-        if let Some(name) = &self.client_ip_header {
-            let forwarded = req
-                .headers()
-                .get_all(name)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-                .next_back();
-            if forwarded.is_some() {
-                return forwarded;
-            }
-        }
-        req.extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
+        client_ip(
+            self.client_ip_header.as_ref(),
+            req.headers(),
+            req.extensions(),
+        )
     }
 
     /// The limiter a request counts against.

@@ -183,9 +183,4 @@ impl Store {
                 }
         )
     }
-
-    /// Whether the database is PostgreSQL (for the one lock clause SQLite lacks).
-    pub(crate) fn is_postgres(&self) -> bool {
-        matches!(self.db, Db::Postgres(_))
-    }
 }

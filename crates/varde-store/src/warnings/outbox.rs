@@ -296,7 +296,7 @@ impl Store {
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
         // The only text that differs by engine: SQLite has no row locks (its one writer
         // serialises the claim), PostgreSQL skips rows another transaction is claiming.
-        let lock = if self.is_postgres() {
+        let lock = if self.engine() == crate::Engine::Postgres {
             " FOR UPDATE SKIP LOCKED"
         } else {
             ""

@@ -15,10 +15,10 @@ mod lab;
 pub mod ops;
 mod public;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::HeaderName;
 use axum::Router;
@@ -71,25 +71,11 @@ impl FromRequestParts<AppState> for Client {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if let Some(name) = &state.drugcheck.client_ip_header {
-            let forwarded = parts
-                .headers
-                .get_all(name)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-                .next_back();
-            if forwarded.is_some() {
-                return Ok(Client(forwarded));
-            }
-        }
-        Ok(Client(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+        Ok(Client(crate::limits::client_ip(
+            state.drugcheck.client_ip_header.as_ref(),
+            &parts.headers,
+            &parts.extensions,
+        )))
     }
 }
 
