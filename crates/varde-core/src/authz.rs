@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::org::{OrgId, Principal, Role};
+use crate::org::{OrgId, OrgKind, Principal, Role};
 
 /// What the actor wants to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -57,6 +57,9 @@ pub enum Action {
     MonitoringRead,
     /// Work the signals (acknowledge, link, dismiss), change the watchlist and the rules.
     MonitoringWrite,
+    /// Import a monitoring source's rows (an analyst, or any user of a laboratory or a
+    /// national authority: the organisations that hold such data).
+    MonitoringImport,
     /// Take in a drug-checking sample and give its code (a laboratory's `lab` users).
     DrugcheckIntake,
     /// Record a drug-checking sample's analysis.
@@ -64,7 +67,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -86,6 +89,7 @@ impl Action {
         Action::WebhookManage,
         Action::MonitoringRead,
         Action::MonitoringWrite,
+        Action::MonitoringImport,
         Action::DrugcheckIntake,
         Action::DrugcheckResult,
     ];
@@ -113,6 +117,7 @@ impl Action {
             Action::WebhookManage => "warnings.webhooks",
             Action::MonitoringRead => "monitoring.read",
             Action::MonitoringWrite => "monitoring.write",
+            Action::MonitoringImport => "monitoring.import",
             Action::DrugcheckIntake => "drugcheck.intake",
             Action::DrugcheckResult => "drugcheck.result",
         }
@@ -374,6 +379,13 @@ pub fn decide(
             Role::Analyst => Decision::allow(Reason::AggregateStatistics),
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
+        Action::MonitoringImport => match (actor.role, actor.org_kind) {
+            (Role::Analyst, _) => Decision::allow(Reason::AggregateStatistics),
+            (_, Some(OrgKind::Laboratory | OrgKind::NationalAuthority)) => {
+                Decision::allow(Reason::OwnOrganisation)
+            }
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
         Action::DrugcheckIntake | Action::DrugcheckResult => match actor.role {
             Role::Lab => Decision::allow(Reason::OwnOrganisation),
             _ => Decision::deny(Reason::RoleHasNoAccess),
@@ -390,18 +402,24 @@ mod tests {
     const OTHER: OrgId = OrgId(2);
 
     fn actor(role: Role) -> Principal {
+        actor_of(role, Some(OrgKind::Municipality))
+    }
+
+    fn actor_of(role: Role, org_kind: Option<OrgKind>) -> Principal {
         Principal {
             user: UserId(7),
             username: "u".into(),
             org: OWN,
             role,
             qualification: crate::org::Qualification::Other,
+            org_kind,
         }
     }
 
     /// The expected decision, written out independently of `decide` as a table of rules.
     fn expected(
         role: Role,
+        kind: Option<OrgKind>,
         action: Action,
         same: bool,
         rel: Relationship,
@@ -456,6 +474,12 @@ mod tests {
             Action::WarningApprove => (role == Role::WarningApprover, false),
             Action::WebhookManage => (role == Role::SystemAdmin, false),
             Action::MonitoringRead | Action::MonitoringWrite => (role == Role::Analyst, false),
+            Action::MonitoringImport => (
+                role == Role::Analyst
+                    || kind == Some(OrgKind::Laboratory)
+                    || kind == Some(OrgKind::NationalAuthority),
+                false,
+            ),
             Action::DrugcheckIntake | Action::DrugcheckResult => (role == Role::Lab, false),
         }
     }
@@ -464,41 +488,51 @@ mod tests {
     fn the_whole_table() {
         let mut rows = 0;
         let mut allowed = 0;
+        let kinds = [
+            None,
+            Some(OrgKind::Municipality),
+            Some(OrgKind::Laboratory),
+            Some(OrgKind::NationalAuthority),
+        ];
         for role in Role::ALL {
-            for action in Action::ALL {
-                for same in [true, false] {
-                    for rel in [Relationship::None, Relationship::Assigned] {
-                        for consent in [Consent::None, Consent::GivenToActorOrg, Consent::Withdrawn]
-                        {
-                            for bg in [
-                                None,
-                                Some("short"),
-                                Some("a           "),
-                                Some("p a t i e n t  u n c"),
-                                Some("patient unconscious at the emergency ward"),
-                            ] {
-                                let subject = Subject {
-                                    org: if same { OWN } else { OTHER },
-                                    relationship: rel,
-                                    consent,
-                                };
-                                let d = decide(&actor(role), action, &subject, bg);
-                                let (allow, flag) = expected(role, action, same, rel, consent, bg);
-                                assert_eq!(
+            for kind in kinds {
+                for action in Action::ALL {
+                    for same in [true, false] {
+                        for rel in [Relationship::None, Relationship::Assigned] {
+                            for consent in
+                                [Consent::None, Consent::GivenToActorOrg, Consent::Withdrawn]
+                            {
+                                for bg in [
+                                    None,
+                                    Some("short"),
+                                    Some("a           "),
+                                    Some("p a t i e n t  u n c"),
+                                    Some("patient unconscious at the emergency ward"),
+                                ] {
+                                    let subject = Subject {
+                                        org: if same { OWN } else { OTHER },
+                                        relationship: rel,
+                                        consent,
+                                    };
+                                    let d = decide(&actor_of(role, kind), action, &subject, bg);
+                                    let (allow, flag) =
+                                        expected(role, kind, action, same, rel, consent, bg);
+                                    assert_eq!(
                                     (d.allowed, d.flagged),
                                     (allow, flag),
-                                    "{role} {action:?} same={same} {rel:?} {consent:?} bg={bg:?}: {:?}",
+                                    "{role} {kind:?} {action:?} same={same} {rel:?} {consent:?} bg={bg:?}: {:?}",
                                     d.reason
                                 );
-                                rows += 1;
-                                allowed += usize::from(d.allowed);
+                                    rows += 1;
+                                    allowed += usize::from(d.allowed);
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        assert_eq!(rows, 10 * Action::ALL.len() * 2 * 2 * 3 * 5);
+        assert_eq!(rows, 10 * kinds.len() * Action::ALL.len() * 2 * 2 * 3 * 5);
         // Deny by default: most of the table is denied.
         assert!(allowed * 3 < rows, "{allowed} of {rows} allowed");
     }

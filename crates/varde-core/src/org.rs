@@ -210,6 +210,8 @@ pub struct Principal {
     pub org: OrgId,
     pub role: Role,
     pub qualification: Qualification,
+    /// The kind of the organisation (`None` if the stored kind is unknown).
+    pub org_kind: Option<OrgKind>,
 }
 
 /// A change to a user's account. Each is recorded as an event (stream `users:{org}`, kind

@@ -17,6 +17,9 @@ use crate::{Store, StoreError};
 pub enum BatchTable {
     /// `pathways_batches`: imports of pathway events.
     Pathways,
+    /// `monitoring_batches`: imports of a monitoring source's rows (the batch id is
+    /// `{source}/{batch id}`, so that each source has its own ids).
+    Monitoring,
 }
 
 impl BatchTable {
@@ -28,6 +31,10 @@ impl BatchTable {
                 "INSERT INTO pathways_batches (org_id, batch_id, events, recorded_at, digest) \
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, batch_id) DO NOTHING"
             }
+            BatchTable::Monitoring => {
+                "INSERT INTO monitoring_batches (org_id, batch_id, events, recorded_at, digest) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, batch_id) DO NOTHING"
+            }
         }
     }
 
@@ -36,6 +43,9 @@ impl BatchTable {
         match self {
             BatchTable::Pathways => {
                 "SELECT events, digest FROM pathways_batches WHERE org_id = $1 AND batch_id = $2"
+            }
+            BatchTable::Monitoring => {
+                "SELECT events, digest FROM monitoring_batches WHERE org_id = $1 AND batch_id = $2"
             }
         }
     }

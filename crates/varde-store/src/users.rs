@@ -24,6 +24,8 @@ pub struct User {
     pub locked_until: Option<String>,
     /// The health-personnel qualification (`specialist`, `physician`, `gp`, `other`).
     pub qualification: String,
+    /// The kind of the user's organisation (`laboratory`, `national_authority`, …).
+    pub org_kind: String,
 }
 
 impl User {
@@ -305,7 +307,8 @@ impl Store {
 }
 
 const USER_COLS: &str =
-    "SELECT id, org_id, username, role, password_hash, disabled, failed_logins, locked_until, qualification FROM users";
+    "SELECT id, org_id, username, role, password_hash, disabled, failed_logins, locked_until, qualification, \
+     (SELECT kind FROM orgs WHERE orgs.id = users.org_id) FROM users";
 
 fn user_from_row<R: Row>(r: &R) -> Result<User, StoreError>
 where
@@ -325,5 +328,6 @@ where
         failed_logins: r.try_get(6)?,
         locked_until: r.try_get(7)?,
         qualification: r.try_get(8)?,
+        org_kind: r.try_get::<Option<String>, _>(9)?.unwrap_or_default(),
     })
 }

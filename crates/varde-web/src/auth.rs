@@ -181,6 +181,7 @@ pub fn principal_of(user: &User) -> Option<Principal> {
         org: user.org_id,
         role: user.role()?,
         qualification: user.qualification(),
+        org_kind: user.org_kind.parse().ok(),
     })
 }
 

@@ -67,6 +67,7 @@ action_kinds!(
     ManageWebhooks => WebhookManage,
     ReadMonitoring => MonitoringRead,
     WorkSignals => MonitoringWrite,
+    ImportMonitoring => MonitoringImport,
     TakeSamples => DrugcheckIntake,
     RecordAnalyses => DrugcheckResult,
 );

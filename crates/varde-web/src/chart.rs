@@ -116,6 +116,19 @@ pub struct LineSeries {
     pub points: Vec<(Option<f64>, String)>,
 }
 
+/// The smallest of 1, 2, 5 × 10^k at or above `v` (1 for nothing to draw).
+fn round_up(v: f64) -> f64 {
+    if v.is_nan() || v <= 0.0 {
+        return 1.0;
+    }
+    let p = 10f64.powf(v.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|t| *t >= v)
+        .unwrap_or(10.0 * p)
+}
+
 /// One drawn line: its pieces between missing points, its dots, its style and its legend.
 pub struct Line {
     pub label: String,
@@ -143,8 +156,9 @@ pub struct LineChart {
     pub height: u32,
     pub lines: Vec<Line>,
     pub ticks: Vec<Tick>,
-    /// Horizontal grid lines: (y, label) at 0, 50 and 100 %.
-    pub grid: Vec<(u32, &'static str)>,
+    /// Horizontal grid lines: (y, label) at 0, half and all of the scale (0, 50 and 100 %
+    /// for shares).
+    pub grid: Vec<(u32, String)>,
     /// The table's headings: the period, then each line's label.
     pub headings: Vec<String>,
     /// The table's rows: the period, then each line's value as shown.
@@ -245,9 +259,9 @@ impl LineChart {
             lines,
             ticks,
             grid: vec![
-                (y_of(0.0), "0 %"),
-                (y_of(0.5), "50 %"),
-                (y_of(1.0), "100 %"),
+                (y_of(0.0), "0 %".to_owned()),
+                (y_of(0.5), "50 %".to_owned()),
+                (y_of(1.0), "100 %".to_owned()),
             ],
             headings,
             rows,
@@ -256,6 +270,55 @@ impl LineChart {
             axis_y,
             tick_y: axis_y + 16,
         }
+    }
+
+    /// A line chart of values on their own scale (counts, rates, amounts): `series` carry the
+    /// values themselves, not shares; the scale runs from 0 to a round number at or above the
+    /// largest value, and the grid is labelled with numbers and `unit` (may be empty).
+    pub fn values(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        period_heading: String,
+        periods: Vec<String>,
+        series: Vec<LineSeries>,
+        unit: &str,
+    ) -> LineChart {
+        let largest = series
+            .iter()
+            .flat_map(|s| s.points.iter().filter_map(|p| p.0))
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, f64::max);
+        let top = round_up(largest);
+        let shares = series
+            .into_iter()
+            .map(|s| LineSeries {
+                points: s
+                    .points
+                    .into_iter()
+                    .map(|(v, shown)| (v.map(|v| v / top), shown))
+                    .collect(),
+                ..s
+            })
+            .collect();
+        let mut chart = LineChart::new(id, title, period_heading, periods, shares);
+        let label = |v: f64| {
+            let n = if v.fract() == 0.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            };
+            if unit.is_empty() {
+                n
+            } else {
+                format!("{n} {unit}")
+            }
+        };
+        for (k, f) in [0.0, 0.5, 1.0].into_iter().enumerate() {
+            if let Some(g) = chart.grid.get_mut(k) {
+                g.1 = label(top * f);
+            }
+        }
+        chart
     }
 }
 
@@ -335,5 +398,34 @@ mod tests {
             labels,
             ["m3", "m6", "m9", "m12", "m15", "m18", "m21", "m24"]
         );
+    }
+
+    /// A chart of values scales to a round number at or above the largest value and labels
+    /// its grid with numbers; the table keeps the values as shown.
+    #[test]
+    fn a_chart_of_values_has_its_own_scale() {
+        assert_eq!(round_up(0.0), 1.0);
+        assert_eq!(round_up(3.2), 5.0);
+        assert_eq!(round_up(17.0), 20.0);
+        assert_eq!(round_up(100.0), 100.0);
+        assert_eq!(round_up(101.0), 200.0);
+        let c = LineChart::values(
+            "c",
+            "Counts",
+            "Week".into(),
+            vec!["W1".into(), "W2".into()],
+            vec![LineSeries {
+                label: "Observed".into(),
+                kind: "count".into(),
+                points: vec![(Some(4.0), "4".into()), (Some(17.0), "17".into())],
+            }],
+            "",
+        );
+        let labels: Vec<&str> = c.grid.iter().map(|g| g.1.as_str()).collect();
+        assert_eq!(labels, ["0", "10", "20"]);
+        assert_eq!(c.rows[1].1, ["17"]);
+        // 17 of 20: the dot sits 85 % up the plot.
+        let (_, y) = c.lines[0].dots[1];
+        assert_eq!(y, c.axis_y - (f64::from(PLOT_H) * 0.85).round() as u32);
     }
 }

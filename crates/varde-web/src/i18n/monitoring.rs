@@ -5,6 +5,7 @@
 /// (key, bokmål, English)
 pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     // ---------------------------------------------------------------- the inbox
+    ("monitoring.nav_label", "Overvåking", "Monitoring"),
     ("monitoring.inbox_title", "Signaler – innboks", "Signals – inbox"),
     ("monitoring.inbox_intro", "Signaler fra overvåkingen: funn av stoffer på overvåkingslisten, ukeantall over terskelen og uvanlig høy renhet. Kvitter for et signal når du ser på det, koble det til et annet åpent signal om det er samme funn, eller avvis det med en begrunnelse.", "Signals from monitoring: findings of substances on the watchlist, weekly counts above their threshold and unusually high purity. Acknowledge a signal when you look into it, link it into another open signal if it is the same finding, or dismiss it with a reason."),
     ("monitoring.by_status", "Signaler etter status", "Signals by status"),
