@@ -1,3 +1,4 @@
 //! Seeded synthetic data for Varde.
 pub mod monitoring;
 pub mod pathways;
+pub mod sources;

@@ -6,7 +6,7 @@
 //! varde signal --method farrington-flexible|farrington|ears-c1|ears-c2|ears-c3|cusum|glr-poisson
 //!              [--compat r] --input FILE.csv --range-last N [--param name=value ...] --output FILE.csv
 //! varde signal score --truth FILE --alarms FILE [--json]
-//! varde simulate monitoring --seed N --out DIR
+//! varde simulate monitoring --seed N --out DIR [--sources [--today D] [--seizure-scale S]]
 //! ```
 //!
 //! Wiring in `main.rs` (sketch):
@@ -272,5 +272,36 @@ pub fn simulate_monitoring(seed: u64, out: &Path) -> anyhow::Result<()> {
     let mut w = open_output(&out.join("truth.csv"))?;
     m.write_truth(&mut w)?;
     w.flush()?;
+    Ok(())
+}
+
+/// `varde simulate monitoring --sources`: writes `DIR/sources/{source}.csv` for every
+/// monitoring source (the import format) and `DIR/sources/truth.csv` (the outbreaks injected
+/// into the count sources).
+pub fn simulate_sources(
+    seed: u64,
+    today: jiff::civil::Date,
+    seizure_scale: f64,
+    out: &Path,
+) -> anyhow::Result<()> {
+    if !(seizure_scale > 0.0 && seizure_scale <= 1.0) {
+        return Err(anyhow!("--seizure-scale: a share above 0 and at most 1"));
+    }
+    let dir = out.join("sources");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let sources = varde_sim::sources::generate_sources(&varde_sim::sources::Options {
+        seed,
+        today,
+        seizure_scale,
+        weeks: varde_sim::monitoring::WEEKS,
+    });
+    for f in &sources.files {
+        let path = dir.join(format!("{}.csv", f.source));
+        std::fs::write(&path, &f.csv)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let path = dir.join("truth.csv");
+    std::fs::write(&path, sources.truth_csv())
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }

@@ -203,12 +203,23 @@ enum AuditCommand {
 
 #[derive(Debug, Subcommand)]
 enum Simulate {
-    /// Five years of weekly monitoring series with injected outbreaks (series.csv, truth.csv).
+    /// Five years of weekly monitoring series with injected outbreaks (series.csv, truth.csv);
+    /// with `--sources`, also every monitoring source's rows in the import format
+    /// (sources/{source}.csv, sources/truth.csv).
     Monitoring {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         #[arg(long)]
         out: PathBuf,
+        /// Also write the sources' rows, ending the last whole ISO week before `--today`.
+        #[arg(long)]
+        sources: bool,
+        /// The day taken as today for the sources (default: today in Europe/Oslo).
+        #[arg(long)]
+        today: Option<jiff::civil::Date>,
+        /// The share of the national level of seizures written (1.0: about 500 a week).
+        #[arg(long, default_value_t = 1.0)]
+        seizure_scale: f64,
     },
     /// One national year of TSB pathways calibrated to SAMDATA 2023.
     Pathways(cmd_pathways::SimulatePathwaysArgs),
@@ -226,9 +237,21 @@ fn main() -> ExitCode {
         Command::Pathways(args) => cmd_pathways::run(args),
         Command::Simulate { what } => match what {
             Simulate::Pathways(args) => cmd_pathways::run_simulate(args),
-            Simulate::Monitoring { seed, out } => {
-                cmd_signal::simulate_monitoring(seed, &out).map(|()| ExitCode::SUCCESS)
-            }
+            Simulate::Monitoring {
+                seed,
+                out,
+                sources,
+                today,
+                seizure_scale,
+            } => cmd_signal::simulate_monitoring(seed, &out)
+                .and_then(|()| {
+                    if !sources {
+                        return Ok(());
+                    }
+                    let today = today.unwrap_or_else(|| varde_web::Clock::System.today());
+                    cmd_signal::simulate_sources(seed, today, seizure_scale, &out)
+                })
+                .map(|()| ExitCode::SUCCESS),
         },
         command => run_async(cli.data_dir, cli.database_url, command),
     };
