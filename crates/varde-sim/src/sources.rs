@@ -228,7 +228,7 @@ pub fn generate_sources(opts: &Options) -> Sources {
         String::from("agency,date,municipality,substance,amount,unit,purity_percent\n");
     let mut deaths = String::from("month,county,substances,icd10\n");
     let (mut n_over, mut n_seiz, mut n_deaths) = (0, 0, 0);
-    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x5EED_0F_50);
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x5EED_0F50);
     // Deaths are counted per month and county, then written in that order.
     let mut death_rows: Vec<(String, &str, &str, &str)> = Vec::new();
     for s in &sim.series {
