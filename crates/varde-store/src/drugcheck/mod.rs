@@ -68,8 +68,16 @@ fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
+/// The conflict of an intake form sent a second time.
+pub const INTAKE_SENT_TWICE: &str =
+    "this form was sent before: the sample is registered, and its code was on the receipt then";
+
 impl Store {
     /// Records a sample handed in under `code_hash`, with the access entry; its internal id.
+    ///
+    /// `once` is the SHA-256 of the intake form's one-time token (none from the API): a token
+    /// used before is a `Conflict` and nothing is written, so that the form sent twice (a
+    /// reload of the receipt) makes one sample.
     pub async fn drugcheck_intake(
         &self,
         code_hash: &str,
@@ -77,6 +85,7 @@ impl Store {
         org_id: i64,
         at: Timestamp,
         access: &NewAccess,
+        once: Option<&str>,
     ) -> Result<i64, StoreError> {
         on_pool!(
             self,
@@ -98,6 +107,18 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| map_unique(e, "the code is taken; hand in the sample again"))?;
+                    if let Some(token) = once {
+                        sqlx::query(
+                            "INSERT INTO drugcheck_intake_once (token_hash, sample_id, used_at) \
+                             VALUES ($1, $2, $3)",
+                        )
+                        .bind(token)
+                        .bind(id)
+                        .bind(at.to_string())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| map_unique(e, INTAKE_SENT_TWICE))?;
+                    }
                     append_access_tx!(tx, access);
                     tx.commit().await?;
                     Ok(id)

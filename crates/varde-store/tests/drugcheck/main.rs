@@ -74,6 +74,7 @@ async fn intake(db: &TestDb, org: i64, user: i64, code: &Code, sold_as: &str) {
             org,
             now(),
             &access(org, user, "drugcheck.intake"),
+            None,
         )
         .await
         .unwrap();

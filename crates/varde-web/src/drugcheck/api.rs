@@ -122,7 +122,7 @@ async fn intake(
     access: OrgAccess<TakeSamples>,
     ApiJson(input): ApiJson<IntakeInput>,
 ) -> Result<Response, WebError> {
-    let code = ops::intake(&state, &access, &input).await?;
+    let code = ops::intake(&state, &access, &input, None).await?;
     let body = Received {
         code: code.grouped(),
     };

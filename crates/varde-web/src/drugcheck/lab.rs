@@ -35,6 +35,8 @@ struct IntakeForm {
     sold_as: String,
     municipality: String,
     received_on: String,
+    /// The form's one-time token (see `ops::intake`).
+    once: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -173,6 +175,8 @@ struct LabT {
     substances: Vec<&'static str>,
     done: bool,
     today: String,
+    /// A fresh one-time token for the intake form.
+    once: String,
 }
 
 #[derive(Template)]
@@ -217,6 +221,7 @@ fn lab_page(
             .collect(),
         today: state.clock.today().to_string(),
         c: page.c,
+        once: crate::auth::random_token(),
         intake,
         intake_error,
         result,
@@ -266,7 +271,14 @@ async fn intake(
         municipality: form.municipality.clone(),
         received_on: form.received_on.clone(),
     };
-    match ops::intake(&state, &access, &input).await {
+    match ops::intake(
+        &state,
+        &access,
+        &input,
+        Some(form.once.as_str()).filter(|t| !t.is_empty()),
+    )
+    .await
+    {
         Ok(code) => {
             let t = ReceiptT {
                 code: code.grouped(),

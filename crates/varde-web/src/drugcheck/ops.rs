@@ -7,6 +7,7 @@
 //! time of an answer does not tell codes apart. Each client may look up
 //! [`super::LOOKUPS_PER_MINUTE`] codes a minute.
 
+use sha2::Digest as _;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -34,10 +35,14 @@ fn mint() -> Code {
 }
 
 /// Records a sample handed in; its code (shown once, on the receipt: only its hash is kept).
+///
+/// `once` is the intake form's one-time token (none from the API): the same token twice is a
+/// 409 and no second sample (a reload of the receipt page sends the form again).
 pub async fn intake(
     state: &AppState,
     access: &OrgAccess<TakeSamples>,
     input: &IntakeInput,
+    once: Option<&str>,
 ) -> Result<Code, WebError> {
     let intake = Intake::check(input, state.clock.today()).map_err(WebError::invalid_fields)?;
     let code = mint();
@@ -50,6 +55,8 @@ pub async fn intake(
             access.org().0,
             state.clock.now(),
             &entry,
+            once.map(|t| hex::encode(sha2::Sha256::digest(t.as_bytes())))
+                .as_deref(),
         )
         .await?;
     Ok(code)

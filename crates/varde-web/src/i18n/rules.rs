@@ -223,6 +223,7 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("drugcheck.no_sample", "no sample has this code; check the code on the receipt", "ingen prøve har denne koden; sjekk koden på kvitteringen"),
     ("drugcheck.analysed", "the sample has a result already", "prøven har allerede et svar"),
     ("drugcheck.code_taken", "the code is taken; hand in the sample again", "koden er tatt; registrer prøven på nytt"),
+    ("drugcheck.intake_sent_twice", "this form was sent before: the sample is registered, and its code was on the receipt then", "dette skjemaet er sendt før: prøven er registrert, og koden sto på kvitteringen da"),
     ("substances.unknown", "not a substance of the reference list; nearest: {names}", "ikke et stoff i stofflisten; nærmest: {names}"),
     // The generic shape of a field's rule (an import row's `field: rule`), last: it matches much.
     ("field.rule", "{field}: {rule}", "{field}: {rule}"),

@@ -401,12 +401,67 @@ async fn the_lab_and_the_public_use_the_pages(app: &TestApp) {
     assert!(page.contains("2026-11"), "{page}");
 }
 
+/// The intake form carries a one-time token: sending it again (a reload of the receipt) makes
+/// no second sample and says why; the form shown then has a fresh token for the next sample.
+async fn a_receipt_reloaded_makes_no_second_sample(app: &TestApp) {
+    let lab = browser_login(app, "lab").await;
+    let (_, page) = get_page(&lab, app, "/drugcheck/lab").await;
+    let csrf = csrf_of(&page);
+    let once = value_of(&page, "once");
+    assert!(once.len() >= 22, "{once}");
+    let send = |once: String| {
+        let lab = lab.clone();
+        let csrf = csrf.clone();
+        async move {
+            lab.post(app.url("/drugcheck/lab/samples"))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("once", once.as_str()),
+                    ("sold_as", "kokain"),
+                    ("municipality", "0301"),
+                    ("received_on", "2026-11-20"),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let intakes = || async {
+        app.access_log(500)
+            .await
+            .iter()
+            .filter(|e| e.action == "drugcheck.intake")
+            .count()
+    };
+    let before = intakes().await;
+    let first = send(once.clone()).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert!(first.text().await.unwrap().contains("receipt-code"));
+    let again = send(once.clone()).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let text = again.text().await.unwrap();
+    assert!(text.contains("skjemaet er sendt før"), "{text}");
+    assert!(!text.contains("receipt-code"));
+    assert_eq!(intakes().await, before + 1, "one sample, not two");
+    let fresh = value_of(&text, "once");
+    assert_ne!(fresh, once);
+    assert_eq!(send(fresh).await.status(), StatusCode::OK);
+    assert_eq!(intakes().await, before + 2);
+}
+
+/// The value of the hidden input `name` on a page.
+fn value_of(html: &str, name: &str) -> String {
+    let at = html.find(&format!("name=\"{name}\" value=\"")).unwrap() + name.len() + 15;
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
 on_both_engines!(
     a_sample_goes_from_intake_to_result_and_raises_its_signal,
     bad_input_names_each_field,
     a_wrong_code_is_a_404_problem_like_any_other,
     a_wrong_code_takes_as_long_as_a_right_one,
     the_lab_and_the_public_use_the_pages,
+    a_receipt_reloaded_makes_no_second_sample,
 );
 
 /// With the server's limits on, a client gets 10 lookups a minute, then 429 with Retry-After
