@@ -281,13 +281,14 @@ pub fn series(all: &[Published], area: &str, age_band: &str, sex: &str) -> Vec<Y
         .collect()
 }
 
-/// The figures of `choice`, logged as read by the holder of `access`.
+/// The figures of `choice`, logged as read by the holder of `access`; with every published
+/// figure of the measure they were taken from (the page draws more series from them).
 pub async fn figures(
     state: &AppState,
     access: &OrgAccess<ReadMonitoring>,
     choice: &Choice,
     l: Lang,
-) -> Result<FiguresDoc, WebError> {
+) -> Result<(FiguresDoc, Vec<Published>), WebError> {
     let all = published(state, choice.measure).await?;
     let area = choice.area.code();
     access
@@ -296,7 +297,7 @@ pub async fn figures(
             format!("prescriptions:{}:{area}", choice.measure.as_str()),
         )
         .await?;
-    Ok(FiguresDoc {
+    let doc = FiguresDoc {
         years: series(&all, &area, choice.age_band, choice.sex),
         area_name: choice.area.name(l.code()),
         area,
@@ -304,7 +305,8 @@ pub async fn figures(
         age_band: choice.age_band.to_owned(),
         sex: choice.sex.to_owned(),
         threshold: core::threshold(choice.measure).map(|t| ThresholdDoc::of(t, l)),
-    })
+    };
+    Ok((doc, all))
 }
 
 pub(super) fn routes() -> Router<AppState> {
@@ -388,7 +390,8 @@ async fn api_figures(
     Query(q): Query<FiguresQuery>,
 ) -> Result<Response, WebError> {
     let choice = q.choice()?;
-    Ok(axum::Json(figures(&state, &access, &choice, l).await?).into_response())
+    let (doc, _) = figures(&state, &access, &choice, l).await?;
+    Ok(axum::Json(doc).into_response())
 }
 
 /// Every measure's definition and thresholds, with their source.

@@ -105,8 +105,7 @@ async fn page(
             FormError::new(&WebError::from(e), l),
         ),
     };
-    let doc = ops::figures(&state, &access, &choice, l).await?;
-    let all = ops::published(&state, choice.measure).await?;
+    let (doc, all) = ops::figures(&state, &access, &choice, l).await?;
     let area = choice.area.code();
     // One line per sex for the chosen area, measure and age band.
     let per_sex: Vec<(&str, Vec<YearFigure>)> = SEXES
