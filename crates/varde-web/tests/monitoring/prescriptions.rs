@@ -180,6 +180,18 @@ pub async fn the_figures_are_rates_per_1000_with_small_cells_suppressed(app: &Te
     assert_eq!(res.status(), StatusCode::OK);
     let v: Value = res.json().await.unwrap();
     assert_eq!(v.as_array().unwrap().len(), 3);
+    let doc: Value = get(app, &token, "/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    for p in [
+        IMPORT,
+        "/api/v1/monitoring/prescriptions",
+        "/api/v1/monitoring/prescriptions/thresholds",
+    ] {
+        assert!(doc["paths"].get(p).is_some(), "{p} in the OpenAPI document");
+    }
 }
 
 pub async fn only_analysts_read_the_figures_and_a_lab_user_may_import(app: &TestApp) {
