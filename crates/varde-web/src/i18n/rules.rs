@@ -225,6 +225,13 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("drugcheck.code_taken", "the code is taken; hand in the sample again", "koden er tatt; registrer prøven på nytt"),
     ("drugcheck.intake_sent_twice", "this form was sent before: the sample is registered, and its code was on the receipt then", "dette skjemaet er sendt før: prøven er registrert, og koden sto på kvitteringen da"),
     ("substances.unknown", "not a substance of the reference list; nearest: {names}", "ikke et stoff i stofflisten; nærmest: {names}"),
+    // monitoring: prescription risk figures (issue 10, item 6)
+    ("prescriptions.whole", "a whole number, not negative", "et helt tall, ikke negativt"),
+    ("prescriptions.population", "a whole number above zero (the inhabitants the rate is of)", "et helt tall over null (innbyggerne raten gjelder)"),
+    ("prescriptions.count_above_population", "not more than the population", "ikke mer enn innbyggertallet"),
+    ("prescriptions.column_twice", "a column named twice in the header", "en kolonne som står to ganger i overskriftsraden"),
+    ("prescriptions.column_missing", "a required column is missing", "en påkrevd kolonne mangler"),
+    ("prescriptions.same_cell", "the same year, area, age band, sex and measure as line {line}", "samme år, område, aldersgruppe, kjønn og mål som linje {line}"),
     // The generic shape of a field's rule (an import row's `field: rule`), last: it matches much.
     ("field.rule", "{field}: {rule}", "{field}: {rule}"),
     // forms and admins (issue 15)
@@ -358,4 +365,11 @@ pub(super) const FIELDS: &[(&str, &str, &str)] = &[
     // monitoring (area 5)
     ("into", "signal å koble til", "signal to link into"),
     ("on_list", "på listen", "on the list"),
+    // monitoring: prescription risk figures
+    ("age_band", "aldersgruppe", "age band"),
+    ("sex", "kjønn", "sex"),
+    ("measure", "mål", "measure"),
+    ("count", "antall", "count"),
+    ("population", "innbyggere", "population"),
+    ("header", "overskriftsrad", "header"),
 ];

@@ -18,10 +18,20 @@ use serde_json::{json, Value};
 use varde_core::monitoring::signals::{NewSignal, SignalKind};
 
 mod flow;
+mod prescriptions;
 
 use common::{browser_login, csrf_of, get, get_page, post, TestApp, NOW};
 
 use flow::a_drug_checking_finding_reaches_the_inbox;
+use prescriptions::{
+    a_later_batch_replaces_the_figure_and_keeps_the_old_row,
+    an_identity_number_is_refused_without_its_value,
+    an_import_with_a_bad_row_names_its_line_and_field_and_writes_nothing,
+    only_analysts_read_the_figures_and_a_lab_user_may_import, the_demo_figures_are_seeded_once,
+    the_figures_are_rates_per_1000_with_small_cells_suppressed,
+    the_page_shows_the_trend_and_the_thresholds_and_takes_an_upload,
+    the_same_batch_twice_changes_nothing_and_another_file_under_its_id_is_refused,
+};
 
 on_both_engines!(
     a_drug_checking_finding_reaches_the_inbox,
@@ -30,6 +40,14 @@ on_both_engines!(
     the_watchlist_api_and_page,
     the_menu_links_to_monitoring_for_analysts_only,
     the_warning_form_is_prefilled_from_a_signal,
+    an_import_with_a_bad_row_names_its_line_and_field_and_writes_nothing,
+    the_same_batch_twice_changes_nothing_and_another_file_under_its_id_is_refused,
+    an_identity_number_is_refused_without_its_value,
+    the_figures_are_rates_per_1000_with_small_cells_suppressed,
+    only_analysts_read_the_figures_and_a_lab_user_may_import,
+    a_later_batch_replaces_the_figure_and_keeps_the_old_row,
+    the_page_shows_the_trend_and_the_thresholds_and_takes_an_upload,
+    the_demo_figures_are_seeded_once,
 );
 
 fn signal(kind: SignalKind, substance: Option<&str>, area: &str, key: &str) -> NewSignal {
