@@ -13,6 +13,8 @@ mod common;
 mod drugcheck;
 #[path = "browser/monitoring.rs"]
 mod monitoring;
+#[path = "browser/monitoring_sources.rs"]
+mod monitoring_sources;
 #[path = "browser/phone.rs"]
 mod phone;
 #[path = "browser/walk.rs"]

@@ -7,6 +7,8 @@
 //! and the access entry in one transaction, the change checked against the stored status
 //! there ([`Store::signal_change`]).
 
+pub mod sources;
+
 use jiff::Timestamp;
 use sqlx::Row;
 use varde_core::fields::FieldError;

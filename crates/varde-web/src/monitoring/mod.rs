@@ -6,12 +6,16 @@
 //! | `api.rs` | the JSON API: `/api/v1/signals…`, `/api/v1/monitoring/watchlist` |
 //! | `pages.rs` | the inbox `/monitoring` and one signal `/monitoring/signals/{id}` with its forms |
 //! | `watchlist.rs` | the watchlist page `/monitoring/watchlist` with its forms |
+//! | `import.rs` | a source's import: the operation, `POST /api/v1/monitoring/import/{source}`, the page `/monitoring/import` |
+//! | `sources.rs` | what the sources hold: `/monitoring/sources`, `/monitoring/sources/{source}`, `GET /api/v1/monitoring/sources/{source}` |
 //!
 //! The rules are `varde_core::monitoring`; storage is `varde_store::monitoring`.
 
 mod api;
+pub mod import;
 pub mod ops;
 mod pages;
+pub mod sources;
 mod watchlist;
 
 use axum::Router;
@@ -24,14 +28,32 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(pages::routes())
         .merge(watchlist::routes())
+        .merge(import::routes())
+        .merge(sources::routes())
 }
 
 /// The area's JSON API (mounted under `/api/v1`).
 pub fn api_routes() -> Router<AppState> {
     api::routes()
+        .route(
+            "/monitoring/import/{source}",
+            axum::routing::post(import::api_import)
+                .layer(axum::extract::DefaultBodyLimit::max(import::IMPORT_LIMIT)),
+        )
+        .merge(sources::api_routes())
 }
 
 /// The area's OpenAPI document.
 pub fn api_doc() -> utoipa::openapi::OpenApi {
-    api::ApiDoc::openapi()
+    let mut doc = api::ApiDoc::openapi();
+    doc.merge(SourcesDoc::openapi());
+    doc
 }
+
+/// The sources' OpenAPI paths.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(import::api_import, sources::api_rows),
+    components(schemas(import::ImportResult, import::Refusal, sources::SourceRowDoc))
+)]
+struct SourcesDoc;

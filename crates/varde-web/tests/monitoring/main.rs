@@ -18,10 +18,19 @@ use serde_json::{json, Value};
 use varde_core::monitoring::signals::{NewSignal, SignalKind};
 
 mod flow;
+mod sources;
 
 use common::{browser_login, csrf_of, get, get_page, post, TestApp, NOW};
 
 use flow::a_drug_checking_finding_reaches_the_inbox;
+use sources::{
+    a_batch_imported_twice_changes_nothing_and_another_file_is_a_conflict,
+    a_purity_far_above_the_recent_range_raises_a_signal,
+    a_watchlist_seizure_batch_raises_one_signal,
+    bad_input_is_refused_by_field_and_rule_without_its_value,
+    each_source_refuses_a_bad_row_whole_or_writes_the_valid_rows, the_import_and_sources_pages,
+    who_may_import,
+};
 
 on_both_engines!(
     a_drug_checking_finding_reaches_the_inbox,
@@ -30,6 +39,13 @@ on_both_engines!(
     the_watchlist_api_and_page,
     the_menu_links_to_monitoring_for_analysts_only,
     the_warning_form_is_prefilled_from_a_signal,
+    each_source_refuses_a_bad_row_whole_or_writes_the_valid_rows,
+    a_batch_imported_twice_changes_nothing_and_another_file_is_a_conflict,
+    bad_input_is_refused_by_field_and_rule_without_its_value,
+    a_watchlist_seizure_batch_raises_one_signal,
+    a_purity_far_above_the_recent_range_raises_a_signal,
+    who_may_import,
+    the_import_and_sources_pages,
 );
 
 fn signal(kind: SignalKind, substance: Option<&str>, area: &str, key: &str) -> NewSignal {
