@@ -388,6 +388,40 @@ pub async fn a_purity_far_above_the_recent_range_raises_a_signal(app: &TestApp) 
         ),
         (Some("cocaine"), Some(97.0), Some(95.0))
     );
+    // A drug-checking result is held to the same range (seizures and drug checking together).
+    let lab = app.token("lab").await;
+    let res = app.client().post(app.url("/api/v1/drugcheck/samples")).bearer_auth(&lab)
+        .json(&serde_json::json!({"sold_as": "kokain", "municipality": "4601", "received_on": "2026-11-23"}))
+        .send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let code = res.json::<Value>().await.unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app.client().post(app.url(&format!("/api/v1/drugcheck/samples/{code}/result"))).bearer_auth(&lab)
+        .json(&serde_json::json!({"analysed_on": "2026-11-24", "method": "GC-MS", "found": [{"substance": "cocaine", "purity_percent": 99.0}]}))
+        .send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let list: Value = get(app, &analyst, "/api/v1/signals?status=new")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let s = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "purity" && s["source"] == "drugcheck")
+        .expect("a purity signal from drug checking")
+        .clone();
+    assert_eq!(
+        (
+            s["area"].as_str(),
+            s["observed"].as_f64(),
+            s["threshold"].as_f64()
+        ),
+        (Some("4601"), Some(99.0), Some(97.0))
+    );
 }
 
 pub async fn who_may_import(app: &TestApp) {
