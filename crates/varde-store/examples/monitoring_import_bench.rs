@@ -14,7 +14,9 @@
 //!
 //! - `import`: records, findings, batch claim, signals (watchlist; purity) and access entry;
 //! - `raw values`: the records' columns into a plain table (no key, index or constraint) by the
-//!   same multi-row `INSERT … VALUES` statements: **the engine's raw insert rate**.
+//!   same multi-row `INSERT … VALUES` statements: **the engine's raw insert rate**;
+//! - `raw same rows` (for context): the records and their findings into two plain tables:
+//!   what the import writes, without its keys, indexes, constraints and lookups.
 //!
 //! The import also writes each row's findings (one or more rows each) and looks the recent
 //! purities up, so it writes more than the raw mode does; the ratio is rows per second.
@@ -190,16 +192,33 @@ async fn main() {
     );
     let watchlist = Watchlist::default();
     for engine in [Engine::Sqlite, Engine::Postgres] {
-        let (Some((import_db, org, user)), Some((raw_db, _, _))) =
-            (fresh(engine).await, fresh(engine).await)
-        else {
+        let (Some((import_db, org, user)), Some((raw_db, _, _)), Some((same_db, _, _))) = (
+            fresh(engine).await,
+            fresh(engine).await,
+            fresh(engine).await,
+        ) else {
             println!(
                 "{}: skipped (VARDE_TEST_POSTGRES_URL not set)",
                 engine.as_str()
             );
             continue;
         };
-        let mut times = [Duration::ZERO; 2];
+        // An experiment for the lead (`VARDE_BENCH_DROP_FKS=1`, PostgreSQL only): the import
+        // without the per-row foreign-key checks of migration 0010, as the pathways
+        // projection has none.
+        if engine == Engine::Postgres && std::env::var("VARDE_BENCH_DROP_FKS").is_ok() {
+            for sql in [
+                "ALTER TABLE monitoring_findings DROP CONSTRAINT monitoring_findings_record_id_fkey",
+                "ALTER TABLE monitoring_records DROP CONSTRAINT monitoring_records_org_id_fkey",
+                "ALTER TABLE monitoring_records DROP CONSTRAINT monitoring_records_imported_by_fkey",
+            ] {
+                import_db.store.exec_admin(sql).await.expect("drop a foreign key");
+            }
+            println!(
+                "postgres: foreign keys of monitoring_records and monitoring_findings dropped"
+            );
+        }
+        let mut times = [Duration::ZERO; 3];
         for (source, records) in &parsed {
             for (i, chunk) in records.chunks(batch).enumerate() {
                 let key = monitoring_batch_key(*source, &format!("bench-{i}"));
@@ -246,14 +265,21 @@ async fn main() {
                 let t = Instant::now();
                 raw_db
                     .store
-                    .raw_insert_monitoring_rows_benchmark(*source, chunk)
+                    .raw_insert_monitoring_rows_benchmark(*source, chunk, false)
                     .await
                     .expect("raw");
                 times[1] += t.elapsed();
+                let t = Instant::now();
+                same_db
+                    .store
+                    .raw_insert_monitoring_rows_benchmark(*source, chunk, true)
+                    .await
+                    .expect("raw same rows");
+                times[2] += t.elapsed();
             }
         }
         let rate = |d: Duration| n as f64 / d.as_secs_f64();
-        for (mode, time) in ["import", "raw values"].iter().zip(times) {
+        for (mode, time) in ["import", "raw values", "raw same rows"].iter().zip(times) {
             println!(
                 "{:<9} {:<12} {:>9.2} {:>11.0}",
                 engine.as_str(),
@@ -268,7 +294,13 @@ async fn main() {
             engine.as_str(),
             if ratio >= 0.5 { "met" } else { "not met" }
         );
+        println!(
+            "{:<9} import / raw same rows = {:.2}",
+            engine.as_str(),
+            rate(times[0]) / rate(times[2])
+        );
         import_db.cleanup().await;
         raw_db.cleanup().await;
+        same_db.cleanup().await;
     }
 }

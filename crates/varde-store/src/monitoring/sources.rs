@@ -379,13 +379,16 @@ impl Store {
     }
 
     /// The engine's raw insert rate for the import benchmark: the records' columns into a
-    /// plain table (no key, index or constraint), by the same multi-row statements.
+    /// plain table (no key, index or constraint), by the same multi-row statements; with
+    /// `findings`, each record's findings too, into a second plain table (the rows the import
+    /// writes, without their keys, indexes, constraints and lookups).
     #[cfg(feature = "testing")]
     #[doc(hidden)]
     pub async fn raw_insert_monitoring_rows_benchmark(
         &self,
         source: Source,
         records: &[Record],
+        findings: bool,
     ) -> Result<(), StoreError> {
         let engine = self.engine();
         on_pool!(
@@ -419,6 +422,35 @@ impl Store {
                                 .bind(&r.body);
                         }
                         q.execute(&mut *tx).await?;
+                    }
+                    if findings {
+                        sqlx::query("CREATE TABLE IF NOT EXISTS bench_monitoring_findings_raw (source TEXT, record_id BIGINT, substance TEXT, class TEXT, day TEXT, week INTEGER, municipality TEXT, county TEXT, purity_percent DOUBLE PRECISION)")
+                            .execute(&mut *tx)
+                            .await?;
+                        let all: Vec<(&Record, &varde_core::monitoring::sources::Finding)> =
+                            records
+                                .iter()
+                                .flat_map(|r| r.findings.iter().map(move |f| (r, f)))
+                                .collect();
+                        for chunk in all.chunks(rows_per_statement(engine, 8)) {
+                            let sql = format!(
+                                "INSERT INTO bench_monitoring_findings_raw (source, record_id, substance, class, day, week, municipality, county, purity_percent) VALUES {}",
+                                values("$1", 2, 8, chunk.len())
+                            );
+                            let mut q = sqlx::query(&sql).bind(source.as_str());
+                            for (r, f) in chunk {
+                                q = q
+                                    .bind(i64::try_from(r.line).unwrap_or(i64::MAX))
+                                    .bind(&f.substance)
+                                    .bind(&f.class)
+                                    .bind(r.day.map(|d| d.to_string()))
+                                    .bind(r.week)
+                                    .bind(&r.municipality)
+                                    .bind(&r.county)
+                                    .bind(f.purity_percent);
+                            }
+                            q.execute(&mut *tx).await?;
+                        }
                     }
                     tx.commit().await?;
                     Ok(())
