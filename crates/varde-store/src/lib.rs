@@ -45,6 +45,10 @@ pub use drugcheck::{DrugcheckCounts, DrugcheckLookup, DrugcheckRecorded, Drugche
 pub use events::{NewEvent, StoredEvent};
 pub use keyfile::{load_or_create_key, KeyFileError};
 pub use monitoring::prescriptions::{PrescriptionImport, StoredFigure, PRESCRIPTIONS_SOURCE};
+pub use monitoring::sources::{
+    monitoring_batch_key, MonitoringImport, MonitoringImported, SourceBatch, SourceRow,
+    SourceSummary,
+};
 pub use monitoring::{signal_stream, Signal, WATCHLIST_STREAM};
 pub use orgs::{NewOrg, Org};
 #[cfg(feature = "testing")]

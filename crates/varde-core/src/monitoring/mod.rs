@@ -6,4 +6,6 @@
 //! reason; each change an event with its author.
 
 pub mod prescriptions;
+pub mod purity;
 pub mod signals;
+pub mod sources;

@@ -8,15 +8,19 @@
 //! or nothing. [`Store::drugcheck_lookup`] is the public lookup: one query on the unique index
 //! of `code_hash`, the same for a code that exists and one that does not.
 
+use std::collections::HashMap;
+
 use jiff::civil::Date;
 use jiff::Timestamp;
 use sqlx::Row;
 use varde_core::drugcheck::{signals, Analysis, Intake, SampleFacts};
+use varde_core::monitoring::purity;
 use varde_core::monitoring::signals::Watchlist;
 
 use crate::audit::{append_access_tx, NewAccess};
 use crate::db::{map_unique, on_pool, Db};
 use crate::monitoring::insert_signal_tx;
+use crate::monitoring::sources::purity_history_tx;
 use crate::{Store, StoreError};
 
 /// A stored sample (never its code).
@@ -214,6 +218,29 @@ impl Store {
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| map_unique(e, "the sample has a result already"))?;
+                    // The purity rule (`varde_core::monitoring::purity`): each purity
+                    // against the recent range of its substance, read before it is written.
+                    let since = purity::window_start(analysis.analysed_on).to_string();
+                    let mut history: HashMap<String, Vec<f64>> = HashMap::new();
+                    for f in analysis.found.iter().filter(|f| f.purity_percent.is_some()) {
+                        let h = purity_history_tx!(tx, &f.substance, &since);
+                        history.insert(f.substance.clone(), h);
+                    }
+                    let found: Vec<purity::Found<'_>> = analysis
+                        .found
+                        .iter()
+                        .filter_map(|f| {
+                            f.purity_percent.map(|p| purity::Found {
+                                substance: &f.substance,
+                                area: municipality.clone(),
+                                day: analysis.analysed_on,
+                                purity: p,
+                            })
+                        })
+                        .collect();
+                    let purity_signals = purity::signals("drugcheck", &found, &|s| {
+                        history.get(s).cloned().unwrap_or_default()
+                    });
                     for f in &analysis.found {
                         sqlx::query(
                         "INSERT INTO drugcheck_findings (sample_id, substance, purity_percent, amount_mg) VALUES ($1, $2, $3, $4)",
@@ -232,7 +259,10 @@ impl Store {
                         municipality: &municipality,
                     };
                     let mut raised = Vec::new();
-                    for s in signals(&facts, analysis, watchlist) {
+                    for s in signals(&facts, analysis, watchlist)
+                        .into_iter()
+                        .chain(purity_signals)
+                    {
                         if let Some(sid) = insert_signal_tx!(tx, &s, at) {
                             raised.push(sid);
                         }

@@ -10,6 +10,7 @@ mod audit;
 mod drugcheck;
 mod monitoring;
 mod monitoring_prescriptions;
+mod monitoring_sources;
 mod pathways;
 mod persons;
 mod rules;
@@ -232,7 +233,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 10] = [
+const GROUPS: [&[(&str, &str, &str)]; 11] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
@@ -243,6 +244,7 @@ const GROUPS: [&[(&str, &str, &str)]; 10] = [
     drugcheck::TEXTS,
     monitoring::TEXTS,
     monitoring_prescriptions::TEXTS,
+    monitoring_sources::TEXTS,
 ];
 
 /// The texts by key, built once: pages look up many texts (some per table row).

@@ -9,15 +9,19 @@
 //! | `prescriptions.rs` | prescription risk figures: import, figures, thresholds (API), the demo's seed |
 //! | `prescriptions_page.rs` | `/monitoring/prescriptions` and its import page |
 //! | `prescriptions_demo.rs` | the demo's figures as import CSV |
+//! | `import.rs` | a source's import: the operation, `POST /api/v1/monitoring/import/{source}`, the page `/monitoring/import` |
+//! | `sources.rs` | what the sources hold: `/monitoring/sources`, `/monitoring/sources/{source}`, `GET /api/v1/monitoring/sources/{source}` |
 //!
 //! The rules are `varde_core::monitoring`; storage is `varde_store::monitoring`.
 
 mod api;
+pub mod import;
 pub mod ops;
 mod pages;
 pub mod prescriptions;
 mod prescriptions_demo;
 mod prescriptions_page;
+pub mod sources;
 mod watchlist;
 
 use axum::Router;
@@ -31,16 +35,34 @@ pub fn routes() -> Router<AppState> {
         .merge(pages::routes())
         .merge(watchlist::routes())
         .merge(prescriptions_page::routes())
+        .merge(import::routes())
+        .merge(sources::routes())
 }
 
 /// The area's JSON API (mounted under `/api/v1`).
 pub fn api_routes() -> Router<AppState> {
-    api::routes().merge(prescriptions::routes())
+    api::routes()
+        .merge(prescriptions::routes())
+        .route(
+            "/monitoring/import/{source}",
+            axum::routing::post(import::api_import)
+                .layer(axum::extract::DefaultBodyLimit::max(import::IMPORT_LIMIT)),
+        )
+        .merge(sources::api_routes())
 }
 
 /// The area's OpenAPI document.
 pub fn api_doc() -> utoipa::openapi::OpenApi {
     let mut doc = api::ApiDoc::openapi();
     doc.merge(prescriptions::ApiDoc::openapi());
+    doc.merge(SourcesDoc::openapi());
     doc
 }
+
+/// The sources' OpenAPI paths.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(import::api_import, sources::api_rows),
+    components(schemas(import::ImportResult, import::Refusal, sources::SourceRowDoc))
+)]
+struct SourcesDoc;

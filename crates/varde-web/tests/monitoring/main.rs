@@ -19,6 +19,7 @@ use varde_core::monitoring::signals::{NewSignal, SignalKind};
 
 mod flow;
 mod prescriptions;
+mod sources;
 
 use common::{browser_login, csrf_of, get, get_page, post, TestApp, NOW};
 
@@ -31,6 +32,14 @@ use prescriptions::{
     the_figures_are_rates_per_1000_with_small_cells_suppressed,
     the_page_shows_the_trend_and_the_thresholds_and_takes_an_upload,
     the_same_batch_twice_changes_nothing_and_another_file_under_its_id_is_refused,
+};
+use sources::{
+    a_batch_imported_twice_changes_nothing_and_another_file_is_a_conflict,
+    a_purity_far_above_the_recent_range_raises_a_signal,
+    a_watchlist_seizure_batch_raises_one_signal,
+    bad_input_is_refused_by_field_and_rule_without_its_value,
+    each_source_refuses_a_bad_row_whole_or_writes_the_valid_rows, the_import_and_sources_pages,
+    who_may_import,
 };
 
 on_both_engines!(
@@ -48,6 +57,13 @@ on_both_engines!(
     a_later_batch_replaces_the_figure_and_keeps_the_old_row,
     the_page_shows_the_trend_and_the_thresholds_and_takes_an_upload,
     the_demo_figures_are_seeded_once,
+    each_source_refuses_a_bad_row_whole_or_writes_the_valid_rows,
+    a_batch_imported_twice_changes_nothing_and_another_file_is_a_conflict,
+    bad_input_is_refused_by_field_and_rule_without_its_value,
+    a_watchlist_seizure_batch_raises_one_signal,
+    a_purity_far_above_the_recent_range_raises_a_signal,
+    who_may_import,
+    the_import_and_sources_pages,
 );
 
 fn signal(kind: SignalKind, substance: Option<&str>, area: &str, key: &str) -> NewSignal {
