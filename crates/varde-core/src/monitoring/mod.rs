@@ -5,4 +5,6 @@
 //! their inbox: acknowledged, linked with related signals into one, or dismissed with a
 //! reason; each change an event with its author.
 
+pub mod rules;
+pub mod series;
 pub mod signals;
