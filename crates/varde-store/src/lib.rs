@@ -44,6 +44,7 @@ pub use db::{default_url, engine_of, Engine, Store, StoreError, SQLITE_FILE};
 pub use drugcheck::{DrugcheckCounts, DrugcheckLookup, DrugcheckRecorded, DrugcheckSample};
 pub use events::{NewEvent, StoredEvent};
 pub use keyfile::{load_or_create_key, KeyFileError};
+pub use monitoring::series::{SeriesWeek, StoredRule, RULES_STREAM};
 pub use monitoring::{signal_stream, Signal, WATCHLIST_STREAM};
 pub use orgs::{NewOrg, Org};
 #[cfg(feature = "testing")]

@@ -17,6 +17,8 @@ use crate::db::{on_pool, Db};
 use crate::events::{append_event_tx, NewEvent};
 use crate::{Store, StoreError};
 
+pub mod series;
+
 /// The event-log stream of one signal's changes.
 pub fn signal_stream(id: i64) -> String {
     format!("monitoring:signal:{id}")
