@@ -13,6 +13,8 @@ mod common;
 mod drugcheck;
 #[path = "browser/monitoring.rs"]
 mod monitoring;
+#[path = "browser/monitoring_series.rs"]
+mod monitoring_series;
 #[path = "browser/phone.rs"]
 mod phone;
 #[path = "browser/walk.rs"]

@@ -9,6 +9,7 @@
 mod audit;
 mod drugcheck;
 mod monitoring;
+mod monitoring_series;
 mod pathways;
 mod persons;
 mod rules;
@@ -231,7 +232,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 9] = [
+const GROUPS: [&[(&str, &str, &str)]; 10] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
@@ -241,6 +242,7 @@ const GROUPS: [&[(&str, &str, &str)]; 9] = [
     warnings::TEXTS,
     drugcheck::TEXTS,
     monitoring::TEXTS,
+    monitoring_series::TEXTS,
 ];
 
 /// The texts by key, built once: pages look up many texts (some per table row).

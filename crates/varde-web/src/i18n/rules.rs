@@ -214,6 +214,7 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("monitoring.link_self", "a signal cannot be linked into itself", "et signal kan ikke kobles til seg selv"),
     ("monitoring.no_signal", "no such signal", "signalet finnes ikke"),
     ("monitoring.link_closed", "a signal can only be linked into an open one", "et signal kan bare kobles til et åpent signal"),
+    ("monitoring.week", "an ISO week as YYYY-Www (2026-W48) that exists in its year", "en ISO-uke som ÅÅÅÅ-Uuu (2026-W48) som finnes i året"),
     ("warnings.delivery_busy", "is being delivered right now, or its subscriber is removed", "leveres akkurat nå, eller abonnenten er fjernet"),
     ("drugcheck.analysed_before", "not before the sample was received ({date})", "ikke før prøven ble levert ({date})"),
     ("drugcheck.named_twice", "named twice in the result", "nevnt to ganger i svaret"),
@@ -357,4 +358,14 @@ pub(super) const FIELDS: &[(&str, &str, &str)] = &[
     // monitoring (area 5)
     ("into", "signal å koble til", "signal to link into"),
     ("on_list", "på listen", "on the list"),
+    // monitoring's series and rules
+    ("source", "kilde", "source"),
+    ("area", "område", "area"),
+    ("week", "uke", "week"),
+    ("params", "parametere", "parameters"),
+    (
+        "fallback_params",
+        "parametere ved kort historikk",
+        "short-history parameters",
+    ),
 ];

@@ -64,6 +64,7 @@ fn keys_are_unique_and_carry_their_areas_name() {
         "warnings.",
         "drugcheck.",
         "monitoring.",
+        "monitoring.",
     ];
     let mut seen = BTreeSet::new();
     for (group, prefix) in GROUPS.iter().zip(prefixes) {

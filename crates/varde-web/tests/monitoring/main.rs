@@ -18,10 +18,15 @@ use serde_json::{json, Value};
 use varde_core::monitoring::signals::{NewSignal, SignalKind};
 
 mod flow;
+mod series;
 
 use common::{browser_login, csrf_of, get, get_page, post, TestApp, NOW};
 
 use flow::a_drug_checking_finding_reaches_the_inbox;
+use series::{
+    an_analyst_changes_a_rule, an_outbreak_raises_one_signal_per_alarm_week,
+    drug_checking_results_feed_the_drugcheck_series,
+};
 
 on_both_engines!(
     a_drug_checking_finding_reaches_the_inbox,
@@ -30,6 +35,9 @@ on_both_engines!(
     the_watchlist_api_and_page,
     the_menu_links_to_monitoring_for_analysts_only,
     the_warning_form_is_prefilled_from_a_signal,
+    drug_checking_results_feed_the_drugcheck_series,
+    an_analyst_changes_a_rule,
+    an_outbreak_raises_one_signal_per_alarm_week,
 );
 
 fn signal(kind: SignalKind, substance: Option<&str>, area: &str, key: &str) -> NewSignal {
