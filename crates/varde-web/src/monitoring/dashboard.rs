@@ -48,22 +48,34 @@ pub(super) fn api_routes() -> Router<AppState> {
 #[openapi(paths(api_series), components(schemas(SeriesDoc, WeekDoc, RuleRef)))]
 pub(super) struct ApiDoc;
 
-/// `?source=&substance=&area=`.
+/// `?source=&substance=&area=` (and, for the API, `from=&to=`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct SeriesQuery {
     source: String,
     substance: String,
     area: String,
+    from: String,
+    to: String,
+}
+
+/// An optional ISO week of the query (`2026-W48`; a week that does not exist is refused).
+fn week_param(field: &'static str, v: &str) -> Result<Option<Week>, WebError> {
+    if v.trim().is_empty() {
+        Ok(None)
+    } else {
+        Ok(Some(Week::parse(field, v)?))
+    }
 }
 
 /// A weekly series with its evaluation: `source` (`overdoses`, `seizures`,
 /// `syringe_residue`, `drugcheck`, `wastewater`), `substance` (a name, synonym or class of the
 /// reference list; empty or absent: every substance), `area` (`national` when absent,
 /// `county:NN` or a municipality number). Weeks run from the series' first week with data to
-/// its latest, zero-filled.
+/// its latest, zero-filled; `from` and `to` (ISO weeks, `2026-W48`) keep the weeks between.
 #[utoipa::path(get, path = "/api/v1/monitoring/series",
-    params(("source" = String, Query), ("substance" = Option<String>, Query), ("area" = Option<String>, Query)),
+    params(("source" = String, Query), ("substance" = Option<String>, Query), ("area" = Option<String>, Query),
+        ("from" = Option<String>, Query), ("to" = Option<String>, Query)),
     responses((status = 200, body = SeriesDoc), (status = 422, body = Problem), (status = 403, body = Problem)))]
 async fn api_series(
     State(state): State<AppState>,
@@ -71,7 +83,13 @@ async fn api_series(
     Query(q): Query<SeriesQuery>,
 ) -> Result<Response, WebError> {
     let key = series::parse_key(&q.source, &q.substance, &q.area)?;
-    Ok(axum::Json(series::load(&state, &key).await?).into_response())
+    let (from, to) = (week_param("from", &q.from)?, week_param("to", &q.to)?);
+    let mut doc = series::load(&state, &key).await?;
+    doc.weeks.retain(|w| {
+        Week::parse("week", &w.week)
+            .is_ok_and(|w| from.is_none_or(|f| w >= f) && to.is_none_or(|t| w <= t))
+    });
+    Ok(axum::Json(doc).into_response())
 }
 
 /// A number as shown: whole numbers without decimals, others with one.

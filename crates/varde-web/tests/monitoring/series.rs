@@ -150,6 +150,16 @@ pub async fn drug_checking_results_feed_the_drugcheck_series(app: &TestApp) {
     .await;
     assert_eq!(s, 200, "{oslo}");
     assert_eq!(weeks(&oslo).len(), 4);
+    // A week range; a week that does not exist (2025 has no W53) is refused.
+    let path =
+        "/api/v1/monitoring/series?source=drugcheck&substance=heroin&from=2026-W46&to=2026-W47";
+    let (s, v) = json_of(get(app, &token, path).await).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(weeks(&v), w(&[("2026-W46", 0.0), ("2026-W47", 0.0)]));
+    let path = "/api/v1/monitoring/series?source=drugcheck&from=2025-W53";
+    let (s, v) = json_of(get(app, &token, path).await).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["field"], "from", "{v}");
     // Refusals name the field (and the nearest substances).
     for (query, field) in [
         ("source=deaths", "source"),
