@@ -45,6 +45,7 @@ pub use drugcheck::{DrugcheckCounts, DrugcheckLookup, DrugcheckRecorded, Drugche
 pub use events::{NewEvent, StoredEvent};
 pub use keyfile::{load_or_create_key, KeyFileError};
 pub use monitoring::prescriptions::{PrescriptionImport, StoredFigure, PRESCRIPTIONS_SOURCE};
+pub use monitoring::series::{SeriesWeek, StoredRule, RULES_STREAM};
 pub use monitoring::sources::{
     monitoring_batch_key, MonitoringImport, MonitoringImported, SourceBatch, SourceRow,
     SourceSummary,

@@ -167,6 +167,9 @@ pub struct LineChart {
     pub x1: u32,
     pub axis_y: u32,
     pub tick_y: u32,
+    /// Marked points (x, y) with what they mark: the alarm weeks of a series chart
+    /// ([`LineChart::values_marked`]); none on other charts.
+    pub marks: Vec<(u32, u32, String)>,
 }
 
 impl LineChart {
@@ -269,6 +272,7 @@ impl LineChart {
             x1: PLOT_X + PLOT_W,
             axis_y,
             tick_y: axis_y + 16,
+            marks: Vec::new(),
         }
     }
 
@@ -318,6 +322,47 @@ impl LineChart {
                 g.1 = label(top * f);
             }
         }
+        chart
+    }
+
+    /// A chart of values ([`LineChart::values`]) with the first line's points at the periods
+    /// `marked` (0-based) marked, each with its label (`alarm, 2026-W48: 14`): a weekly
+    /// series' alarm weeks over its observed line and threshold line.
+    pub fn values_marked(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        period_heading: String,
+        periods: Vec<String>,
+        series: Vec<LineSeries>,
+        unit: &str,
+        marked: &[(usize, String)],
+    ) -> LineChart {
+        let n = periods.len();
+        let first: Vec<Option<f64>> = series
+            .first()
+            .map(|s| s.points.iter().map(|p| p.0).collect())
+            .unwrap_or_default();
+        let largest = series
+            .iter()
+            .flat_map(|s| s.points.iter().filter_map(|p| p.0))
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, f64::max);
+        let top = round_up(largest);
+        let mut chart = LineChart::values(id, title, period_heading, periods, series, unit);
+        chart.marks = marked
+            .iter()
+            .filter_map(|(i, label)| {
+                let v = first.get(*i).copied().flatten()?;
+                let x = if n <= 1 {
+                    PLOT_X + PLOT_W / 2
+                } else {
+                    PLOT_X + (PLOT_W as usize * i / (n - 1)) as u32
+                };
+                let y = PLOT_Y + PLOT_H
+                    - ((v / top).clamp(0.0, 1.0) * f64::from(PLOT_H)).round() as u32;
+                Some((x, y, label.clone()))
+            })
+            .collect();
         chart
     }
 }
@@ -427,5 +472,33 @@ mod tests {
         // 17 of 20: the dot sits 85 % up the plot.
         let (_, y) = c.lines[0].dots[1];
         assert_eq!(y, c.axis_y - (f64::from(PLOT_H) * 0.85).round() as u32);
+    }
+
+    /// A series chart marks its alarm weeks on the observed line, where its dots are.
+    #[test]
+    fn alarm_weeks_are_marked_on_the_first_line() {
+        let line = |label: &str, v: [f64; 3]| LineSeries {
+            label: label.into(),
+            kind: "count".into(),
+            points: v.iter().map(|x| (Some(*x), x.to_string())).collect(),
+        };
+        let c = LineChart::values_marked(
+            "s",
+            "Series",
+            "Week".into(),
+            vec!["W1".into(), "W2".into(), "W3".into()],
+            vec![
+                line("Observed", [2.0, 3.0, 9.0]),
+                line("Threshold", [5.0, 5.0, 5.0]),
+            ],
+            "",
+            &[(2, "alarm".into()), (7, "none".into())],
+        );
+        assert_eq!(c.marks.len(), 1);
+        let (x, y, _) = &c.marks[0];
+        assert_eq!((*x, *y), c.lines[0].dots[2]);
+        assert!(LineChart::values("v", "V", "W".into(), vec![], vec![], "")
+            .marks
+            .is_empty());
     }
 }

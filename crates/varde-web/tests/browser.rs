@@ -15,6 +15,8 @@ mod drugcheck;
 mod monitoring;
 #[path = "browser/monitoring_prescriptions.rs"]
 mod monitoring_prescriptions;
+#[path = "browser/monitoring_series.rs"]
+mod monitoring_series;
 #[path = "browser/monitoring_sources.rs"]
 mod monitoring_sources;
 #[path = "browser/phone.rs"]

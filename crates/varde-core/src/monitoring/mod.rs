@@ -7,5 +7,7 @@
 
 pub mod prescriptions;
 pub mod purity;
+pub mod rules;
+pub mod series;
 pub mod signals;
 pub mod sources;

@@ -8,6 +8,7 @@
 //! there ([`Store::signal_change`]).
 
 pub mod prescriptions;
+pub mod series;
 pub mod sources;
 
 use jiff::Timestamp;

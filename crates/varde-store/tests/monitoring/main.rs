@@ -12,6 +12,8 @@ use varde_core::org::{OrgKind, Qualification, Role};
 use varde_store::testing::TestDb;
 use varde_store::{signal_stream, AccessFilter, NewAccess, NewOrg, WATCHLIST_STREAM};
 
+mod series;
+
 fn now() -> Timestamp {
     "2026-11-24T10:00:00Z".parse().unwrap()
 }

@@ -84,7 +84,7 @@ pub async fn record(
         .map_err(WebError::invalid_fields)?;
     let watchlist = state.store.watchlist().await?;
     let entry = access.access(state, "", format!("drugcheck:sample:{}", sample.id));
-    Ok(state
+    let recorded = state
         .store
         .drugcheck_record(
             &hash,
@@ -94,7 +94,15 @@ pub async fn record(
             state.clock.now(),
             &entry,
         )
-        .await?)
+        .await?;
+    // The result is committed; its week's drug-checking series are evaluated again. A
+    // failure there does not undo the result (the next result or rule change evaluates
+    // the week again).
+    if let Err(e) = crate::monitoring::series::reevaluate_drugcheck(state, recorded.sample_id).await
+    {
+        tracing::warn!(error = ?e, "the drug-checking series could not be evaluated again");
+    }
+    Ok(recorded)
 }
 
 /// A substance found, as the public reads it.

@@ -10,6 +10,7 @@ mod audit;
 mod drugcheck;
 mod monitoring;
 mod monitoring_prescriptions;
+mod monitoring_series;
 mod monitoring_sources;
 mod pathways;
 mod persons;
@@ -233,7 +234,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 11] = [
+const GROUPS: [&[(&str, &str, &str)]; 12] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
@@ -245,6 +246,7 @@ const GROUPS: [&[(&str, &str, &str)]; 11] = [
     monitoring::TEXTS,
     monitoring_prescriptions::TEXTS,
     monitoring_sources::TEXTS,
+    monitoring_series::TEXTS,
 ];
 
 /// The texts by key, built once: pages look up many texts (some per table row).

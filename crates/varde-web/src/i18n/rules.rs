@@ -233,6 +233,7 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("monitoring.row_unreadable", "not a readable CSV row in UTF-8", "ikke en lesbar CSV-rad i UTF-8"),
     ("monitoring.row_fields", "{n} fields, as the header has", "{n} felt, som overskriftslinjen har"),
     ("monitoring.limit", "a whole number from 1 to {max}", "et helt tall fra 1 til {max}"),
+    ("monitoring.week", "an ISO week as YYYY-Www (2026-W48) that exists in its year", "en ISO-uke som ÅÅÅÅ-Uuu (2026-W48) som finnes i året"),
     ("warnings.delivery_busy", "is being delivered right now, or its subscriber is removed", "leveres akkurat nå, eller abonnenten er fjernet"),
     ("drugcheck.analysed_before", "not before the sample was received ({date})", "ikke før prøven ble levert ({date})"),
     ("drugcheck.named_twice", "named twice in the result", "nevnt to ganger i svaret"),
@@ -391,4 +392,14 @@ pub(super) const FIELDS: &[(&str, &str, &str)] = &[
     ("count", "antall", "count"),
     ("population", "innbyggere", "population"),
     ("header", "overskriftsrad", "header"),
+    // monitoring's series and rules
+    ("source", "kilde", "source"),
+    ("area", "område", "area"),
+    ("week", "uke", "week"),
+    ("params", "parametere", "parameters"),
+    (
+        "fallback_params",
+        "parametere ved kort historikk",
+        "short-history parameters",
+    ),
 ];

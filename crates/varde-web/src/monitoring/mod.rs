@@ -11,16 +11,22 @@
 //! | `prescriptions_demo.rs` | the demo's figures as import CSV |
 //! | `import.rs` | a source's import: the operation, `POST /api/v1/monitoring/import/{source}`, the page `/monitoring/import` |
 //! | `sources.rs` | what the sources hold: `/monitoring/sources`, `/monitoring/sources/{source}`, `GET /api/v1/monitoring/sources/{source}` |
+//! | `series.rs` | the weekly series' incremental evaluation and aberration signals, the series as read |
+//! | `rules.rs` | the detection rules: page `/monitoring/rules`, API `/api/v1/monitoring/rules…` |
+//! | `dashboard.rs` | `/monitoring/series`, `/monitoring/dashboard`, `GET /api/v1/monitoring/series` |
 //!
 //! The rules are `varde_core::monitoring`; storage is `varde_store::monitoring`.
 
 mod api;
+mod dashboard;
 pub mod import;
 pub mod ops;
 mod pages;
 pub mod prescriptions;
 mod prescriptions_demo;
 mod prescriptions_page;
+pub mod rules;
+pub mod series;
 pub mod sources;
 mod watchlist;
 
@@ -37,6 +43,8 @@ pub fn routes() -> Router<AppState> {
         .merge(prescriptions_page::routes())
         .merge(import::routes())
         .merge(sources::routes())
+        .merge(rules::routes())
+        .merge(dashboard::routes())
 }
 
 /// The area's JSON API (mounted under `/api/v1`).
@@ -49,6 +57,8 @@ pub fn api_routes() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(import::IMPORT_LIMIT)),
         )
         .merge(sources::api_routes())
+        .merge(rules::api_routes())
+        .merge(dashboard::api_routes())
 }
 
 /// The area's OpenAPI document.
@@ -56,6 +66,8 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     let mut doc = api::ApiDoc::openapi();
     doc.merge(prescriptions::ApiDoc::openapi());
     doc.merge(SourcesDoc::openapi());
+    doc.merge(rules::ApiDoc::openapi());
+    doc.merge(dashboard::ApiDoc::openapi());
     doc
 }
 

@@ -19,6 +19,7 @@ use varde_core::monitoring::signals::{NewSignal, SignalKind};
 
 mod flow;
 mod prescriptions;
+mod series;
 mod sources;
 
 use common::{browser_login, csrf_of, get, get_page, post, TestApp, NOW};
@@ -32,6 +33,10 @@ use prescriptions::{
     the_figures_are_rates_per_1000_with_small_cells_suppressed,
     the_page_shows_the_trend_and_the_thresholds_and_takes_an_upload,
     the_same_batch_twice_changes_nothing_and_another_file_under_its_id_is_refused,
+};
+use series::{
+    an_analyst_changes_a_rule, an_outbreak_raises_one_signal_per_alarm_week,
+    drug_checking_results_feed_the_drugcheck_series,
 };
 use sources::{
     a_batch_imported_twice_changes_nothing_and_another_file_is_a_conflict,
@@ -64,6 +69,9 @@ on_both_engines!(
     a_purity_far_above_the_recent_range_raises_a_signal,
     who_may_import,
     the_import_and_sources_pages,
+    drug_checking_results_feed_the_drugcheck_series,
+    an_analyst_changes_a_rule,
+    an_outbreak_raises_one_signal_per_alarm_week,
 );
 
 fn signal(kind: SignalKind, substance: Option<&str>, area: &str, key: &str) -> NewSignal {
