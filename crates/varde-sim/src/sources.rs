@@ -391,7 +391,7 @@ fn purity(rng: &mut ChaCha8Rng, mean: f64, sd: f64) -> Option<f64> {
     Some((mean + sd * z).clamp(1.0, 99.0))
 }
 
-/// Syringe residue from six sites, weekly; protonitazene appears in Oslo and Bergen in the
+/// Syringe residue from six sites, weekly, five years; protonitazene appears in Oslo and Bergen in the
 /// last four weeks.
 fn syringe_residue(seed: u64, (last_monday, weeks): (Date, usize)) -> SourceFile {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5721_4E6E);
@@ -412,7 +412,8 @@ fn syringe_residue(seed: u64, (last_monday, weeks): (Date, usize)) -> SourceFile
     ];
     let mut csv = String::from("site,municipality,date,substances,syringes\n");
     let mut rows = 0;
-    let n = weeks.min(104);
+    // As many weeks as the count sources: Farrington flexible needs three years of history.
+    let n = weeks;
     for back in (0..n).rev() {
         let week_monday = add_days(last_monday, -7 * back as i64);
         for (site, municipality) in sites {

@@ -449,7 +449,9 @@ pub async fn seed_demo_warnings(state: &crate::AppState) -> Result<String, DemoE
     Ok(published.id)
 }
 
-/// Four signals in the analysts' inbox, this week: a watchlist finding of protonitazene in
+/// A fixture for tests of the inbox's pages, written straight into the inbox (the demo's
+/// signals are not these: they come from its data through the rules, `monitoring::demo`).
+/// Four signals, this week: a watchlist finding of protonitazene in
 /// drug checking in Oslo, an aberration of overdoses in Bergen (observed above its threshold,
 /// already acknowledged by `analytiker`, with its access entry), a purity signal for heroin,
 /// and a watchlist finding of xylazine nationally. Raised once each (a second call raises

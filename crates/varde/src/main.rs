@@ -398,9 +398,9 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let lar_coercion = varde_web::bootstrap::seed_demo_lar_coercion(&state).await?;
     let patients = varde_web::pathways::seed_demo_patients(&state).await?;
     let warning = varde_web::bootstrap::seed_demo_warnings(&state).await?;
-    let signals = varde_web::bootstrap::seed_demo_signals(&store, now())
-        .await?
-        .len();
+    let monitoring = varde_web::monitoring::demo::seed_demo_monitoring(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("the demo's monitoring data: {}", e.detail))?;
     let app = Application::bind(&args.listen, state)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -440,8 +440,16 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     )?;
     writeln!(
         out,
-        "{signals} signals in the analysts' inbox, one acknowledged (analytiker: http://{addr}/monitoring)."
+        "{} monitoring rows of seven sources and {} prescription figures, series evaluated by the detection rules (analytiker: http://{addr}/monitoring/dashboard).",
+        monitoring.rows, monitoring.prescriptions
     )?;
+    if let Some(code) = &monitoring.code {
+        writeln!(
+            out,
+            "{} drug-checking samples analysed; look one up at http://{addr}/drugcheck with the code {code}.",
+            monitoring.samples
+        )?;
+    }
     writeln!(out, "Stop with Ctrl-C.")?;
     drop(out);
     app.run(shutdown_signal()).await?;

@@ -138,8 +138,12 @@ pub async fn import(
         .await?;
     match written.outcome {
         ImportOutcome::Imported { events } => {
-            // series: re-evaluate the touched series here (the import has committed; the
-            // organisation is `org`, the batch key `key`).
+            // The batch has committed: re-evaluate the series it touched (only those). A
+            // failure here loses nothing: the rows are stored, and the next batch or a rule
+            // change re-evaluates the series again.
+            if let Err(e) = super::series::reevaluate_batch(state, org, &key).await {
+                tracing::error!(status = %e.status, "the series of an import were not re-evaluated");
+            }
             Ok((
                 StatusCode::CREATED,
                 result(events, refused, false, written.signals.len()),

@@ -19,6 +19,7 @@
 
 mod api;
 mod dashboard;
+pub mod demo;
 pub mod import;
 pub mod ops;
 mod pages;

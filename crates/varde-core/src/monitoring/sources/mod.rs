@@ -175,8 +175,8 @@ pub struct Parsed {
 
 /// The ISO week of `day` as `year * 100 + week` (the tables' `week`).
 pub fn week_number(day: Date) -> i32 {
-    let w = day.iso_week_date();
-    i32::from(w.year()) * 100 + i32::from(w.week())
+    let w = super::series::Week::of(day);
+    i32::from(w.year) * 100 + i32::from(w.week)
 }
 
 /// Reads a file of `source` (CSV with a header, UTF-8), checking each row with `today` as the

@@ -49,7 +49,15 @@ pub(super) fn check(
         rec.county = Some(county);
     }
     if columns.contains(&"date") {
-        let d = fields::past_date("date", v("date"), today)?;
+        // Wastewater is often reported per week: `date` may be an ISO week (`2026-W48`),
+        // kept as its Monday; a week that does not exist is refused.
+        let raw = v("date");
+        let d = if source == Source::Wastewater && raw.to_ascii_uppercase().contains('W') {
+            let week = crate::monitoring::series::Week::parse("date", raw)?;
+            fields::past_date("date", &week.monday().to_string(), today)?
+        } else {
+            fields::past_date("date", raw, today)?
+        };
         body.insert("date".into(), json!(d.to_string()));
         rec.day = Some(d);
         rec.week = Some(week_number(d));

@@ -39,6 +39,28 @@ fn a_seizure_row_is_normalised_with_its_week_county_and_class() {
     assert!(r.body.contains("\"agency\":\"police\""));
 }
 
+/// Wastewater may be reported per ISO week: the week is kept as its Monday; a week that does
+/// not exist, or one that has not begun, is refused on `date`.
+#[test]
+fn a_wastewater_row_may_name_its_week() {
+    let p = read(
+        Source::Wastewater,
+        "site,municipality,date,substance,mg_per_1000_per_day\n\
+         VEAS,0301,2026-W47,kokain,412.5\n\
+         VEAS,0301,2025-W53,kokain,400\n\
+         VEAS,0301,2026-W49,kokain,400\n",
+    );
+    assert_eq!(p.records.len(), 1);
+    assert_eq!(p.records[0].day, Some(date(2026, 11, 16)));
+    assert_eq!(p.records[0].week, Some(202647));
+    let refused: Vec<(u64, &str)> = p
+        .refused
+        .iter()
+        .map(|e| (e.line, e.field.as_str()))
+        .collect();
+    assert_eq!(refused, [(3, "date"), (4, "date")]);
+}
+
 #[test]
 fn each_source_refuses_its_broken_rows_by_line_and_field() {
     let cases: &[(Source, &str, &str)] = &[
