@@ -203,21 +203,6 @@ async fn main() {
             );
             continue;
         };
-        // An experiment for the lead (`VARDE_BENCH_DROP_FKS=1`, PostgreSQL only): the import
-        // without the per-row foreign-key checks of migration 0010, as the pathways
-        // projection has none.
-        if engine == Engine::Postgres && std::env::var("VARDE_BENCH_DROP_FKS").is_ok() {
-            for sql in [
-                "ALTER TABLE monitoring_findings DROP CONSTRAINT monitoring_findings_record_id_fkey",
-                "ALTER TABLE monitoring_records DROP CONSTRAINT monitoring_records_org_id_fkey",
-                "ALTER TABLE monitoring_records DROP CONSTRAINT monitoring_records_imported_by_fkey",
-            ] {
-                import_db.store.exec_admin(sql).await.expect("drop a foreign key");
-            }
-            println!(
-                "postgres: foreign keys of monitoring_records and monitoring_findings dropped"
-            );
-        }
         let mut times = [Duration::ZERO; 3];
         for (source, records) in &parsed {
             for (i, chunk) in records.chunks(batch).enumerate() {
