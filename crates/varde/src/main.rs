@@ -388,7 +388,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .context("cannot create a temporary data directory")?;
     let store = open_store(dir.path(), None).await?;
     let logins = varde_web::bootstrap::seed_demo(&store, now()).await?;
-    let pathways = demo_pathways(&store).await?;
+    let pathways = demo::load_pathways(&store).await?;
     let key = varde_store::load_or_create_key(dir.path())?;
     let config = Config {
         data_dir: dir.path().to_path_buf(),
@@ -455,104 +455,6 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     app.run(shutdown_signal()).await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Loads two small synthetic years of TSB pathways ending today (`demo::pathway_events`):
-/// Oslo universitetssykehus' units go to the demo treatment unit (whose clinician sees them in
-/// the worklist), the rest to a second demo organisation so that the indicators have a health
-/// trust, a region and a nation to compare with.
-async fn demo_pathways(store: &Store) -> anyhow::Result<usize> {
-    use varde_core::pathways::EventFields;
-    let today = Clock::System.today();
-    let events = demo::pathway_events(today)?;
-    let demo_unit = store
-        .org_by_key(varde_web::bootstrap::DEMO_TREATMENT_ORGNR)
-        .await?
-        .context("demo treatment unit")?;
-    let others = store
-        .ensure_org(
-            &varde_store::NewOrg {
-                kind: varde_core::org::OrgKind::TreatmentUnit,
-                name: "Demo: øvrige TSB-enheter".into(),
-                slug: "demo-ovrige-enheter".into(),
-                kommunenummer: None,
-                orgnr: None,
-                parent_id: None,
-            },
-            now(),
-        )
-        .await?;
-    let clinician = store
-        .user_by_username("kliniker")
-        .await?
-        .context("demo clinician")?;
-    let (mut own, mut rest) = (Vec::new(), Vec::new());
-    for e in events {
-        let fields = EventFields::of(&e);
-        if &*e.hf == "Oslo universitetssykehus HF" {
-            own.push(fields);
-        } else {
-            rest.push(fields);
-        }
-    }
-    // A few referrals of these weeks, so that every part of the worklist has something: two
-    // awaiting assessment (one past its 10 working days), one on the waiting list within its
-    // legal deadline and one past it (fristbrudd).
-    let day = |back: i64| today.checked_sub(jiff::Span::new().days(back));
-    let row = |id: &str,
-               event: &str,
-               date: jiff::civil::Date,
-               outcome: &str,
-               deadline: Option<jiff::civil::Date>| {
-        EventFields {
-            pathway_id: id.into(),
-            unit: "OUS TSB poliklinikk".into(),
-            hf: "Oslo universitetssykehus HF".into(),
-            rhf: "Helse Sør-Øst RHF".into(),
-            kommune: "0301".into(),
-            care_level: "outpatient".into(),
-            event: event.into(),
-            date: date.to_string(),
-            outcome: outcome.into(),
-            deadline: deadline.map(|d| d.to_string()).unwrap_or_default(),
-            ..EventFields::default()
-        }
-    };
-    own.push(row("DEMO-H1", "referral_received", day(2)?, "", None));
-    own.push(row("DEMO-H2", "referral_received", day(20)?, "", None));
-    own.push(row("DEMO-V1", "referral_received", day(21)?, "", None));
-    own.push(row(
-        "DEMO-V1",
-        "referral_assessed",
-        day(14)?,
-        "right",
-        Some(day(-30)?),
-    ));
-    own.push(row("DEMO-V2", "referral_received", day(90)?, "", None));
-    own.push(row(
-        "DEMO-V2",
-        "referral_assessed",
-        day(84)?,
-        "right",
-        Some(day(6)?),
-    ));
-    let n = own.len() + rest.len();
-    for (org, events) in [(demo_unit.id, own), (others, rest)] {
-        store
-            .append_pathway_events(
-                org,
-                clinician.id,
-                Some(varde_store::Batch {
-                    id: "demo",
-                    digest: "demo",
-                }),
-                &events,
-                now(),
-                None,
-            )
-            .await?;
-    }
-    Ok(n)
 }
 
 async fn shutdown_signal() {
