@@ -232,6 +232,7 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("monitoring.column_missing", "a required column is missing", "en påkrevd kolonne mangler"),
     ("monitoring.row_unreadable", "not a readable CSV row in UTF-8", "ikke en lesbar CSV-rad i UTF-8"),
     ("monitoring.row_fields", "{n} fields, as the header has", "{n} felt, som overskriftslinjen har"),
+    ("monitoring.json_body", "a JSON array of objects, one a row, with the source's columns as members", "en JSON-liste med objekter, ett per rad, med kildens kolonner som medlemmer"),
     ("monitoring.limit", "a whole number from 1 to {max}", "et helt tall fra 1 til {max}"),
     ("monitoring.week", "an ISO week as YYYY-Www (2026-W48) that exists in its year", "en ISO-uke som ÅÅÅÅ-Uuu (2026-W48) som finnes i året"),
     ("warnings.delivery_busy", "is being delivered right now, or its subscriber is removed", "leveres akkurat nå, eller abonnenten er fjernet"),

@@ -222,7 +222,9 @@ pub(super) struct ImportQuery {
     valid_only: bool,
 }
 
-/// Imports a source's rows from CSV (the body, `text/csv`), idempotent by `batch_id`.
+/// Imports a source's rows from CSV (the body, `text/csv`) or JSON (`application/json`: an
+/// array of objects whose members are the columns; `substances` and `tags` may be arrays; the
+/// first object is line 2, as under a CSV header), idempotent by `batch_id`.
 #[utoipa::path(post, path = "/api/v1/monitoring/import/{source}", request_body(content = String, content_type = "text/csv"),
     params(("source" = String, Path, description = "seizures, wastewater, syringe_residue, overdoses, deaths, surveys or rapid_assessments"),
         ("batch_id" = Option<String>, Query, description = "idempotency key; default: the SHA-256 of the body"),
@@ -235,20 +237,46 @@ pub(super) async fn api_import(
     access: OrgAccess<ImportMonitoring>,
     Path(source): Path<String>,
     Query(q): Query<ImportQuery>,
+    headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, WebError> {
     let source = source_of(&source)?;
     let _turn = turn(&state).await?;
-    let upload = read_body(body, IMPORT_LIMIT, parser(&state, source)).await?;
-    let (status, result) = import(
-        &state,
-        &access,
-        source,
-        &upload,
-        q.batch_id.as_deref(),
-        q.valid_only,
-    )
-    .await?;
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    let (status, result) = if json {
+        // A JSON body is read whole (within the same limit) and imported as the CSV it
+        // stands for: one parser, one set of rules.
+        let bytes = axum::body::to_bytes(body, IMPORT_LIMIT)
+            .await
+            .map_err(|_| {
+                WebError::bad_request("the body could not be read (too large or broken)")
+            })?;
+        let csv = varde_core::monitoring::sources::json::to_csv(&bytes)
+            .map_err(|e| WebError::invalid_fields(vec![e]))?;
+        import_text(
+            &state,
+            &access,
+            source,
+            q.batch_id.as_deref(),
+            q.valid_only,
+            csv,
+        )
+        .await?
+    } else {
+        let upload = read_body(body, IMPORT_LIMIT, parser(&state, source)).await?;
+        import(
+            &state,
+            &access,
+            source,
+            &upload,
+            q.batch_id.as_deref(),
+            q.valid_only,
+        )
+        .await?
+    };
     if status == StatusCode::UNPROCESSABLE_ENTITY {
         return Ok(refused(result));
     }

@@ -40,7 +40,7 @@ use series::{
 };
 use sources::{
     a_batch_imported_twice_changes_nothing_and_another_file_is_a_conflict,
-    a_purity_far_above_the_recent_range_raises_a_signal,
+    a_json_body_imports_as_its_csv, a_purity_far_above_the_recent_range_raises_a_signal,
     a_watchlist_seizure_batch_raises_one_signal,
     bad_input_is_refused_by_field_and_rule_without_its_value,
     each_source_refuses_a_bad_row_whole_or_writes_the_valid_rows, the_import_and_sources_pages,
@@ -69,6 +69,7 @@ on_both_engines!(
     a_purity_far_above_the_recent_range_raises_a_signal,
     who_may_import,
     the_import_and_sources_pages,
+    a_json_body_imports_as_its_csv,
     drug_checking_results_feed_the_drugcheck_series,
     an_analyst_changes_a_rule,
     an_outbreak_raises_one_signal_per_alarm_week,

@@ -513,3 +513,49 @@ pub async fn the_import_and_sources_pages(app: &TestApp) {
     assert_eq!(get_page(&lab, app, "/monitoring/import").await.0, 200);
     assert_eq!(get_page(&lab, app, "/monitoring/sources").await.0, 403);
 }
+
+/// A JSON body (an array of objects, `substances` as a list) imports as the CSV it stands
+/// for: the same rules, the first object named as line 2, idempotent by its batch id; a body
+/// that is not an array of objects is refused naming `body`.
+pub async fn a_json_body_imports_as_its_csv(app: &TestApp) {
+    let token = app.token("analytiker").await;
+    let post = |body: String, query: &'static str| {
+        let token = token.clone();
+        async move {
+            let res = app
+                .client()
+                .post(app.url(&format!(
+                    "/api/v1/monitoring/import/syringe_residue?{query}"
+                )))
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let body = serde_json::json!([
+        {"site": "Oslo lavterskel", "municipality": "0301", "date": "2026-11-20",
+         "substances": ["heroin", "amfetamin"], "syringes": 12},
+        {"site": "Bergen lavterskel", "municipality": "4601", "date": "2026-11-21",
+         "substances": ["heroin"], "syringes": 0}
+    ])
+    .to_string();
+    let (status, doc) = post(body.clone(), "batch_id=j1").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{doc}");
+    assert_eq!(doc["refused"][0]["line"], 3, "{doc}");
+    assert_eq!(doc["refused"][0]["field"], "syringes");
+    let (status, doc) = post(body.clone(), "batch_id=j1&valid_only=true").await;
+    assert_eq!(status, StatusCode::CREATED, "{doc}");
+    assert_eq!(doc["accepted"], 1);
+    let (status, doc) = post(body, "batch_id=j1&valid_only=true").await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(doc["already_imported"], true);
+    assert_eq!(rows(app, &token, "syringe_residue").await, 1);
+    let (status, doc) = post("{\"site\": 1}".into(), "batch_id=j2").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{doc}");
+    assert_eq!(doc["errors"][0]["field"], "body", "{doc}");
+}

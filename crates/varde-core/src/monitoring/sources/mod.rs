@@ -11,6 +11,7 @@
 //! one per source × substance × area × ISO week) and a purity far above the recent range
 //! ([`super::purity`]).
 
+pub mod json;
 mod rows;
 #[cfg(test)]
 mod tests;
