@@ -202,3 +202,28 @@ impl Store {
         }
     }
 }
+
+/// `VALUES` rows for a multi-row insert: each row is `prefix` (the shared parameters, written
+/// as they are) followed by `per_row` fresh placeholders numbered from `first`, so that
+/// placeholders first appear in increasing order.
+pub(crate) fn values(prefix: &str, first: usize, per_row: usize, rows: usize) -> String {
+    let mut s = String::with_capacity(rows * (prefix.len() + per_row * 7 + 4));
+    let mut n = first;
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        s.push_str(prefix);
+        for c in 0..per_row {
+            if c > 0 || !prefix.is_empty() {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&n.to_string());
+            n += 1;
+        }
+        s.push(')');
+    }
+    s
+}

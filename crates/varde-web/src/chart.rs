@@ -3,7 +3,7 @@
 //! has every value). A horizontal bar chart ([`BarChart`], `templates/shared/bar_chart.html`,
 //! included where a page has `chart` and `c` in scope): a suppressed cell draws no bar and
 //! shows the suppression text. A line chart of shares over periods ([`LineChart`],
-//! `templates/pathways/line_chart.html`, with `lc` in scope): a suppressed or empty point is
+//! `templates/shared/line_chart.html`, with `lc` in scope): a suppressed or empty point is
 //! not drawn (the line breaks there), lines differ by dash as well as colour.
 
 /// Bar lengths are shares of this many pixels.

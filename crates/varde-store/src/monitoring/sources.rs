@@ -20,7 +20,7 @@ use varde_core::org::OrgId;
 use super::insert_signal_tx;
 use crate::audit::{append_access_tx, NewAccess};
 use crate::batches::{claim_batch_tx, Batch, BatchTable, ImportOutcome};
-use crate::db::{on_pool, Db, Engine};
+use crate::db::{on_pool, values, Db, Engine};
 use crate::{Store, StoreError};
 
 /// The batch key of a source's batch: `{source}/{batch id}`.
@@ -98,29 +98,6 @@ fn rows_per_statement(engine: Engine, per_row: usize) -> usize {
         Engine::Sqlite => 24,
         Engine::Postgres => 8000 / per_row,
     }
-}
-
-/// `VALUES` rows: each `(prefix, $n, …)` with `per_row` fresh placeholders from `first`.
-pub(crate) fn values(prefix: &str, first: usize, per_row: usize, rows: usize) -> String {
-    let mut s = String::with_capacity(rows * (prefix.len() + per_row * 7 + 4));
-    let mut n = first;
-    for r in 0..rows {
-        if r > 0 {
-            s.push_str(", ");
-        }
-        s.push('(');
-        s.push_str(prefix);
-        for c in 0..per_row {
-            if c > 0 || !prefix.is_empty() {
-                s.push_str(", ");
-            }
-            s.push('$');
-            s.push_str(&n.to_string());
-            n += 1;
-        }
-        s.push(')');
-    }
-    s
 }
 
 const RECORD_INSERT: &str = "INSERT INTO monitoring_records (source, org_id, batch_id, imported_by, received_at, line, day, week, municipality, county, value, body) VALUES ";

@@ -27,30 +27,7 @@ fn persons_absent(p: &Option<&Links>) -> bool {
 /// The persons named by one chunk's rows: row index within the chunk → person id.
 pub(super) type Links = BTreeMap<usize, i64>;
 
-/// `VALUES` rows for a multi-row insert: each row is `prefix` (the shared parameters, written
-/// as they are) followed by `per_row` fresh placeholders numbered from `first`, so that
-/// placeholders first appear in increasing order.
-pub(super) fn values(prefix: &str, first: usize, per_row: usize, rows: usize) -> String {
-    let mut s = String::with_capacity(rows * (prefix.len() + per_row * 7 + 4));
-    let mut n = first;
-    for r in 0..rows {
-        if r > 0 {
-            s.push_str(", ");
-        }
-        s.push('(');
-        s.push_str(prefix);
-        for c in 0..per_row {
-            if c > 0 || !prefix.is_empty() {
-                s.push_str(", ");
-            }
-            s.push('$');
-            s.push_str(&n.to_string());
-            n += 1;
-        }
-        s.push(')');
-    }
-    s
-}
+pub(super) use crate::db::values;
 
 /// The rows of a chunk, from its one parameter `$1`, `{"0": row, "1": row, …}`, as `(i, v)`:
 /// each row is read from the document once and materialised as `jsonb`, which both engines
