@@ -107,6 +107,10 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
             "drugcheck" if allowed(Action::DrugcheckIntake) => Some("/drugcheck/lab".to_owned()),
             "drugcheck" => Some("/drugcheck".to_owned()),
             "monitoring" if allowed(Action::MonitoringRead) => Some("/monitoring".to_owned()),
+            // A laboratory's or national authority's user who is no analyst may import.
+            "monitoring" if allowed(Action::MonitoringImport) => {
+                Some("/monitoring/import".to_owned())
+            }
             _ if BUILT.contains(&slug) => None,
             _ => Some(format!("/{slug}")),
         };

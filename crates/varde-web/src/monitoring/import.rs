@@ -251,9 +251,7 @@ pub(super) async fn api_import(
         // stands for: one parser, one set of rules.
         let bytes = axum::body::to_bytes(body, IMPORT_LIMIT)
             .await
-            .map_err(|_| {
-                WebError::bad_request("the body could not be read (too large or broken)")
-            })?;
+            .map_err(|_| WebError::bad_request("the body could not be read"))?;
         let csv = varde_core::monitoring::sources::json::to_csv(&bytes)
             .map_err(|e| WebError::invalid_fields(vec![e]))?;
         import_text(
@@ -301,6 +299,9 @@ struct ImportT {
     result: Option<ImportResult>,
     error: Option<String>,
     batches: Vec<BatchLine>,
+    /// The user may open the rest of the area (an analyst; a laboratory's user may only
+    /// import): the area's sub-navigation is shown.
+    analyst: bool,
 }
 
 /// A recent batch on the import page.
@@ -348,8 +349,10 @@ async fn view(
     let columns = Source::parse(&chosen)
         .map(|s| s.columns().join(","))
         .unwrap_or_default();
+    let analyst = c.menu.iter().any(|m| m.href == "/monitoring");
     render_status(
         &ImportT {
+            analyst,
             c,
             sources: Source::ALL
                 .iter()
