@@ -424,6 +424,8 @@ async fn the_watchlist_api_and_page(app: &TestApp) {
     assert_eq!(has(&list, "heroin"), None);
 }
 
+/// The area's link is an analyst's; a user of a laboratory or national authority who is no
+/// analyst is offered the import only.
 async fn the_menu_links_to_monitoring_for_analysts_only(app: &TestApp) {
     let analyst = browser_login(app, "analytiker").await;
     let (_, home) = get_page(&analyst, app, "/").await;
@@ -431,9 +433,13 @@ async fn the_menu_links_to_monitoring_for_analysts_only(app: &TestApp) {
     for who in ["kliniker", "varselredaktor"] {
         let client = browser_login(app, who).await;
         let (_, home) = get_page(&client, app, "/").await;
-        assert!(!home.contains("href=\"/monitoring"), "{who}");
+        assert!(!home.contains("href=\"/monitoring\""), "{who}");
         let (status, _) = get_page(&client, app, "/monitoring").await;
         assert_eq!(status, 403, "{who}");
+        // A user of a national authority (the warning editor, at the Directorate) may import
+        // sources, and is offered that page only; a clinic's user is offered nothing.
+        let import = home.contains("href=\"/monitoring/import\"");
+        assert_eq!(import, who == "varselredaktor", "{who}");
     }
 }
 
