@@ -47,7 +47,9 @@ CREATE INDEX monitoring_records_batch ON monitoring_records(org_id, batch_id);
 CREATE INDEX monitoring_records_week ON monitoring_records(source, week);
 
 -- The substances a row names, one row each, with the row's week and place repeated so that
--- a weekly series (source × substance or class × area) is one indexed query: `substance` is
+-- a weekly series (source × substance or class × area) is one query over the records of its
+-- weeks joined by `record_id` (the key), and the purity rule reads a substance's recent
+-- purities by its index (no index by class: nothing reads findings by class alone). `substance` is
 -- the reference list's id, `class` its class; `purity_percent` where the source has one.
 CREATE TABLE monitoring_findings (
     record_id BIGINT NOT NULL,
@@ -62,4 +64,3 @@ CREATE TABLE monitoring_findings (
     PRIMARY KEY (record_id, substance)
 );
 CREATE INDEX monitoring_findings_substance ON monitoring_findings(source, substance, week);
-CREATE INDEX monitoring_findings_class ON monitoring_findings(source, class, week);
