@@ -61,6 +61,30 @@ pub struct NewEvent {
     pub expected_seq: Option<i64>,
 }
 
+impl NewEvent {
+    /// An event a user records now, taking effect on the day it is recorded, with no
+    /// sequence check (set `expected_seq` on the result for one).
+    pub fn by(
+        stream: String,
+        kind: &str,
+        body: String,
+        actor_id: i64,
+        org_id: i64,
+        at: Timestamp,
+    ) -> NewEvent {
+        NewEvent {
+            stream,
+            kind: kind.to_owned(),
+            body,
+            actor_id: Some(actor_id),
+            org_id: Some(org_id),
+            recorded_at: at,
+            effective_date: at.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
+            expected_seq: None,
+        }
+    }
+}
+
 /// A stored event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {

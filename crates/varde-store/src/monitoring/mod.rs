@@ -209,16 +209,14 @@ impl Store {
                             return Ok(Err(refused));
                         }
                     };
-                    let ev = NewEvent {
-                        stream: signal_stream(id),
-                        kind: change.kind().to_owned(),
-                        body: body.clone(),
-                        actor_id: Some(actor_id),
-                        org_id: Some(org_id),
-                        recorded_at: at,
-                        effective_date: at.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
-                        expected_seq: None,
-                    };
+                    let ev = NewEvent::by(
+                        signal_stream(id),
+                        change.kind(),
+                        body.clone(),
+                        actor_id,
+                        org_id,
+                        at,
+                    );
                     append_event_tx!(tx, &ev);
                     let linked = match change {
                         SignalChange::Link { into } => Some(*into),
@@ -278,16 +276,14 @@ impl Store {
                 | pool
                 | {
                     let mut tx = pool.begin().await?;
-                    let ev = NewEvent {
-                        stream: WATCHLIST_STREAM.to_owned(),
-                        kind: "monitoring.watchlist_changed".to_owned(),
-                        body: body.clone(),
-                        actor_id: Some(actor_id),
-                        org_id: Some(org_id),
-                        recorded_at: at,
-                        effective_date: at.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
-                        expected_seq: None,
-                    };
+                    let ev = NewEvent::by(
+                        WATCHLIST_STREAM.to_owned(),
+                        "monitoring.watchlist_changed",
+                        body.clone(),
+                        actor_id,
+                        org_id,
+                        at,
+                    );
                     append_event_tx!(tx, &ev);
                     sqlx::query(
                 "INSERT INTO monitoring_watchlist (substance, on_list, changed_by, changed_at) VALUES ($1, $2, $3, $4) \

@@ -426,16 +426,14 @@ impl Store {
                 | pool
                 | {
                     let mut tx = pool.begin().await?;
-                    let ev = NewEvent {
-                        stream: RULES_STREAM.to_owned(),
-                        kind: "monitoring.rule_changed".to_owned(),
-                        body: body.clone(),
-                        actor_id: Some(actor_id),
-                        org_id: Some(org_id),
-                        recorded_at: at,
-                        effective_date: at.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
-                        expected_seq: None,
-                    };
+                    let ev = NewEvent::by(
+                        RULES_STREAM.to_owned(),
+                        "monitoring.rule_changed",
+                        body.clone(),
+                        actor_id,
+                        org_id,
+                        at,
+                    );
                     append_event_tx!(tx, &ev);
                     let version: i64 = sqlx::query_scalar(
                     "INSERT INTO monitoring_rules (source, version, enabled, method, params, fallback_method, fallback_params, changed_by, changed_at) \

@@ -143,14 +143,15 @@ impl Store {
                         return Ok(Err(refusal));
                     }
                     let ev = NewEvent {
-                        stream: warnings_stream(id),
-                        kind: event.kind().to_owned(),
-                        body: body.clone(),
-                        actor_id: Some(actor.id),
-                        org_id: Some(org_id),
-                        recorded_at: at,
-                        effective_date: at.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
                         expected_seq: Some(seq),
+                        ..NewEvent::by(
+                            warnings_stream(id),
+                            event.kind(),
+                            body.clone(),
+                            actor.id,
+                            org_id,
+                            at,
+                        )
                     };
                     let new_seq = append_event_tx!(tx, &ev);
                     warning.apply(event, actor.clone(), at);
