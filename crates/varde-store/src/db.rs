@@ -1,6 +1,7 @@
 //! The store and its two engines: connecting, migrating, the error type, and `on_pool!`,
 //! which compiles one method body for both drivers.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -226,4 +227,73 @@ pub(crate) fn values(prefix: &str, first: usize, per_row: usize, rows: usize) ->
         s.push(')');
     }
     s
+}
+
+/// The rows of a multi-row insert, from its one parameter `$1`, `{"0": row, "1": row, …}`, as `(i, v)`:
+/// each row is read from the document once and materialised as `jsonb`, which both engines
+/// index into cheaply (`v ->> 3`), rather than once per column. The same text on both engines:
+/// `json_each` of an object (PostgreSQL's on the `json` parameter of [`JsonParam`]), `jsonb(…)`
+/// (SQLite's function, PostgreSQL's function-style cast), `->>` with an integer and
+/// `AS MATERIALIZED` are common to both.
+pub(crate) const JSON_ROWS: &str =
+    "WITH r AS MATERIALIZED (SELECT CAST(key AS BIGINT) AS i, jsonb(value) AS v FROM json_each($1))";
+
+/// A JSON document as a statement parameter: typed `json` on PostgreSQL (so that
+/// `json_each($n)` resolves without a cast), text on SQLite.
+pub(crate) struct JsonParam(pub(crate) String);
+
+impl sqlx::Type<sqlx::Postgres> for JsonParam {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        sqlx::postgres::PgTypeInfo::with_oid(sqlx::postgres::types::Oid(JSON_OID))
+    }
+}
+
+/// The OID of PostgreSQL's built-in `json` type (fixed in `pg_type.dat`).
+const JSON_OID: u32 = 114;
+
+impl sqlx::Encode<'_, sqlx::Postgres> for JsonParam {
+    fn encode_by_ref(
+        &self,
+        buf: &mut sqlx::postgres::PgArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        // The binary form of `json` is its text.
+        buf.extend_from_slice(self.0.as_bytes());
+        Ok(sqlx::encode::IsNull::No)
+    }
+}
+
+impl sqlx::Type<sqlx::Sqlite> for JsonParam {
+    fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
+        <String as sqlx::Type<sqlx::Sqlite>>::type_info()
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Sqlite> for JsonParam {
+    fn encode(
+        self,
+        args: &mut Vec<sqlx::sqlite::SqliteArgumentValue<'q>>,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        args.push(sqlx::sqlite::SqliteArgumentValue::Text(Cow::Owned(self.0)));
+        Ok(sqlx::encode::IsNull::No)
+    }
+
+    fn encode_by_ref(
+        &self,
+        args: &mut Vec<sqlx::sqlite::SqliteArgumentValue<'q>>,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        args.push(sqlx::sqlite::SqliteArgumentValue::Text(Cow::Owned(
+            self.0.clone(),
+        )));
+        Ok(sqlx::encode::IsNull::No)
+    }
+}
+
+/// A slice as a JSON object keyed by position (`{"0": …, "1": …}`), the one parameter of
+/// a chunk's insert.
+pub(crate) struct Indexed<'a, T>(pub(crate) &'a [T]);
+
+impl<T: serde::Serialize> serde::Serialize for Indexed<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().enumerate())
+    }
 }

@@ -62,7 +62,7 @@ pub struct NewEvent {
 }
 
 impl NewEvent {
-    /// An event a user records now, taking effect on the day it is recorded, with no
+    /// An event a user records now, taking effect on the day (in Oslo) it is recorded, with no
     /// sequence check (set `expected_seq` on the result for one).
     pub fn by(
         stream: String,
@@ -79,7 +79,7 @@ impl NewEvent {
             actor_id: Some(actor_id),
             org_id: Some(org_id),
             recorded_at: at,
-            effective_date: at.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
+            effective_date: varde_core::calendar::day_in_oslo(at).to_string(),
             expected_seq: None,
         }
     }

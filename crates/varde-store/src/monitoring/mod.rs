@@ -106,6 +106,47 @@ macro_rules! insert_signal_tx {
 }
 pub(crate) use insert_signal_tx;
 
+/// Raises `$signals` (a slice of `NewSignal`) in the open transaction `$tx`, each once per
+/// dedupe key, by multi-row statements (an import may raise a thousand): the ids of those
+/// raised now.
+macro_rules! insert_signals_tx {
+    ($tx:expr, $engine:expr, $signals:expr, $at:expr) => {{
+        let signals: &[varde_core::monitoring::signals::NewSignal] = $signals;
+        let at: String = $at.to_string();
+        let per = match $engine {
+            $crate::db::Engine::Sqlite => 24,
+            $crate::db::Engine::Postgres => 500,
+        };
+        let mut ids: Vec<i64> = Vec::new();
+        for chunk in signals.chunks(per) {
+            let sql = format!(
+                "INSERT INTO monitoring_signals (created_at, updated_at, status, kind, source, substance, area, week, observed, threshold, rule, detail, dedupe) \
+                 VALUES {} ON CONFLICT (dedupe) DO NOTHING RETURNING id",
+                $crate::db::values("$1, $1, 'new'", 2, 10, chunk.len())
+            );
+            let mut q = sqlx::query_scalar(&sql).bind(&at);
+            for s in chunk {
+                q = q
+                    .bind(s.kind.as_str())
+                    .bind(&s.source)
+                    .bind(&s.substance)
+                    .bind(&s.area)
+                    .bind(&s.week)
+                    .bind(s.observed)
+                    .bind(s.threshold)
+                    .bind(&s.rule)
+                    .bind(&s.detail)
+                    .bind(&s.dedupe);
+            }
+            let raised: Vec<i64> = q.fetch_all(&mut *$tx).await?;
+            ids.extend(raised);
+        }
+        ids.sort_unstable();
+        ids
+    }};
+}
+pub(crate) use insert_signals_tx;
+
 impl Store {
     /// Raises a signal (once per `dedupe` key): its id, or `None` if it was raised already.
     pub async fn signal_raise(

@@ -102,11 +102,11 @@ impl Store {
         let (lo, hi) = (from.map_or(0, Week::code), to.map_or(i64::MAX, Week::code));
         let rows: Vec<RecordRow> = on_pool!(
             self,
-            read | pool
-                | {
-                    sqlx::query_as(
+            read | pool | {
+                sqlx::query_as(
                     "SELECT r.id, r.week, r.municipality, r.county, r.value, f.substance, f.class \
-                     FROM monitoring_records r LEFT JOIN monitoring_findings f ON f.record_id = r.id \
+                     FROM monitoring_records r LEFT JOIN monitoring_findings f \
+                     ON f.record_id = r.id AND f.source = $1 AND f.week >= $2 AND f.week <= $3 \
                      WHERE r.source = $1 AND r.week >= $2 AND r.week <= $3",
                 )
                 .bind(source.as_str())
@@ -114,7 +114,7 @@ impl Store {
                 .bind(hi)
                 .fetch_all(pool)
                 .await?
-                }
+            }
         );
         Ok(rows
             .into_iter()
@@ -180,30 +180,29 @@ impl Store {
             .collect()
     }
 
-    /// The source and the weeks of an imported batch (`monitoring_records.batch_id`) of
-    /// organisation `org_id`: none when the batch has no weekly rows.
-    pub async fn monitoring_batch_weeks(
+    /// The first and last ISO week of an imported batch (`{source}/{batch id}`, the rows'
+    /// `monitoring_records.batch_id`) of organisation `org_id`, as its import recorded them:
+    /// none when the batch has no weekly rows (or is unknown).
+    pub async fn monitoring_batch_span(
         &self,
         org_id: i64,
         batch_id: &str,
-    ) -> Result<Vec<(String, Week)>, StoreError> {
-        let rows: Vec<(String, Option<i32>)> = on_pool!(
+    ) -> Result<Option<(Week, Week)>, StoreError> {
+        let row: Option<(Option<i32>, Option<i32>)> = on_pool!(
             self,
             read | pool
                 | {
                     sqlx::query_as(
-                    "SELECT DISTINCT source, week FROM monitoring_records WHERE org_id = $1 AND batch_id = $2",
-                )
-                .bind(org_id)
-                .bind(batch_id)
-                .fetch_all(pool)
-                .await?
+                        "SELECT first_week, last_week FROM monitoring_batches WHERE org_id = $1 AND batch_id = $2",
+                    )
+                    .bind(org_id)
+                    .bind(batch_id)
+                    .fetch_optional(pool)
+                    .await?
                 }
         );
-        Ok(rows
-            .into_iter()
-            .filter_map(|(s, w)| Some((s, Week::from_code(i64::from(w?))?)))
-            .collect())
+        let week = |w: Option<i32>| w.and_then(|w| Week::from_code(i64::from(w)));
+        Ok(row.and_then(|(a, b)| Some((week(a)?, week(b)?))))
     }
 
     /// The week a drug-checking sample was received in.
@@ -545,6 +544,20 @@ impl Store {
                         .await?;
                         }
                     }
+                    let weeks = rows.iter().map(|r| r.0.code() as i32);
+                    sqlx::query(
+                        "INSERT INTO monitoring_batches (org_id, batch_id, events, recorded_at, imported_by, first_week, last_week) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(org_id)
+                    .bind(batch_id)
+                    .bind(rows.len() as i64)
+                    .bind("2026-01-01T00:00:00Z")
+                    .bind(user_id)
+                    .bind(weeks.clone().min())
+                    .bind(weeks.max())
+                    .execute(&mut *tx)
+                    .await?;
                     tx.commit().await?;
                     Ok(())
                 }

@@ -3,7 +3,6 @@
 //! parameter for its projection rows, expanded by `json_each` with the same SQL on both
 //! engines; the next chunk's parameters are written while the current one is inserted.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::{json, Fields};
@@ -29,14 +28,8 @@ pub(super) type Links = BTreeMap<usize, i64>;
 
 pub(super) use crate::db::values;
 
-/// The rows of a chunk, from its one parameter `$1`, `{"0": row, "1": row, …}`, as `(i, v)`:
-/// each row is read from the document once and materialised as `jsonb`, which both engines
-/// index into cheaply (`v ->> 3`), rather than once per column. The same text on both engines:
-/// `json_each` of an object (PostgreSQL's on the `json` parameter of [`JsonParam`]), `jsonb(…)`
-/// (SQLite's function, PostgreSQL's function-style cast), `->>` with an integer and
-/// `AS MATERIALIZED` are common to both.
-pub(super) const CHUNK_ROWS: &str =
-    "WITH r AS MATERIALIZED (SELECT CAST(key AS BIGINT) AS i, jsonb(value) AS v FROM json_each($1))";
+pub(super) use crate::db::JSON_ROWS as CHUNK_ROWS;
+use crate::db::{Indexed, JsonParam};
 
 pub(super) const PROJECTION_COLS: &str = "org_id, batch_id, recorded_at, event_id, row_index, pathway_id, unit, hf, rhf, kommune, care_level, event, date, code, outcome, deadline, pathway_variant";
 /// The projection rows of a chunk: each row of `$1` is the 12 fields, its key the row index;
@@ -44,66 +37,6 @@ pub(super) const PROJECTION_COLS: &str = "org_id, batch_id, recorded_at, event_i
 pub(super) const PROJECTION_SELECT: &str =
     "SELECT $2, $3, $4, $5, i, v ->> 0, v ->> 1, v ->> 2, v ->> 3, v ->> 4, \
      v ->> 5, v ->> 6, v ->> 7, v ->> 8, v ->> 9, v ->> 10, v ->> 11 FROM r ORDER BY i";
-
-/// A JSON document as a statement parameter: typed `json` on PostgreSQL (so that
-/// `json_each($n)` resolves without a cast), text on SQLite.
-pub(super) struct JsonParam(String);
-
-impl sqlx::Type<sqlx::Postgres> for JsonParam {
-    fn type_info() -> sqlx::postgres::PgTypeInfo {
-        sqlx::postgres::PgTypeInfo::with_oid(sqlx::postgres::types::Oid(JSON_OID))
-    }
-}
-
-/// The OID of PostgreSQL's built-in `json` type (fixed in `pg_type.dat`).
-const JSON_OID: u32 = 114;
-
-impl sqlx::Encode<'_, sqlx::Postgres> for JsonParam {
-    fn encode_by_ref(
-        &self,
-        buf: &mut sqlx::postgres::PgArgumentBuffer,
-    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-        // The binary form of `json` is its text.
-        buf.extend_from_slice(self.0.as_bytes());
-        Ok(sqlx::encode::IsNull::No)
-    }
-}
-
-impl sqlx::Type<sqlx::Sqlite> for JsonParam {
-    fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
-        <String as sqlx::Type<sqlx::Sqlite>>::type_info()
-    }
-}
-
-impl<'q> sqlx::Encode<'q, sqlx::Sqlite> for JsonParam {
-    fn encode(
-        self,
-        args: &mut Vec<sqlx::sqlite::SqliteArgumentValue<'q>>,
-    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-        args.push(sqlx::sqlite::SqliteArgumentValue::Text(Cow::Owned(self.0)));
-        Ok(sqlx::encode::IsNull::No)
-    }
-
-    fn encode_by_ref(
-        &self,
-        args: &mut Vec<sqlx::sqlite::SqliteArgumentValue<'q>>,
-    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-        args.push(sqlx::sqlite::SqliteArgumentValue::Text(Cow::Owned(
-            self.0.clone(),
-        )));
-        Ok(sqlx::encode::IsNull::No)
-    }
-}
-
-/// A slice as a JSON object keyed by position (`{"0": …, "1": …}`), the one parameter of
-/// a chunk's insert.
-struct Indexed<'a, T>(&'a [T]);
-
-impl<T: serde::Serialize> serde::Serialize for Indexed<'_, T> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().enumerate())
-    }
-}
 
 /// What one chunk of an import sends: its log body, its projection parameter, its effective
 /// date.

@@ -34,12 +34,16 @@ async fn counts_are_read_per_series_and_week(db: &TestDb) {
         .monitoring_insert_rows_for_tests("seizures", org, user, "seizures/b1", &rows)
         .await
         .unwrap();
-    let weeks = db
+    let span = db
         .store
-        .monitoring_batch_weeks(org, "seizures/b1")
+        .monitoring_batch_span(org, "seizures/b1")
         .await
         .unwrap();
-    assert_eq!(weeks.len(), 3, "{weeks:?}");
+    assert_eq!(
+        span,
+        Some((w(2026, 52), w(2027, 1))),
+        "the batch's first and last week"
+    );
     let read = db
         .store
         .monitoring_source_rows(Source::Seizures, Some(w(2026, 52)), Some(w(2026, 53)))

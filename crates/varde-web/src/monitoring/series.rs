@@ -199,19 +199,19 @@ pub async fn reevaluate_source(
     // The series to evaluate with their values.
     let mut work: Vec<Work> = Vec::new();
     let mut keys: Vec<SeriesKey> = counts.keys().cloned().collect();
-    if touched.is_none() {
-        for (scope, area) in stored.keys() {
-            if let (Some(scope), Ok(area)) = (Scope::from_code(scope), Area::parse("area", area)) {
-                keys.push(SeriesKey {
-                    source,
-                    scope,
-                    area,
-                });
-            }
+    // Every stored series: a rule change evaluates them all; a batch carries the ones with no
+    // row in its weeks forward with zero counts (a week with nothing found is a week of zero).
+    for (scope, area) in stored.keys() {
+        if let (Some(scope), Ok(area)) = (Scope::from_code(scope), Area::parse("area", area)) {
+            keys.push(SeriesKey {
+                source,
+                scope,
+                area,
+            });
         }
-        keys.sort();
-        keys.dedup();
     }
+    keys.sort();
+    keys.dedup();
     for key in keys {
         let old = stored
             .remove(&(key.scope.code(), key.area.code()))
@@ -227,6 +227,13 @@ pub async fn reevaluate_source(
         }
         if let Some(new) = new {
             values.extend(new.iter().map(|(w, v)| (*w, *v)));
+        }
+        if let (Some((lo, hi)), Some(first)) = (touched, values.keys().next().copied()) {
+            let mut w = lo.max(first);
+            while w <= hi {
+                values.entry(w).or_insert(0.0);
+                w = w.plus(1);
+            }
         }
         work.push((key, values, old));
     }
@@ -286,20 +293,16 @@ pub async fn reevaluate_batch(
     org: OrgId,
     batch_key: &str,
 ) -> Result<usize, WebError> {
-    let mut spans: BTreeMap<Source, (Week, Week)> = BTreeMap::new();
-    for (source, week) in state.store.monitoring_batch_weeks(org.0, batch_key).await? {
-        let Ok(source) = Source::parse("source", &source) else {
-            continue;
-        };
-        let span = spans.entry(source).or_insert((week, week));
-        span.0 = span.0.min(week);
-        span.1 = span.1.max(week);
+    let Some(source) = batch_key
+        .split_once('/')
+        .and_then(|(s, _)| Source::parse("source", s).ok())
+    else {
+        return Ok(0);
+    };
+    match state.store.monitoring_batch_span(org.0, batch_key).await? {
+        Some(span) => reevaluate_source(state, source, Some(span)).await,
+        None => Ok(0),
     }
-    let mut n = 0;
-    for (source, span) in spans {
-        n += reevaluate_source(state, source, Some(span)).await?;
-    }
-    Ok(n)
 }
 
 /// Re-evaluates the drug-checking series the result of sample `sample_id` touched (its week

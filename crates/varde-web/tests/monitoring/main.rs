@@ -35,8 +35,8 @@ use prescriptions::{
     the_same_batch_twice_changes_nothing_and_another_file_under_its_id_is_refused,
 };
 use series::{
-    an_analyst_changes_a_rule, an_outbreak_raises_one_signal_per_alarm_week,
-    drug_checking_results_feed_the_drugcheck_series,
+    a_new_week_without_rows_is_a_zero_for_every_series, an_analyst_changes_a_rule,
+    an_outbreak_raises_one_signal_per_alarm_week, drug_checking_results_feed_the_drugcheck_series,
 };
 use sources::{
     a_batch_imported_twice_changes_nothing_and_another_file_is_a_conflict,
@@ -73,6 +73,7 @@ on_both_engines!(
     drug_checking_results_feed_the_drugcheck_series,
     an_analyst_changes_a_rule,
     an_outbreak_raises_one_signal_per_alarm_week,
+    a_new_week_without_rows_is_a_zero_for_every_series,
 );
 
 fn signal(kind: SignalKind, substance: Option<&str>, area: &str, key: &str) -> NewSignal {

@@ -512,3 +512,65 @@ pub async fn an_outbreak_raises_one_signal_per_alarm_week(app: &TestApp) {
         "{page}"
     );
 }
+
+/// A batch whose week has no row for a series carries that series forward: the week is
+/// evaluated with a count of zero, so that every series has the new week.
+pub async fn a_new_week_without_rows_is_a_zero_for_every_series(app: &TestApp) {
+    let analyst = app
+        .db
+        .store
+        .user_by_username("analytiker")
+        .await
+        .unwrap()
+        .unwrap();
+    let (org, user) = (analyst.org_id, analyst.id.0);
+    let mut history = Vec::new();
+    let mut week = Week::new(2024, 1).unwrap();
+    let mut i = 0;
+    while week <= Week::new(2026, 46).unwrap() {
+        for _ in 0..count_in(i, false) {
+            history.push((week, "0301".to_owned(), vec!["heroin".to_owned()], None));
+        }
+        week = week.plus(1);
+        i += 1;
+    }
+    let store = &app.db.store;
+    store
+        .monitoring_insert_rows_for_tests("overdoses", org.0, user, "overdoses/history", &history)
+        .await
+        .unwrap();
+    varde_web::monitoring::series::reevaluate_batch(&app.state, org, "overdoses/history")
+        .await
+        .unwrap();
+    // Week 47 has one cocaine overdose in Bergen, and no heroin anywhere.
+    let new = vec![(
+        Week::new(2026, 47).unwrap(),
+        "4601".to_owned(),
+        vec!["cocaine".to_owned()],
+        None,
+    )];
+    store
+        .monitoring_insert_rows_for_tests("overdoses", org.0, user, "overdoses/new", &new)
+        .await
+        .unwrap();
+    let n = varde_web::monitoring::series::reevaluate_batch(&app.state, org, "overdoses/new")
+        .await
+        .unwrap();
+    // The six heroin series (all, heroin, opioids × national, county 03) carried forward,
+    // and the new ones of the cocaine row (cocaine, stimulants × national, county 46; all of
+    // county 46).
+    assert_eq!(n, 11);
+    let token = app.token("analytiker").await;
+    for query in [
+        "source=overdoses&substance=heroin",
+        "source=overdoses&substance=heroin&area=county:03",
+    ] {
+        let (status, v) =
+            json_of(get(app, &token, &format!("/api/v1/monitoring/series?{query}")).await).await;
+        assert_eq!(status, StatusCode::OK);
+        let last = v["weeks"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["week"], "2026-W47", "{query}");
+        assert_eq!(last["observed"], 0.0, "{query}");
+        assert!(last["threshold"].is_number(), "{query}: evaluated: {last}");
+    }
+}
