@@ -463,16 +463,22 @@ impl Store {
     }
 
     /// The latest `limit` import batches of every source, newest first, with who imported
-    /// them.
-    pub async fn monitoring_batches(&self, limit: i64) -> Result<Vec<SourceBatch>, StoreError> {
+    /// them: every organisation's, or only organisation `org`'s.
+    pub async fn monitoring_batches(
+        &self,
+        org: Option<OrgId>,
+        limit: i64,
+    ) -> Result<Vec<SourceBatch>, StoreError> {
         let rows: Vec<(String, i64, Option<String>, String)> = on_pool!(
             self,
             read | pool | {
                 sqlx::query_as(
                     "SELECT b.batch_id, b.events, u.username, b.recorded_at \
-                     FROM monitoring_batches b LEFT JOIN users u ON u.id = b.imported_by \
-                     ORDER BY b.recorded_at DESC, b.batch_id LIMIT $1",
+                         FROM monitoring_batches b LEFT JOIN users u ON u.id = b.imported_by \
+                         WHERE (CAST($1 AS BIGINT) IS NULL OR b.org_id = $1) \
+                         ORDER BY b.recorded_at DESC, b.batch_id LIMIT $2",
                 )
+                .bind(org.map(|o| o.0))
                 .bind(limit)
                 .fetch_all(pool)
                 .await?

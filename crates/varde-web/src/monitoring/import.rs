@@ -15,7 +15,9 @@ use axum::routing::get;
 use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use varde_core::authz::{Action, Subject};
 use varde_core::monitoring::sources::{parse, Parsed, RowError, Source};
+use varde_core::org::Principal;
 use varde_store::{monitoring_batch_key, Batch, ImportOutcome, MonitoringImport, SourceBatch};
 
 use crate::auth::CurrentUser;
@@ -333,15 +335,24 @@ impl BatchLine {
 
 async fn view(
     state: &AppState,
+    principal: &Principal,
     c: Chrome,
     chosen: String,
     result: Option<ImportResult>,
     error: Option<String>,
     status: StatusCode,
 ) -> PageResult {
+    // Analysts see every organisation's batches; another importer, its own organisation's.
+    let all = varde_core::authz::decide(
+        principal,
+        Action::MonitoringRead,
+        &Subject::of_org(principal.org),
+        None,
+    )
+    .allowed;
     let batches: Vec<BatchLine> = state
         .store
-        .monitoring_batches(20)
+        .monitoring_batches((!all).then_some(principal.org), 20)
         .await?
         .into_iter()
         .map(BatchLine::of)
@@ -373,12 +384,13 @@ async fn view(
 async fn page(
     State(state): State<AppState>,
     page: Page,
-    _access: OrgAccess<ImportMonitoring>,
+    access: OrgAccess<ImportMonitoring>,
     Query(q): Query<SourceQuery>,
 ) -> PageResult {
     let chosen = Source::parse(&q.source).unwrap_or(Source::Seizures);
     view(
         &state,
+        &access.principal,
         page.c,
         chosen.as_str().to_owned(),
         None,
@@ -409,7 +421,16 @@ async fn submit(
     let Some(source) = Source::parse(&q.source) else {
         let e = WebError::invalid("source", format!("one of {}", source_names()));
         let l = page.c.l;
-        return view(&state, page.c, q.source, None, Some(e.message(l)), e.status).await;
+        return view(
+            &state,
+            &access.principal,
+            page.c,
+            q.source,
+            None,
+            Some(e.message(l)),
+            e.status,
+        )
+        .await;
     };
     // Held until the import is written.
     let _turn = turn(&state).await?;
@@ -418,7 +439,16 @@ async fn submit(
     let Some(file) = form.file else {
         let e = WebError::invalid("file", "choose a CSV file");
         let l = page.c.l;
-        return view(&state, page.c, chosen, None, Some(e.message(l)), e.status).await;
+        return view(
+            &state,
+            &access.principal,
+            page.c,
+            chosen,
+            None,
+            Some(e.message(l)),
+            e.status,
+        )
+        .await;
     };
     match import(
         &state,
@@ -436,11 +466,29 @@ async fn submit(
             } else {
                 StatusCode::OK
             };
-            view(&state, page.c, chosen, Some(result), None, status).await
+            view(
+                &state,
+                &access.principal,
+                page.c,
+                chosen,
+                Some(result),
+                None,
+                status,
+            )
+            .await
         }
         Err(e) if e.is_mendable() => {
             let l = page.c.l;
-            view(&state, page.c, chosen, None, Some(e.message(l)), e.status).await
+            view(
+                &state,
+                &access.principal,
+                page.c,
+                chosen,
+                None,
+                Some(e.message(l)),
+                e.status,
+            )
+            .await
         }
         Err(e) => Err(e),
     }

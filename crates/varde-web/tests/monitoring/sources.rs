@@ -430,8 +430,33 @@ pub async fn who_may_import(app: &TestApp) {
     let (status, _) = import(app, &clinician, "rapid_assessments", "", csv).await;
     assert_eq!(status, 403);
     let lab = app.token("lab").await;
-    let (status, v) = import(app, &lab, "rapid_assessments", "", csv).await;
+    let (status, v) = import(app, &lab, "rapid_assessments", "batch_id=lab-batch", csv).await;
     assert_eq!(status, 201, "a laboratory's user may import: {v}");
+    let analyst = app.token("analytiker").await;
+    let (status, v) = import(
+        app,
+        &analyst,
+        "rapid_assessments",
+        "batch_id=fhi-batch",
+        csv,
+    )
+    .await;
+    assert_eq!(status, 201, "{v}");
+    // The importing organisation sees its own batches; analysts see every organisation's.
+    let client = browser_login(app, "lab").await;
+    let (status, page) = get_page(&client, app, "/monitoring/import").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("lab-batch"), "{page}");
+    assert!(
+        !page.contains("fhi-batch"),
+        "another organisation's batch: {page}"
+    );
+    let client = browser_login(app, "analytiker").await;
+    let (_, page) = get_page(&client, app, "/monitoring/import").await;
+    assert!(
+        page.contains("lab-batch") && page.contains("fhi-batch"),
+        "{page}"
+    );
 }
 
 pub async fn the_import_and_sources_pages(app: &TestApp) {
