@@ -31,6 +31,7 @@ pub mod import;
 pub mod limits;
 pub mod monitoring;
 pub mod pathways;
+pub mod pdf;
 pub mod persons;
 pub mod security;
 pub mod sessions;
