@@ -180,11 +180,11 @@ impl LinkRequest {
     /// Checks every field against `today`; each broken rule names its field.
     pub fn check(input: &LinkInput, today: Date) -> Result<LinkRequest, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let session_date = match fields::past_date("session_date", &input.session_date, today)
-        {
-            Ok(d) if today
-                .checked_sub(Span::new().days(SESSION_DAYS_BACK))
-                .is_ok_and(|earliest| d < earliest) =>
+        let session_date = match fields::past_date("session_date", &input.session_date, today) {
+            Ok(d)
+                if today
+                    .checked_sub(Span::new().days(SESSION_DAYS_BACK))
+                    .is_ok_and(|earliest| d < earliest) =>
             {
                 errors.push(FieldError::new(
                     "session_date",
@@ -256,7 +256,10 @@ impl Answer {
         }
         for k in input.keys() {
             if !ITEMS.iter().any(|(id, _)| id == k) {
-                errors.push(FieldError::new(k.clone(), "not an item of this feedback form"));
+                errors.push(FieldError::new(
+                    k.clone(),
+                    "not an item of this feedback form",
+                ));
             }
         }
         if errors.is_empty() {
@@ -323,9 +326,7 @@ pub fn trend(sessions: &[Session]) -> Trend {
         .collect();
     points.sort_by_key(|p| (p.session_date, p.session_number));
     let outcome_change = match (points.first(), points.last()) {
-        (Some(a), Some(b)) if points.len() > 1 => {
-            Some(i64::from(b.outcome) - i64::from(a.outcome))
-        }
+        (Some(a), Some(b)) if points.len() > 1 => Some(i64::from(b.outcome) - i64::from(a.outcome)),
         _ => None,
     };
     Trend {

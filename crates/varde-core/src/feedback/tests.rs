@@ -35,7 +35,10 @@ fn a_token_has_256_bits_in_43_characters_and_only_its_hash_is_kept() {
     assert!(Token::parse("short").is_none());
     assert!(Token::parse(&format!("{}=", &t.as_str()[..42])).is_none());
     assert_eq!(lookup_hash("short").len(), 64);
-    assert_ne!(lookup_hash("short"), Token::parse(t.as_str()).unwrap().hash());
+    assert_ne!(
+        lookup_hash("short"),
+        Token::parse(t.as_str()).unwrap().hash()
+    );
 }
 
 #[test]
@@ -168,6 +171,9 @@ fn survey_figures_hide_small_cells_and_what_would_give_them_back() {
     let mut many = vec![survey(SurveyKind::Users, &[5]); 6];
     many.extend(vec![survey(SurveyKind::Users, &[3]); 6]);
     let p = publish(&SurveyCounts::of(SurveyKind::Users, &many));
-    assert_eq!(p.questions[0].counts, vec![Some(0), Some(0), Some(6), Some(0), Some(6)]);
+    assert_eq!(
+        p.questions[0].counts,
+        vec![Some(0), Some(0), Some(6), Some(0), Some(6)]
+    );
     assert_eq!(p.questions[0].mean, Some(4.0));
 }
