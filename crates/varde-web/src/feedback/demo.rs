@@ -17,7 +17,7 @@ use crate::AppState;
 pub struct FeedbackDemo {
     /// Answered sessions.
     pub answers: usize,
-    /// The address of a link that still works (once).
+    /// The path (`/f/{token}`) of a link that still works (once).
     pub open_link: Option<String>,
     /// Anonymous survey answers.
     pub survey_answers: usize,
@@ -100,7 +100,7 @@ pub async fn seed_demo_feedback(state: &AppState) -> Result<FeedbackDemo, DemoEr
             let made = ops::create_link(state, &access, &input)
                 .await
                 .map_err(failed)?;
-            open_link = Some(made.url);
+            open_link = Some(made.path);
         }
     }
     let mut survey_answers = 0;

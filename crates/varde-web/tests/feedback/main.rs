@@ -490,7 +490,49 @@ async fn the_clinician_uses_the_pages(app: &TestApp) {
     );
 }
 
+async fn the_demo_has_trends_an_open_link_and_survey_figures(app: &TestApp) {
+    varde_web::pathways::seed_demo_patients(&app.state).await.unwrap();
+    let demo = varde_web::feedback::demo::seed_demo_feedback(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(demo.answers, 12);
+    assert_eq!(demo.survey_answers, 32);
+    let path = demo.open_link.unwrap();
+    assert_eq!(open(&app.base, &path).await.0, StatusCode::OK);
+    let token = app.token("kliniker").await;
+    let client = browser_login(app, "kliniker").await;
+    let (_, list) = get_page(&client, app, "/feedback").await;
+    let first = list.find("/feedback/patients/").unwrap();
+    let id: String = list[first + "/feedback/patients/".len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let doc: Value = get(app, &token, &format!("/api/v1/feedback/patients/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["trend"]["points"].as_array().unwrap().len(), 4);
+    assert!(doc["trend"]["outcome_change"].as_i64().unwrap() > 0);
+    let pathway = doc["links"][0]["pathway_id"].as_str().unwrap().to_owned();
+    let p: Value = get(app, &token, &format!("/api/v1/pathways/p/{pathway}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(p["events"].to_string().contains("feedback_tool_used"));
+    let v: Value = get(app, &token, "/api/v1/feedback/surveys").await.json().await.unwrap();
+    let users = v["surveys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["figures"]["kind"] == "users")
+        .unwrap();
+    assert_eq!(users["figures"]["answers"], 14);
+}
+
 on_both_engines!(
+    the_demo_has_trends_an_open_link_and_survey_figures,
     a_link_works_once_and_the_trend_shows_the_answer,
     a_link_expires_seven_days_after_it_was_made,
     a_wrong_token_is_the_same_404_in_the_same_time,
