@@ -58,10 +58,15 @@ struct ThanksT {
     c: Chrome,
 }
 
+/// The frame of a page that needs no login. The one 404 page goes back to the start page, so
+/// that it is the same page for every token.
 fn chrome(l: Lang) -> Chrome {
-    // The token stays out of the language switch's address: the page it goes back to is the
-    // start page, and the patient's browser opens the link again from where it has it.
     Chrome::anonymous(l, "/")
+}
+
+/// The frame of the form: the language switch comes back to it.
+fn form_chrome(l: Lang, token: &str) -> Chrome {
+    Chrome::anonymous(l, &format!("/f/{token}"))
 }
 
 fn items(l: Lang, scale: Scale, typed: &BTreeMap<String, String>) -> Vec<Item> {
@@ -84,7 +89,7 @@ fn answer_page(
     error: FormError,
 ) -> AnswerT {
     AnswerT {
-        c: chrome(l),
+        c: form_chrome(l, &token),
         token,
         org_name: link.org_name,
         session_date: link.session_date,

@@ -342,10 +342,11 @@ async fn survey_page(
     error: FormError,
     status: StatusCode,
 ) -> PageResult {
-    let c = Chrome::anonymous(l, "/");
     let Some(open) = state.store.feedback_survey_open(&token).await? else {
+        let c = Chrome::anonymous(l, "/");
         return render_status(&GoneT { c }, StatusCode::NOT_FOUND);
     };
+    let c = Chrome::anonymous(l, &format!("/s/{token}"));
     let questions = open
         .kind
         .questions()

@@ -18,7 +18,8 @@ async fn browser_feedback_answer_page_and_trend_sqlite_are_accessible() {
         .await
         .expect("sqlite test app");
     let token = app.token("kliniker").await;
-    let person = common::create_person(&app, &token, &common::synthetic_id(1), "Kari Nordmann").await;
+    let person =
+        common::create_person(&app, &token, &common::synthetic_id(1), "Kari Nordmann").await;
     let make = |n: u32, day: &'static str| {
         let app = &app;
         let token = token.clone();
@@ -43,11 +44,23 @@ async fn browser_feedback_answer_page_and_trend_sqlite_are_accessible() {
             .iter()
             .map(|(id, _)| (*id, (3 + n).to_string()))
             .collect();
-        let res = app.client().post(app.url(&path)).form(&items).send().await.unwrap();
+        let res = app
+            .client()
+            .post(app.url(&path))
+            .form(&items)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 200);
     }
     let open = make(3, "2026-11-17").await;
-    let res = common::post(&app, &token, "/api/v1/feedback/surveys/users/links", &json!({})).await;
+    let res = common::post(
+        &app,
+        &token,
+        "/api/v1/feedback/surveys/users/links",
+        &json!({}),
+    )
+    .await;
     let survey = res.json::<Value>().await.unwrap()["url"]
         .as_str()
         .unwrap()
@@ -64,8 +77,11 @@ async fn browser_feedback_answer_page_and_trend_sqlite_are_accessible() {
         d.click(&format!("input[name='{id}'][value='8']")).await;
     }
     d.click("main form button[type=submit]").await;
-    d.wait_js("the thanks page", "document.querySelector('main form') === null")
-        .await;
+    d.wait_js(
+        "the thanks page",
+        "document.querySelector('main form') === null",
+    )
+    .await;
     d.check_axe(&axe, "the thanks page").await;
     d.assert_fits_phone("the thanks page").await;
     // The same link again: the one page for every link that does not work.
@@ -83,7 +99,11 @@ async fn browser_feedback_answer_page_and_trend_sqlite_are_accessible() {
     open_page(&d, &app, &axe, "/feedback", "kliniker").await;
     let page = format!("/feedback/patients/{person}");
     open_page(&d, &app, &axe, &page, "kliniker").await;
-    assert_eq!(d.count("svg.chart polyline").await, 2, "outcome and alliance");
+    assert_eq!(
+        d.count("svg.chart polyline").await,
+        2,
+        "outcome and alliance"
+    );
     d.assert_fits_phone("the trend page").await;
     open_page(&d, &app, &axe, "/feedback/surveys", "kliniker").await;
     logout(&d).await;

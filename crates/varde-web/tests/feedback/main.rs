@@ -491,7 +491,9 @@ async fn the_clinician_uses_the_pages(app: &TestApp) {
 }
 
 async fn the_demo_has_trends_an_open_link_and_survey_figures(app: &TestApp) {
-    varde_web::pathways::seed_demo_patients(&app.state).await.unwrap();
+    varde_web::pathways::seed_demo_patients(&app.state)
+        .await
+        .unwrap();
     let demo = varde_web::feedback::demo::seed_demo_feedback(&app.state)
         .await
         .unwrap();
@@ -521,7 +523,11 @@ async fn the_demo_has_trends_an_open_link_and_survey_figures(app: &TestApp) {
         .await
         .unwrap();
     assert!(p["events"].to_string().contains("feedback_tool_used"));
-    let v: Value = get(app, &token, "/api/v1/feedback/surveys").await.json().await.unwrap();
+    let v: Value = get(app, &token, "/api/v1/feedback/surveys")
+        .await
+        .json()
+        .await
+        .unwrap();
     let users = v["surveys"]
         .as_array()
         .unwrap()
