@@ -168,7 +168,8 @@ pub enum Missed {
     Failed(WebError),
 }
 
-fn limited(state: &AppState, client: Option<IpAddr>) -> Result<(), Missed> {
+/// Counts one answer page against `client`'s allowance: `Limited` when it is spent.
+pub(super) fn limited(state: &AppState, client: Option<IpAddr>) -> Result<(), Missed> {
     if let (Some(limiter), Some(ip)) = (&state.feedback.answers, client) {
         if let Err(not_until) = limiter.check_key(&ip) {
             return Err(Missed::Limited(

@@ -323,15 +323,12 @@ struct ThanksT {
     c: Chrome,
 }
 
-fn limited(state: &AppState, client: Option<std::net::IpAddr>) -> Result<(), Response> {
-    if let (Some(limiter), Some(ip)) = (&state.feedback.answers, client) {
-        if let Err(not_until) = limiter.check_key(&ip) {
-            use governor::clock::{Clock, DefaultClock};
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            return Err(crate::drugcheck::ops::too_many(wait));
-        }
+/// The 429 answer when `client` has spent its allowance of answer pages.
+fn limited(state: &AppState, client: Option<std::net::IpAddr>) -> Option<Response> {
+    match super::ops::limited(state, client) {
+        Err(super::ops::Missed::Limited(wait)) => Some(crate::drugcheck::ops::too_many(wait)),
+        _ => None,
     }
-    Ok(())
 }
 
 async fn survey_page(
@@ -378,7 +375,7 @@ async fn form(
     l: Lang,
     Path(token): Path<String>,
 ) -> PageResult {
-    if let Err(r) = limited(&state, client) {
+    if let Some(r) = limited(&state, client) {
         return Ok(r);
     }
     survey_page(
@@ -401,7 +398,7 @@ async fn send(
     Path(token): Path<String>,
     axum::Form(typed): axum::Form<BTreeMap<String, String>>,
 ) -> PageResult {
-    if let Err(r) = limited(&state, client) {
+    if let Some(r) = limited(&state, client) {
         return Ok(r);
     }
     let Some(open) = state.store.feedback_survey_open(&token).await? else {
