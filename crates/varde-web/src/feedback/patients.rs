@@ -14,9 +14,12 @@ use axum::Router;
 use serde::Deserialize;
 use varde_core::authz::Action;
 use varde_core::feedback::{LinkInput, Number};
+use varde_core::org::Principal;
 
 use super::ops::{self, MadeLink, PatientDoc};
-use crate::authz::{read_entry, OrgAccess, PersonAccess, ReadFeedback, WriteFeedback};
+use crate::authz::{
+    decide_for, read_entry, OrgAccess, PersonAccess, ReadFeedback, Target, WriteFeedback,
+};
 use crate::chart::{LineChart, LineSeries};
 use crate::error::WebError;
 use crate::forms::{render, render_status, CsrfForm, FormError, PageResult};
@@ -54,6 +57,7 @@ pub(super) struct LinkRow {
 struct PatientT {
     c: Chrome,
     id: i64,
+    name: String,
     lc: LineChart,
     answered: usize,
     change: String,
@@ -119,12 +123,14 @@ fn when(t: &str) -> String {
 async fn view(
     state: &AppState,
     c: Chrome,
+    principal: &Principal,
     doc: PatientDoc,
     form: Option<LinkForm>,
     error: FormError,
 ) -> PageResult {
     let l = c.l;
-    let org = c_org(state, doc.person_id).await?;
+    let name = name_logged(state, principal, doc.person_id).await?;
+    let org = principal.org;
     let pathways = state
         .store
         .feedback_pathways_of_person(org, doc.person_id)
@@ -190,6 +196,7 @@ async fn view(
         &PatientT {
             c,
             id: doc.person_id,
+            name,
             lc,
             answered: points.len(),
             change: doc
@@ -206,14 +213,25 @@ async fn view(
     )
 }
 
-/// The organisation of a person the caller was allowed to read (the access extractor decided).
-async fn c_org(state: &AppState, id: i64) -> Result<varde_core::org::OrgId, WebError> {
-    Ok(state
+/// The patient's name for the page's heading: a read of the person, decided and logged as one.
+async fn name_logged(state: &AppState, principal: &Principal, id: i64) -> Result<String, WebError> {
+    let person = state
         .store
         .person_ref(id)
         .await?
-        .ok_or_else(WebError::not_found)?
-        .org_id)
+        .ok_or_else(WebError::not_found)?;
+    let target = Target {
+        owner: person.org_id,
+        subject: &person.pseudonym,
+        record: format!("person:{id}"),
+    };
+    let (_, entry) = decide_for(state, principal, Action::PersonRead, target, None).await?;
+    Ok(state
+        .store
+        .read_person_logged(id, &entry)
+        .await?
+        .record
+        .name)
 }
 
 /// `GET /feedback/patients/{id}`: the patient's trend and links, the read logged.
@@ -223,7 +241,15 @@ async fn patient(
     access: PersonAccess<ReadFeedback>,
 ) -> PageResult {
     let doc = ops::patient(&state, &access).await?;
-    view(&state, page.c, doc, None, FormError::default()).await
+    view(
+        &state,
+        page.c,
+        &access.principal,
+        doc,
+        None,
+        FormError::default(),
+    )
+    .await
 }
 
 /// `POST /feedback/patients/{id}/links`: the new link, shown once; a refusal shows the
@@ -259,7 +285,15 @@ async fn create(
             )
             .await?;
             let doc = ops::patient(&state, &read).await?;
-            view(&state, page.c, doc, Some(f), FormError::new(&e, l)).await
+            view(
+                &state,
+                page.c,
+                &read.principal,
+                doc,
+                Some(f),
+                FormError::new(&e, l),
+            )
+            .await
         }
         Err(e) => Err(e),
     }

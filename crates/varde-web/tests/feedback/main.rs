@@ -445,6 +445,10 @@ async fn the_clinician_uses_the_pages(app: &TestApp) {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<svg"), "the trend chart");
     assert!(
+        page.contains("<h1>") && page.contains(": Kari Nordmann</h1>"),
+        "{page}"
+    );
+    assert!(
         page.contains("<td>12</td>") && page.contains("<td>20</td>"),
         "{page}"
     );
