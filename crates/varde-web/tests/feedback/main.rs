@@ -483,6 +483,23 @@ async fn the_clinician_uses_the_pages(app: &TestApp) {
     let again = res.text().await.unwrap();
     assert!(again.contains("id=\"session_date-error\""), "{again}");
     assert!(again.contains("value=\"tomorrow\""));
+    // The staff share a survey link from the figures' page.
+    let (status, surveys) = get_page(&client, app, "/feedback/surveys?kind=relatives").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!surveys.contains("/s/"), "no link yet");
+    let res = client
+        .post(app.url("/feedback/surveys/share"))
+        .form(&[("csrf", csrf_of(&surveys).as_str()), ("kind", "relatives")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, surveys) = get_page(&client, app, "/feedback/surveys?kind=relatives").await;
+    let at = surveys.find("/s/").expect("the shared link");
+    let path: String = surveys[at..].chars().take_while(|c| *c != '"').collect();
+    let (status, page) = open(&app.base, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("name=\"relatives_support\""));
     // The menu leads a clinician here, an analyst to the surveys.
     assert!(list.contains("href=\"/feedback\""), "the menu's link");
     let analyst = browser_login(app, "analytiker").await;
