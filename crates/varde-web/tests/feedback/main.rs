@@ -76,8 +76,20 @@ async fn a_link_works_once_and_the_trend_shows_the_answer(app: &TestApp) {
     let (status, page) = open(&app.base, &path).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("name=\"outcome_personal\""), "{page}");
-    // The page names no patient.
+    // The page names no patient; it is in bokmål, and in English with the switch.
     assert!(!page.contains("Kari"));
+    assert!(page.contains("Tilbakemelding etter timen"));
+    let english = app
+        .client()
+        .get(app.url(&path))
+        .header("cookie", "varde_lang=en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(english.contains("Feedback after the session"), "{english}");
     let (status, _) = answer(app, &path, 7).await;
     assert_eq!(status, StatusCode::OK);
     // Used: the second answer and the page are the 404, and nothing more was written.
