@@ -64,10 +64,18 @@ pub enum Action {
     DrugcheckIntake,
     /// Record a drug-checking sample's analysis.
     DrugcheckResult,
+    /// Create a one-time feedback link for a patient of the organisation and a session.
+    FeedbackLink,
+    /// Read a patient's session feedback (their answers and trend).
+    FeedbackRead,
+    /// Share an organisation's anonymous user or relative survey link.
+    FeedbackSurveyShare,
+    /// Read an organisation's survey figures (aggregates with small cells suppressed).
+    FeedbackSurveyRead,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 28] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -92,6 +100,10 @@ impl Action {
         Action::MonitoringImport,
         Action::DrugcheckIntake,
         Action::DrugcheckResult,
+        Action::FeedbackLink,
+        Action::FeedbackRead,
+        Action::FeedbackSurveyShare,
+        Action::FeedbackSurveyRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -120,6 +132,10 @@ impl Action {
             Action::MonitoringImport => "monitoring.import",
             Action::DrugcheckIntake => "drugcheck.intake",
             Action::DrugcheckResult => "drugcheck.result",
+            Action::FeedbackLink => "feedback.link",
+            Action::FeedbackRead => "feedback.read",
+            Action::FeedbackSurveyShare => "feedback.survey_share",
+            Action::FeedbackSurveyRead => "feedback.survey_read",
         }
     }
 
@@ -138,6 +154,8 @@ impl Action {
                 | Action::LarWrite
                 | Action::CoercionRead
                 | Action::CoercionWrite
+                | Action::FeedbackLink
+                | Action::FeedbackRead
         )
     }
 }
@@ -281,6 +299,10 @@ impl Decision {
 ///   personal data.
 /// * Monitoring (signals, series, imports, the watchlist) is for analysts; drug-checking
 ///   intake and results for `lab` users (anonymous samples: no personal data).
+/// * Session feedback (a patient's one-time links and answers) is for the clinicians of the
+///   patient's organisation. Survey links are shared by an organisation's staff (clinicians,
+///   advisors, coordinators, its org-admin); the survey figures (aggregates, small cells
+///   suppressed) are for the same staff of that organisation and for analysts.
 /// * National LAR and coercion figures are for analysts only: a clinician sees their own
 ///   organisation's in full, and national minus own would give the others' small cells away.
 pub fn decide(
@@ -390,6 +412,23 @@ pub fn decide(
             Role::Lab => Decision::allow(Reason::OwnOrganisation),
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
+        Action::FeedbackLink | Action::FeedbackRead => match actor.role {
+            Role::Clinician if same_org => Decision::allow(Reason::OwnOrganisation),
+            Role::Clinician => Decision::deny(Reason::OtherOrganisation),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::FeedbackSurveyShare | Action::FeedbackSurveyRead => match actor.role {
+            Role::Analyst if action == Action::FeedbackSurveyRead => {
+                Decision::allow(Reason::AggregateStatistics)
+            }
+            Role::Clinician | Role::Advisor | Role::Coordinator | Role::OrgAdmin if same_org => {
+                Decision::allow(Reason::OwnOrganisation)
+            }
+            Role::Clinician | Role::Advisor | Role::Coordinator | Role::OrgAdmin => {
+                Decision::deny(Reason::OtherOrganisation)
+            }
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
     }
 }
 
@@ -481,6 +520,23 @@ mod tests {
                 false,
             ),
             Action::DrugcheckIntake | Action::DrugcheckResult => (role == Role::Lab, false),
+            Action::FeedbackLink | Action::FeedbackRead => (role == Role::Clinician && same, false),
+            Action::FeedbackSurveyShare => (
+                same && matches!(
+                    role,
+                    Role::Clinician | Role::Advisor | Role::Coordinator | Role::OrgAdmin
+                ),
+                false,
+            ),
+            Action::FeedbackSurveyRead => (
+                role == Role::Analyst
+                    || (same
+                        && matches!(
+                            role,
+                            Role::Clinician | Role::Advisor | Role::Coordinator | Role::OrgAdmin
+                        )),
+                false,
+            ),
         }
     }
 

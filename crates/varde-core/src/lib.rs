@@ -9,6 +9,7 @@ pub mod authz;
 pub mod calendar;
 pub mod drugcheck;
 pub mod events;
+pub mod feedback;
 pub mod fields;
 pub mod ids;
 pub mod monitoring;

@@ -24,6 +24,7 @@ mod batches;
 mod db;
 mod drugcheck;
 mod events;
+mod feedback;
 #[cfg(feature = "testing")]
 mod hooks;
 mod keyfile;
@@ -43,6 +44,10 @@ pub use batches::{Batch, BatchTable, ImportOutcome, StoredBatch};
 pub use db::{default_url, engine_of, Engine, Store, StoreError, SQLITE_FILE};
 pub use drugcheck::{DrugcheckCounts, DrugcheckLookup, DrugcheckRecorded, DrugcheckSample};
 pub use events::{NewEvent, StoredEvent};
+pub use feedback::surveys::{OpenSurvey, SurveyAnswers, SurveyLink};
+pub use feedback::{
+    FeedbackLinkRow, NewFeedbackLink, OpenFeedbackLink, PatientFeedback, SpentFeedbackLink,
+};
 pub use keyfile::{load_or_create_key, KeyFileError};
 pub use monitoring::prescriptions::{PrescriptionImport, StoredFigure, PRESCRIPTIONS_SOURCE};
 pub use monitoring::series::{SeriesWeek, StoredRule, RULES_STREAM};

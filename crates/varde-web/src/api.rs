@@ -15,7 +15,7 @@ use utoipa::{OpenApi, ToSchema};
 
 use crate::error::{FieldProblem, Problem, WebError};
 use crate::{
-    audit, auth, drugcheck, error, pathways, persons, sessions, users, warnings, AppState,
+    audit, auth, drugcheck, error, feedback, pathways, persons, sessions, users, warnings, AppState,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(pathways::api_routes())
         .merge(warnings::api_routes())
         .merge(drugcheck::api_routes())
+        .merge(feedback::api_routes())
         .merge(crate::monitoring::api_routes())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { WebError::not_found() })
@@ -102,6 +103,7 @@ static OPENAPI: std::sync::LazyLock<utoipa::openapi::OpenApi> = std::sync::LazyL
     doc.merge(pathways::api_doc());
     doc.merge(warnings::api_doc());
     doc.merge(drugcheck::api_doc());
+    doc.merge(feedback::api_doc());
     doc.merge(crate::monitoring::api_doc());
     doc
 });

@@ -16,8 +16,8 @@ use varde_store::Store;
 
 use crate::limits::{Limiters, Limits};
 use crate::{
-    api, audit, auth, drugcheck, error, pathways, persons, security, sessions, shell, users,
-    warnings, Clock,
+    api, audit, auth, drugcheck, error, feedback, pathways, persons, security, sessions, shell,
+    users, warnings, Clock,
 };
 
 /// Settings of one running server.
@@ -79,6 +79,8 @@ pub struct Inner {
     pub warnings: warnings::AreaState,
     /// The drug-checking area's state (the public lookups' limiter).
     pub drugcheck: drugcheck::AreaState,
+    /// The feedback area's state (the answer pages' limiter).
+    pub feedback: feedback::AreaState,
 }
 
 /// Shared application state.
@@ -117,6 +119,7 @@ impl AppState {
             clock,
             limiters: Arc::new(Limiters::new(&config.limits)),
             drugcheck: drugcheck::AreaState::new(&config),
+            feedback: feedback::AreaState::new(&config),
             config,
             dummy_hash,
             imports: tokio::sync::Semaphore::new(IMPORTS_AT_ONCE),
@@ -154,6 +157,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pathways::routes())
         .merge(warnings::routes())
         .merge(drugcheck::routes())
+        .merge(feedback::routes())
         .merge(crate::monitoring::routes())
         .fallback(shell::not_found)
         .layer(from_fn(error::rejections))

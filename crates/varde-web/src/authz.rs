@@ -70,6 +70,10 @@ action_kinds!(
     ImportMonitoring => MonitoringImport,
     TakeSamples => DrugcheckIntake,
     RecordAnalyses => DrugcheckResult,
+    WriteFeedback => FeedbackLink,
+    ReadFeedback => FeedbackRead,
+    ShareSurveys => FeedbackSurveyShare,
+    ReadSurveys => FeedbackSurveyRead,
 );
 
 /// What an access concerns: the record, its pseudonymous subject and the organisation that

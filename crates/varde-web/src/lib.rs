@@ -25,6 +25,7 @@ mod clock;
 pub mod display;
 pub mod drugcheck;
 pub mod error;
+pub mod feedback;
 pub mod forms;
 pub mod i18n;
 pub mod import;

@@ -34,7 +34,13 @@ pub const AREAS: [&str; 8] = [
 ];
 
 /// The areas that are built: each mounts its own router. The others are placeholders.
-pub const BUILT: [&str; 4] = ["pathways", "warnings", "drugcheck", "monitoring"];
+pub const BUILT: [&str; 5] = [
+    "pathways",
+    "warnings",
+    "drugcheck",
+    "monitoring",
+    "feedback",
+];
 
 pub fn routes() -> Router<AppState> {
     let mut r = Router::new()
@@ -106,6 +112,10 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
             "warnings" => Some("/warnings".to_owned()),
             "drugcheck" if allowed(Action::DrugcheckIntake) => Some("/drugcheck/lab".to_owned()),
             "drugcheck" => Some("/drugcheck".to_owned()),
+            "feedback" if allowed(Action::FeedbackRead) => Some("/feedback".to_owned()),
+            "feedback" if allowed(Action::FeedbackSurveyRead) => {
+                Some("/feedback/surveys".to_owned())
+            }
             "monitoring" if allowed(Action::MonitoringRead) => Some("/monitoring".to_owned()),
             // A laboratory's or national authority's user who is no analyst may import.
             "monitoring" if allowed(Action::MonitoringImport) => {

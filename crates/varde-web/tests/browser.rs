@@ -11,6 +11,8 @@ mod axe;
 mod common;
 #[path = "browser/drugcheck.rs"]
 mod drugcheck;
+#[path = "browser/feedback.rs"]
+mod feedback;
 #[path = "browser/monitoring.rs"]
 mod monitoring;
 #[path = "browser/monitoring_prescriptions.rs"]

@@ -12,6 +12,16 @@ use jiff::civil::Date;
 use jiff::Span;
 use varde_core::pathways::{read_events, Event, EventKind};
 
+/// The demo's feedback (`varde_web::feedback::demo`): answered sessions on three patients'
+/// pathways, one link left open, and anonymous survey answers. Call after the demo patients.
+pub async fn load_feedback(
+    state: &varde_web::AppState,
+) -> anyhow::Result<varde_web::feedback::demo::FeedbackDemo> {
+    varde_web::feedback::demo::seed_demo_feedback(state)
+        .await
+        .context("the demo's feedback")
+}
+
 /// The demo's pathway events up to `today`, oldest year last.
 pub fn pathway_events(today: Date) -> anyhow::Result<Vec<Event>> {
     let mut out = Vec::new();

@@ -401,6 +401,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let monitoring = varde_web::monitoring::demo::seed_demo_monitoring(&state)
         .await
         .map_err(|e| anyhow::anyhow!("the demo's monitoring data: {}", e.detail))?;
+    let feedback = demo::load_feedback(&state).await?;
     let app = Application::bind(&args.listen, state)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -448,6 +449,17 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             out,
             "{} drug-checking samples analysed; look one up at http://{addr}/drugcheck with the code {code}.",
             monitoring.samples
+        )?;
+    }
+    writeln!(
+        out,
+        "{} answered feedback sessions (kliniker: http://{addr}/feedback) and {} anonymous survey answers.",
+        feedback.answers, feedback.survey_answers
+    )?;
+    if let Some(path) = &feedback.open_link {
+        writeln!(
+            out,
+            "A one-time feedback link, as a patient gets it (works once): http://{addr}{path}"
         )?;
     }
     writeln!(out, "Stop with Ctrl-C.")?;

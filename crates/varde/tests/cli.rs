@@ -437,6 +437,17 @@ fn demo_serves_and_cleans_up_on_sigterm() {
         login.starts_with("HTTP/1.1 200") && login.contains("<form"),
         "{login}"
     );
+    // The demo's open feedback link, as printed, shows the patient's form.
+    let prefix = format!("http://{addr}/f/");
+    let link = printed
+        .lines()
+        .find_map(|l| {
+            l.split_once(&prefix)
+                .map(|(_, t)| format!("/f/{}", t.trim()))
+        })
+        .expect("the demo prints a feedback link");
+    let form = get(&link);
+    assert!(form.starts_with("HTTP/1.1 200"), "{form}");
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

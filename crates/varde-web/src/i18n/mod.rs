@@ -8,6 +8,7 @@
 
 mod audit;
 mod drugcheck;
+mod feedback;
 mod monitoring;
 mod monitoring_prescriptions;
 mod monitoring_series;
@@ -234,7 +235,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 12] = [
+const GROUPS: [&[(&str, &str, &str)]; 13] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
@@ -243,6 +244,7 @@ const GROUPS: [&[(&str, &str, &str)]; 12] = [
     pathways::TEXTS,
     warnings::TEXTS,
     drugcheck::TEXTS,
+    feedback::TEXTS,
     monitoring::TEXTS,
     monitoring_prescriptions::TEXTS,
     monitoring_sources::TEXTS,

@@ -63,6 +63,7 @@ fn keys_are_unique_and_carry_their_areas_name() {
         "pathways.",
         "warnings.",
         "drugcheck.",
+        "feedback.",
         "monitoring.",
         "monitoring.",
         "monitoring.",

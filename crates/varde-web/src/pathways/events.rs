@@ -376,3 +376,42 @@ pub async fn corrections_of(
     }
     Ok(out)
 }
+
+/// Registers that a feedback tool was used on the organisation's pathway `pathway_id` on
+/// `day` (`feedback_tool_used`, code D01UF, where it belongs taken from the pathway's latest
+/// row), unless the pathway has that event already: the quality indicator counts a pathway
+/// once. `false` when nothing was written (marked before, or no such pathway). Called by the
+/// feedback area when a patient answers a session's feedback on a link that names the pathway.
+pub async fn mark_feedback_tool_used(
+    state: &AppState,
+    access: &OrgAccess<WritePathways>,
+    pathway_id: &str,
+    day: jiff::civil::Date,
+) -> Result<bool, WebError> {
+    let existing = load_pathway(state, access.org(), pathway_id).await?;
+    if existing
+        .events
+        .iter()
+        .any(|e| e.kind == EventKind::FeedbackToolUsed)
+    {
+        return Ok(false);
+    }
+    let Some(latest) = existing.rows.last() else {
+        return Ok(false);
+    };
+    let fields = EventFields {
+        pathway_id: pathway_id.to_owned(),
+        unit: latest.fields.unit.clone(),
+        hf: latest.fields.hf.clone(),
+        rhf: latest.fields.rhf.clone(),
+        kommune: latest.fields.kommune.clone(),
+        care_level: latest.fields.care_level.clone(),
+        event: EventKind::FeedbackToolUsed.as_str().to_owned(),
+        date: day.to_string(),
+        code: "D01UF".to_owned(),
+        pathway_variant: latest.fields.pathway_variant.clone(),
+        ..EventFields::default()
+    };
+    register(state, access, fields, None).await?;
+    Ok(true)
+}

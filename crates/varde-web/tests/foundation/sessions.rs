@@ -136,13 +136,14 @@ async fn html_login_flow_and_pages(app: &TestApp) {
         "/results",
     ] {
         assert!(
-            matches!(path, "/pathways" | "/monitoring")
+            matches!(path, "/pathways" | "/monitoring" | "/feedback")
                 || home.contains(&format!("href=\"{path}\"")),
             "nav link {path}"
         );
         let res = client.get(app.url(path)).send().await.unwrap();
-        if matches!(path, "/pathways" | "/monitoring") {
-            // The pathways are for clinicians, monitoring for analysts: an advisor gets the
+        if matches!(path, "/pathways" | "/monitoring" | "/feedback") {
+            // The pathways are for clinicians, monitoring for analysts, the patients' feedback
+            // for clinicians (an advisor's menu leads to the surveys): an advisor gets the
             // page frame saying so.
             assert_eq!(res.status(), StatusCode::FORBIDDEN);
             assert!(res.text().await.unwrap().contains("radgiver.oslo"));
@@ -150,6 +151,7 @@ async fn html_login_flow_and_pages(app: &TestApp) {
             assert_eq!(res.status(), StatusCode::OK, "{path}");
         }
     }
+    assert!(home.contains("href=\"/feedback/surveys\""), "{home}");
     for path in ["/persons", "/persons/new"] {
         assert_eq!(
             client.get(app.url(path)).send().await.unwrap().status(),
