@@ -64,10 +64,19 @@ pub enum Action {
     DrugcheckIntake,
     /// Record a drug-checking sample's analysis.
     DrugcheckResult,
+    /// Read the results area as staff: plans, indicators with every value, ratings (no
+    /// personal data): analysts, and any user of a national authority.
+    ResultsRead,
+    /// Set a goal's status rating for a year: analysts of a national authority (the
+    /// Directorate's judgement, as the escalation plan's report was).
+    ResultsRate,
+    /// Import an indicator source's values: analysts, and any user of a national authority
+    /// (the organisations that hold the registers' figures).
+    ResultsImport,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 27] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -92,6 +101,9 @@ impl Action {
         Action::MonitoringImport,
         Action::DrugcheckIntake,
         Action::DrugcheckResult,
+        Action::ResultsRead,
+        Action::ResultsRate,
+        Action::ResultsImport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -120,6 +132,9 @@ impl Action {
             Action::MonitoringImport => "monitoring.import",
             Action::DrugcheckIntake => "drugcheck.intake",
             Action::DrugcheckResult => "drugcheck.result",
+            Action::ResultsRead => "results.read",
+            Action::ResultsRate => "results.rate",
+            Action::ResultsImport => "results.import",
         }
     }
 
@@ -281,6 +296,9 @@ impl Decision {
 ///   personal data.
 /// * Monitoring (signals, series, imports, the watchlist) is for analysts; drug-checking
 ///   intake and results for `lab` users (anonymous samples: no personal data).
+/// * The results area (plans, indicators, ratings; no personal data) is read by analysts and
+///   any user of a national authority, who also import indicator values; ratings are set by
+///   analysts of a national authority. The public dashboard needs no decision (no login).
 /// * National LAR and coercion figures are for analysts only: a clinician sees their own
 ///   organisation's in full, and national minus own would give the others' small cells away.
 pub fn decide(
@@ -390,6 +408,17 @@ pub fn decide(
             Role::Lab => Decision::allow(Reason::OwnOrganisation),
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
+        Action::ResultsRead | Action::ResultsImport => match (actor.role, actor.org_kind) {
+            (Role::Analyst, _) => Decision::allow(Reason::AggregateStatistics),
+            (_, Some(OrgKind::NationalAuthority)) => Decision::allow(Reason::OwnOrganisation),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::ResultsRate => match (actor.role, actor.org_kind) {
+            (Role::Analyst, Some(OrgKind::NationalAuthority)) => {
+                Decision::allow(Reason::AggregateStatistics)
+            }
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
     }
 }
 
@@ -481,6 +510,14 @@ mod tests {
                 false,
             ),
             Action::DrugcheckIntake | Action::DrugcheckResult => (role == Role::Lab, false),
+            Action::ResultsRead | Action::ResultsImport => (
+                role == Role::Analyst || kind == Some(OrgKind::NationalAuthority),
+                false,
+            ),
+            Action::ResultsRate => (
+                role == Role::Analyst && kind == Some(OrgKind::NationalAuthority),
+                false,
+            ),
         }
     }
 
