@@ -31,6 +31,7 @@ mod monitoring;
 mod orgs;
 mod pathways;
 mod persons;
+mod results;
 mod sessions;
 mod users;
 mod warnings;
@@ -61,6 +62,9 @@ pub use pathways::{
     PATHWAY_INSERT_CHUNK,
 };
 pub use persons::{PersonRef, PersonRow};
+pub use results::{
+    results_stream, ResultsImport, StoredRating, StoredValue, RESULTS_RATED_KIND,
+};
 pub use sessions::Session;
 pub use users::{users_stream, User};
 pub use warnings::{
