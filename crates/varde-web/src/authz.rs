@@ -70,6 +70,9 @@ action_kinds!(
     ImportMonitoring => MonitoringImport,
     TakeSamples => DrugcheckIntake,
     RecordAnalyses => DrugcheckResult,
+    ReadResults => ResultsRead,
+    RateResults => ResultsRate,
+    ImportResults => ResultsImport,
 );
 
 /// What an access concerns: the record, its pseudonymous subject and the organisation that

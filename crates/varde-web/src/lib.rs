@@ -30,6 +30,7 @@ pub mod i18n;
 pub mod import;
 pub mod limits;
 pub mod monitoring;
+pub mod results;
 pub mod pathways;
 pub mod persons;
 pub mod security;

@@ -34,7 +34,7 @@ pub const AREAS: [&str; 8] = [
 ];
 
 /// The areas that are built: each mounts its own router. The others are placeholders.
-pub const BUILT: [&str; 4] = ["pathways", "warnings", "drugcheck", "monitoring"];
+pub const BUILT: [&str; 5] = ["pathways", "warnings", "drugcheck", "monitoring", "results"];
 
 pub fn routes() -> Router<AppState> {
     let mut r = Router::new()
@@ -111,6 +111,9 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
             "monitoring" if allowed(Action::MonitoringImport) => {
                 Some("/monitoring/import".to_owned())
             }
+            // Staff to their dashboard; everyone else to the public one (no login needed).
+            "results" if allowed(Action::ResultsRead) => Some("/results".to_owned()),
+            "results" => Some("/public/results".to_owned()),
             _ if BUILT.contains(&slug) => None,
             _ => Some(format!("/{slug}")),
         };

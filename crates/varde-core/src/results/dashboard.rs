@@ -67,9 +67,15 @@ pub fn trend(def: &IndicatorDef, values: &[(i16, f64)]) -> Trend {
             }
         })
         .collect();
+    from_points(def.direction, points)
+}
+
+/// The trend of points already published (suppressed where their source says), in year
+/// order.
+pub fn from_points(direction: Direction, points: Vec<Point>) -> Trend {
     let verdict = match points.as_slice() {
         [.., a, b] => match (a.value, b.value) {
-            (Some(a), Some(b)) => verdict(def.direction, a, b),
+            (Some(a), Some(b)) => verdict(direction, a, b),
             _ => Verdict::Unknown,
         },
         _ => Verdict::Unknown,

@@ -73,10 +73,24 @@ pub fn area(field: &'static str, v: &str, level: Level) -> Result<String, FieldE
                 Level::Nation => "this indicator has national values only: national",
                 Level::County => "national, or a county as county:NN (county:46)",
                 Level::Municipality => "national, or a municipality number (0301)",
-                Level::Hf => "national, or a health trust as hf:{its name} (hf:Sykehuset Innlandet HF)",
+                Level::Hf => "national, or a health trust as hf: and its name (hf:Sykehuset Innlandet HF)",
             },
         ))
     }
+}
+
+/// Any area code a value may have: `national`, `county:NN`, a municipality number or
+/// `hf:{name}`.
+pub fn any_area(field: &'static str, v: &str) -> Result<String, FieldError> {
+    [Level::County, Level::Municipality, Level::Hf]
+        .into_iter()
+        .find_map(|l| area(field, v, l).ok())
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                "national, county:NN, a municipality number, or hf: and a health trust's name",
+            )
+        })
 }
 
 /// One row checked: the value, or the first field that breaks a rule.

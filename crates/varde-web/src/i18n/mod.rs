@@ -14,6 +14,7 @@ mod monitoring_series;
 mod monitoring_sources;
 mod pathways;
 mod persons;
+mod results;
 mod rules;
 mod sessions;
 mod shell;
@@ -234,7 +235,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 12] = [
+const GROUPS: [&[(&str, &str, &str)]; 13] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
@@ -247,6 +248,7 @@ const GROUPS: [&[(&str, &str, &str)]; 12] = [
     monitoring_prescriptions::TEXTS,
     monitoring_sources::TEXTS,
     monitoring_series::TEXTS,
+    results::TEXTS,
 ];
 
 /// The texts by key, built once: pages look up many texts (some per table row).
