@@ -401,6 +401,9 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let monitoring = varde_web::monitoring::demo::seed_demo_monitoring(&state)
         .await
         .map_err(|e| anyhow::anyhow!("the demo's monitoring data: {}", e.detail))?;
+    let results = varde_web::results::demo::seed_demo_results(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("the demo's indicator values: {}", e.detail))?;
     let app = Application::bind(&args.listen, state)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -450,6 +453,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             monitoring.samples
         )?;
     }
+    writeln!(
+        out,
+        "Two plans with their goals and ratings, {results} indicator values (public dashboard: http://{addr}/public/results; analytiker rates at /results)."
+    )?;
     writeln!(out, "Stop with Ctrl-C.")?;
     drop(out);
     app.run(shutdown_signal()).await?;

@@ -21,7 +21,10 @@ fn the_reform_has_six_focus_areas_and_twenty_result_goals() {
         .map(|f| p.goals.iter().filter(|g| g.focus == f).count())
         .collect();
     assert_eq!(per_focus, [3, 1, 5, 3, 4, 4]);
-    assert_eq!(p.goal("2.1").unwrap().text, "redusert antall overdosedødsfall");
+    assert_eq!(
+        p.goal("2.1").unwrap().text,
+        "redusert antall overdosedødsfall"
+    );
     assert_eq!(p.goal("2.1").unwrap().source_line, 405);
     assert!(p.ratings.is_empty());
 }
@@ -167,6 +170,9 @@ fn a_trend_hides_small_counts_of_people_and_judges_the_last_change() {
         .iter()
         .find(|i| i.id == "work_activity")
         .unwrap();
-    assert_eq!(trend(work, &[(2023, 30.0), (2024, 28.0)]).verdict, Verdict::Worse);
+    assert_eq!(
+        trend(work, &[(2023, 30.0), (2024, 28.0)]).verdict,
+        Verdict::Worse
+    );
     assert_eq!(trend(work, &[(2024, 3.0)]).points[0].value, Some(3.0));
 }

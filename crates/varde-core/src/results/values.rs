@@ -73,7 +73,9 @@ pub fn area(field: &'static str, v: &str, level: Level) -> Result<String, FieldE
                 Level::Nation => "this indicator has national values only: national",
                 Level::County => "national, or a county as county:NN (county:46)",
                 Level::Municipality => "national, or a municipality number (0301)",
-                Level::Hf => "national, or a health trust as hf: and its name (hf:Sykehuset Innlandet HF)",
+                Level::Hf => {
+                    "national, or a health trust as hf: and its name (hf:Sykehuset Innlandet HF)"
+                }
             },
         ))
     }

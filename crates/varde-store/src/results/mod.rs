@@ -44,6 +44,9 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("results: {what}"))
 }
 
+/// A rating's row: id, goal, year, rating, reason, set by, user, set at.
+type RatingRow = (i64, String, i64, String, String, String, Option<i64>, String);
+
 type PlanRow = (String, String, String, i64, i64, String, String, String);
 
 impl Store {
@@ -331,7 +334,7 @@ impl Store {
 
     /// Every rating of `plan`, oldest first (the last of a goal and year is in force).
     pub async fn results_ratings(&self, plan: &str) -> Result<Vec<StoredRating>, StoreError> {
-        let rows: Vec<(i64, String, i64, String, String, String, Option<i64>, String)> = on_pool!(
+        let rows: Vec<RatingRow> = on_pool!(
             self,
             read | pool
                 | {

@@ -104,9 +104,8 @@ impl Store {
     pub async fn results_values(&self, area: &str) -> Result<Vec<StoredValue>, StoreError> {
         let rows: Vec<(String, i64, String, f64, String)> = on_pool!(
             self,
-            read | pool
-                | {
-                    sqlx::query_as(
+            read | pool | {
+                sqlx::query_as(
                     "SELECT v.indicator_id, CAST(v.year AS BIGINT), v.area, v.value, r.received_at \
                      FROM results_values v JOIN results_value_rows r ON r.id = v.row_id \
                      WHERE v.area = $1 ORDER BY v.indicator_id, v.year",
@@ -114,7 +113,7 @@ impl Store {
                 .bind(area)
                 .fetch_all(pool)
                 .await?
-                }
+            }
         );
         rows.into_iter()
             .map(|(indicator, year, area, value, received_at)| {

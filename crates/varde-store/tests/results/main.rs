@@ -82,7 +82,9 @@ async fn plans_load_once_and_read_back_as_the_data_files_give_them(db: &TestDb) 
     // The escalation plan's final ratings, once, set by the report.
     let ratings = db.store.results_ratings(ESCALATION_ID).await.unwrap();
     assert_eq!(ratings.len(), 23);
-    assert!(ratings.iter().all(|r| r.user_id.is_none() && r.year == 2012));
+    assert!(ratings
+        .iter()
+        .all(|r| r.user_id.is_none() && r.year == 2012));
 }
 
 async fn a_rating_is_a_row_an_event_with_its_author_and_an_access_entry(db: &TestDb) {
@@ -118,11 +120,7 @@ async fn a_rating_is_a_row_an_event_with_its_author_and_an_access_entry(db: &Tes
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].kind, RESULTS_RATED_KIND);
     assert_eq!(events[0].actor_id, Some(user));
-    let log = db
-        .store
-        .access_log(&AccessFilter::default())
-        .await
-        .unwrap();
+    let log = db.store.access_log(&AccessFilter::default()).await.unwrap();
     assert!(log.iter().any(|e| e.action == "results.rate"));
 }
 
@@ -180,7 +178,12 @@ async fn an_import_is_idempotent_by_batch_and_a_later_one_replaces_the_value(db:
     let values = db.store.results_values("national").await.unwrap();
     assert_eq!(values.len(), 1);
     assert_eq!(values[0].value.value, 28.5);
-    assert!(db.store.results_values("county:03").await.unwrap().is_empty());
+    assert!(db
+        .store
+        .results_values("county:03")
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(db.store.results_deaths_per_year().await.unwrap(), vec![]);
 }
 

@@ -85,7 +85,12 @@ pub fn parser(
 }
 
 /// An upload made from text (the demo data): parsed and hashed as an upload is.
-pub fn upload_of(text: &str, source: Source, defs: &[IndicatorDef], this_year: i16) -> ValuesUpload {
+pub fn upload_of(
+    text: &str,
+    source: Source,
+    defs: &[IndicatorDef],
+    this_year: i16,
+) -> ValuesUpload {
     Upload {
         parsed: read(&mut text.as_bytes(), source, defs, this_year),
         digest: format!("sha256:{}", hex::encode(Sha256::digest(text.as_bytes()))),
@@ -245,7 +250,11 @@ struct ImportT {
     error: Option<String>,
 }
 
-async fn sources(state: &AppState, chosen: Source, l: crate::i18n::Lang) -> Result<Vec<SourceOpt>, WebError> {
+async fn sources(
+    state: &AppState,
+    chosen: Source,
+    l: crate::i18n::Lang,
+) -> Result<Vec<SourceOpt>, WebError> {
     let defs = indicators(state).await?;
     Ok(Source::ALL
         .into_iter()

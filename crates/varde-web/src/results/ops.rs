@@ -203,11 +203,7 @@ fn indicator_doc(def: &IndicatorDef, t: Trend, received: Option<String>, l: Lang
 
 /// The ratings in force (the latest row of each goal and year), by goal, the latest year
 /// first.
-fn in_force(
-    rows: &[StoredRating],
-    public: bool,
-    l: Lang,
-) -> BTreeMap<String, Vec<RatingDoc>> {
+fn in_force(rows: &[StoredRating], public: bool, l: Lang) -> BTreeMap<String, Vec<RatingDoc>> {
     let mut latest: BTreeMap<(String, i16), &StoredRating> = BTreeMap::new();
     for r in rows {
         latest.insert((r.goal.clone(), r.year), r);
@@ -253,10 +249,8 @@ pub async fn focus_doc(
                         .iter()
                         .filter(|v| v.value.indicator == def.id)
                         .collect();
-                    let pairs: Vec<(i16, f64)> = mine
-                        .iter()
-                        .map(|v| (v.value.year, v.value.value))
-                        .collect();
+                    let pairs: Vec<(i16, f64)> =
+                        mine.iter().map(|v| (v.value.year, v.value.value)).collect();
                     let received = mine.last().map(|v| v.received_at.clone());
                     indicator_doc(def, trend(def, &pairs), received, l)
                 }
@@ -305,7 +299,8 @@ pub async fn rate(
     input: &RatingInput,
 ) -> Result<NewRating, WebError> {
     let plan = plan(state, plan_id).await?;
-    let rating = check(&plan, input, state.clock.today().year()).map_err(WebError::invalid_fields)?;
+    let rating =
+        check(&plan, input, state.clock.today().year()).map_err(WebError::invalid_fields)?;
     let p = &access.principal;
     let entry = access.access(
         state,

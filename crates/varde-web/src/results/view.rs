@@ -146,8 +146,12 @@ pub fn table_csv(doc: &FocusDoc, q: &TableQuery, l: Lang) -> Result<Response, We
                         vec![
                             g.id.clone(),
                             g.text.clone(),
-                            t(if g.followed { "results.yes" } else { "results.not_followed" })
-                                .to_owned(),
+                            t(if g.followed {
+                                "results.yes"
+                            } else {
+                                "results.not_followed"
+                            })
+                            .to_owned(),
                             r.map(|r| r.year.to_string()).unwrap_or_default(),
                             r.map(|r| r.rating.clone()).unwrap_or_default(),
                             r.map(|r| r.reason.clone()).unwrap_or_default(),
@@ -199,7 +203,9 @@ pub fn table_csv(doc: &FocusDoc, q: &TableQuery, l: Lang) -> Result<Response, We
                 .iter()
                 .flat_map(|g| g.indicators.iter())
                 .find(|i| i.id == q.id)
-                .ok_or_else(|| WebError::invalid("id", "no indicator of this focus area has this id"))?;
+                .ok_or_else(|| {
+                    WebError::invalid("id", "no indicator of this focus area has this id")
+                })?;
             (
                 format!("{}-{}.csv", doc.plan, i.id),
                 csv(
@@ -226,10 +232,7 @@ pub fn table_csv(doc: &FocusDoc, q: &TableQuery, l: Lang) -> Result<Response, We
     };
     Ok((
         [
-            (
-                header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_owned(),
-            ),
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
