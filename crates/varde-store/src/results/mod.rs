@@ -45,7 +45,16 @@ fn corrupt(what: &str) -> StoreError {
 }
 
 /// A rating's row: id, goal, year, rating, reason, set by, user, set at.
-type RatingRow = (i64, String, i64, String, String, String, Option<i64>, String);
+type RatingRow = (
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Option<i64>,
+    String,
+);
 
 type PlanRow = (String, String, String, i64, i64, String, String, String);
 
