@@ -156,4 +156,53 @@ impl Store {
             })
             .collect()
     }
+
+    /// The deaths of `year` in the monitoring area's `deaths` source (read, never copied):
+    /// each death's underlying cause (ICD-10, from the row as imported), and per substance
+    /// named the deaths naming it.
+    pub async fn results_deaths_of_year(
+        &self,
+        year: i16,
+    ) -> Result<(Vec<String>, Vec<(String, u64)>), StoreError> {
+        let (lo, hi) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
+        let (bodies, subs): (Vec<String>, Vec<(String, i64)>) = on_pool!(
+            self,
+            read | pool
+                | {
+                    let bodies: Vec<String> = sqlx::query_scalar(
+                        "SELECT body FROM monitoring_records WHERE source = 'deaths' AND day >= $1 AND day <= $2",
+                    )
+                    .bind(&lo)
+                    .bind(&hi)
+                    .fetch_all(pool)
+                    .await?;
+                    let subs: Vec<(String, i64)> = sqlx::query_as(
+                        "SELECT f.substance, COUNT(DISTINCT f.record_id) FROM monitoring_findings f \
+                         JOIN monitoring_records r ON r.id = f.record_id \
+                         WHERE r.source = 'deaths' AND r.day >= $1 AND r.day <= $2 \
+                         GROUP BY f.substance ORDER BY f.substance",
+                    )
+                    .bind(&lo)
+                    .bind(&hi)
+                    .fetch_all(pool)
+                    .await?;
+                    (bodies, subs)
+                }
+        );
+        let causes = bodies
+            .iter()
+            .map(|b| {
+                serde_json::from_str::<serde_json::Value>(b)
+                    .ok()
+                    .and_then(|v| v.get("icd10").and_then(|c| c.as_str()).map(str::to_owned))
+                    .unwrap_or_default()
+            })
+            .collect();
+        Ok((
+            causes,
+            subs.into_iter()
+                .map(|(s, n)| (s, u64::try_from(n).unwrap_or(0)))
+                .collect(),
+        ))
+    }
 }

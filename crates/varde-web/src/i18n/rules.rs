@@ -272,6 +272,7 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("results.goal_unknown", "no goal of the plan has this id", "ingen av planens mål har denne ID-en"),
     ("results.year_period", "a year of the plan's period", "et år i planens periode"),
     ("results.reason", "a written reason of at least 10 characters", "en skriftlig begrunnelse på minst 10 tegn"),
+    ("results.format", "one of json, csv", "en av json, csv"),
     ("results.indicator_of_focus", "no indicator of this focus area has this id", "ingen indikator i dette innsatsområdet har denne ID-en"),
     // The generic shape of a field's rule (an import row's `field: rule`), last: it matches much.
     ("field.rule", "{field}: {rule}", "{field}: {rule}"),

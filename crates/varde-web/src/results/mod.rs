@@ -9,12 +9,14 @@
 //! | `public.rs` | `/public/results…` (no login) and `GET /api/v1/public/results/{plan}/{focus}` |
 //! | `import.rs` | the values' import: `POST /api/v1/results/import?source=`, the page `/results/import` |
 //! | `api.rs` | `GET /api/v1/results/plans`, `GET /api/v1/results/{plan}/{focus}`, `POST /api/v1/results/{plan}/ratings` |
+//! | `euda.rs` | the EU drugs agency's tables for a year (TDI, DRD): `/results/euda`, `GET /api/v1/results/euda/{table}` |
 //! | `demo.rs` | the demo's indicator values |
 //!
 //! The rules are `varde_core::results`; storage is `varde_store`'s `results_*` methods.
 
 mod api;
 pub mod demo;
+pub mod euda;
 pub mod import;
 pub mod ops;
 mod pages;
@@ -32,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(pages::routes())
         .merge(public::routes())
         .merge(import::routes())
+        .merge(euda::routes())
 }
 
 /// The area's JSON API (mounted under `/api/v1`).
@@ -39,6 +42,7 @@ pub fn api_routes() -> Router<AppState> {
     api::routes()
         .merge(import::api_routes())
         .merge(public::api_routes())
+        .merge(euda::api_routes())
 }
 
 /// The area's OpenAPI document.
@@ -53,7 +57,8 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
         api::api_focus,
         api::api_rate,
         import::api_import,
-        public::api_focus
+        public::api_focus,
+        euda::api_table
     ),
     components(schemas(
         ops::FocusDoc,

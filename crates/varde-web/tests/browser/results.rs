@@ -56,6 +56,9 @@ async fn browser_results_public_dashboard_on_a_phone_and_the_analysts_pages_sqli
     d.goto(&app.url("/results/reform-2024/rate?goal=3.3")).await;
     d.wait_path("/results/reform-2024/rate").await;
     d.check_axe(&axe, "the rating form").await;
+    d.goto(&app.url("/results/euda?year=2025")).await;
+    d.wait_path("/results/euda").await;
+    d.check_axe(&axe, "the EUDA tables").await;
     d.goto(&app.url("/results/import?source=ungdata")).await;
     d.wait_path("/results/import").await;
     d.check_axe(&axe, "the import page").await;

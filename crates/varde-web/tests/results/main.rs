@@ -405,6 +405,95 @@ async fn the_import_page_takes_an_upload_and_the_demo_values_are_seeded_once(app
     assert_eq!(again, 0);
 }
 
+async fn the_euda_tables_of_a_year_come_from_pathways_and_deaths_with_suppression(app: &TestApp) {
+    let token = app.token("analytiker").await;
+    // Seven deaths in 2025: six by underlying cause X42 naming heroin, one K70.
+    let mut deaths = String::from("month,county,substances,icd10\n");
+    for m in 1..=6 {
+        deaths += &format!("2025-0{m},03,heroin,X42\n");
+    }
+    deaths += "2025-07,03,fentanyl,K70\n";
+    let res = app
+        .client()
+        .post(app.url("/api/v1/monitoring/import/deaths?batch_id=e1"))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(deaths)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let v: Value = get(app, &token, "/api/v1/results/euda/drd?year=2025")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["table"], "drd");
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["count"], 7);
+    assert_eq!(rows[0]["sex"], "unknown");
+    // Selection B 6 of 7: the rest is 1, so it is hidden.
+    assert_eq!(rows[1]["breakdown"], "selection_b");
+    assert_eq!(rows[1]["count"], Value::Null);
+    let heroin = rows.iter().find(|r| r["value"] == "heroin").unwrap();
+    let fentanyl = rows.iter().find(|r| r["value"] == "fentanyl").unwrap();
+    assert_eq!(fentanyl["suppressed"], true);
+    // Heroin 6 of 7 would give fentanyl's 1 back: hidden too.
+    assert_eq!(heroin["suppressed"], true);
+    let res = get(app, &token, "/api/v1/results/euda/drd?year=2025&format=csv").await;
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = res.text().await.unwrap();
+    assert!(csv.starts_with(
+        "table,year,breakdown,value,primary_drug,sex,age_group,first_treatment,count"
+    ));
+    assert!(
+        csv.contains("drd,2025,total,total,unknown,unknown,unknown,unknown,7"),
+        "{csv}"
+    );
+    // The same year again gives the same table.
+    let again = get(app, &token, "/api/v1/results/euda/drd?year=2025&format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(again, csv);
+    let v: Value = get(app, &token, "/api/v1/results/euda/tdi?year=2025")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["rows"][0]["breakdown"], "total");
+    assert_eq!(v["rows"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        get(app, &token, "/api/v1/results/euda/xyz?year=2025")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(app, &token, "/api/v1/results/euda/tdi?year=20x5")
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let clinician = app.token("kliniker").await;
+    assert_eq!(
+        get(app, &clinician, "/api/v1/results/euda/tdi")
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let client = browser_login(app, "analytiker").await;
+    let (status, page) = get_page(&client, app, "/results/euda?year=2025").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("selection_b"));
+    let log = app.access_log(20).await;
+    assert!(log.iter().any(|e| e.record == "results:euda:drd:2025"));
+}
+
 on_both_engines!(
     the_plans_are_loaded_at_first_start_and_served_by_the_api,
     an_import_per_source_names_refused_rows_and_is_idempotent_by_batch,
@@ -412,4 +501,5 @@ on_both_engines!(
     the_dashboard_shows_trends_goals_not_followed_and_figures_read_from_monitoring,
     the_public_dashboard_needs_no_login_and_names_no_user,
     the_import_page_takes_an_upload_and_the_demo_values_are_seeded_once,
+    the_euda_tables_of_a_year_come_from_pathways_and_deaths_with_suppression,
 );
