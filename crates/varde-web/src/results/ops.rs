@@ -127,7 +127,8 @@ pub struct FocusDoc {
     pub goals: Vec<GoalDoc>,
 }
 
-/// The points read from inside Varde for `internal` in `area` (never copied).
+/// The points read from inside Varde for `internal` in `area` (never copied; deaths for the
+/// complete years only).
 async fn internal_points(
     state: &AppState,
     internal: Internal,
@@ -138,11 +139,14 @@ async fn internal_points(
             if area != "national" {
                 return Ok(Vec::new());
             }
+            // Complete years only: this year's count so far is no year's figure.
+            let this = state.clock.today().year();
             Ok(state
                 .store
                 .results_deaths_per_year()
                 .await?
                 .into_iter()
+                .filter(|(year, _)| *year < this)
                 .map(|(year, n)| {
                     let shown = suppression::cell(n);
                     Point {
