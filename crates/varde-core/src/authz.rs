@@ -72,10 +72,19 @@ pub enum Action {
     FeedbackSurveyShare,
     /// Read an organisation's survey figures (aggregates with small cells suppressed).
     FeedbackSurveyRead,
+    /// Read the results area as staff: plans, indicators with every value, ratings (no
+    /// personal data): analysts, and any user of a national authority.
+    ResultsRead,
+    /// Set a goal's status rating for a year: analysts of a national authority (the
+    /// Directorate's judgement, as the escalation plan's report was).
+    ResultsRate,
+    /// Import an indicator source's values: analysts, and any user of a national authority
+    /// (the organisations that hold the registers' figures).
+    ResultsImport,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 31] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -104,6 +113,9 @@ impl Action {
         Action::FeedbackRead,
         Action::FeedbackSurveyShare,
         Action::FeedbackSurveyRead,
+        Action::ResultsRead,
+        Action::ResultsRate,
+        Action::ResultsImport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -136,6 +148,9 @@ impl Action {
             Action::FeedbackRead => "feedback.read",
             Action::FeedbackSurveyShare => "feedback.survey_share",
             Action::FeedbackSurveyRead => "feedback.survey_read",
+            Action::ResultsRead => "results.read",
+            Action::ResultsRate => "results.rate",
+            Action::ResultsImport => "results.import",
         }
     }
 
@@ -303,6 +318,9 @@ impl Decision {
 ///   patient's organisation. Survey links are shared by an organisation's staff (clinicians,
 ///   advisors, coordinators, its org-admin); the survey figures (aggregates, small cells
 ///   suppressed) are for the same staff of that organisation and for analysts.
+/// * The results area (plans, indicators, ratings; no personal data) is read by analysts and
+///   any user of a national authority, who also import indicator values; ratings are set by
+///   analysts of a national authority. The public dashboard needs no decision (no login).
 /// * National LAR and coercion figures are for analysts only: a clinician sees their own
 ///   organisation's in full, and national minus own would give the others' small cells away.
 pub fn decide(
@@ -429,6 +447,17 @@ pub fn decide(
             }
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
+        Action::ResultsRead | Action::ResultsImport => match (actor.role, actor.org_kind) {
+            (Role::Analyst, _) => Decision::allow(Reason::AggregateStatistics),
+            (_, Some(OrgKind::NationalAuthority)) => Decision::allow(Reason::OwnOrganisation),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::ResultsRate => match (actor.role, actor.org_kind) {
+            (Role::Analyst, Some(OrgKind::NationalAuthority)) => {
+                Decision::allow(Reason::AggregateStatistics)
+            }
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
     }
 }
 
@@ -535,6 +564,14 @@ mod tests {
                             role,
                             Role::Clinician | Role::Advisor | Role::Coordinator | Role::OrgAdmin
                         )),
+                false,
+            ),
+            Action::ResultsRead | Action::ResultsImport => (
+                role == Role::Analyst || kind == Some(OrgKind::NationalAuthority),
+                false,
+            ),
+            Action::ResultsRate => (
+                role == Role::Analyst && kind == Some(OrgKind::NationalAuthority),
                 false,
             ),
         }

@@ -19,6 +19,7 @@ pub mod pathways;
 pub mod persons;
 pub mod pseudonym;
 pub mod refdata;
+pub mod results;
 pub mod substances;
 pub mod suppression;
 pub mod warnings;

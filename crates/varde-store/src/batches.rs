@@ -20,6 +20,9 @@ pub enum BatchTable {
     /// `monitoring_batches`: imports of a monitoring source's rows (the batch id is
     /// `{source}/{batch id}`, so that each source has its own ids).
     Monitoring,
+    /// `results_batches`: imports of an indicator source's values (the batch id is
+    /// `{source}/{batch id}`).
+    Results,
 }
 
 impl BatchTable {
@@ -35,6 +38,10 @@ impl BatchTable {
                 "INSERT INTO monitoring_batches (org_id, batch_id, events, recorded_at, digest) \
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, batch_id) DO NOTHING"
             }
+            BatchTable::Results => {
+                "INSERT INTO results_batches (org_id, batch_id, events, recorded_at, digest) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, batch_id) DO NOTHING"
+            }
         }
     }
 
@@ -46,6 +53,9 @@ impl BatchTable {
             }
             BatchTable::Monitoring => {
                 "SELECT events, digest FROM monitoring_batches WHERE org_id = $1 AND batch_id = $2"
+            }
+            BatchTable::Results => {
+                "SELECT events, digest FROM results_batches WHERE org_id = $1 AND batch_id = $2"
             }
         }
     }

@@ -32,6 +32,7 @@ mod monitoring;
 mod orgs;
 mod pathways;
 mod persons;
+mod results;
 mod sessions;
 mod users;
 mod warnings;
@@ -66,6 +67,7 @@ pub use pathways::{
     PATHWAY_INSERT_CHUNK,
 };
 pub use persons::{PersonRef, PersonRow};
+pub use results::{results_stream, ResultsImport, StoredRating, StoredValue, RESULTS_RATED_KIND};
 pub use sessions::Session;
 pub use users::{users_stream, User};
 pub use warnings::{

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(drugcheck::api_routes())
         .merge(feedback::api_routes())
         .merge(crate::monitoring::api_routes())
+        .merge(crate::results::api_routes())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { WebError::not_found() })
         .layer(from_fn(error::rejections))
@@ -105,6 +106,7 @@ static OPENAPI: std::sync::LazyLock<utoipa::openapi::OpenApi> = std::sync::LazyL
     doc.merge(drugcheck::api_doc());
     doc.merge(feedback::api_doc());
     doc.merge(crate::monitoring::api_doc());
+    doc.merge(crate::results::api_doc());
     doc
 });
 

@@ -159,6 +159,7 @@ pub fn router(state: AppState) -> Router {
         .merge(drugcheck::routes())
         .merge(feedback::routes())
         .merge(crate::monitoring::routes())
+        .merge(crate::results::routes())
         .fallback(shell::not_found)
         .layer(from_fn(error::rejections))
         .layer(axum::middleware::from_fn_with_state(

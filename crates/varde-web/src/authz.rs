@@ -74,6 +74,9 @@ action_kinds!(
     ReadFeedback => FeedbackRead,
     ShareSurveys => FeedbackSurveyShare,
     ReadSurveys => FeedbackSurveyRead,
+    ReadResults => ResultsRead,
+    RateResults => ResultsRate,
+    ImportResults => ResultsImport,
 );
 
 /// What an access concerns: the record, its pseudonymous subject and the organisation that

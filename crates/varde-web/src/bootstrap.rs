@@ -89,9 +89,15 @@ pub fn builtin_orgs() -> Vec<NewOrg> {
     orgs
 }
 
-/// Creates the built-in organisations that do not exist yet (idempotent).
+/// Creates the built-in organisations that do not exist yet, and loads the results area's
+/// plans not loaded yet (idempotent).
 pub async fn seed_builtin(store: &Store, now: Timestamp) -> Result<(), StoreError> {
-    store.ensure_orgs(&builtin_orgs(), now).await
+    store.ensure_orgs(&builtin_orgs(), now).await?;
+    let plans = varde_core::results::plans::builtin().map_err(|e| {
+        StoreError::Corrupt(format!("the plans' data files: {}: {}", e.field, e.rule))
+    })?;
+    store.results_load_plans(&plans, now).await?;
+    Ok(())
 }
 
 /// One demo login, printed by `varde demo`.

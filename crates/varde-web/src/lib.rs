@@ -34,6 +34,7 @@ pub mod monitoring;
 pub mod pathways;
 pub mod pdf;
 pub mod persons;
+pub mod results;
 pub mod security;
 pub mod sessions;
 pub mod shell;

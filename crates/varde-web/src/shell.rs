@@ -34,12 +34,13 @@ pub const AREAS: [&str; 8] = [
 ];
 
 /// The areas that are built: each mounts its own router. The others are placeholders.
-pub const BUILT: [&str; 5] = [
+pub const BUILT: [&str; 6] = [
     "pathways",
     "warnings",
     "drugcheck",
     "monitoring",
     "feedback",
+    "results",
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -121,6 +122,9 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
             "monitoring" if allowed(Action::MonitoringImport) => {
                 Some("/monitoring/import".to_owned())
             }
+            // Staff to their dashboard; everyone else to the public one (no login needed).
+            "results" if allowed(Action::ResultsRead) => Some("/results".to_owned()),
+            "results" => Some("/public/results".to_owned()),
             _ if BUILT.contains(&slug) => None,
             _ => Some(format!("/{slug}")),
         };

@@ -23,6 +23,8 @@ mod monitoring_series;
 mod monitoring_sources;
 #[path = "browser/phone.rs"]
 mod phone;
+#[path = "browser/results.rs"]
+mod results;
 #[path = "browser/walk.rs"]
 mod walk;
 #[path = "browser/warnings.rs"]

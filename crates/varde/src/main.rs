@@ -402,6 +402,9 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .await
         .map_err(|e| anyhow::anyhow!("the demo's monitoring data: {}", e.detail))?;
     let feedback = demo::load_feedback(&state).await?;
+    let results = varde_web::results::demo::seed_demo_results(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("the demo's indicator values: {}", e.detail))?;
     let app = Application::bind(&args.listen, state)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -462,6 +465,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             "A one-time feedback link, as a patient gets it (works once): http://{addr}{path}"
         )?;
     }
+    writeln!(
+        out,
+        "Two plans with their goals and ratings, {results} indicator values (public dashboard: http://{addr}/public/results; analytiker rates at /results)."
+    )?;
     writeln!(out, "Stop with Ctrl-C.")?;
     drop(out);
     app.run(shutdown_signal()).await?;

@@ -14,6 +14,7 @@ mod api;
 mod lab;
 pub mod ops;
 mod public;
+pub(crate) use public::Viewer;
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;

@@ -30,7 +30,7 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 /// The frame of a page that needs no login: the user's, when someone is logged in.
-struct Viewer(Chrome);
+pub(crate) struct Viewer(pub(crate) Chrome);
 
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = Infallible;

@@ -15,6 +15,7 @@ mod monitoring_series;
 mod monitoring_sources;
 mod pathways;
 mod persons;
+mod results;
 mod rules;
 mod sessions;
 mod shell;
@@ -235,7 +236,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 13] = [
+const GROUPS: [&[(&str, &str, &str)]; 14] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
@@ -249,6 +250,7 @@ const GROUPS: [&[(&str, &str, &str)]; 13] = [
     monitoring_prescriptions::TEXTS,
     monitoring_sources::TEXTS,
     monitoring_series::TEXTS,
+    results::TEXTS,
 ];
 
 /// The texts by key, built once: pages look up many texts (some per table row).

@@ -23,7 +23,7 @@
 //! `varde_store::pathways`; the templates are `templates/pathways/`.
 
 mod api;
-mod cache;
+pub(crate) mod cache;
 pub mod coercion;
 mod demo;
 mod events;

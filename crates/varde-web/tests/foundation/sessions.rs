@@ -133,7 +133,7 @@ async fn html_login_flow_and_pages(app: &TestApp) {
         "/monitoring",
         "/warnings",
         "/drugcheck",
-        "/results",
+        "/public/results",
     ] {
         assert!(
             matches!(path, "/pathways" | "/monitoring" | "/feedback")

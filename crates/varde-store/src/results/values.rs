@@ -1,0 +1,208 @@
+//! Indicator values: the import ([`Store::results_import`]: the batch claimed in
+//! `results_batches` as `{source}/{batch id}`, every row kept with its provenance in
+//! `results_value_rows`, each made the value in force of its indicator, year and area in
+//! `results_values`, and the access entry — one transaction), the values in force, and the
+//! figures read from the monitoring area at view time ([`Store::results_deaths_per_year`]).
+
+use jiff::Timestamp;
+use varde_core::org::{OrgId, UserId};
+use varde_core::results::values::Value;
+use varde_core::results::Source;
+
+use crate::audit::{append_access_tx, NewAccess};
+use crate::batches::{claim_batch_tx, Batch, BatchTable, ImportOutcome};
+use crate::db::{on_pool, Db};
+use crate::{Store, StoreError};
+
+/// The kind of a rating's event.
+pub const RESULTS_RATED_KIND: &str = "results.rated";
+
+/// An import of one source's values.
+pub struct ResultsImport<'a> {
+    pub org: OrgId,
+    pub actor: UserId,
+    pub source: Source,
+    pub batch: Batch<'a>,
+    pub rows: &'a [(u64, Value)],
+    pub at: Timestamp,
+    pub access: &'a NewAccess,
+}
+
+/// A value in force, with when it was received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredValue {
+    pub value: Value,
+    /// When the import that gave it was received (RFC 3339).
+    pub received_at: String,
+}
+
+impl Store {
+    /// Writes an import: `Imported { events }` with the rows written, or `AlreadyImported`
+    /// (nothing written) when the organisation has the batch.
+    pub async fn results_import(
+        &self,
+        import: &ResultsImport<'_>,
+    ) -> Result<ImportOutcome, StoreError> {
+        let batch_id = format!("{}/{}", import.source.as_str(), import.batch.id);
+        let batch = Batch {
+            id: &batch_id,
+            digest: import.batch.digest,
+        };
+        let at = import.at.to_string();
+        let n = i64::try_from(import.rows.len()).unwrap_or(i64::MAX);
+        on_pool!(
+            self,
+            write
+                | pool
+                | {
+                    let mut tx = pool.begin().await?;
+                    if let Some(then) =
+                        claim_batch_tx!(tx, BatchTable::Results, import.org.0, batch, n, &at)
+                    {
+                        return Ok(then);
+                    }
+                    for (line, v) in import.rows {
+                        let line = i64::try_from(*line).unwrap_or(i64::MAX);
+                        let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO results_value_rows (org_id, batch_id, line, imported_by, received_at, indicator_id, year, area, value) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                    )
+                    .bind(import.org.0)
+                    .bind(&batch_id)
+                    .bind(line)
+                    .bind(import.actor.0)
+                    .bind(&at)
+                    .bind(&v.indicator)
+                    .bind(i32::from(v.year))
+                    .bind(&v.area)
+                    .bind(v.value)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                        sqlx::query(
+                        "INSERT INTO results_values (indicator_id, year, area, value, row_id) VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (indicator_id, year, area) DO UPDATE SET value = excluded.value, row_id = excluded.row_id",
+                    )
+                    .bind(&v.indicator)
+                    .bind(i32::from(v.year))
+                    .bind(&v.area)
+                    .bind(v.value)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    }
+                    append_access_tx!(tx, import.access);
+                    tx.commit().await?;
+                    Ok(ImportOutcome::Imported {
+                        events: import.rows.len(),
+                    })
+                }
+        )
+    }
+
+    /// Every value in force of the area `area` (`national`, `county:03`, …), by indicator and
+    /// year.
+    pub async fn results_values(&self, area: &str) -> Result<Vec<StoredValue>, StoreError> {
+        let rows: Vec<(String, i64, String, f64, String)> = on_pool!(
+            self,
+            read | pool | {
+                sqlx::query_as(
+                    "SELECT v.indicator_id, CAST(v.year AS BIGINT), v.area, v.value, r.received_at \
+                     FROM results_values v JOIN results_value_rows r ON r.id = v.row_id \
+                     WHERE v.area = $1 ORDER BY v.indicator_id, v.year",
+                )
+                .bind(area)
+                .fetch_all(pool)
+                .await?
+            }
+        );
+        rows.into_iter()
+            .map(|(indicator, year, area, value, received_at)| {
+                Ok(StoredValue {
+                    value: Value {
+                        indicator,
+                        year: i16::try_from(year)
+                            .map_err(|_| StoreError::Corrupt("results value: year".into()))?,
+                        area,
+                        value,
+                    },
+                    received_at,
+                })
+            })
+            .collect()
+    }
+
+    /// The monitoring area's `deaths` rows (one per death) counted per calendar year of their
+    /// month: read at view time, never copied.
+    pub async fn results_deaths_per_year(&self) -> Result<Vec<(i16, u64)>, StoreError> {
+        let rows: Vec<(String, i64)> = on_pool!(
+            self,
+            read | pool
+                | {
+                    sqlx::query_as(
+                        "SELECT SUBSTR(day, 1, 4) AS y, COUNT(*) FROM monitoring_records \
+                     WHERE source = 'deaths' AND day IS NOT NULL GROUP BY SUBSTR(day, 1, 4) ORDER BY y",
+                    )
+                    .fetch_all(pool)
+                    .await?
+                }
+        );
+        rows.into_iter()
+            .map(|(y, n)| {
+                Ok((
+                    y.parse()
+                        .map_err(|_| StoreError::Corrupt("deaths: day".into()))?,
+                    u64::try_from(n).unwrap_or(0),
+                ))
+            })
+            .collect()
+    }
+
+    /// The deaths of `year` in the monitoring area's `deaths` source (read, never copied):
+    /// each death's underlying cause (ICD-10, from the row as imported), and per substance
+    /// named the deaths naming it.
+    pub async fn results_deaths_of_year(
+        &self,
+        year: i16,
+    ) -> Result<(Vec<String>, Vec<(String, u64)>), StoreError> {
+        let (lo, hi) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
+        let (bodies, subs): (Vec<String>, Vec<(String, i64)>) = on_pool!(
+            self,
+            read | pool
+                | {
+                    let bodies: Vec<String> = sqlx::query_scalar(
+                        "SELECT body FROM monitoring_records WHERE source = 'deaths' AND day >= $1 AND day <= $2",
+                    )
+                    .bind(&lo)
+                    .bind(&hi)
+                    .fetch_all(pool)
+                    .await?;
+                    let subs: Vec<(String, i64)> = sqlx::query_as(
+                        "SELECT f.substance, COUNT(DISTINCT f.record_id) FROM monitoring_findings f \
+                         JOIN monitoring_records r ON r.id = f.record_id \
+                         WHERE r.source = 'deaths' AND r.day >= $1 AND r.day <= $2 \
+                         GROUP BY f.substance ORDER BY f.substance",
+                    )
+                    .bind(&lo)
+                    .bind(&hi)
+                    .fetch_all(pool)
+                    .await?;
+                    (bodies, subs)
+                }
+        );
+        let causes = bodies
+            .iter()
+            .map(|b| {
+                serde_json::from_str::<serde_json::Value>(b)
+                    .ok()
+                    .and_then(|v| v.get("icd10").and_then(|c| c.as_str()).map(str::to_owned))
+                    .unwrap_or_default()
+            })
+            .collect();
+        Ok((
+            causes,
+            subs.into_iter()
+                .map(|(s, n)| (s, u64::try_from(n).unwrap_or(0)))
+                .collect(),
+        ))
+    }
+}
