@@ -64,10 +64,18 @@ pub enum Action {
     DrugcheckIntake,
     /// Record a drug-checking sample's analysis.
     DrugcheckResult,
+    /// Read an advisory unit's drug cases: the people, the condition, meetings (what they
+    /// were, not their health-care content), tests, outreach, the report, referrals.
+    AdvisoryRead,
+    /// Open and record on an advisory unit's drug cases.
+    AdvisoryWrite,
+    /// Read and write the health-care content of an advisory case (a meeting held with
+    /// consent: the needs assessment and the advice): clinical staff only.
+    AdvisoryHealth,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 27] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -92,6 +100,9 @@ impl Action {
         Action::MonitoringImport,
         Action::DrugcheckIntake,
         Action::DrugcheckResult,
+        Action::AdvisoryRead,
+        Action::AdvisoryWrite,
+        Action::AdvisoryHealth,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -120,6 +131,9 @@ impl Action {
             Action::MonitoringImport => "monitoring.import",
             Action::DrugcheckIntake => "drugcheck.intake",
             Action::DrugcheckResult => "drugcheck.result",
+            Action::AdvisoryRead => "advisory.read",
+            Action::AdvisoryWrite => "advisory.write",
+            Action::AdvisoryHealth => "advisory.health",
         }
     }
 
@@ -138,6 +152,9 @@ impl Action {
                 | Action::LarWrite
                 | Action::CoercionRead
                 | Action::CoercionWrite
+                | Action::AdvisoryRead
+                | Action::AdvisoryWrite
+                | Action::AdvisoryHealth
         )
     }
 }
@@ -281,6 +298,13 @@ impl Decision {
 ///   personal data.
 /// * Monitoring (signals, series, imports, the watchlist) is for analysts; drug-checking
 ///   intake and results for `lab` users (anonymous samples: no personal data).
+/// * An advisory unit's drug cases are read and written by its advisors and clinicians (the
+///   unit's staff); another organisation's staff are denied, and analysts will see only the
+///   statistics. The health-care content of a case (what a meeting held with consent
+///   recorded: the needs assessment and the advice) is for clinicians only: the clinician role
+///   is the one given to health personnel, who give health care and are bound by its duty of
+///   confidentiality and record-keeping; an advisor (who may be a social worker or a police
+///   contact) informs and advises without it.
 /// * National LAR and coercion figures are for analysts only: a clinician sees their own
 ///   organisation's in full, and national minus own would give the others' small cells away.
 pub fn decide(
@@ -390,6 +414,16 @@ pub fn decide(
             Role::Lab => Decision::allow(Reason::OwnOrganisation),
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
+        Action::AdvisoryRead | Action::AdvisoryWrite => match actor.role {
+            Role::Advisor | Role::Clinician if same_org => Decision::allow(Reason::OwnOrganisation),
+            Role::Advisor | Role::Clinician => Decision::deny(Reason::OtherOrganisation),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::AdvisoryHealth => match actor.role {
+            Role::Clinician if same_org => Decision::allow(Reason::OwnOrganisation),
+            Role::Clinician => Decision::deny(Reason::OtherOrganisation),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
     }
 }
 
@@ -481,6 +515,11 @@ mod tests {
                 false,
             ),
             Action::DrugcheckIntake | Action::DrugcheckResult => (role == Role::Lab, false),
+            Action::AdvisoryRead | Action::AdvisoryWrite => (
+                matches!(role, Role::Advisor | Role::Clinician) && same,
+                false,
+            ),
+            Action::AdvisoryHealth => (role == Role::Clinician && same, false),
         }
     }
 

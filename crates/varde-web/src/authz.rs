@@ -70,6 +70,9 @@ action_kinds!(
     ImportMonitoring => MonitoringImport,
     TakeSamples => DrugcheckIntake,
     RecordAnalyses => DrugcheckResult,
+    ReadAdvisory => AdvisoryRead,
+    WriteAdvisory => AdvisoryWrite,
+    AdvisoryHealthCare => AdvisoryHealth,
 );
 
 /// What an access concerns: the record, its pseudonymous subject and the organisation that
