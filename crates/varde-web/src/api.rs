@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .merge(warnings::api_routes())
         .merge(drugcheck::api_routes())
         .merge(crate::monitoring::api_routes())
+        .merge(crate::advisory::api_routes())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { WebError::not_found() })
         .layer(from_fn(error::rejections))
@@ -103,6 +104,7 @@ static OPENAPI: std::sync::LazyLock<utoipa::openapi::OpenApi> = std::sync::LazyL
     doc.merge(warnings::api_doc());
     doc.merge(drugcheck::api_doc());
     doc.merge(crate::monitoring::api_doc());
+    doc.merge(crate::advisory::api_doc());
     doc
 });
 

@@ -526,7 +526,12 @@ impl Case {
         if self.closed.is_some() {
             return Err(FieldError::new("case", "the case is closed"));
         }
-        let opened = self.opening.opened_on;
+        // A case begins at its decision (registered in Varde perhaps later), or when it opened.
+        let opened = self
+            .opening
+            .decision
+            .as_ref()
+            .map_or(self.opening.opened_on, |d| d.decided_on);
         let decision = self.opening.decision.as_ref();
         match entry {
             Entry::MeetingPlanned { planned_at, place } => {
@@ -608,7 +613,10 @@ impl Case {
             Entry::Consent { on, given, scope } => {
                 not_after_today("on", on, today)?;
                 if on < opened {
-                    return Err(FieldError::new("on", "not before the case opened"));
+                    return Err(FieldError::new(
+                        "on",
+                        "not before the case began (its decision, or the day it opened)",
+                    ));
                 }
                 if given == self.consent.is_some() {
                     return Err(FieldError::new(
@@ -669,7 +677,10 @@ impl Case {
             Entry::Outreach { on, means, outcome } => {
                 not_after_today("on", on, today)?;
                 if on < opened {
-                    return Err(FieldError::new("on", "not before the case opened"));
+                    return Err(FieldError::new(
+                        "on",
+                        "not before the case began (its decision, or the day it opened)",
+                    ));
                 }
                 Ok(Entry::Outreach { on, means, outcome })
             }
@@ -683,7 +694,10 @@ impl Case {
             Entry::Referral { on, to, consent } => {
                 not_after_today("on", on, today)?;
                 if on < opened {
-                    return Err(FieldError::new("on", "not before the case opened"));
+                    return Err(FieldError::new(
+                        "on",
+                        "not before the case began (its decision, or the day it opened)",
+                    ));
                 }
                 if to == ReferralTo::ChildWelfare && !self.is_child_on(on) {
                     return Err(FieldError::new(
@@ -696,7 +710,10 @@ impl Case {
             Entry::Closed { on, outcome } => {
                 not_after_today("on", on, today)?;
                 if on < opened {
-                    return Err(FieldError::new("on", "not before the case opened"));
+                    return Err(FieldError::new(
+                        "on",
+                        "not before the case began (its decision, or the day it opened)",
+                    ));
                 }
                 match (outcome, decision) {
                     (ClosingOutcome::NotCompleted, _) if !self.outreach_done(min) => {

@@ -6,6 +6,7 @@
 //! names, and words every area uses — have no prefix. A test checks that every key a template
 //! or handler names exists in both languages, once.
 
+mod advisory;
 mod audit;
 mod drugcheck;
 mod monitoring;
@@ -234,7 +235,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 12] = [
+const GROUPS: [&[(&str, &str, &str)]; 13] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
@@ -247,6 +248,7 @@ const GROUPS: [&[(&str, &str, &str)]; 12] = [
     monitoring_prescriptions::TEXTS,
     monitoring_sources::TEXTS,
     monitoring_series::TEXTS,
+    advisory::TEXTS,
 ];
 
 /// The texts by key, built once: pages look up many texts (some per table row).
