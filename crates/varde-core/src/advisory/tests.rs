@@ -1,4 +1,5 @@
 //! The advisory rules with fixed dates.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jiff::civil::{date, Date};
 use jiff::Timestamp;

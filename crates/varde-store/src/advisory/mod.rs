@@ -155,6 +155,7 @@ fn assemble(
 impl Store {
     /// Opens a case with its people and the access entry (its record set to the new case's),
     /// in one transaction. Returns the case's id.
+    #[allow(clippy::too_many_arguments)]
     pub async fn advisory_open(
         &self,
         org: OrgId,
