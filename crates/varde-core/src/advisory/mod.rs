@@ -19,6 +19,7 @@
 //! Every refusal is a [`FieldError`] naming the field and the rule, never the value.
 
 pub mod case;
+pub mod codes;
 pub mod worklist;
 
 #[cfg(test)]
