@@ -40,6 +40,26 @@ pub struct OutreachMinimum {
     pub distinct_means: u8,
 }
 
+impl OutreachMinimum {
+    /// A unit's own minimum: 1–10 attempts, by 1–4 different means (no more means than
+    /// attempts; there are four means).
+    pub fn new(attempts: i64, distinct_means: i64) -> Result<OutreachMinimum, FieldError> {
+        if !(1..=10).contains(&attempts) {
+            return Err(FieldError::new("min_attempts", "1 to 10 attempts"));
+        }
+        if !(1..=4).contains(&distinct_means) || distinct_means > attempts {
+            return Err(FieldError::new(
+                "min_means",
+                "1 to 4 different means, and not more than the attempts",
+            ));
+        }
+        Ok(OutreachMinimum {
+            attempts: attempts as u8,
+            distinct_means: distinct_means as u8,
+        })
+    }
+}
+
 impl Default for OutreachMinimum {
     fn default() -> Self {
         OutreachMinimum {

@@ -589,3 +589,18 @@ fn the_worklist_of_a_day() {
     let w = worklist(&cases, d("2027-02-20"), MIN);
     assert_eq!(w.reports_due.len(), 2);
 }
+
+#[test]
+fn a_unit_sets_its_own_minimum_outreach() {
+    assert_eq!(OutreachMinimum::new(3, 2).unwrap().attempts, 3);
+    assert_eq!(
+        OutreachMinimum::new(0, 1).unwrap_err().field,
+        "min_attempts"
+    );
+    assert_eq!(
+        OutreachMinimum::new(11, 1).unwrap_err().field,
+        "min_attempts"
+    );
+    assert_eq!(OutreachMinimum::new(2, 3).unwrap_err().field, "min_means");
+    assert_eq!(OutreachMinimum::new(5, 5).unwrap_err().field, "min_means");
+}

@@ -11,6 +11,7 @@
 //! | `pages.rs` | the worklist (`/advisory`), the new-case form |
 //! | `case_page.rs` | the case page and its forms |
 //! | `summons.rs` | the print-ready summons letter of a meeting |
+//! | `unit.rs` | the unit's own minimum outreach (page form and `GET|PUT /api/v1/advisory/unit`) |
 //!
 //! The rules are `varde_core::advisory`; storage is `varde_store`'s `advisory_*` methods.
 
@@ -21,6 +22,7 @@ mod entries;
 pub mod ops;
 mod pages;
 mod summons;
+mod unit;
 mod view;
 
 use axum::Router;
@@ -34,11 +36,12 @@ pub fn routes() -> Router<AppState> {
         .merge(pages::routes())
         .merge(case_page::routes())
         .merge(summons::routes())
+        .merge(unit::page_routes())
 }
 
 /// The area's JSON API (mounted under `/api/v1`).
 pub fn api_routes() -> Router<AppState> {
-    api::routes()
+    api::routes().merge(unit::api_routes())
 }
 
 /// The area's OpenAPI document.

@@ -126,6 +126,9 @@ struct ListRow {
 struct CasesT {
     c: Chrome,
     rows: Vec<ListRow>,
+    min_attempts: u8,
+    min_means: u8,
+    error: FormError,
 }
 
 async fn cases_page(
@@ -133,8 +136,18 @@ async fn cases_page(
     page: Page,
     access: OrgAccess<ReadAdvisory>,
 ) -> PageResult {
-    let l = page.c.l;
-    let entry = access.access(&state, "", format!("advisory:cases:org:{}", access.org().0));
+    cases_with(&state, page.c, &access, FormError::default()).await
+}
+
+/// The case list with the unit's minimum outreach and its form (`error`: a refused form).
+pub(super) async fn cases_with(
+    state: &AppState,
+    c: Chrome,
+    access: &OrgAccess<ReadAdvisory>,
+    error: FormError,
+) -> PageResult {
+    let l = c.l;
+    let entry = access.access(state, "", format!("advisory:cases:org:{}", access.org().0));
     let stored = state
         .store
         .advisory_cases_logged(access.org(), false, &entry)
@@ -158,7 +171,17 @@ async fn cases_page(
                 .map(|(_, o)| l.t_in("advisory.outcome", o.as_str())),
         });
     }
-    render(&CasesT { c: page.c, rows })
+    let min = ops::minimum(state, access.org()).await?;
+    render_status(
+        &CasesT {
+            c,
+            rows,
+            min_attempts: min.attempts,
+            min_means: min.distinct_means,
+            error,
+        },
+        axum::http::StatusCode::OK,
+    )
 }
 
 /// The new-case form, as typed. Field names are the API body's paths, so that a refusal names

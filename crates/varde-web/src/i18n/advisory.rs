@@ -156,6 +156,11 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("advisory.outcome.completed", "gjennomført", "completed"),
     ("advisory.outcome.not_completed", "ikke gjennomført", "not completed"),
     ("advisory.outcome.withdrawn", "trukket", "withdrawn"),
+    ("advisory.unit_minimum", "Enhetens minste oppsøking", "The unit's minimum outreach"),
+    ("advisory.unit_minimum_intro", "Før en sak kan avsluttes som ikke gjennomført, må enheten ha forsøkt å nå personen minst så mange ganger, på så mange ulike måter (forsøk / måter):", "Before a case can close as not completed, the unit must have tried to reach the person at least this many times, by this many different means (attempts / means):"),
+    ("advisory.min_attempts", "Minste antall forsøk", "Least attempts"),
+    ("advisory.min_means", "Minste antall ulike måter", "Least different means"),
+    ("advisory.save", "Lagre", "Save"),
     // ---------------------------------------------------------------- the summons letter
     ("advisory.back_to_case", "Tilbake til saken", "Back to the case"),
     ("advisory.print_hint", "Skriv ut siden for å sende brevet.", "Print the page to send the letter."),

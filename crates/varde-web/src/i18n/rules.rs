@@ -295,6 +295,8 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("advisory.time", "a time as RFC 3339 (YYYY-MM-DDTHH:MM:SS+01:00), or YYYY-MM-DDTHH:MM in Oslo", "et tidspunkt som RFC 3339 (ÅÅÅÅ-MM-DDTTT:MM:SS+01:00), eller ÅÅÅÅ-MM-DDTTT:MM i Oslo"),
     ("advisory.yes_no", "yes or no", "ja eller nei"),
     ("advisory.whole_number", "a whole number", "et helt tall"),
+    ("advisory.min_attempts", "1 to 10 attempts", "1 til 10 forsøk"),
+    ("advisory.min_means", "1 to 4 different means, and not more than the attempts", "1 til 4 ulike måter, og ikke flere enn forsøkene"),
     // The generic shape of a field's rule (an import row's `field: rule`), last: it matches much.
     ("field.rule", "{field}: {rule}", "{field}: {rule}"),
     // forms and admins (issue 15)
@@ -469,4 +471,10 @@ pub(super) const FIELDS: &[(&str, &str, &str)] = &[
     ("means", "måte", "means"),
     ("report", "tilbakemelding", "report"),
     ("case", "sak", "case"),
+    ("min_attempts", "minste antall forsøk", "least attempts"),
+    (
+        "min_means",
+        "minste antall ulike måter",
+        "least different means",
+    ),
 ];

@@ -582,7 +582,95 @@ async fn a_voluntary_contact_may_stay_anonymous(app: &TestApp) {
     );
 }
 
+async fn a_unit_sets_its_own_minimum_outreach(app: &TestApp) {
+    let t = app.token("radgiver.oslo").await;
+    let put = |body: Value| {
+        let t = t.clone();
+        async move {
+            app.client()
+                .put(app.url("/api/v1/advisory/unit"))
+                .bearer_auth(&t)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        refused(put(json!({"min_attempts": 2, "min_means": 3})).await).await,
+        "min_means"
+    );
+    ok(put(json!({"min_attempts": 3, "min_means": 1})).await).await;
+    let v = ok(get(app, &t, "/api/v1/advisory/unit").await).await;
+    assert_eq!(v, json!({"min_attempts": 3, "min_means": 1}));
+    // Bergen keeps the default.
+    let bergen = app.token("radgiver.bergen").await;
+    let v = ok(get(app, &bergen, "/api/v1/advisory/unit").await).await;
+    assert_eq!(v, json!({"min_attempts": 2, "min_means": 2}));
+    // Two letters are not Oslo's three attempts; a third is.
+    let id = open(app, &t, &youth_case()).await;
+    let c = format!("/api/v1/advisory/cases/{id}");
+    for on in ["2026-09-01", "2026-09-02"] {
+        ok(post(
+            app,
+            &t,
+            &format!("{c}/outreach"),
+            &json!({"on": on, "means": "letter", "outcome": "not_reached"}),
+        )
+        .await)
+        .await;
+    }
+    assert_eq!(
+        refused(
+            post(
+                app,
+                &t,
+                &format!("{c}/close"),
+                &json!({"outcome": "not_completed"})
+            )
+            .await
+        )
+        .await,
+        "outcome"
+    );
+    ok(post(
+        app,
+        &t,
+        &format!("{c}/outreach"),
+        &json!({"on": "2026-09-03", "means": "letter", "outcome": "not_reached"}),
+    )
+    .await)
+    .await;
+    ok(post(
+        app,
+        &t,
+        &format!("{c}/close"),
+        &json!({"outcome": "not_completed"}),
+    )
+    .await)
+    .await;
+    // The page's form: a refusal beside its field.
+    let b = common::browser_login(app, "radgiver.oslo").await;
+    let (_, page) = common::get_page(&b, app, "/advisory/cases").await;
+    assert!(page.contains("value=\"3\""));
+    let csrf = common::csrf_of(&page);
+    let (status, page) = app
+        .submit(
+            &b,
+            "/advisory/unit",
+            &[
+                ("csrf", csrf.as_str()),
+                ("min_attempts", "0"),
+                ("min_means", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"min_attempts-error\""), "{page}");
+}
+
 on_both_engines!(
+    a_unit_sets_its_own_minimum_outreach,
     a_whole_youth_case,
     another_municipality_is_refused_every_route,
     every_rule_is_a_422_naming_its_field,
