@@ -401,6 +401,9 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let monitoring = varde_web::monitoring::demo::seed_demo_monitoring(&state)
         .await
         .map_err(|e| anyhow::anyhow!("the demo's monitoring data: {}", e.detail))?;
+    let advisory = varde_web::advisory::demo::seed_demo_advisory(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("the demo's advisory cases: {}", e.detail))?;
     let app = Application::bind(&args.listen, state)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -450,6 +453,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             monitoring.samples
         )?;
     }
+    writeln!(
+        out,
+        "Five advisory cases in Oslo and Bergen with {advisory} entries (radgiver.oslo: http://{addr}/advisory)."
+    )?;
     writeln!(out, "Stop with Ctrl-C.")?;
     drop(out);
     app.run(shutdown_signal()).await?;

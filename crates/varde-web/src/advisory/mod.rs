@@ -11,6 +11,7 @@
 //! | `pages.rs` | the worklist (`/advisory`), the new-case form |
 //! | `case_page.rs` | the case page and its forms |
 //! | `summons.rs` | the print-ready summons letter of a meeting |
+//! | `demo.rs` | the demo's cases in Oslo and Bergen, through the same operations |
 //! | `unit.rs` | the unit's own minimum outreach (page form and `GET|PUT /api/v1/advisory/unit`) |
 //!
 //! The rules are `varde_core::advisory`; storage is `varde_store`'s `advisory_*` methods.
@@ -18,6 +19,7 @@
 mod access;
 mod api;
 mod case_page;
+pub mod demo;
 mod entries;
 pub mod ops;
 mod pages;

@@ -669,7 +669,37 @@ async fn a_unit_sets_its_own_minimum_outreach(app: &TestApp) {
     assert!(page.contains("id=\"min_attempts-error\""), "{page}");
 }
 
+async fn the_demo_cases_fill_both_worklists(app: &TestApp) {
+    let n = varde_web::advisory::demo::seed_demo_advisory(&app.state)
+        .await
+        .map_err(|e| e.detail)
+        .unwrap();
+    assert_eq!(n, 17);
+    let oslo = common::browser_login(app, "radgiver.oslo").await;
+    let (_, page) = common::get_page(&oslo, app, "/advisory").await;
+    // Today's meeting and the one in two days (a Thursday, in this week).
+    assert!(
+        page.contains("Sara Demo") && page.contains("Emil Demo"),
+        "{page}"
+    );
+    let (_, page) = common::get_page(&oslo, app, "/advisory/cases").await;
+    assert!(page.contains("Jonas Demo") && !page.contains("Nora Demo"));
+    let bergen = common::browser_login(app, "radgiver.bergen").await;
+    let (_, page) = common::get_page(&bergen, app, "/advisory").await;
+    assert!(
+        page.contains("Nora Demo") && page.contains("Uteblitt fra møte"),
+        "{page}"
+    );
+    let t = app.token("radgiver.oslo").await;
+    let case = ok(get(app, &t, "/api/v1/advisory/cases/1").await).await;
+    assert_eq!(
+        case["report"],
+        json!({"completed": true, "meetings_required": 2, "meetings_attended": 2, "testing": {"complied": false}})
+    );
+}
+
 on_both_engines!(
+    the_demo_cases_fill_both_worklists,
     a_unit_sets_its_own_minimum_outreach,
     a_whole_youth_case,
     another_municipality_is_refused_every_route,
