@@ -81,10 +81,18 @@ pub enum Action {
     /// Import an indicator source's values: analysts, and any user of a national authority
     /// (the organisations that hold the registers' figures).
     ResultsImport,
+    /// Read an advisory unit's drug cases: the people, the condition, meetings (what they
+    /// were, not their health-care content), tests, outreach, the report, referrals.
+    AdvisoryRead,
+    /// Open and record on an advisory unit's drug cases.
+    AdvisoryWrite,
+    /// Read and write the health-care content of an advisory case (a meeting held with
+    /// consent: the needs assessment and the advice): clinical staff only.
+    AdvisoryHealth,
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 34] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -116,6 +124,9 @@ impl Action {
         Action::ResultsRead,
         Action::ResultsRate,
         Action::ResultsImport,
+        Action::AdvisoryRead,
+        Action::AdvisoryWrite,
+        Action::AdvisoryHealth,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -151,6 +162,9 @@ impl Action {
             Action::ResultsRead => "results.read",
             Action::ResultsRate => "results.rate",
             Action::ResultsImport => "results.import",
+            Action::AdvisoryRead => "advisory.read",
+            Action::AdvisoryWrite => "advisory.write",
+            Action::AdvisoryHealth => "advisory.health",
         }
     }
 
@@ -171,6 +185,9 @@ impl Action {
                 | Action::CoercionWrite
                 | Action::FeedbackLink
                 | Action::FeedbackRead
+                | Action::AdvisoryRead
+                | Action::AdvisoryWrite
+                | Action::AdvisoryHealth
         )
     }
 }
@@ -321,6 +338,13 @@ impl Decision {
 /// * The results area (plans, indicators, ratings; no personal data) is read by analysts and
 ///   any user of a national authority, who also import indicator values; ratings are set by
 ///   analysts of a national authority. The public dashboard needs no decision (no login).
+/// * An advisory unit's drug cases are read and written by its advisors and clinicians (the
+///   unit's staff); another organisation's staff are denied, and analysts will see only the
+///   statistics. The health-care content of a case (what a meeting held with consent
+///   recorded: the needs assessment and the advice) is for clinicians only: the clinician role
+///   is the one given to health personnel, who give health care and are bound by its duty of
+///   confidentiality and record-keeping; an advisor (who may be a social worker or a police
+///   contact) informs and advises without it.
 /// * National LAR and coercion figures are for analysts only: a clinician sees their own
 ///   organisation's in full, and national minus own would give the others' small cells away.
 pub fn decide(
@@ -458,6 +482,16 @@ pub fn decide(
             }
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
+        Action::AdvisoryRead | Action::AdvisoryWrite => match actor.role {
+            Role::Advisor | Role::Clinician if same_org => Decision::allow(Reason::OwnOrganisation),
+            Role::Advisor | Role::Clinician => Decision::deny(Reason::OtherOrganisation),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::AdvisoryHealth => match actor.role {
+            Role::Clinician if same_org => Decision::allow(Reason::OwnOrganisation),
+            Role::Clinician => Decision::deny(Reason::OtherOrganisation),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
     }
 }
 
@@ -574,6 +608,11 @@ mod tests {
                 role == Role::Analyst && kind == Some(OrgKind::NationalAuthority),
                 false,
             ),
+            Action::AdvisoryRead | Action::AdvisoryWrite => (
+                matches!(role, Role::Advisor | Role::Clinician) && same,
+                false,
+            ),
+            Action::AdvisoryHealth => (role == Role::Clinician && same, false),
         }
     }
 

@@ -4,6 +4,7 @@
 //! database or HTTP types. Time is an input: functions that depend on "today" take it as an
 //! argument (clippy's `disallowed-methods` bans the clock here).
 
+pub mod advisory;
 pub mod audit;
 pub mod authz;
 pub mod calendar;

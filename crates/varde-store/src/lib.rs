@@ -18,6 +18,7 @@
 //! here. With the cargo feature `testing`: [`testing`] (a fresh database per test) and the
 //! test and benchmark hooks (`hooks`).
 
+mod advisory;
 mod audit;
 mod backup;
 mod batches;
@@ -40,6 +41,7 @@ mod warnings;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use advisory::{advisory_record, CaseEntry, CasePerson, CaseRef, NewCasePerson, StoredCase};
 pub use audit::{AccessFilter, NewAccess};
 pub use batches::{Batch, BatchTable, ImportOutcome, StoredBatch};
 pub use db::{default_url, engine_of, Engine, Store, StoreError, SQLITE_FILE};

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(feedback::api_routes())
         .merge(crate::monitoring::api_routes())
         .merge(crate::results::api_routes())
+        .merge(crate::advisory::api_routes())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { WebError::not_found() })
         .layer(from_fn(error::rejections))
@@ -107,6 +108,7 @@ static OPENAPI: std::sync::LazyLock<utoipa::openapi::OpenApi> = std::sync::LazyL
     doc.merge(feedback::api_doc());
     doc.merge(crate::monitoring::api_doc());
     doc.merge(crate::results::api_doc());
+    doc.merge(crate::advisory::api_doc());
     doc
 });
 

@@ -160,6 +160,7 @@ pub fn router(state: AppState) -> Router {
         .merge(feedback::routes())
         .merge(crate::monitoring::routes())
         .merge(crate::results::routes())
+        .merge(crate::advisory::routes())
         .fallback(shell::not_found)
         .layer(from_fn(error::rejections))
         .layer(axum::middleware::from_fn_with_state(

@@ -77,6 +77,9 @@ action_kinds!(
     ReadResults => ResultsRead,
     RateResults => ResultsRate,
     ImportResults => ResultsImport,
+    ReadAdvisory => AdvisoryRead,
+    WriteAdvisory => AdvisoryWrite,
+    AdvisoryHealthCare => AdvisoryHealth,
 );
 
 /// What an access concerns: the record, its pseudonymous subject and the organisation that

@@ -13,7 +13,8 @@ use jiff::Timestamp;
 
 use crate::clock::TIME_ZONE;
 
-fn oslo() -> TimeZone {
+/// Oslo's time zone (the system's, or the bundled copy).
+pub(crate) fn oslo() -> TimeZone {
     static ZONE: OnceLock<TimeZone> = OnceLock::new();
     ZONE.get_or_init(|| {
         jiff::tz::db()

@@ -13,6 +13,7 @@
 //! [`varde_core::authz::decide`] and logged any denial; a handler without such an extractor
 //! cannot reach personal data.
 
+pub mod advisory;
 pub mod api;
 mod app;
 pub mod audit;

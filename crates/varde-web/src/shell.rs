@@ -34,8 +34,9 @@ pub const AREAS: [&str; 8] = [
 ];
 
 /// The areas that are built: each mounts its own router. The others are placeholders.
-pub const BUILT: [&str; 6] = [
+pub const BUILT: [&str; 7] = [
     "pathways",
+    "advisory",
     "warnings",
     "drugcheck",
     "monitoring",
@@ -118,6 +119,7 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
                 Some("/feedback/surveys".to_owned())
             }
             "monitoring" if allowed(Action::MonitoringRead) => Some("/monitoring".to_owned()),
+            "advisory" if allowed(Action::AdvisoryRead) => Some("/advisory".to_owned()),
             // A laboratory's or national authority's user who is no analyst may import.
             "monitoring" if allowed(Action::MonitoringImport) => {
                 Some("/monitoring/import".to_owned())
@@ -249,6 +251,10 @@ async fn home(page: Page) -> PageResult {
     let p = &page.user.principal;
     if decide(p, Action::PathwayRead, &Subject::of_org(p.org), None).allowed {
         return Ok(Redirect::to("/pathways").into_response());
+    }
+    // An advisor's start page is the unit's worklist.
+    if decide(p, Action::AdvisoryRead, &Subject::of_org(p.org), None).allowed {
+        return Ok(Redirect::to("/advisory").into_response());
     }
     render(&HomeT { c: page.c })
 }

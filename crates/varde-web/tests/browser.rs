@@ -6,6 +6,8 @@
 //! `VARDE_REQUIRE_BROWSER=1`, in which case they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "browser/advisory.rs"]
+mod advisory;
 #[path = "browser/axe.rs"]
 mod axe;
 mod common;
@@ -445,6 +447,9 @@ async fn login(d: &Driver, app: &TestApp, username: &str) {
     d.click("form[action='/login'] button[type=submit]").await;
     d.wait_path(if username == "kliniker" {
         "/pathways"
+    } else if username.starts_with("radgiver.") {
+        // An advisor's start page is the unit's worklist.
+        "/advisory"
     } else {
         "/"
     })
@@ -521,12 +526,12 @@ async fn browser_login_flow_sqlite_is_accessible() {
     assert_eq!(d.current_path().await, "/login");
     d.check_axe(&axe, "/login (failed login)").await;
 
-    // 2. Log in as the advisor and land on the home page.
+    // 2. Log in as the advisor and land on the start page (the unit's worklist).
     login(&d, &app, "radgiver.oslo").await;
     assert_ne!(d.current_path().await, "/login");
 
     // 3. The main pages are accessible.
-    d.check_axe(&axe, "/ (home)").await;
+    d.check_axe(&axe, "/advisory (start page)").await;
     for path in ["/persons", "/persons/new"] {
         open_page(&d, &app, &axe, path, "radgiver.oslo").await;
     }

@@ -405,6 +405,9 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let results = varde_web::results::demo::seed_demo_results(&state)
         .await
         .map_err(|e| anyhow::anyhow!("the demo's indicator values: {}", e.detail))?;
+    let advisory = varde_web::advisory::demo::seed_demo_advisory(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("the demo's advisory cases: {}", e.detail))?;
     let app = Application::bind(&args.listen, state)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -468,6 +471,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     writeln!(
         out,
         "Two plans with their goals and ratings, {results} indicator values (public dashboard: http://{addr}/public/results; analytiker rates at /results)."
+    )?;
+    writeln!(
+        out,
+        "Five advisory cases in Oslo and Bergen with {advisory} entries (radgiver.oslo: http://{addr}/advisory)."
     )?;
     writeln!(out, "Stop with Ctrl-C.")?;
     drop(out);

@@ -6,6 +6,7 @@
 //! names, and words every area uses — have no prefix. A test checks that every key a template
 //! or handler names exists in both languages, once.
 
+mod advisory;
 mod audit;
 mod drugcheck;
 mod feedback;
@@ -236,7 +237,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 14] = [
+const GROUPS: [&[(&str, &str, &str)]; 15] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
@@ -251,6 +252,7 @@ const GROUPS: [&[(&str, &str, &str)]; 14] = [
     monitoring_sources::TEXTS,
     monitoring_series::TEXTS,
     results::TEXTS,
+    advisory::TEXTS,
 ];
 
 /// The texts by key, built once: pages look up many texts (some per table row).

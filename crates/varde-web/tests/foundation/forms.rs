@@ -19,7 +19,8 @@ on_both_engines!(
 /// A page client of `username` that reads the pages in `lang`.
 async fn client_in(app: &TestApp, username: &str, lang: &str) -> reqwest::Client {
     let client = browser_login(app, username).await;
-    let (_, page) = get_page(&client, app, "/").await;
+    // A page every logged-in user opens (an advisor's start page redirects to the worklist).
+    let (_, page) = get_page(&client, app, "/coordination").await;
     let res = client
         .post(app.url("/lang"))
         .form(&[("lang", lang), ("back", "/"), ("csrf", &csrf_of(&page))])

@@ -45,16 +45,17 @@ async fn the_menu_offers_only_what_the_role_may_open(app: &TestApp) {
     let guarded = [
         "/pathways",
         "/pathways/indicators",
+        "/advisory",
         "/persons",
         "/admin/users",
         "/audit",
     ];
     let expected: [(&str, &[&str]); 9] = [
-        ("radgiver.oslo", &["/persons"]),
+        ("radgiver.oslo", &["/advisory", "/persons"]),
         ("koordinator.oslo", &["/persons"]),
         ("admin.oslo", &["/admin/users"]),
         ("revisor.oslo", &["/audit"]),
-        ("kliniker", &["/pathways", "/persons"]),
+        ("kliniker", &["/pathways", "/advisory", "/persons"]),
         ("analytiker", &["/pathways/indicators"]),
         ("varselredaktor", &[]),
         ("lab", &[]),
@@ -63,7 +64,7 @@ async fn the_menu_offers_only_what_the_role_may_open(app: &TestApp) {
     for (username, offered) in expected {
         let client = browser_login(app, username).await;
         // A placeholder area: every logged-in user may open it.
-        let (status, page) = get_page(&client, app, "/advisory").await;
+        let (status, page) = get_page(&client, app, "/coordination").await;
         assert_eq!(status, StatusCode::OK, "{username}");
         let menu = menu_of(&page);
         for g in guarded {

@@ -118,7 +118,11 @@ async fn html_login_flow_and_pages(app: &TestApp) {
         .contains("Feil brukernavn eller passord"));
 
     let client = browser_login(app, "radgiver.oslo").await;
-    let home = client.get(app.url("/")).send().await.unwrap();
+    // An advisor's start page is the unit's worklist.
+    let start = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(start.status(), StatusCode::SEE_OTHER);
+    assert_eq!(start.headers()["location"], "/advisory");
+    let home = client.get(app.url("/advisory")).send().await.unwrap();
     assert_eq!(home.status(), StatusCode::OK);
     let home = home.text().await.unwrap();
     assert!(home.contains("radgiver.oslo"));
@@ -195,7 +199,7 @@ async fn html_login_flow_and_pages(app: &TestApp) {
     assert_eq!(res.headers()["location"], "/");
 
     // Logout with the token ends the session.
-    let (_, page) = get_page(&client, app, "/").await;
+    let (_, page) = get_page(&client, app, "/advisory").await;
     let csrf = csrf_of(&page);
     let res = client
         .post(app.url("/logout"))

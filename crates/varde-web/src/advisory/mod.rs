@@ -1,0 +1,52 @@
+//! Area 2, the municipal advisory units for drug cases (rådgivende enhet for russaker): the
+//! router of the area's pages and JSON API, and its OpenAPI document.
+//!
+//! | file | what |
+//! |---|---|
+//! | `access.rs` | `CaseAccess<A>`: the decision on the case named in the path, logged when denied |
+//! | `ops.rs` | the operations: open a case (people found in or registered with the person register), read one, record an entry (checked against the case as stored, retried when another write came first) |
+//! | `entries.rs` | an entry from the text of a form or a JSON body |
+//! | `view.rs` | a case as the page and the API show it (health-care content only for clinical roles) |
+//! | `api.rs` | the JSON API, the stable contract of issue 12 |
+//! | `pages.rs` | the worklist (`/advisory`), the new-case form |
+//! | `case_page.rs` | the case page and its forms |
+//! | `summons.rs` | the print-ready summons letter of a meeting |
+//! | `demo.rs` | the demo's cases in Oslo and Bergen, through the same operations |
+//! | `unit.rs` | the unit's own minimum outreach (page form and `GET|PUT /api/v1/advisory/unit`) |
+//!
+//! The rules are `varde_core::advisory`; storage is `varde_store`'s `advisory_*` methods.
+
+mod access;
+mod api;
+mod case_page;
+pub mod demo;
+mod entries;
+pub mod ops;
+mod pages;
+mod summons;
+mod unit;
+mod view;
+
+use axum::Router;
+use utoipa::OpenApi as _;
+
+use crate::AppState;
+
+/// The area's pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(pages::routes())
+        .merge(case_page::routes())
+        .merge(summons::routes())
+        .merge(unit::page_routes())
+}
+
+/// The area's JSON API (mounted under `/api/v1`).
+pub fn api_routes() -> Router<AppState> {
+    api::routes().merge(unit::api_routes())
+}
+
+/// The area's OpenAPI document.
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    api::ApiDoc::openapi()
+}
