@@ -82,6 +82,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("advisory.guardians_summoned", "Foresatte innkalt", "Guardians summoned"),
     ("advisory.summons", "Innkalling", "Summons"),
     ("advisory.summons_letter", "Innkallingsbrev", "Summons letter"),
+    ("advisory.summons_pdf", "Last ned som PDF", "Download as PDF"),
     ("advisory.health_care", "Helsehjelp", "Health care"),
     ("advisory.assessment", "Kartlegging", "Needs assessment"),
     ("advisory.advice", "Råd gitt", "Advice given"),

@@ -70,6 +70,35 @@ pub async fn the_worklist_the_case_page_and_recording_a_meeting(app: &TestApp) {
     assert!(page.contains("27.11.2026 09:30") && page.contains("Rådhusgata 2"));
     assert!(page.contains("foresatte også innkalt"));
     assert!(page.contains("Hvis du ikke kommer"));
+    assert!(page.contains(&format!("/advisory/cases/{id}/meetings/2/summons.pdf")));
+    // The same letter as a PDF: its text (read back by pdftotext) holds the time and place.
+    let res = b
+        .get(app.url(&format!("/advisory/cases/{id}/meetings/2/summons.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let pdf = res.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    if let Some(text) = varde_web::pdf::pdftotext(&pdf) {
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains("27.11.2026 09:30"), "{text}");
+        assert!(text.contains("Rådhusgata 2"), "{text}");
+        assert!(text.contains("foresatte også innkalt"), "{text}");
+        assert!(
+            text.contains("Innkalling til møte ved rådgivende enhet for russaker"),
+            "{text}"
+        );
+    }
+    // Another meeting number is not a letter.
+    let res = b
+        .get(app.url(&format!("/advisory/cases/{id}/meetings/9/summons.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
     // A new case through the form.
     let (_, page) = get_page(&b, app, "/advisory/new").await;
     let csrf = csrf_of(&page);
