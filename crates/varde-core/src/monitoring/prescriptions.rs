@@ -239,20 +239,10 @@ impl Figure {
     }
 }
 
-/// A refused row: its line (the header is line 1), the field and the rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowProblem {
-    pub line: u64,
-    pub field: String,
-    pub rule: String,
-}
+pub use crate::csv_rows::RowProblem;
 
 /// A file read: the valid rows with their lines, and the refused ones.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Parsed {
-    pub rows: Vec<(u64, Figure)>,
-    pub refused: Vec<RowProblem>,
-}
+pub type Parsed = crate::csv_rows::Table<Figure>;
 
 /// Checks the header: every column of [`COLUMNS`] once, nothing else. A column that holds an
 /// identity number is named `header`, never echoed.
@@ -347,93 +337,23 @@ pub fn check_row(cell: &dyn Fn(&str) -> String, this_year: i16) -> Result<Figure
 /// then every row ([`check_row`]); a row for a cell an earlier row of the file gave is
 /// refused. Line numbers count the header as line 1.
 pub fn read(r: &mut dyn std::io::Read, this_year: i16) -> Result<Parsed, FieldError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(r);
-    let header = reader
-        .headers()
-        .map_err(|_| FieldError::new("file", "header required: the file is empty"))?
-        .clone();
-    if header.is_empty() || header.iter().all(|h| h.trim().is_empty()) {
-        return Err(FieldError::new(
-            "file",
-            "header required: the file is empty",
-        ));
-    }
-    let cols: Vec<&str> = header.iter().collect();
-    let at = check_header(&cols)?;
-    let mut out = Parsed::default();
-    let mut seen: HashMap<(i16, String, String, String, Measure), u64> = HashMap::new();
-    let mut record = csv::StringRecord::new();
-    let mut line = 1;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                line = record.position().map_or(line + 1, |p| p.line());
-                if record.iter().all(|c| c.trim().is_empty()) {
-                    continue;
-                }
-                if record.len() != header.len() {
-                    out.refused.push(RowProblem {
-                        line,
-                        field: "row".into(),
-                        rule: format!(
-                            "malformed row: {} fields, the header has {}",
-                            record.len(),
-                            header.len()
-                        ),
-                    });
-                    continue;
-                }
-                let cell = |c: &str| {
-                    at.get(c)
-                        .and_then(|&i| record.get(i))
-                        .unwrap_or("")
-                        .to_owned()
-                };
-                match check_row(&cell, this_year) {
-                    Ok(f) => {
-                        let key = (
-                            f.year,
-                            f.area.clone(),
-                            f.age_band.clone(),
-                            f.sex.clone(),
-                            f.measure,
-                        );
-                        if let Some(first) = seen.get(&key) {
-                            out.refused.push(RowProblem {
-                                line,
-                                field: "row".into(),
-                                rule: format!(
-                                    "the same year, area, age band, sex and measure as line {first}"
-                                ),
-                            });
-                        } else {
-                            seen.insert(key, line);
-                            out.rows.push((line, f));
-                        }
-                    }
-                    Err(e) => out.refused.push(RowProblem {
-                        line,
-                        field: e.field.into_owned(),
-                        rule: e.rule,
-                    }),
-                }
-            }
-            Err(e) => {
-                line = e.position().map_or(line + 1, |p| p.line());
-                out.refused.push(RowProblem {
-                    line,
-                    field: "row".into(),
-                    rule: "malformed row: not readable as CSV (UTF-8)".into(),
-                });
-                // A read error (not a bad record) ends the file.
-                if e.is_io_error() || reader.is_done() {
-                    break;
-                }
-            }
-        }
-    }
-    Ok(out)
+    crate::csv_rows::read(
+        r,
+        &crate::csv_rows::Rules {
+            header: &check_header,
+            row: &|cell| check_row(cell, this_year),
+            key: &|f: &Figure| {
+                (
+                    f.year,
+                    f.area.clone(),
+                    f.age_band.clone(),
+                    f.sex.clone(),
+                    f.measure,
+                )
+            },
+            repeated: "year, area, age band, sex and measure",
+        },
+    )
 }
 
 /// The rate per 1,000 inhabitants.

@@ -29,20 +29,10 @@ pub struct Value {
     pub value: f64,
 }
 
-/// A refused row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowProblem {
-    pub line: u64,
-    pub field: String,
-    pub rule: String,
-}
+pub use crate::csv_rows::RowProblem;
 
 /// A file read: the valid rows with their lines, and the refused ones.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Parsed {
-    pub rows: Vec<(u64, Value)>,
-    pub refused: Vec<RowProblem>,
-}
+pub type Parsed = crate::csv_rows::Table<Value>;
 
 /// The area code `v` checked against `level` (the whole country always accepted).
 pub fn area(field: &'static str, v: &str, level: Level) -> Result<String, FieldError> {
@@ -194,83 +184,13 @@ pub fn read(
     defs: &[IndicatorDef],
     this_year: i16,
 ) -> Result<Parsed, FieldError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(r);
-    let head = reader
-        .headers()
-        .map_err(|_| FieldError::new("file", "header required: the file is empty"))?
-        .clone();
-    if head.iter().all(|h| h.trim().is_empty()) {
-        return Err(FieldError::new(
-            "file",
-            "header required: the file is empty",
-        ));
-    }
-    let cols: Vec<&str> = head.iter().collect();
-    let at = header(&cols)?;
-    let mut out = Parsed::default();
-    let mut seen: HashMap<(String, i16, String), u64> = HashMap::new();
-    let mut record = csv::StringRecord::new();
-    let mut line = 1;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                line = record.position().map_or(line + 1, |p| p.line());
-                if record.iter().all(|c| c.trim().is_empty()) {
-                    continue;
-                }
-                if record.len() != head.len() {
-                    out.refused.push(RowProblem {
-                        line,
-                        field: "row".into(),
-                        rule: format!(
-                            "malformed row: {} fields, the header has {}",
-                            record.len(),
-                            head.len()
-                        ),
-                    });
-                    continue;
-                }
-                let cell = |c: &str| {
-                    at.get(c)
-                        .and_then(|&i| record.get(i))
-                        .unwrap_or("")
-                        .to_owned()
-                };
-                match check_row(&cell, source, defs, this_year) {
-                    Ok(v) => {
-                        let key = (v.indicator.clone(), v.year, v.area.clone());
-                        if let Some(first) = seen.get(&key) {
-                            out.refused.push(RowProblem {
-                                line,
-                                field: "row".into(),
-                                rule: format!("the same indicator, year and area as line {first}"),
-                            });
-                        } else {
-                            seen.insert(key, line);
-                            out.rows.push((line, v));
-                        }
-                    }
-                    Err(e) => out.refused.push(RowProblem {
-                        line,
-                        field: e.field.into_owned(),
-                        rule: e.rule,
-                    }),
-                }
-            }
-            Err(e) => {
-                line = e.position().map_or(line + 1, |p| p.line());
-                out.refused.push(RowProblem {
-                    line,
-                    field: "row".into(),
-                    rule: "malformed row: not readable as CSV (UTF-8)".into(),
-                });
-                // A read error (not a bad record) ends the file.
-                if e.is_io_error() || reader.is_done() {
-                    break;
-                }
-            }
-        }
-    }
-    Ok(out)
+    crate::csv_rows::read(
+        r,
+        &crate::csv_rows::Rules {
+            header: &header,
+            row: &|cell| check_row(cell, source, defs, this_year),
+            key: &|v: &Value| (v.indicator.clone(), v.year, v.area.clone()),
+            repeated: "indicator, year and area",
+        },
+    )
 }
