@@ -12,6 +12,15 @@
 //!   substance mentioned (a death naming several substances counts under each). Sex and age
 //!   group are not in the source: `unknown`.
 //!
+//! - seizures (`seizures`): the seizures of the year (the monitoring area's `seizures`
+//!   source, police and customs), in total and by substance — events, not people, shown as
+//!   they are;
+//! - drug checking (`drug_checking`): the samples analysed in the year, in total and by
+//!   substance found (a sample naming several counts under each); a sample is a person's, so
+//!   these are suppressed as counts of people;
+//! - warnings (`warnings`): the warnings issued in the year (first approved then; drills left
+//!   out), in total, by substance and by severity.
+//!
 //! Every count of people of 1–4 is suppressed, and so is what would give one back from its
 //! total (`suppression::complementary` along each breakdown).
 
@@ -19,6 +28,7 @@ use serde::Serialize;
 
 use crate::pathways::{CareLevel, Event, EventKind};
 use crate::suppression;
+use crate::warnings::Warning;
 
 /// One row of a table: its breakdown and the count as published (`None`: suppressed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,7 +47,7 @@ pub struct Row {
 /// A table for a year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Table {
-    /// `tdi` or `drd`.
+    /// `tdi`, `drd`, `seizures`, `drug_checking` or `warnings`.
     pub table: String,
     pub year: i16,
     pub rows: Vec<Row>,
@@ -159,6 +169,83 @@ pub fn drd(deaths: &[String], by_substance: &[(String, u64)], year: i16) -> Tabl
     }
 }
 
+/// One breakdown: its name, its values' counts, and whether the value is a drug.
+type Breakdown<'a> = (&'a str, &'a [(String, u64)], bool);
+
+/// A total and its breakdowns as they are (counts of events, not of people: nothing hidden).
+fn shown(total: u64, breakdowns: &[Breakdown<'_>]) -> Vec<Row> {
+    let mut rows = vec![row("total", "total", UNKNOWN, Some(total), false)];
+    for (breakdown, parts, drug_of) in breakdowns {
+        for (value, n) in parts.iter() {
+            rows.push(row(
+                breakdown,
+                value,
+                if *drug_of { value } else { UNKNOWN },
+                Some(*n),
+                false,
+            ));
+        }
+    }
+    rows
+}
+
+/// The seizures table of `year`: `total` seizures, `by_substance` the seizures of each
+/// substance (the reference list's id).
+pub fn seizures(total: u64, by_substance: &[(String, u64)], year: i16) -> Table {
+    Table {
+        table: "seizures".into(),
+        year,
+        rows: shown(total, &[("substance", by_substance, true)]),
+    }
+}
+
+/// The drug-checking table of `year`: `total` samples analysed, `by_substance` the samples in
+/// which each substance was found. Suppressed as counts of people.
+pub fn drug_checking(total: u64, by_substance: &[(String, u64)], year: i16) -> Table {
+    Table {
+        table: "drug_checking".into(),
+        year,
+        rows: published("substance", total, by_substance, true),
+    }
+}
+
+/// The warnings table of `year`: the warnings whose first version was approved in the year
+/// (in Oslo's calendar), drills left out; by substance and by severity (of that first
+/// version).
+pub fn warnings(all: &[Warning], year: i16) -> Table {
+    let mut by_substance: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut by_severity: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut total = 0;
+    for w in all {
+        let Some(first) = w.approved_versions().next() else {
+            continue;
+        };
+        let Some(approved) = &first.approved else {
+            continue;
+        };
+        if first.content.exercise || crate::calendar::day_in_oslo(approved.at).year() != year {
+            continue;
+        }
+        total += 1;
+        *by_substance
+            .entry(first.content.substance.clone())
+            .or_default() += 1;
+        *by_severity
+            .entry(first.content.severity.as_str().to_owned())
+            .or_default() += 1;
+    }
+    let subs: Vec<(String, u64)> = by_substance.into_iter().collect();
+    let sev: Vec<(String, u64)> = by_severity.into_iter().collect();
+    Table {
+        table: "warnings".into(),
+        year,
+        rows: shown(
+            total,
+            &[("substance", &subs, true), ("severity", &sev, false)],
+        ),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
@@ -208,5 +295,70 @@ mod tests {
         assert_eq!(fentanyl.primary_drug, "fentanyl");
         assert!(in_selection_b("y14"));
         assert!(!in_selection_b("T40"));
+    }
+
+    #[test]
+    fn seizures_are_shown_as_they_are_and_drug_checking_is_suppressed() {
+        let subs = vec![("cocaine".to_owned(), 2), ("heroin".to_owned(), 9)];
+        let t = seizures(11, &subs, 2025);
+        let counts: Vec<Option<u64>> = t.rows.iter().map(|r| r.count).collect();
+        assert_eq!(counts, [Some(11), Some(2), Some(9)]);
+        let t = drug_checking(11, &subs, 2025);
+        let cocaine = t.rows.iter().find(|r| r.value == "cocaine").unwrap();
+        assert!(cocaine.suppressed && cocaine.count.is_none());
+        assert_eq!(t.rows[0].count, Some(11));
+        assert_eq!(t.table, "drug_checking");
+    }
+
+    #[test]
+    fn warnings_count_those_first_approved_in_the_year_and_leave_drills_out() {
+        use crate::warnings::{Actor, Event as W, Warning};
+        let who = |id| Actor {
+            id,
+            name: format!("u{id}"),
+        };
+        let make = |id: &str, approved: &str, exercise: bool| {
+            let mut content = crate::warnings::cap::tests::content();
+            content.exercise = exercise;
+            let mut w = Warning::new(id);
+            let at: jiff::Timestamp = approved.parse().unwrap();
+            w.apply(
+                &W::Drafted {
+                    version: 1,
+                    content: Box::new(content),
+                },
+                who(1),
+                at,
+            );
+            w.apply(&W::Approved { version: 1 }, who(2), at);
+            w
+        };
+        let all = vec![
+            make("a", "2025-03-01T10:00:00Z", false),
+            make("b", "2025-12-31T23:30:00Z", false), // 1 January 2026 in Oslo
+            make("c", "2025-06-01T10:00:00Z", true),  // a drill
+            make("d", "2025-07-01T10:00:00Z", false),
+        ];
+        let t = warnings(&all, 2025);
+        assert_eq!(t.rows[0].count, Some(2));
+        let severity: u64 = t
+            .rows
+            .iter()
+            .filter(|r| r.breakdown == "severity")
+            .filter_map(|r| r.count)
+            .sum();
+        assert_eq!(severity, 2);
+        assert_eq!(warnings(&all, 2026).rows[0].count, Some(1));
+        // A draft never approved is no warning issued.
+        let mut draft = Warning::new("e");
+        draft.apply(
+            &W::Drafted {
+                version: 1,
+                content: Box::new(crate::warnings::cap::tests::content()),
+            },
+            who(1),
+            "2025-03-01T10:00:00Z".parse().unwrap(),
+        );
+        assert_eq!(warnings(&[draft], 2025).rows[0].count, Some(0));
     }
 }

@@ -205,4 +205,79 @@ impl Store {
                 .collect(),
         ))
     }
+
+    /// The seizures of `year` (the monitoring area's `seizures` source, by the day seized):
+    /// how many, and how many of each substance (the reference list's id).
+    pub async fn results_seizures_of_year(
+        &self,
+        year: i16,
+    ) -> Result<(u64, Vec<(String, u64)>), StoreError> {
+        let (lo, hi) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
+        let (total, subs): (i64, Vec<(String, i64)>) = on_pool!(
+            self,
+            read | pool
+                | {
+                    let total: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM monitoring_records WHERE source = 'seizures' AND day >= $1 AND day <= $2",
+                    )
+                    .bind(&lo)
+                    .bind(&hi)
+                    .fetch_one(pool)
+                    .await?;
+                    let subs: Vec<(String, i64)> = sqlx::query_as(
+                        "SELECT substance, COUNT(DISTINCT record_id) FROM monitoring_findings \
+                         WHERE source = 'seizures' AND day >= $1 AND day <= $2 \
+                         GROUP BY substance ORDER BY substance",
+                    )
+                    .bind(&lo)
+                    .bind(&hi)
+                    .fetch_all(pool)
+                    .await?;
+                    (total, subs)
+                }
+        );
+        Ok((count(total), counts(subs)))
+    }
+
+    /// The drug-checking samples analysed in `year`: how many, and in how many each substance
+    /// was found.
+    pub async fn results_drug_checking_of_year(
+        &self,
+        year: i16,
+    ) -> Result<(u64, Vec<(String, u64)>), StoreError> {
+        let (lo, hi) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
+        let (total, subs): (i64, Vec<(String, i64)>) = on_pool!(
+            self,
+            read | pool
+                | {
+                    let total: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM drugcheck_results WHERE analysed_on >= $1 AND analysed_on <= $2",
+                    )
+                    .bind(&lo)
+                    .bind(&hi)
+                    .fetch_one(pool)
+                    .await?;
+                    let subs: Vec<(String, i64)> = sqlx::query_as(
+                        "SELECT f.substance, COUNT(*) FROM drugcheck_findings f \
+                         JOIN drugcheck_results r ON r.sample_id = f.sample_id \
+                         WHERE r.analysed_on >= $1 AND r.analysed_on <= $2 \
+                         GROUP BY f.substance ORDER BY f.substance",
+                    )
+                    .bind(&lo)
+                    .bind(&hi)
+                    .fetch_all(pool)
+                    .await?;
+                    (total, subs)
+                }
+        );
+        Ok((count(total), counts(subs)))
+    }
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn counts(v: Vec<(String, i64)>) -> Vec<(String, u64)> {
+    v.into_iter().map(|(s, n)| (s, count(n))).collect()
 }

@@ -1,12 +1,13 @@
 //! The tables reported to the EU drugs agency (EUDA) for a year, from the same data
 //! (`varde_core::results::euda`; `docs/euda.md` explains each mapping): the treatment demand
-//! indicator from every organisation's TSB pathway events, and drug-related deaths from the
-//! monitoring area's `deaths` source, both read at the moment they are asked for. CSV and
+//! indicator from every organisation's TSB pathway events, drug-related deaths from the
+//! monitoring area's `deaths` source, seizures and drug-checking results by substance, and the
+//! warnings issued, all read at the moment they are asked for. CSV and
 //! JSON, the same for the same data and year; counts of people of 1–4 suppressed.
 //!
 //! - page `/results/euda?year=` (the last complete year by default), downloads
 //!   `/results/euda/{table}/download?year=&format=csv|json`;
-//! - `GET /api/v1/results/euda/{table}?year=&format=csv|json` (`tdi` or `drd`).
+//! - `GET /api/v1/results/euda/{table}?year=&format=csv|json` (one of [`TABLES`]).
 //!
 //! Access `results.read`; every read is access-logged.
 
@@ -60,9 +61,24 @@ pub async fn table(state: &AppState, name: &str, year: i16) -> Result<Table, Web
             let (causes, subs) = state.store.results_deaths_of_year(year).await?;
             Ok(euda::drd(&causes, &subs, year))
         }
+        "seizures" => {
+            let (total, subs) = state.store.results_seizures_of_year(year).await?;
+            Ok(euda::seizures(total, &subs, year))
+        }
+        "drug_checking" => {
+            let (total, subs) = state.store.results_drug_checking_of_year(year).await?;
+            Ok(euda::drug_checking(total, &subs, year))
+        }
+        "warnings" => {
+            let (_, all) = state.store.warnings_all().await?;
+            Ok(euda::warnings(&all, year))
+        }
         _ => Err(WebError::not_found()),
     }
 }
+
+/// The tables, in the order the page shows them.
+pub const TABLES: [&str; 5] = ["tdi", "drd", "seizures", "drug_checking", "warnings"];
 
 const COLUMNS: [&str; 9] = [
     "table",
@@ -140,11 +156,12 @@ async fn logged(
 }
 
 /// An EUDA table for a year: `tdi` (treatment entrants by type of treatment centre, from the
-/// TSB pathways) or `drd` (drug-related deaths: total, selection B, by substance, from the
-/// cause-of-death source); breakdowns Varde's data do not hold are `unknown`; counts of 1–4
+/// TSB pathways), `drd` (drug-related deaths: total, selection B, by substance, from the
+/// cause-of-death source), `seizures` (by substance), `drug_checking` (samples analysed, by
+/// substance found) or `warnings` (issued, by substance and severity); breakdowns Varde's data do not hold are `unknown`; counts of 1–4
 /// `null` (`<5` in CSV).
 #[utoipa::path(get, path = "/api/v1/results/euda/{table}",
-    params(("table" = String, Path, description = "`tdi` or `drd`"), ("year" = Option<i16>, Query, description = "default: the last complete year"),
+    params(("table" = String, Path, description = "`tdi`, `drd`, `seizures`, `drug_checking` or `warnings`"), ("year" = Option<i16>, Query, description = "default: the last complete year"),
         ("format" = Option<String>, Query, description = "`json` (the default) or `csv`")),
     responses((status = 200, description = "the table"), (status = 404, body = Problem), (status = 422, body = Problem), (status = 403, body = Problem)))]
 pub(super) async fn api_table(
@@ -186,7 +203,7 @@ async fn page(
 ) -> PageResult {
     let year = year_of(&state, &q)?;
     let mut tables = Vec::new();
-    for name in ["tdi", "drd"] {
+    for name in TABLES {
         tables.push(table(&state, name, year).await?);
     }
     access.log(&state, format!("results:euda:{year}")).await?;

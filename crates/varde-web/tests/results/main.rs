@@ -494,7 +494,96 @@ async fn the_euda_tables_of_a_year_come_from_pathways_and_deaths_with_suppressio
     assert!(log.iter().any(|e| e.record == "results:euda:drd:2025"));
 }
 
+async fn the_euda_seizure_drug_checking_and_warning_tables_read_their_areas(app: &TestApp) {
+    let token = app.token("analytiker").await;
+    // Nine seizures in 2025: seven of heroin, two of cocaine; one in 2024.
+    let mut csv = String::from("agency,date,municipality,substance,amount,unit,purity_percent\n");
+    for d in 1..=7 {
+        csv += &format!("police,2025-03-0{d},0301,heroin,1.5,g,\n");
+    }
+    csv += "customs,2025-05-01,0301,cocaine,10,g,\ncustoms,2025-05-02,4601,cocaine,2,g,\n";
+    csv += "police,2024-05-02,4601,cocaine,2,g,\n";
+    let res = app
+        .client()
+        .post(app.url("/api/v1/monitoring/import/seizures?batch_id=s1"))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let v: Value = get(app, &token, "/api/v1/results/euda/seizures?year=2025")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(v["table"], "seizures");
+    assert_eq!(rows[0]["count"], 9);
+    let of = |s: &str| rows.iter().find(|r| r["value"] == s).unwrap()["count"].clone();
+    // Seizures are events, not people: a count of two is shown.
+    assert_eq!(of("cocaine"), 2);
+    assert_eq!(of("heroin"), 7);
+    // Six drug-checking samples analysed in 2025: six with heroin, one of them with fentanyl.
+    let lab = app.token("lab").await;
+    for i in 0..6 {
+        let res = app
+            .client()
+            .post(app.url("/api/v1/drugcheck/samples"))
+            .bearer_auth(&lab)
+            .json(
+                &json!({"sold_as": "heroin", "municipality": "0301", "received_on": "2025-04-01"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let code = res.json::<Value>().await.unwrap()["code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut found = vec![json!({"substance": "heroin"})];
+        if i == 0 {
+            found.push(json!({"substance": "fentanyl"}));
+        }
+        let res = app
+            .client()
+            .post(app.url(&format!("/api/v1/drugcheck/samples/{code}/result")))
+            .bearer_auth(&lab)
+            .json(&json!({"analysed_on": "2025-04-03", "method": "GC-MS", "found": found}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let v: Value = get(app, &token, "/api/v1/results/euda/drug_checking?year=2025")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["count"], 6);
+    let fentanyl = rows.iter().find(|r| r["value"] == "fentanyl").unwrap();
+    assert_eq!(
+        fentanyl["suppressed"], true,
+        "one sample: a person's, hidden"
+    );
+    // No warning was issued in 2025: a total of zero.
+    let v: Value = get(app, &token, "/api/v1/results/euda/warnings?year=2025")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["rows"][0]["count"], 0);
+    let client = browser_login(app, "analytiker").await;
+    let (status, page) = get_page(&client, app, "/results/euda?year=2025").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Beslag etter stoff") && page.contains("Varsler utstedt"));
+}
+
 on_both_engines!(
+    the_euda_seizure_drug_checking_and_warning_tables_read_their_areas,
     the_plans_are_loaded_at_first_start_and_served_by_the_api,
     an_import_per_source_names_refused_rows_and_is_idempotent_by_batch,
     a_rating_is_set_by_the_api_and_the_page_with_its_author,
