@@ -338,7 +338,8 @@ impl Decision {
 /// * The results area (plans, indicators, ratings; no personal data) is read by analysts and
 ///   any user of a national authority, who also import indicator values; ratings are set by
 ///   analysts of a national authority. The public dashboard needs no decision (no login).
-/// * An advisory unit's drug cases are read and written by its advisors and clinicians (the
+/// * An advisory unit's drug cases (a municipality's: no other kind of organisation keeps them)
+///   are read and written by its advisors and clinicians (the
 ///   unit's staff); another organisation's staff are denied, and analysts will see only the
 ///   statistics. The health-care content of a case (what a meeting held with consent
 ///   recorded: the needs assessment and the advice) is for clinicians only: the clinician role
@@ -482,6 +483,13 @@ pub fn decide(
             }
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
+        // An advisory unit for drug cases is a municipality's (several may share one): no
+        // other kind of organisation keeps advisory cases.
+        Action::AdvisoryRead | Action::AdvisoryWrite | Action::AdvisoryHealth
+            if actor.org_kind != Some(OrgKind::Municipality) =>
+        {
+            Decision::deny(Reason::RoleHasNoAccess)
+        }
         Action::AdvisoryRead | Action::AdvisoryWrite => match actor.role {
             Role::Advisor | Role::Clinician if same_org => Decision::allow(Reason::OwnOrganisation),
             Role::Advisor | Role::Clinician => Decision::deny(Reason::OtherOrganisation),
@@ -609,10 +617,15 @@ mod tests {
                 false,
             ),
             Action::AdvisoryRead | Action::AdvisoryWrite => (
-                matches!(role, Role::Advisor | Role::Clinician) && same,
+                matches!(role, Role::Advisor | Role::Clinician)
+                    && same
+                    && kind == Some(OrgKind::Municipality),
                 false,
             ),
-            Action::AdvisoryHealth => (role == Role::Clinician && same, false),
+            Action::AdvisoryHealth => (
+                role == Role::Clinician && same && kind == Some(OrgKind::Municipality),
+                false,
+            ),
         }
     }
 

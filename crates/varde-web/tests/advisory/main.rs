@@ -294,6 +294,17 @@ async fn another_municipality_is_refused_every_route(app: &TestApp) {
         .get_text(&bergen, &format!("/advisory/cases/{id}"))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // A treatment unit's clinician keeps no advisory cases and reads none.
+    let tsb = app.token("kliniker").await;
+    assert_eq!(get(app, &tsb, &c).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        post(app, &tsb, "/api/v1/advisory/cases", &youth_case())
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let (status, _) = app.get_text(&tsb, "/advisory").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let log = app.access_log(50).await;
     let denied: Vec<_> = log
         .iter()
