@@ -15,6 +15,9 @@ use axum::http::StatusCode;
 use http_body_util::BodyExt as _;
 use sha2::{Digest, Sha256};
 use tokio::sync::SemaphorePermit;
+use varde_core::csv_rows::{RowProblem, Table};
+use varde_core::org::OrgId;
+use varde_store::BatchTable;
 
 use crate::auth::CurrentUser;
 use crate::error::{FieldProblem, WebError};
@@ -229,6 +232,87 @@ pub fn batch_reused() -> WebError {
         code: Some("import.batch_reused".into()),
     });
     e
+}
+
+/// A refused row as an import answers it: its line (the header is line 1), the field and the
+/// rule.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Refused {
+    pub line: u64,
+    pub field: String,
+    pub rule: String,
+}
+
+impl From<&RowProblem> for Refused {
+    fn from(p: &RowProblem) -> Self {
+        Refused {
+            line: p.line,
+            field: p.field.clone(),
+            rule: p.rule.clone(),
+        }
+    }
+}
+
+/// What an upload of rows checked in the core ([`varde_core::csv_rows`]) comes to before
+/// anything is written.
+pub enum Checked<'a, T> {
+    /// Nothing to write; answer with this status: the batch was imported before (200,
+    /// `already_imported`), or rows were refused and not `valid_only` (422), or there are no
+    /// rows (200). The batch id stays free for the real file.
+    Answer {
+        status: StatusCode,
+        already_imported: bool,
+        refused: Vec<Refused>,
+    },
+    /// Write these rows; the refused ones are listed in the answer.
+    Write {
+        rows: &'a [(u64, T)],
+        refused: Vec<Refused>,
+    },
+}
+
+/// The checks every such import makes before it writes, in this order: the batch `key` of
+/// organisation `org` in `table` imported before (the same file: nothing to do; another file:
+/// 409), the file refused whole (its header: 422 naming the field), refused rows without
+/// `valid_only`, no rows.
+pub async fn check_batch<'a, T>(
+    state: &AppState,
+    table: BatchTable,
+    org: OrgId,
+    key: &str,
+    upload: &'a Upload<Result<Table<T>, varde_core::fields::FieldError>>,
+    valid_only: bool,
+) -> Result<Checked<'a, T>, WebError> {
+    if let Some(then) = state.store.batch(table, org, key).await? {
+        if then.digest.as_deref().is_some_and(|d| d != upload.digest) {
+            return Err(batch_reused());
+        }
+        return Ok(Checked::Answer {
+            status: StatusCode::OK,
+            already_imported: true,
+            refused: Vec::new(),
+        });
+    }
+    let parsed = upload
+        .parsed
+        .as_ref()
+        .map_err(|e| WebError::invalid(&e.field, e.rule.clone()))?;
+    let refused: Vec<Refused> = parsed.refused.iter().map(Refused::from).collect();
+    if (!refused.is_empty() && !valid_only) || parsed.rows.is_empty() {
+        return Ok(Checked::Answer {
+            status: if refused.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            },
+            already_imported: false,
+            refused,
+        });
+    }
+    Ok(Checked::Write {
+        rows: &parsed.rows,
+        refused,
+    })
 }
 
 #[cfg(test)]

@@ -22,38 +22,20 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use varde_core::fields::FieldError;
-use varde_core::monitoring::prescriptions::{
-    self as core, Measure, Parsed, Published, RowProblem, Threshold,
-};
+use varde_core::monitoring::prescriptions::{self as core, Measure, Parsed, Published, Threshold};
 use varde_core::warnings::Area;
 use varde_store::{Batch, BatchTable, ImportOutcome, PrescriptionImport, PRESCRIPTIONS_SOURCE};
 
 use crate::authz::{ImportMonitoring, OrgAccess, ReadMonitoring};
 use crate::error::{Problem, WebError};
 use crate::i18n::Lang;
-use crate::import::{batch_id, batch_reused, read_body, turn, Upload};
+use crate::import::{
+    batch_id, batch_reused, check_batch, read_body, turn, Checked, Refused, Upload,
+};
 use crate::AppState;
 
 /// The largest import accepted (a national file of every municipality is a few MB).
 pub const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
-
-/// A refused row: its line (the header is line 1), the field and the rule.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Refused {
-    pub line: u64,
-    pub field: String,
-    pub rule: String,
-}
-
-impl From<&RowProblem> for Refused {
-    fn from(p: &RowProblem) -> Self {
-        Refused {
-            line: p.line,
-            field: p.field.clone(),
-            rule: p.rule.clone(),
-        }
-    }
-}
 
 /// The answer to an import.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -101,26 +83,15 @@ pub async fn import(
         refused,
     };
     let key = format!("{PRESCRIPTIONS_SOURCE}/{batch_id}");
-    if let Some(then) = state.store.batch(BatchTable::Monitoring, org, &key).await? {
-        if then.digest.as_deref().is_some_and(|d| d != upload.digest) {
-            return Err(batch_reused());
-        }
-        return Ok((StatusCode::OK, answer(0, true, Vec::new())));
-    }
-    let parsed = upload
-        .parsed
-        .as_ref()
-        .map_err(|e| WebError::invalid(&e.field, e.rule.clone()))?;
-    let refused: Vec<Refused> = parsed.refused.iter().map(Refused::from).collect();
-    if (!refused.is_empty() && !valid_only) || parsed.rows.is_empty() {
-        // Nothing to write: the batch id stays free for the real file.
-        let status = if refused.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
+    let (rows, refused) =
+        match check_batch(state, BatchTable::Monitoring, org, &key, upload, valid_only).await? {
+            Checked::Answer {
+                status,
+                already_imported,
+                refused,
+            } => return Ok((status, answer(0, already_imported, refused))),
+            Checked::Write { rows, refused } => (rows, refused),
         };
-        return Ok((status, answer(0, false, refused)));
-    }
     let entry = access.access(state, "", format!("prescriptions-import:{batch_id}"));
     let outcome = state
         .store
@@ -131,7 +102,7 @@ pub async fn import(
                 id: &batch_id,
                 digest: &upload.digest,
             },
-            rows: &parsed.rows,
+            rows,
             at: state.clock.now(),
             access: &entry,
         })

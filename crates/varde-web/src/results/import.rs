@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use varde_core::fields::FieldError;
 use varde_core::results::plans::IndicatorDef;
-use varde_core::results::values::{read, Parsed, RowProblem};
+use varde_core::results::values::{read, Parsed};
 use varde_core::results::Source;
 use varde_store::{Batch, BatchTable, ImportOutcome, ResultsImport};
 
@@ -25,30 +25,14 @@ use crate::auth::CurrentUser;
 use crate::authz::{ImportResults, OrgAccess};
 use crate::error::{Problem, WebError};
 use crate::forms::{render, render_status, PageResult};
-use crate::import::{batch_id, batch_reused, read_body, read_form, turn, Upload};
+use crate::import::{
+    batch_id, batch_reused, check_batch, read_body, read_form, turn, Checked, Refused, Upload,
+};
 use crate::shell::{Chrome, Page};
 use crate::AppState;
 
 /// The largest import accepted (a source's values for every municipality and year is small).
 pub const IMPORT_LIMIT: usize = 16 * 1024 * 1024;
-
-/// A refused row: its line (the header is line 1), the field and the rule.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Refused {
-    pub line: u64,
-    pub field: String,
-    pub rule: String,
-}
-
-impl From<&RowProblem> for Refused {
-    fn from(p: &RowProblem) -> Self {
-        Refused {
-            line: p.line,
-            field: p.field.clone(),
-            rule: p.rule.clone(),
-        }
-    }
-}
 
 /// The answer to an import.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -118,25 +102,15 @@ pub async fn import(
         refused,
     };
     let key = format!("{}/{batch_id}", source.as_str());
-    if let Some(then) = state.store.batch(BatchTable::Results, org, &key).await? {
-        if then.digest.as_deref().is_some_and(|d| d != upload.digest) {
-            return Err(batch_reused());
-        }
-        return Ok((StatusCode::OK, answer(0, true, Vec::new())));
-    }
-    let parsed = upload
-        .parsed
-        .as_ref()
-        .map_err(|e| WebError::invalid(&e.field, e.rule.clone()))?;
-    let refused: Vec<Refused> = parsed.refused.iter().map(Refused::from).collect();
-    if (!refused.is_empty() && !valid_only) || parsed.rows.is_empty() {
-        let status = if refused.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
+    let (rows, refused) =
+        match check_batch(state, BatchTable::Results, org, &key, upload, valid_only).await? {
+            Checked::Answer {
+                status,
+                already_imported,
+                refused,
+            } => return Ok((status, answer(0, already_imported, refused))),
+            Checked::Write { rows, refused } => (rows, refused),
         };
-        return Ok((status, answer(0, false, refused)));
-    }
     let entry = access.access(state, "", format!("results-import:{key}"));
     let outcome = state
         .store
@@ -148,7 +122,7 @@ pub async fn import(
                 id: &batch_id,
                 digest: &upload.digest,
             },
-            rows: &parsed.rows,
+            rows,
             at: state.clock.now(),
             access: &entry,
         })

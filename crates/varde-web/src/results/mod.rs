@@ -70,7 +70,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
         api::RatingBody,
         api::RatedDoc,
         import::ImportAnswer,
-        import::Refused
+        crate::import::Refused
     ))
 )]
 struct ApiDoc;
