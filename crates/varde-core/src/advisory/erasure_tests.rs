@@ -50,8 +50,9 @@ fn age_groups_and_sex() {
     assert_eq!(AgeGroup::of_age(18), AgeGroup::From18To25);
     assert_eq!(AgeGroup::of_age(25), AgeGroup::From18To25);
     assert_eq!(AgeGroup::of_age(26), AgeGroup::Over25);
-    assert_eq!(Sex::of_national_id("01010112345"), Some(Sex::Female));
-    assert_eq!(Sex::of_national_id("01010112355"), Some(Sex::Male));
+    // The ninth digit: 3 odd (a man), 2 even (a woman).
+    assert_eq!(Sex::of_national_id("01010112345"), Some(Sex::Male));
+    assert_eq!(Sex::of_national_id("01010112245"), Some(Sex::Female));
     assert_eq!(Sex::of_national_id("0101011234"), None);
 }
 
