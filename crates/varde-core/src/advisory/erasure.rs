@@ -110,7 +110,7 @@ impl Sex {
         if b.len() != 11 || !b.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        Some(if (b[8] - b'0') % 2 == 0 {
+        Some(if (b[8] - b'0').is_multiple_of(2) {
             Sex::Female
         } else {
             Sex::Male
