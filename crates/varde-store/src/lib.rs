@@ -41,7 +41,10 @@ mod warnings;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use advisory::{advisory_record, CaseEntry, CasePerson, CaseRef, NewCasePerson, StoredCase};
+pub use advisory::{
+    advisory_record, CaseEntry, CaseForErasure, CasePerson, CaseRef, ErasureCandidate,
+    NewCasePerson, StoredCase, StoredStats,
+};
 pub use audit::{AccessFilter, NewAccess};
 pub use batches::{Batch, BatchTable, ImportOutcome, StoredBatch};
 pub use db::{default_url, engine_of, Engine, Store, StoreError, SQLITE_FILE};

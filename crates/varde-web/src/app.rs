@@ -36,7 +36,8 @@ pub struct Config {
     /// The address the public reaches this deployment at (no trailing slash): the links in
     /// CAP documents and the Atom feed, and the sender of CAP alerts.
     pub public_url: String,
-    /// Run the background work (the warnings' webhook deliveries). Every server of a
+    /// Run the background work (the warnings' webhook deliveries, the advisory cases' erasure
+    /// after their retention). Every server of a
     /// deployment may; tests turn it off to stop "between approval and delivery".
     pub background: bool,
 }
@@ -211,7 +212,7 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then finishes the requests in flight. The background
-    /// work (webhook deliveries) runs beside it when the configuration says so, and stops with
+    /// work (webhook deliveries, the advisory cases' erasure) runs beside it when the configuration says so, and stops with
     /// it (a delivery in flight is left to its lease: another server, or this one restarted,
     /// takes it over).
     pub async fn run<F>(self, shutdown: F) -> std::io::Result<()>
@@ -219,11 +220,15 @@ impl Application {
         F: std::future::Future<Output = ()> + Send + 'static,
     {
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let worker = self
-            .state
-            .config
-            .background
-            .then(|| tokio::spawn(warnings::outbox::run(self.state.clone(), stopped)));
+        let background = self.state.config.background;
+        let erasure = background.then(|| {
+            tokio::spawn(crate::advisory::erasure::run(
+                self.state.clone(),
+                stopped.clone(),
+            ))
+        });
+        let worker =
+            background.then(|| tokio::spawn(warnings::outbox::run(self.state.clone(), stopped)));
         let served = axum::serve(
             self.listener,
             self.router
@@ -234,6 +239,9 @@ impl Application {
         let _ = stop.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;
+        }
+        if let Some(erasure) = erasure {
+            let _ = erasure.await;
         }
         served
     }

@@ -15,6 +15,7 @@ use varde_core::org::{Role, UserChange};
 use varde_store::Store;
 use varde_web::{AppState, Application, Clock, Config};
 
+mod cmd_advisory;
 mod cmd_pathways;
 mod cmd_signal;
 mod cmd_warnings;
@@ -74,6 +75,8 @@ enum Command {
     Pathways(cmd_pathways::PathwaysArgs),
     /// Overdose warnings: the list, and the export to the EU drugs agency.
     Warnings(cmd_warnings::WarningsArgs),
+    /// Advisory units for drug cases: the erasure of closed cases after their retention.
+    Advisory(cmd_advisory::AdvisoryArgs),
     /// Seeded synthetic data.
     Simulate {
         #[command(subcommand)]
@@ -300,6 +303,18 @@ fn run_async(data_dir: PathBuf, url: Option<String>, command: Command) -> anyhow
             Command::Warnings(args) => {
                 let store = open_store(&data_dir, url).await?;
                 let code = cmd_warnings::run(
+                    &store,
+                    args,
+                    jiff::Timestamp::now(),
+                    &mut std::io::stdout().lock(),
+                )
+                .await;
+                store.close().await;
+                code
+            }
+            Command::Advisory(args) => {
+                let store = open_store(&data_dir, url).await?;
+                let code = cmd_advisory::run(
                     &store,
                     args,
                     jiff::Timestamp::now(),

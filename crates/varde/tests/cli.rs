@@ -530,3 +530,48 @@ async fn sqlite_warnings_list_and_euda_export() {
 async fn postgres_warnings_list_and_euda_export() {
     warnings_list_and_euda_export(Engine::Postgres).await;
 }
+
+/// `varde advisory erase`: the erasure job from the command line (the job itself is tested
+/// over HTTP in `crates/varde-web/tests/advisory/erasure.rs`); the demo's cases are all open,
+/// so none is erased, however late the day; a day that does not parse is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_advisory_erase() {
+    let Some(db) = TestDb::new(Engine::Sqlite).await else {
+        return;
+    };
+    let now = Timestamp::now();
+    varde_web::bootstrap::seed_builtin(&db.store, now)
+        .await
+        .unwrap();
+    varde_web::bootstrap::seed_demo(&db.store, now)
+        .await
+        .unwrap();
+    let state = varde_web::AppState::new(
+        db.store.clone(),
+        varde_core::pseudonym::PseudonymKey::from_bytes([7u8; 32]),
+        varde_web::Clock::System,
+        varde_web::Config::default(),
+    )
+    .unwrap();
+    let opened = varde_web::advisory::demo::seed_demo_advisory(&state)
+        .await
+        .unwrap();
+    assert!(opened > 0);
+    let dir = db.data_dir.path();
+    let url = Some(db.url.as_str());
+    let out = varde(
+        dir,
+        url,
+        &["advisory", "erase", "--today", "2099-01-01"],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "0 advisory case(s) erased as of 2099-01-01\n"
+    );
+    let out = varde(dir, url, &["advisory", "erase", "--today", "1 May"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--today 1 May: a date as YYYY-MM-DD"));
+    db.cleanup().await;
+}

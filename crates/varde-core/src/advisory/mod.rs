@@ -20,8 +20,11 @@
 
 pub mod case;
 pub mod codes;
+pub mod erasure;
 pub mod worklist;
 
+#[cfg(test)]
+mod erasure_tests;
 #[cfg(test)]
 mod tests;
 

@@ -8,6 +8,10 @@
 //! counter has moved, [`StoreError::Changed`] is returned and nothing is written — the rule the
 //! caller checked against the case as it read it is never bypassed.
 
+mod erasure;
+
+pub use erasure::{CaseForErasure, ErasureCandidate, StoredStats};
+
 use jiff::Timestamp;
 use sqlx::Row;
 use varde_core::org::OrgId;
@@ -67,6 +71,9 @@ pub struct CaseRef {
     pub id: i64,
     pub org_id: OrgId,
     pub pseudonym: String,
+    /// When its personal data was erased (RFC 3339): then it has no people, no entries and
+    /// no opening, and only this is shown.
+    pub erased_at: Option<String>,
 }
 
 /// The access-log record of a case.
@@ -79,6 +86,8 @@ const PEOPLE: &str =
      FROM advisory_people a LEFT JOIN persons p ON p.id = a.person_id";
 const ENTRIES: &str = "SELECT case_id, n, kind, body, actor_id, recorded_at FROM advisory_entries";
 const CASES: &str = "SELECT id, org_id, route, opening, entries FROM advisory_cases";
+/// The cases of a list: never an erased one (its opening is empty).
+const LIVE: &str = " AND erased_at IS NULL";
 
 type CaseRow = (i64, i64, String, String, i64);
 
@@ -211,21 +220,23 @@ impl Store {
     pub async fn advisory_case_ref(&self, id: i64) -> Result<Option<CaseRef>, StoreError> {
         on_pool!(
             self,
-            read | pool | {
-                let row: Option<(i64, Option<String>)> = sqlx::query_as(
+            read | pool
+                | {
+                    let row: Option<(i64, Option<String>, Option<String>)> = sqlx::query_as(
                     "SELECT c.org_id, (SELECT p.pseudonym FROM advisory_people a JOIN persons p \
-                       ON p.id = a.person_id WHERE a.case_id = c.id AND a.role = 'person') \
+                       ON p.id = a.person_id WHERE a.case_id = c.id AND a.role = 'person'), c.erased_at \
                      FROM advisory_cases c WHERE c.id = $1",
                 )
                 .bind(id)
                 .fetch_optional(pool)
                 .await?;
-                Ok(row.map(|(org, pseudonym)| CaseRef {
-                    id,
-                    org_id: OrgId(org),
-                    pseudonym: pseudonym.unwrap_or_default(),
-                }))
-            }
+                    Ok(row.map(|(org, pseudonym, erased_at)| CaseRef {
+                        id,
+                        org_id: OrgId(org),
+                        pseudonym: pseudonym.unwrap_or_default(),
+                        erased_at,
+                    }))
+                }
         )
     }
 
@@ -280,7 +291,7 @@ impl Store {
         } else {
             ""
         };
-        let cases_sql = format!("{CASES} WHERE org_id = $1{open} ORDER BY id");
+        let cases_sql = format!("{CASES} WHERE org_id = $1{open}{LIVE} ORDER BY id");
         let people_sql = format!(
             "{PEOPLE} JOIN advisory_cases c ON c.id = a.case_id WHERE c.org_id = $1{} ORDER BY a.case_id, a.idx",
             if open_only { " AND c.closed_on IS NULL" } else { "" }

@@ -63,6 +63,15 @@ pub(super) struct CaseForm {
     to: String,
 }
 
+/// The page of an erased case: that it is erased, and when.
+#[derive(Template)]
+#[template(path = "advisory/erased.html")]
+struct ErasedT {
+    c: Chrome,
+    id: i64,
+    erased_at: String,
+}
+
 #[derive(Template)]
 #[template(path = "advisory/case.html")]
 struct CaseT {
@@ -198,6 +207,15 @@ async fn case_page(
     page: Page,
     access: CaseAccess<ReadAdvisory>,
 ) -> PageResult {
+    if let Some(at) = &access.case.erased_at {
+        // Nothing personal is left; the read is logged all the same.
+        state.store.log_access(&access.access).await?;
+        return render(&ErasedT {
+            erased_at: crate::display::minute_of(at),
+            c: page.c,
+            id: access.id(),
+        });
+    }
     show(
         &state,
         page.c,

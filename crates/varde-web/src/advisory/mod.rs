@@ -12,6 +12,7 @@
 //! | `case_page.rs` | the case page and its forms |
 //! | `summons.rs` | the print-ready summons letter of a meeting |
 //! | `demo.rs` | the demo's cases in Oslo and Bergen, through the same operations |
+//! | `erasure.rs` | the erasure job: closed cases past their unit's retention lose their personal data and leave the anonymous statistics record (background loop and `varde advisory erase`) |
 //! | `unit.rs` | the unit's own minimum outreach (page form and `GET|PUT /api/v1/advisory/unit`) |
 //!
 //! The rules are `varde_core::advisory`; storage is `varde_store`'s `advisory_*` methods.
@@ -21,6 +22,7 @@ mod api;
 mod case_page;
 pub mod demo;
 mod entries;
+pub mod erasure;
 pub mod ops;
 mod pages;
 mod summons;

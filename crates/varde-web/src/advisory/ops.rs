@@ -10,6 +10,7 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use varde_core::advisory::erasure::Retention;
 use varde_core::advisory::{self, Case, DecisionInput, Entry, Opening, OutreachMinimum, Route};
 use varde_core::authz::Action;
 use varde_core::fields::{self, FieldError};
@@ -253,11 +254,23 @@ pub async fn load_with(
     Ok(Loaded { stored, case })
 }
 
-/// Reads a case for its page or the API.
+/// Refuses an erased case (410): it has no content left to read or add to.
+pub fn not_erased(case: &varde_store::CaseRef) -> Result<(), WebError> {
+    if case.erased_at.is_some() {
+        return Err(WebError::conflict(
+            "the case's personal data was erased after its retention period",
+        )
+        .with_status(axum::http::StatusCode::GONE));
+    }
+    Ok(())
+}
+
+/// Reads a case for its page or the API (410 once erased).
 pub async fn load<A: ActionKind>(
     state: &AppState,
     access: &CaseAccess<A>,
 ) -> Result<Loaded, WebError> {
+    not_erased(&access.case)?;
     load_with(state, access.id(), &access.access).await
 }
 
@@ -272,6 +285,16 @@ pub async fn minimum(state: &AppState, org: OrgId) -> Result<OutreachMinimum, We
     })
 }
 
+/// The unit's retention of closed cases: its own, or the default (five years).
+pub async fn retention(state: &AppState, org: OrgId) -> Result<Retention, WebError> {
+    Ok(state
+        .store
+        .advisory_retention(org)
+        .await?
+        .and_then(|y| Retention::new(y).ok())
+        .unwrap_or_default())
+}
+
 /// Records `entry` on the case: checked against the case as stored, written with its access
 /// entry (and, for health-care content, the user's clinical access decided first). Returns the
 /// case after the entry.
@@ -280,6 +303,7 @@ pub async fn record(
     access: &CaseAccess<WriteAdvisory>,
     entry: Entry,
 ) -> Result<Case, WebError> {
+    not_erased(&access.case)?;
     if entry.is_health_care() {
         // Denied (logged, 403) unless the user has a clinical role of the unit.
         access.health_entry(state).await?;

@@ -128,6 +128,7 @@ struct CasesT {
     rows: Vec<ListRow>,
     min_attempts: u8,
     min_means: u8,
+    retention_years: u8,
     error: FormError,
 }
 
@@ -178,6 +179,7 @@ pub(super) async fn cases_with(
             rows,
             min_attempts: min.attempts,
             min_means: min.distinct_means,
+            retention_years: ops::retention(state, access.org()).await?.years,
             error,
         },
         axum::http::StatusCode::OK,

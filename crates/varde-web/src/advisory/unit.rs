@@ -1,6 +1,7 @@
 //! A unit's own minimum outreach before a case may close as not completed (default: two
-//! attempts by two different means, `varde_core::advisory::OutreachMinimum`): read and set on
-//! the case list's page and through `GET|PUT /api/v1/advisory/unit`. A change is written with
+//! attempts by two different means, `varde_core::advisory::OutreachMinimum`) and its retention
+//! of closed cases (default five years, `varde_core::advisory::erasure::Retention`): read and
+//! set on the case list's page and through `GET|PUT /api/v1/advisory/unit`. A change is written with
 //! its access entry; every later check of a closing reads it.
 
 use axum::extract::State;
@@ -10,6 +11,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use varde_core::advisory::erasure::Retention;
 use varde_core::advisory::OutreachMinimum;
 
 use super::ops;
@@ -34,6 +36,10 @@ pub struct UnitDoc {
     pub min_attempts: i64,
     /// 1–4 different means, not more than the attempts.
     pub min_means: i64,
+    /// Years a closed case keeps its personal data (1–20; default 5). Left out of a `PUT`:
+    /// unchanged.
+    #[serde(default)]
+    pub retention_years: Option<i64>,
 }
 
 /// Sets the unit's minimum (checked) with its access entry.
@@ -59,11 +65,35 @@ pub async fn set(
     Ok(min)
 }
 
-fn doc(min: OutreachMinimum) -> UnitDoc {
+fn doc(min: OutreachMinimum, retention: Retention) -> UnitDoc {
     UnitDoc {
         min_attempts: i64::from(min.attempts),
         min_means: i64::from(min.distinct_means),
+        retention_years: Some(i64::from(retention.years)),
     }
+}
+
+/// Sets the unit's retention (checked) with its access entry.
+pub async fn set_retention(
+    state: &AppState,
+    access: &OrgAccess<WriteAdvisory>,
+    years: i64,
+) -> Result<Retention, WebError> {
+    let retention = Retention::new(years)?;
+    let entry = access.access(state, "", format!("advisory:unit:{}", access.org().0));
+    let d = OutreachMinimum::default();
+    state
+        .store
+        .advisory_set_retention(
+            access.org(),
+            i64::from(retention.years),
+            (i64::from(d.attempts), i64::from(d.distinct_means)),
+            access.principal.user.0,
+            state.clock.now(),
+            &entry,
+        )
+        .await?;
+    Ok(retention)
 }
 
 /// The unit's minimum outreach (its own, or the default).
@@ -74,7 +104,8 @@ pub(super) async fn read(
     access: OrgAccess<ReadAdvisory>,
 ) -> Result<Response, WebError> {
     let min = ops::minimum(&state, access.org()).await?;
-    Ok(json(StatusCode::OK, &doc(min)))
+    let retention = ops::retention(&state, access.org()).await?;
+    Ok(json(StatusCode::OK, &doc(min, retention)))
 }
 
 /// Sets the unit's minimum outreach.
@@ -85,8 +116,23 @@ pub(super) async fn set_api(
     access: OrgAccess<WriteAdvisory>,
     ApiJson(b): ApiJson<UnitDoc>,
 ) -> Result<Response, WebError> {
-    let min = set(&state, &access, b.min_attempts, b.min_means).await?;
-    Ok(json(StatusCode::OK, &doc(min)))
+    // Both checked before either is written.
+    let min = OutreachMinimum::new(b.min_attempts, b.min_means)?;
+    if let Some(y) = b.retention_years {
+        Retention::new(y)?;
+    }
+    set(
+        &state,
+        &access,
+        i64::from(min.attempts),
+        i64::from(min.distinct_means),
+    )
+    .await?;
+    let retention = match b.retention_years {
+        Some(y) => set_retention(&state, &access, y).await?,
+        None => ops::retention(&state, access.org()).await?,
+    };
+    Ok(json(StatusCode::OK, &doc(min, retention)))
 }
 
 #[derive(Deserialize, Default)]
@@ -94,6 +140,7 @@ pub(super) async fn set_api(
 pub(super) struct UnitForm {
     min_attempts: String,
     min_means: String,
+    retention_years: String,
 }
 
 /// The form on the case list: back to the list, or the list with the refusal.
@@ -111,7 +158,21 @@ async fn set_form(
     let result = async {
         let a = number("min_attempts", &f.min_attempts)?;
         let m = number("min_means", &f.min_means)?;
-        set(&state, &access, a, m).await
+        let years = if f.retention_years.trim().is_empty() {
+            None
+        } else {
+            Some(number("retention_years", &f.retention_years)?)
+        };
+        // Both checked before either is written.
+        OutreachMinimum::new(a, m)?;
+        if let Some(y) = years {
+            Retention::new(y)?;
+        }
+        let min = set(&state, &access, a, m).await?;
+        if let Some(y) = years {
+            set_retention(&state, &access, y).await?;
+        }
+        Ok(min)
     }
     .await;
     let l = page.c.l;

@@ -162,6 +162,10 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("advisory.min_attempts", "Minste antall forsøk", "Least attempts"),
     ("advisory.min_means", "Minste antall ulike måter", "Least different means"),
     ("advisory.save", "Lagre", "Save"),
+    ("advisory.retention_years", "Oppbevaringstid etter avslutning (år)", "Retention after closing (years)"),
+    ("advisory.retention_intro", "En avsluttet sak beholder personopplysningene så mange år etter at den ble avsluttet; deretter slettes de, og bare en anonym statistikkpost blir igjen. Standard er fem år.", "A closed case keeps its personal data for this many years after it closed; then they are erased, and only an anonymous statistics record remains. The default is five years."),
+    ("advisory.erased_title", "Personopplysningene er slettet", "The personal data is erased"),
+    ("advisory.erased_text", "Oppbevaringstiden for denne saken er ute, og alle personopplysninger i den er slettet: navn, fødselsnummer, koblinger til personregisteret og all fritekst. Bare en anonym statistikkpost er beholdt. Slettet:", "This case's retention period has ended, and all personal data in it has been erased: names, identity numbers, links to the person register and all free text. Only an anonymous statistics record is kept. Erased:"),
     // ---------------------------------------------------------------- the summons letter
     ("advisory.back_to_case", "Tilbake til saken", "Back to the case"),
     ("advisory.print_hint", "Skriv ut siden for å sende brevet.", "Print the page to send the letter."),

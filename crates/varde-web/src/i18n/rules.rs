@@ -325,6 +325,8 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("advisory.whole_number", "a whole number", "et helt tall"),
     ("advisory.min_attempts", "1 to 10 attempts", "1 til 10 forsøk"),
     ("advisory.min_means", "1 to 4 different means, and not more than the attempts", "1 til 4 ulike måter, og ikke flere enn forsøkene"),
+    ("advisory.retention_years", "1 to 20 years", "1 til 20 år"),
+    ("advisory.erased", "the case's personal data was erased after its retention period", "sakens personopplysninger er slettet etter oppbevaringstiden"),
     // The generic shape of a field's rule (an import row's `field: rule`), last: it matches much.
     ("field.rule", "{field}: {rule}", "{field}: {rule}"),
     // forms and admins (issue 15)
@@ -504,5 +506,10 @@ pub(super) const FIELDS: &[(&str, &str, &str)] = &[
         "min_means",
         "minste antall ulike måter",
         "least different means",
+    ),
+    (
+        "retention_years",
+        "oppbevaringstid i år",
+        "retention in years",
     ),
 ];

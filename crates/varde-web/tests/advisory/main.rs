@@ -11,8 +11,10 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod erasure;
 mod pages;
 
+use erasure::{a_closed_case_is_erased_after_its_retention, a_unit_sets_its_own_retention};
 use pages::{
     a_refused_form_comes_back_as_typed, the_worklist_the_case_page_and_recording_a_meeting,
 };
@@ -58,7 +60,7 @@ pub async fn open(app: &TestApp, token: &str, body: &Value) -> i64 {
     v["id"].as_i64().unwrap()
 }
 
-async fn ok(res: reqwest::Response) -> Value {
+pub async fn ok(res: reqwest::Response) -> Value {
     let status = res.status();
     let text = res.text().await.unwrap();
     assert!(status.is_success(), "{status}: {text}");
@@ -613,11 +615,17 @@ async fn a_unit_sets_its_own_minimum_outreach(app: &TestApp) {
     );
     ok(put(json!({"min_attempts": 3, "min_means": 1})).await).await;
     let v = ok(get(app, &t, "/api/v1/advisory/unit").await).await;
-    assert_eq!(v, json!({"min_attempts": 3, "min_means": 1}));
+    assert_eq!(
+        v,
+        json!({"min_attempts": 3, "min_means": 1, "retention_years": 5})
+    );
     // Bergen keeps the default.
     let bergen = app.token("radgiver.bergen").await;
     let v = ok(get(app, &bergen, "/api/v1/advisory/unit").await).await;
-    assert_eq!(v, json!({"min_attempts": 2, "min_means": 2}));
+    assert_eq!(
+        v,
+        json!({"min_attempts": 2, "min_means": 2, "retention_years": 5})
+    );
     // Two letters are not Oslo's three attempts; a third is.
     let id = open(app, &t, &youth_case()).await;
     let c = format!("/api/v1/advisory/cases/{id}");
@@ -719,4 +727,6 @@ on_both_engines!(
     a_voluntary_contact_may_stay_anonymous,
     the_worklist_the_case_page_and_recording_a_meeting,
     a_refused_form_comes_back_as_typed,
+    a_closed_case_is_erased_after_its_retention,
+    a_unit_sets_its_own_retention,
 );
