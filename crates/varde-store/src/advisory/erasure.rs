@@ -298,45 +298,6 @@ impl Store {
             }
         )
     }
-
-    /// Sets a unit's retention, with the access entry, in one transaction. A unit with no
-    /// settings yet gets the default outreach minimum (`default_min`) beside it.
-    pub async fn advisory_set_retention(
-        &self,
-        org: OrgId,
-        years: i64,
-        default_min: (i64, i64),
-        actor_id: i64,
-        at: Timestamp,
-        access: &NewAccess,
-    ) -> Result<(), StoreError> {
-        let at = at.to_string();
-        on_pool!(
-            self,
-            write
-                | pool
-                | {
-                    let mut tx = pool.begin().await?;
-                    sqlx::query(
-                    "INSERT INTO advisory_units (org_id, min_attempts, min_means, retention_years, \
-                       changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, $6) \
-                     ON CONFLICT (org_id) DO UPDATE SET retention_years = excluded.retention_years, \
-                     changed_by = excluded.changed_by, changed_at = excluded.changed_at",
-                )
-                .bind(org.0)
-                .bind(default_min.0)
-                .bind(default_min.1)
-                .bind(years)
-                .bind(actor_id)
-                .bind(&at)
-                .execute(&mut *tx)
-                .await?;
-                    append_access_tx!(tx, access);
-                    tx.commit().await?;
-                    Ok(())
-                }
-        )
-    }
 }
 
 #[cfg(feature = "testing")]

@@ -406,12 +406,15 @@ impl Store {
         )
     }
 
-    /// Sets a unit's minimum outreach, with the access entry, in one transaction.
+    /// Sets a unit's minimum outreach and, when given, its retention (kept otherwise), with
+    /// the access entry, in one transaction.
+    #[allow(clippy::too_many_arguments)]
     pub async fn advisory_set_minimum(
         &self,
         org: OrgId,
         attempts: i64,
         means: i64,
+        retention_years: Option<i64>,
         actor_id: i64,
         at: Timestamp,
         access: &NewAccess,
@@ -424,14 +427,16 @@ impl Store {
                 | {
                     let mut tx = pool.begin().await?;
                     sqlx::query(
-                    "INSERT INTO advisory_units (org_id, min_attempts, min_means, changed_by, changed_at) \
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id) DO UPDATE SET \
+                    "INSERT INTO advisory_units (org_id, min_attempts, min_means, retention_years, changed_by, changed_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id) DO UPDATE SET \
                      min_attempts = excluded.min_attempts, min_means = excluded.min_means, \
+                     retention_years = COALESCE(excluded.retention_years, advisory_units.retention_years), \
                      changed_by = excluded.changed_by, changed_at = excluded.changed_at",
                 )
                 .bind(org.0)
                 .bind(attempts)
                 .bind(means)
+                .bind(retention_years)
                 .bind(actor_id)
                 .bind(&at)
                 .execute(&mut *tx)

@@ -189,11 +189,11 @@ async fn a_unit_sets_its_minimum_outreach(db: &TestDb) {
     assert_eq!(db.store.advisory_minimum(org).await.unwrap(), None);
     let w = access(org, user, "advisory.write", "advisory:unit");
     db.store
-        .advisory_set_minimum(org, 3, 2, user, now(), &w)
+        .advisory_set_minimum(org, 3, 2, None, user, now(), &w)
         .await
         .unwrap();
     db.store
-        .advisory_set_minimum(org, 3, 3, user, now(), &w)
+        .advisory_set_minimum(org, 3, 3, None, user, now(), &w)
         .await
         .unwrap();
     assert_eq!(db.store.advisory_minimum(org).await.unwrap(), Some((3, 3)));

@@ -42,14 +42,17 @@ pub struct UnitDoc {
     pub retention_years: Option<i64>,
 }
 
-/// Sets the unit's minimum (checked) with its access entry.
+/// Sets the unit's minimum and, when given, its retention: both checked before anything is
+/// written, then one write with its access entry.
 pub async fn set(
     state: &AppState,
     access: &OrgAccess<WriteAdvisory>,
     attempts: i64,
     means: i64,
+    retention_years: Option<i64>,
 ) -> Result<OutreachMinimum, WebError> {
     let min = OutreachMinimum::new(attempts, means)?;
+    let retention = retention_years.map(Retention::new).transpose()?;
     let entry = access.access(state, "", format!("advisory:unit:{}", access.org().0));
     state
         .store
@@ -57,6 +60,7 @@ pub async fn set(
             access.org(),
             i64::from(min.attempts),
             i64::from(min.distinct_means),
+            retention.map(|r| i64::from(r.years)),
             access.principal.user.0,
             state.clock.now(),
             &entry,
@@ -71,29 +75,6 @@ fn doc(min: OutreachMinimum, retention: Retention) -> UnitDoc {
         min_means: i64::from(min.distinct_means),
         retention_years: Some(i64::from(retention.years)),
     }
-}
-
-/// Sets the unit's retention (checked) with its access entry.
-pub async fn set_retention(
-    state: &AppState,
-    access: &OrgAccess<WriteAdvisory>,
-    years: i64,
-) -> Result<Retention, WebError> {
-    let retention = Retention::new(years)?;
-    let entry = access.access(state, "", format!("advisory:unit:{}", access.org().0));
-    let d = OutreachMinimum::default();
-    state
-        .store
-        .advisory_set_retention(
-            access.org(),
-            i64::from(retention.years),
-            (i64::from(d.attempts), i64::from(d.distinct_means)),
-            access.principal.user.0,
-            state.clock.now(),
-            &entry,
-        )
-        .await?;
-    Ok(retention)
 }
 
 /// The unit's minimum outreach (its own, or the default).
@@ -116,22 +97,15 @@ pub(super) async fn set_api(
     access: OrgAccess<WriteAdvisory>,
     ApiJson(b): ApiJson<UnitDoc>,
 ) -> Result<Response, WebError> {
-    // Both checked before either is written.
-    let min = OutreachMinimum::new(b.min_attempts, b.min_means)?;
-    if let Some(y) = b.retention_years {
-        Retention::new(y)?;
-    }
-    set(
+    let min = set(
         &state,
         &access,
-        i64::from(min.attempts),
-        i64::from(min.distinct_means),
+        b.min_attempts,
+        b.min_means,
+        b.retention_years,
     )
     .await?;
-    let retention = match b.retention_years {
-        Some(y) => set_retention(&state, &access, y).await?,
-        None => ops::retention(&state, access.org()).await?,
-    };
+    let retention = ops::retention(&state, access.org()).await?;
     Ok(json(StatusCode::OK, &doc(min, retention)))
 }
 
@@ -163,15 +137,7 @@ async fn set_form(
         } else {
             Some(number("retention_years", &f.retention_years)?)
         };
-        // Both checked before either is written.
-        OutreachMinimum::new(a, m)?;
-        if let Some(y) = years {
-            Retention::new(y)?;
-        }
-        let min = set(&state, &access, a, m).await?;
-        if let Some(y) = years {
-            set_retention(&state, &access, y).await?;
-        }
+        let min = set(&state, &access, a, m, years).await?;
         Ok(min)
     }
     .await;
