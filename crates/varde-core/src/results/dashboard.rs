@@ -29,6 +29,8 @@ pub enum Verdict {
     Unchanged,
     /// Fewer than two published years (or the last two not both published).
     Unknown,
+    /// The indicator has no direction (context only).
+    NotJudged,
 }
 
 impl Verdict {
@@ -38,6 +40,7 @@ impl Verdict {
             Verdict::Worse => "worse",
             Verdict::Unchanged => "unchanged",
             Verdict::Unknown => "unknown",
+            Verdict::NotJudged => "not_judged",
         }
     }
 }
@@ -74,6 +77,7 @@ pub fn trend(def: &IndicatorDef, values: &[(i16, f64)]) -> Trend {
 /// order.
 pub fn from_points(direction: Direction, points: Vec<Point>) -> Trend {
     let verdict = match points.as_slice() {
+        _ if direction == Direction::Neither => Verdict::NotJudged,
         [.., a, b] => match (a.value, b.value) {
             (Some(a), Some(b)) => verdict(direction, a, b),
             _ => Verdict::Unknown,
@@ -89,6 +93,9 @@ pub fn from_points(direction: Direction, points: Vec<Point>) -> Trend {
 
 /// The change from `before` to `after` against `direction`.
 pub fn verdict(direction: Direction, before: f64, after: f64) -> Verdict {
+    if direction == Direction::Neither {
+        return Verdict::NotJudged;
+    }
     if (after - before).abs() < 1e-9 {
         return Verdict::Unchanged;
     }

@@ -217,13 +217,10 @@ pub fn warnings(all: &[Warning], year: i16) -> Table {
     let mut by_severity: std::collections::BTreeMap<String, u64> = Default::default();
     let mut total = 0;
     for w in all {
-        let Some(first) = w.approved_versions().next() else {
+        let Some((issued, first)) = issued(w) else {
             continue;
         };
-        let Some(approved) = &first.approved else {
-            continue;
-        };
-        if first.content.exercise || crate::calendar::day_in_oslo(approved.at).year() != year {
+        if issued != year {
             continue;
         }
         total += 1;
@@ -244,6 +241,24 @@ pub fn warnings(all: &[Warning], year: i16) -> Table {
             &[("substance", &subs, true), ("severity", &sev, false)],
         ),
     }
+}
+
+/// When a warning was issued (the year, in Oslo, its first version was approved) and that
+/// version; none for a warning never approved or issued as an exercise.
+fn issued(w: &Warning) -> Option<(i16, &crate::warnings::Version)> {
+    let first = w.approved_versions().next()?;
+    let approved = first.approved.as_ref()?;
+    (!first.content.exercise).then(|| (crate::calendar::day_in_oslo(approved.at).year(), first))
+}
+
+/// The warnings issued per year, counted as the `warnings` table counts them (the results
+/// area's indicator `warnings_issued`), in year order.
+pub fn warnings_per_year(all: &[Warning]) -> Vec<(i16, u64)> {
+    let mut per: std::collections::BTreeMap<i16, u64> = Default::default();
+    for (year, _) in all.iter().filter_map(issued) {
+        *per.entry(year).or_default() += 1;
+    }
+    per.into_iter().collect()
 }
 
 #[cfg(test)]
@@ -359,6 +374,10 @@ mod tests {
             who(1),
             "2025-03-01T10:00:00Z".parse().unwrap(),
         );
-        assert_eq!(warnings(&[draft], 2025).rows[0].count, Some(0));
+        assert_eq!(warnings(&[draft.clone()], 2025).rows[0].count, Some(0));
+        // The results area's indicator counts the same way, per year.
+        let mut with_draft = all.clone();
+        with_draft.push(draft);
+        assert_eq!(warnings_per_year(&with_draft), [(2025, 2), (2026, 1)]);
     }
 }

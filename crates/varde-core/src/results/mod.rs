@@ -51,10 +51,29 @@ pub enum Source {
     CauseOfDeathRegister,
     /// Husbanken's annual report.
     Husbanken,
+    /// Varde's own records (pathways, advisory cases, warnings, drug checking, monitoring
+    /// imports, feedback): read at view time, never imported.
+    Varde,
 }
 
 impl Source {
-    pub const ALL: [Source; 10] = [
+    /// Every source, Varde's own last.
+    pub const ALL: [Source; 11] = [
+        Source::PopulationSurveys,
+        Source::Ungdata,
+        Source::Is248,
+        Source::Brukerplan,
+        Source::NprSamdata,
+        Source::Kvarus,
+        Source::LarSurvey,
+        Source::PrescriptionRegister,
+        Source::CauseOfDeathRegister,
+        Source::Husbanken,
+        Source::Varde,
+    ];
+
+    /// The sources values are imported from (all but Varde's own records).
+    pub const IMPORTED: [Source; 10] = [
         Source::PopulationSurveys,
         Source::Ungdata,
         Source::Is248,
@@ -79,6 +98,7 @@ impl Source {
             Source::PrescriptionRegister => "prescription_register",
             Source::CauseOfDeathRegister => "cause_of_death_register",
             Source::Husbanken => "husbanken",
+            Source::Varde => "varde",
         }
     }
 
@@ -95,11 +115,27 @@ impl Source {
             Source::PrescriptionRegister => "Legemiddelregisteret",
             Source::CauseOfDeathRegister => "Dødsårsaksregisteret",
             Source::Husbanken => "Husbanken",
+            Source::Varde => "Varde",
         }
     }
 
+    /// Any source, Varde's own included (an indicator's, in the data files).
     pub fn parse(field: &'static str, v: &str) -> Result<Source, FieldError> {
         Source::ALL
+            .into_iter()
+            .find(|s| s.as_str() == v.trim())
+            .ok_or_else(|| {
+                FieldError::new(
+                    field,
+                    "one of population_surveys, ungdata, is_24_8, brukerplan, npr_samdata, kvarus, lar_survey, prescription_register, cause_of_death_register, husbanken, varde",
+                )
+            })
+    }
+
+    /// A source values are imported from (an import's): Varde's own records are read, never
+    /// imported.
+    pub fn parse_imported(field: &'static str, v: &str) -> Result<Source, FieldError> {
+        Source::IMPORTED
             .into_iter()
             .find(|s| s.as_str() == v.trim())
             .ok_or_else(|| {
@@ -117,6 +153,9 @@ impl Source {
 pub enum Direction {
     HigherIsBetter,
     LowerIsBetter,
+    /// Shown beside a goal for context, with no way it should move (the warnings issued: more
+    /// is neither better nor worse).
+    Neither,
 }
 
 impl Direction {
@@ -124,6 +163,7 @@ impl Direction {
         match self {
             Direction::HigherIsBetter => "higher",
             Direction::LowerIsBetter => "lower",
+            Direction::Neither => "neither",
         }
     }
 
@@ -131,7 +171,8 @@ impl Direction {
         match v.trim() {
             "higher" => Ok(Direction::HigherIsBetter),
             "lower" => Ok(Direction::LowerIsBetter),
-            _ => Err(FieldError::new(field, "higher or lower")),
+            "neither" => Ok(Direction::Neither),
+            _ => Err(FieldError::new(field, "higher, lower or neither")),
         }
     }
 }

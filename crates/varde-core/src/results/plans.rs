@@ -108,22 +108,70 @@ pub enum Internal {
     /// The monitoring area's prescription figures: persistent opioid use per 1,000
     /// inhabitants, as published (suppressed) there.
     MonitoringPrescriptions,
+    /// The monitoring area's `overdoses` source (non-fatal overdoses reported by emergency
+    /// services): its rows with the outcome `non_fatal` counted per year (national).
+    MonitoringOverdoses,
+    /// The drug-checking samples analysed per year (national).
+    DrugcheckSamples,
+    /// The overdose warnings issued per year: the first approved version of each warning
+    /// that is not an exercise, by its day in Oslo (as the EUDA `warnings` table counts them).
+    WarningsIssued,
+    /// A pathway quality indicator's national share per year, in per cent (the pathways
+    /// area's published report of the year, suppressed as there).
+    Pathway(PathwayShare),
+}
+
+/// The pathway quality indicators followed as result indicators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PathwayShare {
+    /// `fristbrudd`: pathways whose right to treatment was breached.
+    Fristbrudd,
+    /// `involvement_in_treatment_plan`: patients involved in their treatment plan.
+    Involvement,
+    /// `feedback_tool_used`: pathways where a feedback tool was used (the feedback area's
+    /// session links count here).
+    FeedbackTool,
+}
+
+impl PathwayShare {
+    /// The pathway indicator's id (`varde_core::pathways::indicators::INDICATOR_IDS`).
+    pub fn indicator_id(self) -> &'static str {
+        match self {
+            PathwayShare::Fristbrudd => "fristbrudd",
+            PathwayShare::Involvement => "involvement_in_treatment_plan",
+            PathwayShare::FeedbackTool => "feedback_tool_used",
+        }
+    }
 }
 
 impl Internal {
+    pub const ALL: [Internal; 8] = [
+        Internal::MonitoringDeaths,
+        Internal::MonitoringPrescriptions,
+        Internal::MonitoringOverdoses,
+        Internal::DrugcheckSamples,
+        Internal::WarningsIssued,
+        Internal::Pathway(PathwayShare::Fristbrudd),
+        Internal::Pathway(PathwayShare::Involvement),
+        Internal::Pathway(PathwayShare::FeedbackTool),
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Internal::MonitoringDeaths => "monitoring_deaths",
             Internal::MonitoringPrescriptions => "monitoring_prescriptions",
+            Internal::MonitoringOverdoses => "monitoring_overdoses",
+            Internal::DrugcheckSamples => "drugcheck_samples",
+            Internal::WarningsIssued => "warnings_issued",
+            Internal::Pathway(PathwayShare::Fristbrudd) => "pathways_fristbrudd",
+            Internal::Pathway(PathwayShare::Involvement) => "pathways_involvement",
+            Internal::Pathway(PathwayShare::FeedbackTool) => "pathways_feedback_tool",
         }
     }
 
     pub fn parse(v: &str) -> Option<Internal> {
-        match v.trim() {
-            "monitoring_deaths" => Some(Internal::MonitoringDeaths),
-            "monitoring_prescriptions" => Some(Internal::MonitoringPrescriptions),
-            _ => None,
-        }
+        Internal::ALL.into_iter().find(|i| i.as_str() == v.trim())
     }
 }
 
@@ -288,7 +336,12 @@ fn indicator(r: &csv::StringRecord) -> Result<IndicatorDef, FieldError> {
         direction: Direction::parse("direction", &cell(r, 8))?,
         level: Level::parse("level", &cell(r, 9))?,
         counts_people: cell(r, 10) == "true",
-        internal: Internal::parse(&cell(r, 11)),
+        internal: match cell(r, 11).as_str() {
+            "" => None,
+            v => Some(
+                Internal::parse(v).ok_or_else(|| FieldError::new("internal", "a part of Varde"))?,
+            ),
+        },
     })
 }
 

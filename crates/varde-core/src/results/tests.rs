@@ -51,16 +51,34 @@ fn the_escalation_plan_has_five_main_goals_twenty_three_sub_goals_and_their_rati
     assert!(p.ratings.iter().all(|r| r.reason.len() > 10));
 }
 
-/// Every indicator names one of the ten sources, and the ones read from inside Varde are the
-/// two tied in; some goals have none (shown as not followed).
+/// Every indicator names one of the sources, and the ones read from inside Varde are the
+/// eight tied in; some goals have none (shown as not followed).
 #[test]
 fn indicators_name_their_source_and_some_goals_are_not_followed() {
     let p = plan(REFORM_ID);
-    assert_eq!(p.indicators.len(), 11);
+    assert_eq!(p.indicators.len(), 17);
     assert_eq!(
         p.indicators.iter().filter(|i| i.internal.is_some()).count(),
-        2
+        8
     );
+    // Every part of Varde that feeds the view is named by one indicator, and an indicator
+    // of Varde's own records is read, never imported.
+    for internal in super::plans::Internal::ALL {
+        assert_eq!(
+            p.indicators
+                .iter()
+                .filter(|i| i.internal == Some(internal))
+                .count(),
+            1,
+            "{}",
+            internal.as_str()
+        );
+    }
+    assert!(p
+        .indicators
+        .iter()
+        .filter(|i| i.source == Source::Varde)
+        .all(|i| i.internal.is_some()));
     let followed = p
         .goals
         .iter()
@@ -175,4 +193,13 @@ fn a_trend_hides_small_counts_of_people_and_judges_the_last_change() {
         Verdict::Worse
     );
     assert_eq!(trend(work, &[(2024, 3.0)]).points[0].value, Some(3.0));
+    // The warnings issued are context: neither way is better.
+    let warnings = p
+        .indicators
+        .iter()
+        .find(|i| i.id == "warnings_issued")
+        .unwrap();
+    let t = trend(warnings, &[(2023, 2.0), (2024, 6.0)]);
+    assert_eq!(t.verdict, Verdict::NotJudged);
+    assert_eq!(t.points[0].value, Some(2.0));
 }

@@ -131,30 +131,68 @@ impl Store {
             .collect()
     }
 
-    /// The monitoring area's `deaths` rows (one per death) counted per calendar year of their
-    /// month: read at view time, never copied.
-    pub async fn results_deaths_per_year(&self) -> Result<Vec<(i16, u64)>, StoreError> {
+    /// The monitoring area's rows of `source` (`deaths`: one per death; `overdoses`: one per
+    /// overdose reported) counted per calendar year of their day: read at view time, never
+    /// copied.
+    pub async fn results_records_per_year(
+        &self,
+        source: &str,
+    ) -> Result<Vec<(i16, u64)>, StoreError> {
         let rows: Vec<(String, i64)> = on_pool!(
             self,
-            read | pool
-                | {
-                    sqlx::query_as(
-                        "SELECT SUBSTR(day, 1, 4) AS y, COUNT(*) FROM monitoring_records \
-                     WHERE source = 'deaths' AND day IS NOT NULL GROUP BY SUBSTR(day, 1, 4) ORDER BY y",
-                    )
-                    .fetch_all(pool)
-                    .await?
-                }
+            read | pool | {
+                sqlx::query_as(
+                    "SELECT SUBSTR(day, 1, 4) AS y, COUNT(*) FROM monitoring_records \
+                     WHERE source = $1 AND day IS NOT NULL GROUP BY SUBSTR(day, 1, 4) ORDER BY y",
+                )
+                .bind(source)
+                .fetch_all(pool)
+                .await?
+            }
         );
-        rows.into_iter()
-            .map(|(y, n)| {
-                Ok((
-                    y.parse()
-                        .map_err(|_| StoreError::Corrupt("deaths: day".into()))?,
-                    u64::try_from(n).unwrap_or(0),
-                ))
-            })
-            .collect()
+        per_year(rows, source)
+    }
+
+    /// The monitoring area's `overdoses` rows with the outcome `non_fatal`, counted per
+    /// calendar year of their day: read at view time, never copied.
+    pub async fn results_nonfatal_overdoses_per_year(&self) -> Result<Vec<(i16, u64)>, StoreError> {
+        let rows: Vec<(String, String)> = on_pool!(
+            self,
+            read | pool | {
+                sqlx::query_as(
+                    "SELECT SUBSTR(day, 1, 4), body FROM monitoring_records \
+                     WHERE source = 'overdoses' AND day IS NOT NULL",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+        );
+        let mut per: std::collections::BTreeMap<String, i64> = Default::default();
+        for (year, body) in rows {
+            let body: serde_json::Value = serde_json::from_str(&body)
+                .map_err(|_| StoreError::Corrupt("overdoses: body".into()))?;
+            if body["outcome"] == "non_fatal" {
+                *per.entry(year).or_default() += 1;
+            }
+        }
+        per_year(per.into_iter().collect(), "overdoses")
+    }
+
+    /// The drug-checking samples analysed, counted per calendar year of their analysis: read
+    /// at view time, never copied.
+    pub async fn results_drug_checking_per_year(&self) -> Result<Vec<(i16, u64)>, StoreError> {
+        let rows: Vec<(String, i64)> = on_pool!(
+            self,
+            read | pool | {
+                sqlx::query_as(
+                    "SELECT SUBSTR(analysed_on, 1, 4) AS y, COUNT(*) FROM drugcheck_results \
+                     GROUP BY SUBSTR(analysed_on, 1, 4) ORDER BY y",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+        );
+        per_year(rows, "drug checking")
     }
 
     /// The deaths of `year` in the monitoring area's `deaths` source (read, never copied):
@@ -280,4 +318,17 @@ fn count(n: i64) -> u64 {
 
 fn counts(v: Vec<(String, i64)>) -> Vec<(String, u64)> {
     v.into_iter().map(|(s, n)| (s, count(n))).collect()
+}
+
+/// Rows of (year as text, count) as (year, count).
+fn per_year(rows: Vec<(String, i64)>, what: &str) -> Result<Vec<(i16, u64)>, StoreError> {
+    rows.into_iter()
+        .map(|(y, n)| {
+            Ok((
+                y.parse()
+                    .map_err(|_| StoreError::Corrupt(format!("{what}: year")))?,
+                u64::try_from(n).unwrap_or(0),
+            ))
+        })
+        .collect()
 }

@@ -184,7 +184,10 @@ async fn an_import_is_idempotent_by_batch_and_a_later_one_replaces_the_value(db:
         .await
         .unwrap()
         .is_empty());
-    assert_eq!(db.store.results_deaths_per_year().await.unwrap(), vec![]);
+    assert_eq!(
+        db.store.results_records_per_year("deaths").await.unwrap(),
+        vec![]
+    );
 }
 
 varde_store::conformance!(

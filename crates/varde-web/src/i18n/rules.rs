@@ -262,7 +262,7 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("prescriptions.same_cell", "the same year, area, age band, sex and measure as line {line}", "samme år, område, aldersgruppe, kjønn og mål som linje {line}"),
     // results (issue 17)
     ("results.whole", "a whole number", "et helt tall"),
-    ("results.direction", "higher or lower", "higher eller lower"),
+    ("results.direction", "higher, lower or neither", "higher, lower eller neither"),
     ("results.level", "nation, county, municipality or hf", "nation, county, municipality eller hf"),
     ("results.area_national", "this indicator has national values only: national", "denne indikatoren har bare nasjonale verdier: national"),
     ("results.area_county", "national, or a county as county:NN (county:46)", "national, eller et fylke som county:NN (county:46)"),

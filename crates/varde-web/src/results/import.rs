@@ -176,7 +176,7 @@ pub(super) async fn api_import(
     Query(q): Query<ImportQuery>,
     body: axum::body::Body,
 ) -> Result<Response, WebError> {
-    let source = Source::parse("source", &q.source)?;
+    let source = Source::parse_imported("source", &q.source)?;
     let defs = indicators(&state).await?;
     let _turn = turn(&state).await?;
     let year = state.clock.today().year();
@@ -230,7 +230,7 @@ async fn sources(
     l: crate::i18n::Lang,
 ) -> Result<Vec<SourceOpt>, WebError> {
     let defs = indicators(state).await?;
-    Ok(Source::ALL
+    Ok(Source::IMPORTED
         .into_iter()
         .map(|s| SourceOpt {
             id: s.as_str(),
@@ -247,9 +247,9 @@ async fn sources(
 
 fn chosen(q: &ImportQuery) -> Result<Source, WebError> {
     if q.source.trim().is_empty() {
-        Ok(Source::ALL[0])
+        Ok(Source::IMPORTED[0])
     } else {
-        Ok(Source::parse("source", &q.source)?)
+        Ok(Source::parse_imported("source", &q.source)?)
     }
 }
 

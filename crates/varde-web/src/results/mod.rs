@@ -18,6 +18,7 @@ mod api;
 pub mod demo;
 pub mod euda;
 pub mod import;
+mod internal;
 pub mod ops;
 mod pages;
 mod public;

@@ -7,11 +7,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use utoipa::ToSchema;
-use varde_core::monitoring::prescriptions::Measure as PrescriptionMeasure;
 use varde_core::results::dashboard::{from_points, trend, Point, Trend};
-use varde_core::results::plans::{IndicatorDef, Internal, Plan};
+use varde_core::results::plans::{IndicatorDef, Plan};
 use varde_core::results::ratings::{check, NewRating, RatingInput};
-use varde_core::suppression;
 use varde_store::{StoredRating, StoredValue};
 
 use crate::authz::{OrgAccess, RateResults};
@@ -127,56 +125,6 @@ pub struct FocusDoc {
     pub goals: Vec<GoalDoc>,
 }
 
-/// The points read from inside Varde for `internal` in `area` (never copied; deaths for the
-/// complete years only).
-async fn internal_points(
-    state: &AppState,
-    internal: Internal,
-    area: &str,
-) -> Result<Vec<Point>, WebError> {
-    match internal {
-        Internal::MonitoringDeaths => {
-            if area != "national" {
-                return Ok(Vec::new());
-            }
-            // Complete years only: this year's count so far is no year's figure.
-            let this = state.clock.today().year();
-            Ok(state
-                .store
-                .results_deaths_per_year()
-                .await?
-                .into_iter()
-                .filter(|(year, _)| *year < this)
-                .map(|(year, n)| {
-                    let shown = suppression::cell(n);
-                    Point {
-                        year,
-                        value: shown.map(|n| n as f64),
-                        suppressed: shown.is_none(),
-                    }
-                })
-                .collect())
-        }
-        Internal::MonitoringPrescriptions => {
-            let all = crate::monitoring::prescriptions::published(
-                state,
-                PrescriptionMeasure::PersistentOpioidUse,
-            )
-            .await?;
-            Ok(
-                crate::monitoring::prescriptions::series(&all, area, "all", "all")
-                    .into_iter()
-                    .map(|y| Point {
-                        year: y.year,
-                        value: y.rate_per_1000.filter(|_| !y.suppressed),
-                        suppressed: y.suppressed,
-                    })
-                    .collect(),
-            )
-        }
-    }
-}
-
 fn point_doc(p: &Point) -> PointDoc {
     PointDoc {
         year: p.year,
@@ -245,7 +193,7 @@ pub async fn focus_doc(
         for def in plan.indicators.iter().filter(|i| i.goal == g.id) {
             let doc = match def.internal {
                 Some(internal) => {
-                    let points = internal_points(state, internal, area).await?;
+                    let points = super::internal::points(state, internal, area).await?;
                     indicator_doc(def, from_points(def.direction, points), None, l)
                 }
                 None => {

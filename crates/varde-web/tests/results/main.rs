@@ -252,8 +252,12 @@ async fn the_dashboard_shows_trends_goals_not_followed_and_figures_read_from_mon
         .json()
         .await
         .unwrap();
-    let ind = &v["goals"][0]["indicators"][0];
-    assert_eq!(ind["id"], "overdose_deaths");
+    let ind = v["goals"][0]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "overdose_deaths")
+        .unwrap();
     assert_eq!(ind["internal"], "monitoring_deaths");
     assert_eq!(ind["points"][0]["value"], 6.0);
     assert_eq!(ind["points"][1]["value"], Value::Null);
@@ -582,7 +586,190 @@ async fn the_euda_seizure_drug_checking_and_warning_tables_read_their_areas(app:
     assert!(page.contains("Beslag etter stoff") && page.contains("Varsler utstedt"));
 }
 
+/// The indicators read from inside Varde (never copied): the pathway shares of each year from
+/// the pathways' own published report, non-fatal overdoses from the monitoring area (fatal ones
+/// left out), and drug-checking samples analysed (a count under 5 hidden).
+async fn the_dashboard_reads_pathway_shares_overdoses_and_drug_checking_from_varde(app: &TestApp) {
+    // Six pathways ended in 2025: four with the patient involved in the treatment plan, all six
+    // with a feedback tool used.
+    let clinician = app.token("kliniker").await;
+    let mut csv = String::from(
+        "pathway_id,unit,hf,rhf,kommune,care_level,event,date,code,outcome,deadline\n",
+    );
+    for p in 1..=6 {
+        let row = |event: &str, date: &str, outcome: &str, deadline: &str| {
+            format!("R{p},Demo TSB poliklinikk,Oslo universitetssykehus HF,Helse Sør-Øst RHF,0301,outpatient,{event},{date},,{outcome},{deadline}\n")
+        };
+        csv += &row("referral_received", "2025-02-03", "", "");
+        csv += &row("referral_assessed", "2025-02-05", "right", "2025-03-31");
+        csv += &row("pathway_start", "2025-02-05", "", "");
+        csv += &row("first_attendance", "2025-02-20", "", "");
+        csv += &row("clinical_decision", "2025-03-01", "CT", "");
+        if p <= 4 {
+            csv += &row("treatment_plan_involvement", "2025-03-05", "", "");
+        }
+        csv += &row("feedback_tool_used", "2025-04-01", "", "");
+        csv += &row("pathway_end", "2025-06-01", "no further need", "");
+    }
+    let res = app
+        .client()
+        .post(app.url("/api/v1/pathways/import?batch_id=r1"))
+        .bearer_auth(&clinician)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    // Overdoses: six non-fatal and two fatal in 2025, three non-fatal in 2024.
+    let token = app.token("analytiker").await;
+    let mut overdoses = String::from("service,date,municipality,substances,outcome,age_band,sex\n");
+    for d in 1..=6 {
+        overdoses += &format!("ambulance,2025-03-0{d},0301,heroin,non_fatal,25-34,male\n");
+    }
+    overdoses += "ambulance,2025-04-01,0301,heroin,fatal,25-34,male\n";
+    overdoses += "emergency_ward,2025-04-02,4601,,fatal,35-44,female\n";
+    for d in 1..=3 {
+        overdoses += &format!("emergency_ward,2024-05-0{d},4601,,non_fatal,35-44,female\n");
+    }
+    let res = app
+        .client()
+        .post(app.url("/api/v1/monitoring/import/overdoses?batch_id=o1"))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(overdoses)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let focus = |n: u8| {
+        let token = token.clone();
+        async move {
+            get(app, &token, &format!("/api/v1/results/reform-2024/{n}"))
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let indicator = |v: &Value, id: &str| -> Value {
+        v["goals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|g| g["indicators"].as_array().unwrap().iter())
+            .find(|i| i["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let year = |i: &Value, y: i64| -> Value {
+        i["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["year"] == y)
+            .unwrap_or_else(|| panic!("{y} in {i}"))
+            .clone()
+    };
+    let four = focus(4).await;
+    let involved = indicator(&four, "tsb_involvement");
+    assert_eq!(involved["source"], "varde");
+    assert_eq!(involved["internal"], "pathways_involvement");
+    assert_eq!(year(&involved, 2025)["value"], 66.7);
+    assert_eq!(
+        year(&indicator(&four, "tsb_feedback_tool"), 2025)["value"],
+        100.0
+    );
+    let two = focus(2).await;
+    let nonfatal = indicator(&two, "nonfatal_overdoses");
+    assert_eq!(
+        year(&nonfatal, 2025)["value"],
+        6.0,
+        "the fatal ones are left out"
+    );
+    assert_eq!(year(&nonfatal, 2024)["suppressed"], true);
+    assert_eq!(year(&nonfatal, 2024)["value"], Value::Null);
+    assert_eq!(nonfatal["verdict"], "unknown");
+    let warnings = indicator(&two, "warnings_issued");
+    assert_eq!(warnings["direction"], "neither");
+    assert_eq!(warnings["verdict"], "not_judged");
+    // A county has no national-only figures.
+    let county: Value = get(app, &token, "/api/v1/results/reform-2024/4?area=county:03")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(indicator(&county, "tsb_involvement")["points"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // The public dashboard shows the same figures, with no login.
+    let res = app
+        .client()
+        .get(app.url("/api/v1/public/results/reform-2024/4"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let public: Value = res.json().await.unwrap();
+    assert_eq!(
+        year(&indicator(&public, "tsb_involvement"), 2025)["value"],
+        66.7
+    );
+    // Drug checking: five samples analysed in 2025 are shown; none in 2024.
+    let lab = app.token("lab").await;
+    for _ in 0..5 {
+        let res = app
+            .client()
+            .post(app.url("/api/v1/drugcheck/samples"))
+            .bearer_auth(&lab)
+            .json(
+                &json!({"sold_as": "heroin", "municipality": "0301", "received_on": "2025-04-01"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let code = res.json::<Value>().await.unwrap()["code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let res = app
+            .client()
+            .post(app.url(&format!("/api/v1/drugcheck/samples/{code}/result")))
+            .bearer_auth(&lab)
+            .json(&json!({"analysed_on": "2025-04-03", "method": "GC-MS", "found": [{"substance": "heroin"}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let one = focus(1).await;
+    let samples = indicator(&one, "drug_checking_samples");
+    assert_eq!(samples["points"].as_array().unwrap().len(), 1);
+    assert_eq!(year(&samples, 2025)["value"], 5.0);
+    // Nothing was copied into the results area's values.
+    assert!(app
+        .state
+        .store
+        .results_values("national")
+        .await
+        .unwrap()
+        .is_empty());
+}
+
 on_both_engines!(
+    the_dashboard_reads_pathway_shares_overdoses_and_drug_checking_from_varde,
     the_euda_seizure_drug_checking_and_warning_tables_read_their_areas,
     the_plans_are_loaded_at_first_start_and_served_by_the_api,
     an_import_per_source_names_refused_rows_and_is_idempotent_by_batch,
