@@ -247,6 +247,38 @@ impl PersonRecord {
     }
 }
 
+/// Sex as the identity number gives it: for statistics (the advisory units', the EU drugs
+/// agency's treatment demand), never stored beside the person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    Female,
+    Male,
+}
+
+impl Sex {
+    /// The ninth digit of a fødselsnummer, D- or H-number: even for women, odd for men. None
+    /// for anything that is not eleven digits.
+    pub fn of_national_id(digits: &str) -> Option<Sex> {
+        let b = digits.as_bytes();
+        if b.len() != 11 || !b.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        Some(if (b[8] - b'0').is_multiple_of(2) {
+            Sex::Female
+        } else {
+            Sex::Male
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Female => "female",
+            Sex::Male => "male",
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

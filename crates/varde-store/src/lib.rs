@@ -72,7 +72,9 @@ pub use pathways::{
     PATHWAY_INSERT_CHUNK,
 };
 pub use persons::{PersonRef, PersonRow};
-pub use results::{results_stream, ResultsImport, StoredRating, StoredValue, RESULTS_RATED_KIND};
+pub use results::{
+    results_stream, ResultsImport, StoredRating, StoredValue, TdiPerson, RESULTS_RATED_KIND,
+};
 pub use sessions::Session;
 pub use users::{users_stream, User};
 pub use warnings::{

@@ -94,36 +94,8 @@ impl AgeGroup {
     }
 }
 
-/// Sex as the identity number gives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    Female,
-    Male,
-}
-
-impl Sex {
-    /// The ninth digit of a fødselsnummer, D- or H-number: even for women, odd for men. None
-    /// for anything that is not eleven digits.
-    pub fn of_national_id(digits: &str) -> Option<Sex> {
-        let b = digits.as_bytes();
-        if b.len() != 11 || !b.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        Some(if (b[8] - b'0').is_multiple_of(2) {
-            Sex::Female
-        } else {
-            Sex::Male
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Sex::Female => "female",
-            Sex::Male => "male",
-        }
-    }
-}
+/// Sex as the identity number gives it (shared with the other areas' statistics).
+pub use crate::persons::Sex;
 
 /// What remains of an erased case: anonymous, for the statistics.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -75,6 +75,11 @@ pub enum EventKind {
     PathwayStart,
     /// First attendance (første fremmøte / første samtale).
     FirstAttendance,
+    /// A diagnosis set: an ICD-10 code of mental and behavioural disorders due to psychoactive
+    /// substance use (F10–F19) in the outcome column. The latest on or before the first
+    /// attendance gives the pathway's primary drug in the EU drugs agency's treatment demand
+    /// indicator.
+    Diagnosis,
     /// Clinical decision (klinisk beslutning) with its decision code.
     ClinicalDecision,
     /// End of detox (avsluttet avrusning).
@@ -93,11 +98,12 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every event kind, in the canonical order used for same-day events.
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::ReferralReceived,
         EventKind::ReferralAssessed,
         EventKind::PathwayStart,
         EventKind::FirstAttendance,
+        EventKind::Diagnosis,
         EventKind::ClinicalDecision,
         EventKind::DetoxEnd,
         EventKind::TreatmentStart,
@@ -114,6 +120,7 @@ impl EventKind {
             EventKind::ReferralAssessed => "referral_assessed",
             EventKind::PathwayStart => "pathway_start",
             EventKind::FirstAttendance => "first_attendance",
+            EventKind::Diagnosis => "diagnosis",
             EventKind::ClinicalDecision => "clinical_decision",
             EventKind::DetoxEnd => "detox_end",
             EventKind::TreatmentStart => "treatment_start",
@@ -247,16 +254,21 @@ pub enum Outcome {
     Decision(DecisionCode),
     /// `pathway_end`: the end reason (free text, non-empty).
     EndReason(Arc<str>),
+    /// `diagnosis`: the ICD-10 code, F10–F19 with or without its subdivision (`F11.2`),
+    /// in capitals.
+    Diagnosis(Arc<str>),
 }
 
 impl Outcome {
-    /// The outcome column's text: `right`, `no_right`, a decision's two letters or the reason.
+    /// The outcome column's text: `right`, `no_right`, a decision's two letters, the reason or
+    /// the diagnosis code.
     pub fn as_str(&self) -> &str {
         match self {
             Outcome::Right => "right",
             Outcome::NoRight => "no_right",
             Outcome::Decision(d) => d.as_str(),
             Outcome::EndReason(r) => r,
+            Outcome::Diagnosis(c) => c,
         }
     }
 }
@@ -354,4 +366,42 @@ impl Event {
     pub fn gives_right(&self) -> bool {
         self.kind == EventKind::ReferralAssessed && self.outcome == Some(Outcome::Right)
     }
+}
+
+/// The ICD-10 categories of mental and behavioural disorders due to psychoactive substance use
+/// (code, bokmål, English): what a `diagnosis` names, and what the forms offer.
+pub const SUBSTANCE_DIAGNOSES: [(&str, &str, &str); 10] = [
+    ("F10", "alkohol", "alcohol"),
+    ("F11", "opioider", "opioids"),
+    ("F12", "cannabinoider", "cannabinoids"),
+    ("F13", "sedativer eller hypnotika", "sedatives or hypnotics"),
+    ("F14", "kokain", "cocaine"),
+    (
+        "F15",
+        "andre sentralstimulerende midler",
+        "other stimulants",
+    ),
+    ("F16", "hallusinogener", "hallucinogens"),
+    ("F17", "tobakk", "tobacco"),
+    ("F18", "flyktige løsemidler", "volatile solvents"),
+    (
+        "F19",
+        "flere eller andre psykoaktive stoffer",
+        "multiple or other psychoactive substances",
+    ),
+];
+
+/// An ICD-10 code of mental and behavioural disorders due to psychoactive substance use
+/// (F10–F19), with or without its subdivision (`F11`, `F11.2`, `F11.21`), in capitals; `None`
+/// for anything else.
+pub fn substance_diagnosis(s: &str) -> Option<String> {
+    let code = s.trim().to_ascii_uppercase();
+    let b = code.as_bytes();
+    let head = b.len() >= 3 && b[0] == b'F' && b[1] == b'1' && b[2].is_ascii_digit();
+    let tail = match &b[3.min(b.len())..] {
+        [] => true,
+        [b'.', rest @ ..] => (1..=2).contains(&rest.len()) && rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    (head && tail).then_some(code)
 }

@@ -386,6 +386,11 @@ fn parse_outcome(
                 Ok(Some(Outcome::EndReason(interner.get(s))))
             }
         }
+        EventKind::Diagnosis => match super::model::substance_diagnosis(s) {
+            _ if s.is_empty() => Err(Rule::MissingOutcome(kind)),
+            Some(code) => Ok(Some(Outcome::Diagnosis(interner.get(&code)))),
+            None => Err(unknown()),
+        },
         // Other events carry no outcome; a value there is ignored.
         _ => Ok(None),
     }

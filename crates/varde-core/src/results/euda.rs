@@ -2,11 +2,10 @@
 //! same data the rest of Varde holds, for one calendar year (see `docs/euda.md` for every
 //! mapping and what cannot be mapped):
 //!
-//! - the treatment demand indicator (TDI): treatment entrants — TSB pathways whose first
-//!   attendance falls in the year — by type of treatment centre (the pathway's level of care at
-//!   that attendance: outpatient or inpatient). Primary drug, sex, age group and whether it is a
-//!   first treatment are not on pathway events: they are reported as `unknown`, the code the
-//!   TDI protocol has for it;
+//! - the treatment demand indicator (TDI, in [`super::tdi`]): treatment entrants — TSB
+//!   pathways whose first attendance falls in the year — by type of treatment centre, primary
+//!   drug (from the pathway's ICD-10 diagnosis), sex, age group and first treatment or not (from
+//!   the person register, for pathways registered with their person);
 //! - drug-related deaths (DRD): the cause-of-death rows of the year (the monitoring area's
 //!   `deaths` source), in total, under the EUDA's selection B by underlying cause, and by
 //!   substance mentioned (a death naming several substances counts under each). Sex and age
@@ -26,7 +25,6 @@
 
 use serde::Serialize;
 
-use crate::pathways::{CareLevel, Event, EventKind};
 use crate::suppression;
 use crate::warnings::Warning;
 
@@ -53,79 +51,54 @@ pub struct Table {
     pub rows: Vec<Row>,
 }
 
-const UNKNOWN: &str = "unknown";
+pub(super) const UNKNOWN: &str = "unknown";
 
-fn row(breakdown: &str, value: &str, drug: &str, count: Option<u64>, suppressed: bool) -> Row {
+/// Which of a row's dimension columns its value fills (the others say `unknown`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Column {
+    None,
+    Drug,
+    Sex,
+    AgeGroup,
+    FirstTreatment,
+}
+
+fn row(breakdown: &str, value: &str, column: Column, count: Option<u64>, suppressed: bool) -> Row {
+    let of = |c: Column| (if c == column { value } else { UNKNOWN }).to_owned();
     Row {
         breakdown: breakdown.to_owned(),
         value: value.to_owned(),
-        primary_drug: drug.to_owned(),
-        sex: UNKNOWN.to_owned(),
-        age_group: UNKNOWN.to_owned(),
-        first_treatment: UNKNOWN.to_owned(),
+        primary_drug: of(Column::Drug),
+        sex: of(Column::Sex),
+        age_group: of(Column::AgeGroup),
+        first_treatment: of(Column::FirstTreatment),
         count,
         suppressed,
     }
 }
 
 /// A total and its breakdown, suppressed together: small cells, and what would give one back.
-fn published(breakdown: &str, total: u64, parts: &[(String, u64)], drug_of: bool) -> Vec<Row> {
+pub(super) fn published(
+    breakdown: &str,
+    total: u64,
+    parts: &[(String, u64)],
+    column: Column,
+) -> Vec<Row> {
     let counts: Vec<u64> = parts.iter().map(|p| p.1).collect();
     let hidden = suppression::complementary(&counts);
     let total_shown = suppression::cell(total);
     let mut rows = vec![row(
         "total",
         "total",
-        UNKNOWN,
+        Column::None,
         total_shown,
         total_shown.is_none(),
     )];
     for ((value, n), hide) in parts.iter().zip(hidden) {
         let hide = hide || total_shown.is_none() && *n > 0;
-        rows.push(row(
-            breakdown,
-            value,
-            if drug_of { value } else { UNKNOWN },
-            (!hide).then_some(*n),
-            hide,
-        ));
+        rows.push(row(breakdown, value, column, (!hide).then_some(*n), hide));
     }
     rows
-}
-
-/// The TDI table of `year` from every pathway's events (pathway ids unique across the set):
-/// a pathway is an entrant in the year of its first `first_attendance`.
-pub fn tdi(events: &[Event], year: i16) -> Table {
-    let mut first: std::collections::HashMap<&str, (jiff::civil::Date, CareLevel)> =
-        std::collections::HashMap::new();
-    for e in events
-        .iter()
-        .filter(|e| e.kind == EventKind::FirstAttendance)
-    {
-        let at = first.entry(&e.pathway_id).or_insert((e.date, e.care_level));
-        if e.date < at.0 {
-            *at = (e.date, e.care_level);
-        }
-    }
-    let mut out = 0;
-    let mut inp = 0;
-    for (date, level) in first.values().filter(|(d, _)| d.year() == year) {
-        let _ = date;
-        match level {
-            CareLevel::Outpatient => out += 1,
-            CareLevel::Inpatient => inp += 1,
-        }
-    }
-    Table {
-        table: "tdi".into(),
-        year,
-        rows: published(
-            "treatment_centre",
-            out + inp,
-            &[("outpatient".into(), out), ("inpatient".into(), inp)],
-            false,
-        ),
-    }
 }
 
 /// The EUDA's selection B by underlying cause (ICD-10): mental and behavioural disorders due
@@ -145,7 +118,7 @@ pub fn in_selection_b(icd10: &str) -> bool {
 pub fn drd(deaths: &[String], by_substance: &[(String, u64)], year: i16) -> Table {
     let total = deaths.len() as u64;
     let selection_b = deaths.iter().filter(|c| in_selection_b(c)).count() as u64;
-    let mut rows = published("substance", total, by_substance, true);
+    let mut rows = published("substance", total, by_substance, Column::Drug);
     // Selection B is a subset of the total, published beside it: hidden when small, and when
     // the rest (total minus it) would be.
     let rest = total - selection_b;
@@ -157,7 +130,7 @@ pub fn drd(deaths: &[String], by_substance: &[(String, u64)], year: i16) -> Tabl
         row(
             "selection_b",
             "selection_b",
-            UNKNOWN,
+            Column::None,
             (!hide_b).then_some(selection_b),
             hide_b,
         ),
@@ -169,21 +142,15 @@ pub fn drd(deaths: &[String], by_substance: &[(String, u64)], year: i16) -> Tabl
     }
 }
 
-/// One breakdown: its name, its values' counts, and whether the value is a drug.
-type Breakdown<'a> = (&'a str, &'a [(String, u64)], bool);
+/// One breakdown: its name, its values' counts, and the column its value fills.
+type Breakdown<'a> = (&'a str, &'a [(String, u64)], Column);
 
 /// A total and its breakdowns as they are (counts of events, not of people: nothing hidden).
 fn shown(total: u64, breakdowns: &[Breakdown<'_>]) -> Vec<Row> {
-    let mut rows = vec![row("total", "total", UNKNOWN, Some(total), false)];
-    for (breakdown, parts, drug_of) in breakdowns {
+    let mut rows = vec![row("total", "total", Column::None, Some(total), false)];
+    for (breakdown, parts, column) in breakdowns {
         for (value, n) in parts.iter() {
-            rows.push(row(
-                breakdown,
-                value,
-                if *drug_of { value } else { UNKNOWN },
-                Some(*n),
-                false,
-            ));
+            rows.push(row(breakdown, value, *column, Some(*n), false));
         }
     }
     rows
@@ -195,7 +162,7 @@ pub fn seizures(total: u64, by_substance: &[(String, u64)], year: i16) -> Table 
     Table {
         table: "seizures".into(),
         year,
-        rows: shown(total, &[("substance", by_substance, true)]),
+        rows: shown(total, &[("substance", by_substance, Column::Drug)]),
     }
 }
 
@@ -205,7 +172,7 @@ pub fn drug_checking(total: u64, by_substance: &[(String, u64)], year: i16) -> T
     Table {
         table: "drug_checking".into(),
         year,
-        rows: published("substance", total, by_substance, true),
+        rows: published("substance", total, by_substance, Column::Drug),
     }
 }
 
@@ -238,7 +205,10 @@ pub fn warnings(all: &[Warning], year: i16) -> Table {
         year,
         rows: shown(
             total,
-            &[("substance", &subs, true), ("severity", &sev, false)],
+            &[
+                ("substance", &subs, Column::Drug),
+                ("severity", &sev, Column::None),
+            ],
         ),
     }
 }
@@ -265,33 +235,6 @@ pub fn warnings_per_year(all: &[Warning]) -> Vec<(i16, u64)> {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
-    use jiff::civil::date;
-
-    fn attend(id: &str, level: CareLevel, y: i16, m: i8) -> Event {
-        Event::new(id, "U", level, EventKind::FirstAttendance, date(y, m, 1))
-    }
-
-    #[test]
-    fn tdi_counts_entrants_by_their_first_attendance_and_suppresses_small_cells() {
-        let mut events = Vec::new();
-        for i in 0..12 {
-            events.push(attend(&format!("o{i}"), CareLevel::Outpatient, 2025, 3));
-        }
-        for i in 0..6 {
-            events.push(attend(&format!("i{i}"), CareLevel::Inpatient, 2025, 5));
-        }
-        // A pathway that began in 2024 is no entrant in 2025.
-        events.push(attend("old", CareLevel::Outpatient, 2024, 12));
-        events.push(attend("old", CareLevel::Outpatient, 2025, 1));
-        let t = tdi(&events, 2025);
-        let counts: Vec<Option<u64>> = t.rows.iter().map(|r| r.count).collect();
-        assert_eq!(counts, [Some(18), Some(12), Some(6)]);
-        assert!(t.rows.iter().all(|r| r.sex == "unknown"));
-        // Three inpatients: hidden, and the outpatients with them (15 − 12 = 3).
-        let t = tdi(&events[..15], 2025);
-        let counts: Vec<Option<u64>> = t.rows.iter().map(|r| r.count).collect();
-        assert_eq!(counts, [Some(15), None, None]);
-    }
 
     #[test]
     fn drd_counts_deaths_selection_b_and_substances_with_suppression() {

@@ -8,7 +8,8 @@
 //! | `plans.rs` | the two plans loaded at first start from `data/results/` (the 2024 reform, the 2007–2012 escalation plan with its final ratings), the indicators and the measures |
 //! | `values.rs` | the values' import CSV (`indicator,year,area,value`), checked row by row against the indicator's source and area level |
 //! | `ratings.rs` | a status rating as set on a page or by the API |
-//! | `euda.rs` | the tables reported to the EU drugs agency for a year: treatment demand (TDI) from the pathways, drug-related deaths (DRD) from the deaths source |
+//! | `euda.rs` | the tables reported to the EU drugs agency for a year: drug-related deaths (DRD) from the deaths source, seizures, drug checking, warnings |
+//! | `tdi.rs` | the treatment demand indicator (TDI): entrants from the pathways, by centre, primary drug (diagnosis), sex, age group and first treatment (person register) |
 //! | `dashboard.rs` | an indicator's trend: its years, suppression of counts of people, the latest value and the direction against the goal |
 //!
 //! Pure: no I/O, no clock (the current year is an argument).
@@ -17,6 +18,7 @@ pub mod dashboard;
 pub mod euda;
 pub mod plans;
 pub mod ratings;
+pub mod tdi;
 pub mod values;
 
 #[cfg(test)]

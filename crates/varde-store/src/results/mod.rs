@@ -6,7 +6,7 @@
 
 mod values;
 
-pub use values::{ResultsImport, StoredValue, RESULTS_RATED_KIND};
+pub use values::{ResultsImport, StoredValue, TdiPerson, RESULTS_RATED_KIND};
 
 use jiff::Timestamp;
 use sqlx::Row;

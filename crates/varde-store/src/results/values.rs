@@ -2,7 +2,8 @@
 //! `results_batches` as `{source}/{batch id}`, every row kept with its provenance in
 //! `results_value_rows`, each made the value in force of its indicator, year and area in
 //! `results_values`, and the access entry — one transaction), the values in force, and the
-//! figures read from the monitoring area at view time ([`Store::results_deaths_per_year`]).
+//! figures read from the other areas at view time (`Store::results_records_per_year` and the
+//! rest).
 
 use jiff::Timestamp;
 use varde_core::org::{OrgId, UserId};
@@ -178,6 +179,36 @@ impl Store {
         per_year(per.into_iter().collect(), "overdoses")
     }
 
+    /// The persons of the pathways registered with one, for the treatment demand indicator
+    /// only: (organisation, pathway id, the person's pseudonym, birth date, identity number).
+    /// The caller derives sex and age group from them and keeps neither the number nor the
+    /// date; the read is access-logged with the table.
+    pub async fn results_pathway_people(&self) -> Result<Vec<TdiPerson>, StoreError> {
+        let rows: Vec<(i64, String, String, Option<String>, String)> = on_pool!(
+            self,
+            read | pool | {
+                sqlx::query_as(
+                    "SELECT pp.org_id, pp.pathway_id, p.pseudonym, p.birth_date, p.national_id \
+                         FROM pathways_persons pp JOIN persons p ON p.id = pp.person_id",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+        );
+        Ok(rows
+            .into_iter()
+            .map(
+                |(org, pathway_id, pseudonym, birth_date, national_id)| TdiPerson {
+                    org: OrgId(org),
+                    pathway_id,
+                    pseudonym,
+                    birth_date,
+                    national_id,
+                },
+            )
+            .collect())
+    }
+
     /// The drug-checking samples analysed, counted per calendar year of their analysis: read
     /// at view time, never copied.
     pub async fn results_drug_checking_per_year(&self) -> Result<Vec<(i16, u64)>, StoreError> {
@@ -331,4 +362,14 @@ fn per_year(rows: Vec<(String, i64)>, what: &str) -> Result<Vec<(i16, u64)>, Sto
             ))
         })
         .collect()
+}
+
+/// A pathway's person as the treatment demand indicator reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TdiPerson {
+    pub org: OrgId,
+    pub pathway_id: String,
+    pub pseudonym: String,
+    pub birth_date: Option<String>,
+    pub national_id: String,
 }

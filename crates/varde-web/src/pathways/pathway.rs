@@ -125,6 +125,8 @@ struct PathwayT {
     decisions: Vec<(&'static str, String)>,
     /// End reasons (value, text) and the codes the form offers (code, code and text).
     end_reasons: Vec<(&'static str, &'static str)>,
+    /// The ICD-10 substance-use categories a diagnosis names (code, code and text).
+    diagnoses: Vec<(&'static str, String)>,
     codes: Vec<(String, String)>,
     /// A refused form's message, the field it is about, and what was typed.
     shown: Shown,
@@ -288,6 +290,15 @@ async fn view(
         end_reasons: END_REASONS
             .iter()
             .map(|(v, nb, en)| (*v, if l == Lang::En { *en } else { *nb }))
+            .collect(),
+        diagnoses: varde_core::pathways::model::SUBSTANCE_DIAGNOSES
+            .iter()
+            .map(|(code, nb, en)| {
+                (
+                    *code,
+                    format!("{code} {}", if l == Lang::En { en } else { nb }),
+                )
+            })
             .collect(),
         codes: CODES
             .iter()

@@ -1,6 +1,6 @@
 //! The tables reported to the EU drugs agency (EUDA) for a year, from the same data
-//! (`varde_core::results::euda`; `docs/euda.md` explains each mapping): the treatment demand
-//! indicator from every organisation's TSB pathway events, drug-related deaths from the
+//! (`varde_core::results::{euda, tdi}`; `docs/euda.md` explains each mapping): the treatment
+//! demand indicator from every organisation's TSB pathway events and their persons, drug-related deaths from the
 //! monitoring area's `deaths` source, seizures and drug-checking results by substance, and the
 //! warnings issued, all read at the moment they are asked for. CSV and
 //! JSON, the same for the same data and year; counts of people of 1–4 suppressed.
@@ -18,8 +18,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
+use std::collections::HashMap;
 use varde_core::fields::{self, spreadsheet_cell};
+
+use varde_core::persons::Sex;
 use varde_core::results::euda::{self, Table};
+use varde_core::results::tdi::{self, PersonFacts};
 
 use crate::authz::{OrgAccess, ReadResults};
 use crate::error::{Problem, WebError};
@@ -50,12 +54,33 @@ fn year_of(state: &AppState, q: &EudaQuery) -> Result<i16, WebError> {
     Ok(fields::year("year", &q.year, this - 1)?)
 }
 
+/// The persons of the pathways registered with one, keyed as the pathways cache qualifies a
+/// pathway (`{org_id}/{pathway_id}`): the pseudonym, the sex from the identity number and the
+/// birth date, for the TDI only (the number itself goes no further).
+async fn tdi_people(state: &AppState) -> Result<HashMap<String, PersonFacts>, WebError> {
+    Ok(state
+        .store
+        .results_pathway_people()
+        .await?
+        .into_iter()
+        .map(|p| {
+            let facts = PersonFacts {
+                sex: Sex::of_national_id(&p.national_id),
+                birth_date: p.birth_date.as_deref().and_then(|d| d.parse().ok()),
+                person: p.pseudonym,
+            };
+            (format!("{}/{}", p.org.0, p.pathway_id), facts)
+        })
+        .collect())
+}
+
 /// The table `name` of `year`, computed now from what the areas hold.
 pub async fn table(state: &AppState, name: &str, year: i16) -> Result<Table, WebError> {
     match name {
         "tdi" => {
             let parsed = crate::pathways::cache::load(state, None).await?;
-            Ok(euda::tdi(&parsed.events, year))
+            let people = tdi_people(state).await?;
+            Ok(tdi::tdi(&parsed.events, &people, year))
         }
         "drd" => {
             let (causes, subs) = state.store.results_deaths_of_year(year).await?;
@@ -155,8 +180,8 @@ async fn logged(
     Ok(t)
 }
 
-/// An EUDA table for a year: `tdi` (treatment entrants by type of treatment centre, from the
-/// TSB pathways), `drd` (drug-related deaths: total, selection B, by substance, from the
+/// An EUDA table for a year: `tdi` (treatment entrants by type of treatment centre, primary
+/// drug, sex, age group and first treatment, from the TSB pathways and their persons), `drd` (drug-related deaths: total, selection B, by substance, from the
 /// cause-of-death source), `seizures` (by substance), `drug_checking` (samples analysed, by
 /// substance found) or `warnings` (issued, by substance and severity); breakdowns Varde's data do not hold are `unknown`; counts of 1–4
 /// `null` (`<5` in CSV).

@@ -13,6 +13,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod tdi;
+
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -470,7 +472,9 @@ async fn the_euda_tables_of_a_year_come_from_pathways_and_deaths_with_suppressio
         .await
         .unwrap();
     assert_eq!(v["rows"][0]["breakdown"], "total");
-    assert_eq!(v["rows"].as_array().unwrap().len(), 3);
+    // The total, two centres, nine drug groups, three sexes, 13 age groups, three answers to
+    // "first treatment".
+    assert_eq!(v["rows"].as_array().unwrap().len(), 31);
     assert_eq!(
         get(app, &token, "/api/v1/results/euda/xyz?year=2025")
             .await

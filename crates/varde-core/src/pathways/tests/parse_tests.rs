@@ -149,3 +149,31 @@ fn parse_reads_the_optional_variant_column() {
     assert_eq!(p.events[1].variant, Variant::Standard);
     assert!(matches!(p.errors[0].rule, Rule::UnknownVariant(_)));
 }
+
+#[test]
+fn a_diagnosis_names_a_substance_use_code_of_icd10_in_its_outcome() {
+    let p = parse_ok(
+        "P1,U,H,R,,outpatient,diagnosis,2025-01-02,,F11.2,\n\
+         P2,U,H,R,,outpatient,diagnosis,2025-01-02,,f12,\n",
+    );
+    let outcomes: Vec<&str> = p
+        .events
+        .iter()
+        .filter_map(|e| e.outcome.as_ref().map(Outcome::as_str))
+        .collect();
+    assert_eq!(outcomes, ["F11.2", "F12"]);
+    let rules = row_rules(
+        "P1,U,H,R,,outpatient,diagnosis,2025-01-02,,F20.0,\n\
+         P2,U,H,R,,outpatient,diagnosis,2025-01-02,,,\n\
+         P3,U,H,R,,outpatient,diagnosis,2025-01-02,,F11.234,\n\
+         P4,U,H,R,,outpatient,diagnosis,2025-01-02,D01CT,F11,\n",
+    );
+    assert!(matches!(rules[0].1, Rule::UnknownOutcome { .. }));
+    assert!(matches!(
+        rules[1].1,
+        Rule::MissingOutcome(EventKind::Diagnosis)
+    ));
+    assert!(matches!(rules[2].1, Rule::UnknownOutcome { .. }));
+    assert!(matches!(rules[3].1, Rule::CodeDisagrees { .. }));
+    assert_eq!(rules.len(), 4);
+}
