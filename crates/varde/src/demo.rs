@@ -2,7 +2,9 @@
 //! each, `varde_sim::pathways`), so that the indicators' trends span 24 months. The first is
 //! moved in time so that it ends today; the second (another seed) so that it ends a year
 //! earlier, keeping only its pathways that ended (an open one would sit on the worklist, a
-//! year overdue), under ids of their own (`Y1-…`). The same `today`, the same events.
+//! year overdue), under ids of their own (`Y1-…`). Each pathway gets a diagnosis at its first
+//! attendance (for the EU drugs agency's treatment demand table). The same `today`, the same
+//! events.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -10,7 +12,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use jiff::civil::Date;
 use jiff::Span;
-use varde_core::pathways::{read_events, Event, EventKind};
+use varde_core::pathways::{read_events, Event, EventKind, Outcome};
 
 /// The demo's feedback (`varde_web::feedback::demo`): answered sessions on three patients'
 /// pathways, one link left open, and anonymous survey answers. Call after the demo patients.
@@ -53,7 +55,46 @@ pub fn pathway_events(today: Date) -> anyhow::Result<Vec<Event>> {
             out.push(e);
         }
     }
+    let diagnoses: Vec<Event> = out
+        .iter()
+        .filter(|e| e.kind == EventKind::FirstAttendance)
+        .map(|e| {
+            let mut d = e.clone();
+            d.kind = EventKind::Diagnosis;
+            d.outcome = Some(Outcome::Diagnosis(Arc::from(diagnosis_of(&e.pathway_id))));
+            d.code = None;
+            d
+        })
+        .collect();
+    out.extend(diagnoses);
     Ok(out)
+}
+
+/// The demo's diagnosis of a pathway, set at its first attendance: chosen by the pathway id
+/// (the same every time) so that about a third are alcohol (F10, out of the EU drugs agency's
+/// treatment demand table) and the rest spread over opioids, cannabis, stimulants, multiple
+/// drugs, sedatives and cocaine roughly as TSB's patients are.
+fn diagnosis_of(id: &str) -> &'static str {
+    const CODES: [(&str, u32); 7] = [
+        ("F10.2", 35),
+        ("F11.2", 15),
+        ("F12.2", 15),
+        ("F15.2", 12),
+        ("F19.2", 15),
+        ("F13.2", 5),
+        ("F14.2", 3),
+    ];
+    let h = id.bytes().fold(2_166_136_261u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(16_777_619)
+    });
+    let mut at = h % 100;
+    for (code, share) in CODES {
+        if at < share {
+            return code;
+        }
+        at -= share;
+    }
+    "F19.2"
 }
 
 /// Loads two small synthetic years of TSB pathways ending today ([`pathway_events`]):
@@ -191,5 +232,16 @@ mod tests {
                 .collect();
             assert!(measured.iter().all(|n| *n > 0), "{id}: {measured:?}");
         }
+        // Last year's entrants have their primary drug for the treatment demand table.
+        let people = std::collections::HashMap::new();
+        let tdi = varde_core::results::tdi::tdi(&events, &people, 2025);
+        let count = |v: &str| {
+            tdi.rows
+                .iter()
+                .find(|r| r.breakdown == "primary_drug" && r.value == v)
+                .and_then(|r| r.count)
+        };
+        assert_eq!(count("unknown"), Some(0));
+        assert!(count("opioids").unwrap() >= 5, "{tdi:?}");
     }
 }
