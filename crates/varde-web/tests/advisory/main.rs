@@ -13,11 +13,13 @@ mod common;
 
 mod erasure;
 mod pages;
+mod statistics;
 
 use erasure::{a_closed_case_is_erased_after_its_retention, a_unit_sets_its_own_retention};
 use pages::{
     a_refused_form_comes_back_as_typed, the_worklist_the_case_page_and_recording_a_meeting,
 };
+use statistics::{advice_from_the_worklist, statistics_over_http};
 
 use common::{get, post, TestApp};
 use reqwest::StatusCode;
@@ -729,4 +731,6 @@ on_both_engines!(
     a_refused_form_comes_back_as_typed,
     a_closed_case_is_erased_after_its_retention,
     a_unit_sets_its_own_retention,
+    statistics_over_http,
+    advice_from_the_worklist,
 );
