@@ -195,8 +195,8 @@ pub fn simulate_advisory(seed: u64, year: i16) -> AdvisoryYear {
             });
         }
     }
-    cases.sort_by(|a, b| (a.opened_on, a.org_id).cmp(&(b.opened_on, b.org_id)));
-    advice.sort_by(|a, b| (a.on, a.org_id).cmp(&(b.on, b.org_id)));
+    cases.sort_by_key(|a| (a.opened_on, a.org_id));
+    advice.sort_by_key(|a| (a.on, a.org_id));
     AdvisoryYear {
         year,
         cases,

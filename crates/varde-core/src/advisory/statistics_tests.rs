@@ -18,6 +18,8 @@
 //! - A share or median over fewer than 5 is hidden: Bergen has no condition cases, and the
 //!   nation's median is over Oslo's 8.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use jiff::civil::{date, Date};
 
 use super::advice::{AdviceRecord, Asker, Means, Topic};
