@@ -203,6 +203,11 @@ pub async fn statistics_over_http(app: &TestApp) {
         all["cells"].as_array().unwrap().len() + 1
     );
 
+    // The OpenAPI document names both routes.
+    let doc = ok(get(app, &analyst, "/api/v1/openapi.json").await).await;
+    assert!(doc["paths"]["/api/v1/advisory/statistics"]["get"].is_object());
+    assert!(doc["paths"]["/api/v1/advisory/advice"]["post"].is_object());
+
     // The page: the chart, the table, the places.
     let (status, page) = get_page(
         &b,
