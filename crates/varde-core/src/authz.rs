@@ -89,10 +89,14 @@ pub enum Action {
     /// Read and write the health-care content of an advisory case (a meeting held with
     /// consent: the needs assessment and the advice): clinical staff only.
     AdvisoryHealth,
+    /// Read the advisory units' statistics (anonymous aggregates, small cells suppressed):
+    /// analysts, every level; a unit's advisors and clinicians, their own unit's cells and
+    /// every municipality's, county's and the nation's.
+    AdvisoryStatistics,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 35] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -127,6 +131,7 @@ impl Action {
         Action::AdvisoryRead,
         Action::AdvisoryWrite,
         Action::AdvisoryHealth,
+        Action::AdvisoryStatistics,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -165,6 +170,7 @@ impl Action {
             Action::AdvisoryRead => "advisory.read",
             Action::AdvisoryWrite => "advisory.write",
             Action::AdvisoryHealth => "advisory.health",
+            Action::AdvisoryStatistics => "advisory.statistics",
         }
     }
 
@@ -340,8 +346,8 @@ impl Decision {
 ///   analysts of a national authority. The public dashboard needs no decision (no login).
 /// * An advisory unit's drug cases (a municipality's: no other kind of organisation keeps them)
 ///   are read and written by its advisors and clinicians (the
-///   unit's staff); another organisation's staff are denied, and analysts will see only the
-///   statistics. The health-care content of a case (what a meeting held with consent
+///   unit's staff); another organisation's staff are denied, and analysts see only the
+///   statistics (`advisory.statistics`: analysts, and the unit's advisors and clinicians). The health-care content of a case (what a meeting held with consent
 ///   recorded: the needs assessment and the advice) is for clinicians only: the clinician role
 ///   is the one given to health personnel, who give health care and are bound by its duty of
 ///   confidentiality and record-keeping; an advisor (who may be a social worker or a police
@@ -500,6 +506,19 @@ pub fn decide(
             Role::Clinician => Decision::deny(Reason::OtherOrganisation),
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
+        // Anonymous aggregates, suppressed alike for every reader: analysts see every level; a
+        // unit's staff ask on their own organisation (the web shows them their own unit's
+        // cells beside every municipality's, county's and the nation's).
+        Action::AdvisoryStatistics => match (actor.role, actor.org_kind) {
+            (Role::Analyst, _) => Decision::allow(Reason::AggregateStatistics),
+            (Role::Advisor | Role::Clinician, Some(OrgKind::Municipality)) if same_org => {
+                Decision::allow(Reason::OwnOrganisation)
+            }
+            (Role::Advisor | Role::Clinician, Some(OrgKind::Municipality)) => {
+                Decision::deny(Reason::OtherOrganisation)
+            }
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
     }
 }
 
@@ -624,6 +643,13 @@ mod tests {
             ),
             Action::AdvisoryHealth => (
                 role == Role::Clinician && same && kind == Some(OrgKind::Municipality),
+                false,
+            ),
+            Action::AdvisoryStatistics => (
+                role == Role::Analyst
+                    || (matches!(role, Role::Advisor | Role::Clinician)
+                        && same
+                        && kind == Some(OrgKind::Municipality)),
                 false,
             ),
         }

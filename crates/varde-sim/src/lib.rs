@@ -1,4 +1,5 @@
 //! Seeded synthetic data for Varde.
+pub mod advisory;
 pub mod monitoring;
 pub mod pathways;
 pub mod sources;

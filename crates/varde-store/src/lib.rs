@@ -42,8 +42,8 @@ mod warnings;
 pub mod testing;
 
 pub use advisory::{
-    advisory_record, CaseEntry, CaseForErasure, CasePerson, CaseRef, ErasureCandidate,
-    NewCasePerson, StoredCase, StoredStats,
+    advisory_record, CaseEntry, CaseForErasure, CasePerson, CaseRef, ErasureCandidate, NewAdvice,
+    NewCasePerson, StatisticsSource, StoredAdvice, StoredCase, StoredStats,
 };
 pub use audit::{AccessFilter, NewAccess};
 pub use batches::{Batch, BatchTable, ImportOutcome, StoredBatch};

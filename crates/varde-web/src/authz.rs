@@ -80,6 +80,7 @@ action_kinds!(
     ReadAdvisory => AdvisoryRead,
     WriteAdvisory => AdvisoryWrite,
     AdvisoryHealthCare => AdvisoryHealth,
+    SeeAdvisoryStatistics => AdvisoryStatistics,
 );
 
 /// What an access concerns: the record, its pseudonymous subject and the organisation that

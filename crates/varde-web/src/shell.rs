@@ -120,6 +120,10 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
             }
             "monitoring" if allowed(Action::MonitoringRead) => Some("/monitoring".to_owned()),
             "advisory" if allowed(Action::AdvisoryRead) => Some("/advisory".to_owned()),
+            // An analyst reads the advisory units' statistics only.
+            "advisory" if allowed(Action::AdvisoryStatistics) => {
+                Some("/advisory/statistics".to_owned())
+            }
             // A laboratory's or national authority's user who is no analyst may import.
             "monitoring" if allowed(Action::MonitoringImport) => {
                 Some("/monitoring/import".to_owned())

@@ -226,6 +226,9 @@ enum Simulate {
     },
     /// One national year of TSB pathways calibrated to SAMDATA 2023.
     Pathways(cmd_pathways::SimulatePathwaysArgs),
+    /// One national year of the advisory units' cases and advice, for the statistics (rates:
+    /// docs/advisory-simulation.md).
+    Advisory(cmd_advisory::SimulateAdvisoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -240,6 +243,7 @@ fn main() -> ExitCode {
         Command::Pathways(args) => cmd_pathways::run(args),
         Command::Simulate { what } => match what {
             Simulate::Pathways(args) => cmd_pathways::run_simulate(args),
+            Simulate::Advisory(args) => cmd_advisory::run_simulate(args),
             Simulate::Monitoring {
                 seed,
                 out,

@@ -532,8 +532,9 @@ async fn postgres_warnings_list_and_euda_export() {
 }
 
 /// `varde advisory erase`: the erasure job from the command line (the job itself is tested
-/// over HTTP in `crates/varde-web/tests/advisory/erasure.rs`); the demo's cases are all open,
-/// so none is erased, however late the day; a day that does not parse is refused.
+/// over HTTP in `crates/varde-web/tests/advisory/erasure.rs`); of the demo's cases one closed
+/// case is left unerased (its erasure due within 30 days; the other was erased by the demo), so
+/// one is erased on a late day and none on a second run; a day that does not parse is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_advisory_erase() {
     let Some(db) = TestDb::new(Engine::Sqlite).await else {
@@ -568,10 +569,77 @@ async fn sqlite_advisory_erase() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
+        "1 advisory case(s) erased as of 2099-01-01\n"
+    );
+    let out = varde(
+        dir,
+        url,
+        &["advisory", "erase", "--today", "2099-01-01"],
+        None,
+    );
+    assert_eq!(
+        text(&out.stdout),
         "0 advisory case(s) erased as of 2099-01-01\n"
     );
     let out = varde(dir, url, &["advisory", "erase", "--today", "1 May"], None);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("--today 1 May: a date as YYYY-MM-DD"));
     db.cleanup().await;
+}
+
+/// `varde simulate advisory`: a seeded national year of the advisory units' cases and advice
+/// (rates in docs/advisory-simulation.md), the same bytes for the same seed, the conditions
+/// about 90 in the year, and the statistics' national count of cases that of the cases written.
+#[test]
+fn simulate_advisory() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, seed: &str| {
+        let out = dir.path().join(name);
+        let o = varde(
+            dir.path(),
+            None,
+            &[
+                "simulate",
+                "advisory",
+                "--seed",
+                seed,
+                "--year",
+                "2024",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        (
+            out,
+            serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap(),
+        )
+    };
+    let (a, manifest) = run("a", "5");
+    let conditions = manifest["cases_by_route"]["prosecution_condition"]
+        .as_u64()
+        .unwrap();
+    assert!((60..=120).contains(&conditions), "{manifest}");
+    let cases = manifest["cases"].as_u64().unwrap();
+    let read = |dir: &Path, f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    assert_eq!(read(&a, "cases.csv").lines().count() as u64, cases + 1);
+    assert_eq!(
+        read(&a, "advice.csv").lines().count() as u64,
+        manifest["advice"].as_u64().unwrap() + 1
+    );
+    let stats = read(&a, "statistics.csv");
+    assert!(
+        stats.contains(&format!("\nnation,NO,cases,,{cases},false\n")),
+        "{stats}"
+    );
+    // No identity number, no name: the records are the anonymous shape.
+    assert!(read(&a, "cases.csv").starts_with("org_id,municipality,county,route,age_group,sex,"));
+    // Same seed, same bytes; another seed, another year.
+    let (b, _) = run("b", "5");
+    for f in ["cases.csv", "advice.csv", "statistics.csv", "manifest.json"] {
+        assert_eq!(read(&a, f), read(&b, f), "{f}");
+    }
+    let (c, _) = run("c", "6");
+    assert_ne!(read(&a, "cases.csv"), read(&c, "cases.csv"));
 }

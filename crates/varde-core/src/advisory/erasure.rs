@@ -117,6 +117,8 @@ pub struct StatsRecord {
     pub outcome: Option<String>,
     pub meetings_required: Option<u8>,
     pub meetings_attended: u32,
+    /// Meetings the person did not come to (a case with one is a non-attending case).
+    pub meetings_missed: u32,
     pub outreach_attempts: u32,
     pub tests: u32,
     pub positives: u32,
@@ -125,6 +127,29 @@ pub struct StatsRecord {
 }
 
 impl StatsRecord {
+    /// THE record of a case, live or at its erasure: the one function both the erasure job
+    /// (which stores it) and the statistics (which compute it for cases not yet erased) call,
+    /// so that the two never drift and an erasure leaves the statistics unchanged. The county
+    /// comes from the unit's municipality number (reference data), the sex from the person's
+    /// identity number when known (read here, never kept).
+    pub fn of_unit(
+        case: &Case,
+        org_id: i64,
+        kommunenummer: Option<&str>,
+        national_id: Option<&str>,
+    ) -> StatsRecord {
+        let county = kommunenummer
+            .and_then(|k| crate::refdata::get().kommune(k))
+            .map(|k| k.fylkesnummer.clone());
+        StatsRecord::of(
+            case,
+            org_id,
+            kommunenummer.map(str::to_owned),
+            county,
+            national_id.and_then(Sex::of_national_id),
+        )
+    }
+
     /// The record of `case` of unit `org_id` (in `municipality`, of `county`), with the
     /// person's `sex` when known. Age group from the birth date on the opening day.
     pub fn of(
@@ -157,6 +182,7 @@ impl StatsRecord {
             outcome: case.closed.map(|c| c.1.as_str().to_owned()),
             meetings_required: decision.map(|d| d.meetings_required),
             meetings_attended: case.meetings_attended(),
+            meetings_missed: case.missed().count() as u32,
             outreach_attempts: case.outreach.len() as u32,
             tests: case.tests.len() as u32,
             positives: case

@@ -117,3 +117,76 @@ fn the_record_keeps_counts_and_dates_and_nothing_personal() {
     let json = serde_json::to_string(&r).unwrap();
     assert!(!json.contains("POL-2026-123") && !json.contains("Storgata"));
 }
+
+#[test]
+fn the_worklist_shows_erasures_due_within_thirty_days_or_overdue() {
+    let open_case = |closed: Option<&str>| {
+        let mut c = Case::new(
+            open(Route::Voluntary, None, d("2020-01-02")).unwrap(),
+            None,
+            0,
+        );
+        if let Some(day) = closed {
+            c.apply(&Entry::Closed {
+                on: d(day),
+                outcome: ClosingOutcome::Withdrawn,
+            });
+        }
+        c
+    };
+    let cases = vec![
+        (1, open_case(Some("2021-03-01"))), // erased on 2026-03-01: overdue
+        (2, open_case(Some("2021-03-31"))), // 2026-03-31: in 30 days
+        (3, open_case(Some("2021-04-01"))), // 2026-04-01: 31 days ahead, not yet
+        (4, open_case(None)),               // open: never
+    ];
+    let due = super::worklist::erasures_due(&cases, Retention::default(), d("2026-03-01"));
+    let ids: Vec<(i64, String)> = due.iter().map(|c| (c.case, c.day.to_string())).collect();
+    assert_eq!(
+        ids,
+        vec![(1, "2026-03-01".to_owned()), (2, "2026-03-31".to_owned())]
+    );
+    // A unit keeping cases for one year sees case 3 long overdue.
+    let due = super::worklist::erasures_due(&cases, Retention::new(1).unwrap(), d("2026-03-01"));
+    assert_eq!(due.len(), 3);
+}
+
+#[test]
+fn the_record_counts_missed_meetings_and_is_the_same_through_of_unit() {
+    let mut case = Case::new(
+        open(Route::Voluntary, None, d("2026-01-05")).unwrap(),
+        None,
+        0,
+    );
+    for e in [
+        Entry::MeetingPlanned {
+            planned_at: "2026-01-06T09:00:00Z".parse().unwrap(),
+            place: "Rådhuset".into(),
+        },
+        Entry::Attendance {
+            meeting: 1,
+            status: AttendanceStatus::NotAttended,
+            consent: None,
+            reason: None,
+            assessment: None,
+            advice: None,
+        },
+    ] {
+        case.apply(&e);
+    }
+    // 01010012345-style numbers are not needed: the ninth digit decides (here 1: male).
+    let r = StatsRecord::of_unit(&case, 3, Some("4601"), Some("01010000100"));
+    assert_eq!(r.meetings_missed, 1);
+    assert_eq!(r.county.as_deref(), Some("46"));
+    assert_eq!(r.sex, Some(Sex::Male));
+    assert_eq!(
+        r,
+        StatsRecord::of(
+            &case,
+            3,
+            Some("4601".into()),
+            Some("46".into()),
+            Some(Sex::Male)
+        )
+    );
+}

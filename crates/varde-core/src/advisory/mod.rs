@@ -18,13 +18,17 @@
 //!
 //! Every refusal is a [`FieldError`] naming the field and the rule, never the value.
 
+pub mod advice;
 pub mod case;
 pub mod codes;
 pub mod erasure;
+pub mod statistics;
 pub mod worklist;
 
 #[cfg(test)]
 mod erasure_tests;
+#[cfg(test)]
+mod statistics_tests;
 #[cfg(test)]
 mod tests;
 

@@ -102,3 +102,28 @@ pub fn worklist(cases: &[(i64, Case)], today: Date, min: OutreachMinimum) -> Wor
     w.outreach_needed.sort_by_key(|c| c.day);
     w
 }
+
+/// A closed case shows on the worklist as due for erasure this many days before its erasure day
+/// (and stays there if the job is late).
+pub const ERASURE_NOTICE_DAYS: i64 = 30;
+
+/// Closed cases of `cases` whose personal data is erased under `retention` within
+/// [`ERASURE_NOTICE_DAYS`] of `today` (or already due): the day is the erasure day. The unit
+/// sees what is about to go (a case it must keep longer needs its retention set before then).
+pub fn erasures_due(
+    cases: &[(i64, Case)],
+    retention: super::erasure::Retention,
+    today: Date,
+) -> Vec<DueCase> {
+    let horizon = add_days(today, ERASURE_NOTICE_DAYS);
+    let mut out: Vec<DueCase> = cases
+        .iter()
+        .filter_map(|(id, case)| {
+            let (closed_on, _) = case.closed?;
+            let day = retention.erase_on(closed_on);
+            (day <= horizon).then_some(DueCase { case: *id, day })
+        })
+        .collect();
+    out.sort_by_key(|c| (c.day, c.case));
+    out
+}

@@ -62,6 +62,8 @@ pub struct StoredStats {
     /// JSON array of destinations.
     pub referrals: String,
     pub recorded_on: String,
+    /// None for a record written before the column existed (read as 0).
+    pub meetings_missed: Option<i64>,
 }
 
 impl Store {
@@ -235,8 +237,8 @@ impl Store {
                     "INSERT INTO advisory_statistics (org_id, route, municipality, county, \
                        age_group, sex, opened_on, decided_on, first_meeting_on, closed_on, outcome, \
                        meetings_required, meetings_attended, outreach_attempts, tests, positives, \
-                       referrals, recorded_on) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                       referrals, recorded_on, meetings_missed) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
                 )
                 .bind(stats.org_id)
                 .bind(&stats.route)
@@ -256,6 +258,7 @@ impl Store {
                 .bind(i64::from(stats.positives))
                 .bind(&referrals)
                 .bind(&day)
+                .bind(i64::from(stats.meetings_missed))
                 .execute(&mut *tx)
                 .await?;
                     append_access_tx!(tx, access);
@@ -274,8 +277,8 @@ impl Store {
                     Ok(sqlx::query_as(
                     "SELECT org_id, route, municipality, county, age_group, sex, opened_on, \
                      decided_on, first_meeting_on, closed_on, outcome, meetings_required, \
-                     meetings_attended, outreach_attempts, tests, positives, referrals, recorded_on \
-                     FROM advisory_statistics ORDER BY id",
+                     meetings_attended, outreach_attempts, tests, positives, referrals, recorded_on, \
+                     meetings_missed FROM advisory_statistics ORDER BY id",
                 )
                 .fetch_all(pool)
                 .await?)

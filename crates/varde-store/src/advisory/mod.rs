@@ -9,8 +9,10 @@
 //! caller checked against the case as it read it is never bypassed.
 
 mod erasure;
+mod statistics;
 
 pub use erasure::{CaseForErasure, ErasureCandidate, StoredStats};
+pub use statistics::{NewAdvice, StatisticsSource, StoredAdvice};
 
 use jiff::Timestamp;
 use sqlx::Row;

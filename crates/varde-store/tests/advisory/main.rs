@@ -199,4 +199,66 @@ async fn a_unit_sets_its_minimum_outreach(db: &TestDb) {
     assert_eq!(db.store.advisory_minimum(org).await.unwrap(), Some((3, 3)));
 }
 
-varde_store::conformance!(a_case_and_its_entries, a_unit_sets_its_minimum_outreach);
+/// Advice is logged with its access entry and counted per day; the statistics' read gives the
+/// advice of the period only, every live case with its people and entries, and appends one
+/// access entry.
+async fn advice_and_the_statistics_source(db: &TestDb) {
+    let (org, user) = unit(db, "d").await;
+    let w = access(org, user, "advisory.write", "advisory:advice");
+    for day in ["2026-11-30", "2026-12-01", "2027-01-02"] {
+        db.store
+            .advisory_advice_add(
+                org,
+                &varde_store::NewAdvice {
+                    given_on: day.into(),
+                    asker: "relative".into(),
+                    means: "phone".into(),
+                    topic: "law".into(),
+                    age_group: (day == "2026-12-01").then(|| "15_17".to_owned()),
+                },
+                now(),
+                &w,
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        db.store
+            .advisory_advice_count(org, "2026-12-01")
+            .await
+            .unwrap(),
+        1
+    );
+    let people = [NewCasePerson {
+        guardian: false,
+        person_id: None,
+        name: Some("Ola".into()),
+    }];
+    let id = db
+        .store
+        .advisory_open(org, "voluntary", "{}", &people, user, now(), &w)
+        .await
+        .unwrap();
+    let before = entries_logged(db).await;
+    let r = access(org, user, "advisory.statistics", "advisory:statistics");
+    let src = db
+        .store
+        .advisory_statistics_source("2026-12-01", "2026-12-31", &r)
+        .await
+        .unwrap();
+    assert_eq!(entries_logged(db).await, before + 1);
+    assert_eq!(src.advice.len(), 1);
+    assert_eq!(src.advice[0].given_on, "2026-12-01");
+    assert_eq!(src.advice[0].age_group.as_deref(), Some("15_17"));
+    assert_eq!(src.live.len(), 1);
+    assert_eq!(src.live[0].case.id, id);
+    assert_eq!(src.live[0].case.people.len(), 1);
+    assert_eq!(src.live[0].national_id, None);
+    assert!(src.erased.is_empty());
+}
+
+varde_store::conformance!(
+    a_case_and_its_entries,
+    a_unit_sets_its_minimum_outreach,
+    advice_and_the_statistics_source
+);

@@ -3,10 +3,15 @@
 //! case with guardians and drug testing whose period has ended (a missed meeting with two
 //! outreach attempts, two meetings with consent, a positive and two negative tests, the report
 //! sent, a referral), a case from the police with a meeting today and one from the emergency
-//! ward with a meeting this week; in Bergen a condition with a missed meeting awaiting outreach
-//! and an anonymous voluntary contact.
+//! ward with a meeting this week, a condition closed five years ago less ten days (its erasure
+//! due on the worklist) and advice logged; in Bergen a condition with a missed meeting awaiting
+//! outreach, an anonymous voluntary contact, and a condition closed six years ago that the real
+//! erasure job (run with today's clock) has erased, so the erased page and the statistics'
+//! stored records show.
 
 use jiff::civil::Date;
+use jiff::ToSpan;
+use varde_core::advisory::advice::AdviceInput;
 use varde_core::advisory::{latest_end, DecisionInput, TestingInput};
 use varde_core::calendar::add_days;
 use varde_core::org::Principal;
@@ -56,6 +61,49 @@ async fn open(
     let access = OrgAccess::<WriteAdvisory>::decide(state, p.clone()).await?;
     let id = ops::open_case(state, &access, &input).await?;
     CaseAccess::decide(state, p.clone(), id).await
+}
+
+/// A condition of one meeting decided on `decided`, attended two weeks later, closed as
+/// completed on `closed` (after the period of 60 days): a case of years ago, registered now.
+async fn past_case(
+    state: &AppState,
+    p: &Principal,
+    name: &str,
+    national_id: String,
+    decided: Date,
+    closed: Date,
+) -> Result<usize, WebError> {
+    let case = open(
+        state,
+        p,
+        OpenCase {
+            route: "prosecution_condition".into(),
+            person: PersonInput {
+                national_id: Some(national_id),
+                name: Some(name.into()),
+            },
+            guardians: vec![],
+            decision: Some(DecisionInput {
+                reference: format!("DEMO-{decided}"),
+                decided_on: decided.to_string(),
+                meetings_required: Some(1),
+                period_end: add_days(decided, 60).to_string(),
+                drug_testing: None,
+            }),
+        },
+    )
+    .await?;
+    let script = vec![
+        entries::meeting(&at(add_days(decided, 14), 10), "Rådhuset")?,
+        entries::attendance(1, "attended", None, None, None, None)?,
+        entries::referral(add_days(decided, 14), "gp", true)?,
+        entries::close(closed, "completed")?,
+    ];
+    let n = script.len();
+    for e in script {
+        ops::record(state, &case, e).await?;
+    }
+    Ok(n)
 }
 
 /// Records the demo's cases; the number of entries recorded.
@@ -222,5 +270,49 @@ pub async fn seed_demo_advisory(state: &AppState) -> Result<usize, WebError> {
         },
     )
     .await?;
+
+    // Oslo: a condition closed five years ago less ten days: its erasure is due on the
+    // worklist (the default retention is five years).
+    let closed = add_days(today.checked_sub(5.years()).map_err(|_| none())?, 10);
+    let old = synthetic(add_days(today, -27 * 365), 6).ok_or_else(none)?;
+    n += past_case(state, &oslo, "Ida Demo", old, add_days(closed, -61), closed).await?;
+    // Bergen: a condition closed six years ago, erased by the real job with today's clock.
+    let closed = today.checked_sub(6.years()).map_err(|_| none())?;
+    let old = synthetic(add_days(today, -24 * 365), 0).ok_or_else(none)?;
+    n += past_case(
+        state,
+        &bergen,
+        "Lars Demo",
+        old,
+        add_days(closed, -61),
+        closed,
+    )
+    .await?;
+    super::erasure::run_once(&state.store, today, state.clock.now(), "demo")
+        .await
+        .map_err(WebError::from)?;
+
+    // Advice logged in Oslo over the last weeks, apart from the cases.
+    let access = OrgAccess::<WriteAdvisory>::decide(state, oslo.clone()).await?;
+    for (k, (asker, means, topic, age)) in [
+        ("relative", "phone", "concern", Some("15_17")),
+        ("school", "meeting", "law", Some("15_17")),
+        ("person", "digital", "substances", Some("18_25")),
+        ("relative", "phone", "help", None),
+        ("service", "phone", "law", None),
+        ("relative", "meeting", "concern", Some("under_15")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let input = AdviceInput {
+            on: add_days(today, -3 * k as i64).to_string(),
+            asker: asker.into(),
+            means: means.into(),
+            topic: topic.into(),
+            age_group: age.map(str::to_owned),
+        };
+        super::advice::log(state, &access, &input).await?;
+    }
     Ok(n)
 }

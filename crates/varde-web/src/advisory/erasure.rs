@@ -13,7 +13,7 @@ use std::time::Duration;
 use jiff::civil::Date;
 use jiff::Timestamp;
 use tokio::sync::watch;
-use varde_core::advisory::erasure::{erase_due, Retention, Sex, StatsRecord};
+use varde_core::advisory::erasure::{erase_due, Retention, StatsRecord};
 use varde_store::{advisory_record, Store, StoreError};
 
 use crate::AppState;
@@ -57,16 +57,11 @@ pub async fn run_once(
         let case = crate::advisory::ops::fold(&read.case).map_err(|_| {
             StoreError::Corrupt(format!("advisory case {} does not read back", c.id))
         })?;
-        let kommune = read
-            .kommunenummer
-            .as_deref()
-            .and_then(|k| varde_core::refdata::get().kommune(k));
-        let record = StatsRecord::of(
+        let record = StatsRecord::of_unit(
             &case,
             c.org_id.0,
-            read.kommunenummer.clone(),
-            kommune.map(|k| k.fylkesnummer.clone()),
-            read.national_id.as_deref().and_then(Sex::of_national_id),
+            read.kommunenummer.as_deref(),
+            read.national_id.as_deref(),
         );
         let access = varde_store::NewAccess {
             at: now,

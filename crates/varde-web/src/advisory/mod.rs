@@ -14,10 +14,13 @@
 //! | `demo.rs` | the demo's cases in Oslo and Bergen, through the same operations |
 //! | `erasure.rs` | the erasure job: closed cases past their unit's retention lose their personal data and leave the anonymous statistics record (background loop and `varde advisory erase`) |
 //! | `unit.rs` | the unit's own minimum outreach (page form and `GET|PUT /api/v1/advisory/unit`) |
+//! | `advice.rs` | quick anonymous logging of advice given (the worklist's form, `POST /api/v1/advisory/advice`) |
+//! | `statistics.rs` | the statistics: `GET /api/v1/advisory/statistics`, the page `/advisory/statistics`, `/advisory/statistics.csv` |
 //!
 //! The rules are `varde_core::advisory`; storage is `varde_store`'s `advisory_*` methods.
 
 mod access;
+mod advice;
 mod api;
 mod case_page;
 pub mod demo;
@@ -25,6 +28,7 @@ mod entries;
 pub mod erasure;
 pub mod ops;
 mod pages;
+mod statistics;
 mod summons;
 mod unit;
 mod view;
@@ -41,14 +45,29 @@ pub fn routes() -> Router<AppState> {
         .merge(case_page::routes())
         .merge(summons::routes())
         .merge(unit::page_routes())
+        .merge(advice::page_routes())
+        .merge(statistics::page_routes())
 }
 
 /// The area's JSON API (mounted under `/api/v1`).
 pub fn api_routes() -> Router<AppState> {
-    api::routes().merge(unit::api_routes())
+    api::routes()
+        .merge(unit::api_routes())
+        .merge(advice::api_routes())
+        .merge(statistics::api_routes())
 }
 
 /// The area's OpenAPI document.
 pub fn api_doc() -> utoipa::openapi::OpenApi {
-    api::ApiDoc::openapi()
+    let mut doc = api::ApiDoc::openapi();
+    doc.merge(Extra::openapi());
+    doc
 }
+
+/// The paths of the advice log and the statistics.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(advice::api, statistics::api),
+    components(schemas(advice::AdviceDoc, statistics::StatisticsDoc, statistics::CellDoc))
+)]
+struct Extra;

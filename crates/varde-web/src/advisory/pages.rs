@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
-use varde_core::advisory::worklist::{worklist, DueCase, DueMeeting};
+use varde_core::advisory::advice::{AdviceInput, Asker, Means, Topic, AGE_GROUPS};
+use varde_core::advisory::worklist::{erasures_due, worklist, DueCase, DueMeeting};
 use varde_core::advisory::{DecisionInput, Route, TestType, TestingInput};
 
 use super::ops::{self, GuardianInput, OpenCase, PersonInput};
@@ -44,6 +45,30 @@ struct WorklistT {
     nearing: Vec<Row>,
     outreach: Vec<Row>,
     reports: Vec<Row>,
+    erasures: Vec<Row>,
+    /// The quick logging of advice: the form as typed, its refusal, the codes with their
+    /// labels, and how many were logged today.
+    advice: AdviceInput,
+    error: FormError,
+    askers: Vec<Opt>,
+    means: Vec<Opt>,
+    topics: Vec<Opt>,
+    ages: Vec<Opt>,
+    advice_today: i64,
+    logged: bool,
+}
+
+/// An option of a select: its code, its label, and whether it is the one typed.
+struct Opt {
+    code: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WorklistQuery {
+    logged: String,
 }
 
 /// The name a list shows for a case: the person's, or "anonymous".
@@ -60,16 +85,41 @@ async fn worklist_page(
     State(state): State<AppState>,
     page: Page,
     access: OrgAccess<ReadAdvisory>,
+    Query(q): Query<WorklistQuery>,
 ) -> PageResult {
-    let l = page.c.l;
-    let entry = access.access(
+    let advice = AdviceInput {
+        on: state.clock.today().to_string(),
+        ..AdviceInput::default()
+    };
+    worklist_with(
         &state,
+        page.c,
+        &access,
+        advice,
+        FormError::default(),
+        q.logged == "1",
+    )
+    .await
+}
+
+/// The worklist with the advice form as typed (`error`: a refused form).
+pub(super) async fn worklist_with(
+    state: &AppState,
+    c: Chrome,
+    access: &OrgAccess<ReadAdvisory>,
+    advice: AdviceInput,
+    error: FormError,
+    logged: bool,
+) -> PageResult {
+    let l = c.l;
+    let entry = access.access(
+        state,
         "",
         format!("advisory:worklist:org:{}", access.org().0),
     );
     let stored = state
         .store
-        .advisory_cases_logged(access.org(), true, &entry)
+        .advisory_cases_logged(access.org(), false, &entry)
         .await?;
     let mut cases = Vec::with_capacity(stored.len());
     let mut names = HashMap::new();
@@ -77,9 +127,24 @@ async fn worklist_page(
         names.insert(s.id, who_of(s, l));
         cases.push((s.id, ops::fold(s)?));
     }
-    let min = ops::minimum(&state, access.org()).await?;
+    let min = ops::minimum(state, access.org()).await?;
     let today = state.clock.today();
     let w = worklist(&cases, today, min);
+    let due = erasures_due(&cases, ops::retention(state, access.org()).await?, today);
+    let advice_today = state
+        .store
+        .advisory_advice_count(access.org(), &today.to_string())
+        .await?;
+    let labels = |codes: Vec<&'static str>, typed: &str| -> Vec<Opt> {
+        codes
+            .into_iter()
+            .map(|code| Opt {
+                code,
+                label: l.t_in("advisory.group", code),
+                selected: code == typed.trim(),
+            })
+            .collect()
+    };
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let meeting_rows = |ms: &[DueMeeting]| -> Vec<Row> {
         ms.iter()
@@ -101,6 +166,22 @@ async fn worklist_page(
             })
             .collect()
     };
+    let askers = labels(
+        Asker::ALL.iter().map(|a| a.as_str()).collect(),
+        &advice.asker,
+    );
+    let means = labels(
+        Means::ALL.iter().map(|a| a.as_str()).collect(),
+        &advice.means,
+    );
+    let topics = labels(
+        Topic::ALL.iter().map(|a| a.as_str()).collect(),
+        &advice.topic,
+    );
+    let ages = labels(
+        AGE_GROUPS.iter().map(|a| a.as_str()).collect(),
+        advice.age_group.as_deref().unwrap_or(""),
+    );
     render(&WorklistT {
         today: today.to_string(),
         meetings_today: meeting_rows(&w.today),
@@ -108,7 +189,16 @@ async fn worklist_page(
         nearing: case_rows(&w.nearing_deadline, "advisory.nearing_what"),
         outreach: case_rows(&w.outreach_needed, "advisory.outreach_what"),
         reports: case_rows(&w.reports_due, "advisory.report_what"),
-        c: page.c,
+        erasures: case_rows(&due, "advisory.erasure_what"),
+        advice,
+        error,
+        askers,
+        means,
+        topics,
+        ages,
+        advice_today,
+        logged,
+        c,
     })
 }
 

@@ -283,6 +283,8 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("results.indicator_of_focus", "no indicator of this focus area has this id", "ingen indikator i dette innsatsområdet har denne ID-en"),
     // advisory units for drug cases (issue 12)
     ("advisory.reference", "the decision's reference", "beslutningens saksnummer"),
+    ("advisory.advice_back", "at most a year back", "høyst ett år tilbake"),
+    ("advisory.period_order", "not before from", "ikke før fra-datoen"),
     ("advisory.meetings", "1 to 3 meetings (påtaleinstruksen: at most three)", "1 til 3 møter (påtaleinstruksen: høyst tre)"),
     ("advisory.after_decision", "not before the decision", "ikke før beslutningen"),
     ("advisory.three_months", "at most three months after the decision", "høyst tre måneder etter beslutningen"),

@@ -118,6 +118,12 @@ pub async fn a_closed_case_is_erased_after_its_retention(app: &TestApp) {
         .await
         .unwrap()
         .is_empty());
+    // The statistics of the case's year before the erasure: the closed case and the open one,
+    // both computed from the live cases.
+    let analyst = app.token("analytiker").await;
+    let period = "/api/v1/advisory/statistics?from=2026-01-01&to=2026-12-31";
+    let stats_before = crate::ok(get(app, &analyst, period).await).await;
+    assert!(stats_before.to_string().contains("\"nation\""));
 
     // Five years after closing: erased.
     let n = run_once(store, day("2031-11-24"), at("2031-11-24T12:00:00Z"), "a")
@@ -176,6 +182,11 @@ pub async fn a_closed_case_is_erased_after_its_retention(app: &TestApp) {
     assert_eq!((s.outreach_attempts, s.tests, s.positives), (1, 2, 1));
     assert_eq!(s.referrals, r#"["municipal"]"#);
     assert_eq!(s.recorded_on, "2031-11-24");
+    assert_eq!(s.meetings_missed, Some(0));
+    // The erasure leaves the statistics unchanged: the erased case now counts by its stored
+    // record, the same record the live case gave (one core function computes both).
+    let stats_after = crate::ok(get(app, &analyst, period).await).await;
+    assert_eq!(stats_before, stats_after);
 
     // The erasure in the access log, its subject the pseudonym (not the number).
     let log = app.access_log(500).await;

@@ -13,11 +13,13 @@ mod common;
 
 mod erasure;
 mod pages;
+mod statistics;
 
 use erasure::{a_closed_case_is_erased_after_its_retention, a_unit_sets_its_own_retention};
 use pages::{
     a_refused_form_comes_back_as_typed, the_worklist_the_case_page_and_recording_a_meeting,
 };
+use statistics::{advice_from_the_worklist, statistics_over_http};
 
 use common::{get, post, TestApp};
 use reqwest::StatusCode;
@@ -693,17 +695,62 @@ async fn the_demo_cases_fill_both_worklists(app: &TestApp) {
         .await
         .map_err(|e| e.detail)
         .unwrap();
-    assert_eq!(n, 17);
+    assert_eq!(n, 25);
     let oslo = common::browser_login(app, "radgiver.oslo").await;
     let (_, page) = common::get_page(&oslo, app, "/advisory").await;
-    // Today's meeting and the one in two days (a Thursday, in this week).
+    // Today's meeting and the one in two days (a Thursday, in this week); the case closed five
+    // years ago less ten days, its erasure due; the advice logged today.
     assert!(
         page.contains("Sara Demo") && page.contains("Emil Demo"),
         "{page}"
     );
+    assert!(
+        page.contains("Ida Demo") && page.contains("Personopplysningene slettes"),
+        "{page}"
+    );
+    assert!(page.contains("Råd logget i dag: 1"), "{page}");
+    // Bergen's case closed six years ago is erased by the real job: one statistics record,
+    // the erased page, and no list shows it.
+    assert_eq!(
+        app.db
+            .store
+            .advisory_statistics_records()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let bergen = common::browser_login(app, "radgiver.bergen").await;
+    let (status, page) = common::get_page(&bergen, app, "/advisory/cases/7").await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert!(
+        page.contains("Personopplysningene er slettet") && !page.contains("Lars Demo"),
+        "{page}"
+    );
+    let (_, page) = common::get_page(&bergen, app, "/advisory/cases").await;
+    assert!(!page.contains("Lars Demo"), "{page}");
+    // The statistics show the demo's cases and advice.
+    let analyst = app.token("analytiker").await;
+    let stats = ok(get(
+        app,
+        &analyst,
+        "/api/v1/advisory/statistics?from=2026-01-01&to=2026-12-31",
+    )
+    .await)
+    .await;
+    let nation = |measure: &str| {
+        stats["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["level"] == "nation" && c["measure"] == measure && c.get("group").is_none())
+            .unwrap()["value"]
+            .clone()
+    };
+    assert_eq!(nation("cases"), json!(7));
+    assert_eq!(nation("advice"), json!(6));
     let (_, page) = common::get_page(&oslo, app, "/advisory/cases").await;
     assert!(page.contains("Jonas Demo") && !page.contains("Nora Demo"));
-    let bergen = common::browser_login(app, "radgiver.bergen").await;
     let (_, page) = common::get_page(&bergen, app, "/advisory").await;
     assert!(
         page.contains("Nora Demo") && page.contains("Uteblitt fra møte"),
@@ -729,4 +776,6 @@ on_both_engines!(
     a_refused_form_comes_back_as_typed,
     a_closed_case_is_erased_after_its_retention,
     a_unit_sets_its_own_retention,
+    statistics_over_http,
+    advice_from_the_worklist,
 );

@@ -96,3 +96,58 @@ async fn browser_advisory_worklist_case_and_meeting_sqlite_are_accessible() {
     d.quit().await;
     app.stop().await;
 }
+
+/// The statistics page (an analyst's: the period form, the chart and its table, every place)
+/// and the erased case's page (the demo's Bergen case closed six years ago, erased by the real
+/// job), each checked with axe-core, the statistics on a phone too; the worklist with its
+/// erasures due and the advice form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_advisory_statistics_and_erased_case_sqlite_are_accessible() {
+    let Browser::Paths {
+        chromedriver,
+        chromium,
+    } = browser_paths()
+    else {
+        return;
+    };
+    let axe = axe_source();
+    let app = TestApp::start(Engine::Sqlite)
+        .await
+        .expect("sqlite test app");
+    varde_web::advisory::demo::seed_demo_advisory(&app.state)
+        .await
+        .map_err(|e| e.detail)
+        .unwrap();
+    let d = Driver::start(&chromedriver, chromium.as_ref()).await;
+    login(&d, &app, "analytiker").await;
+    open_page(&d, &app, &axe, "/advisory/statistics", "analytiker").await;
+    let main = d.text("main").await;
+    assert!(
+        main.contains("Hele landet") && main.contains("Saker etter vei inn"),
+        "{main}"
+    );
+    let charts = d
+        .exec("return document.querySelectorAll('main svg').length")
+        .await;
+    assert!(charts.as_u64() >= Some(1), "{charts}");
+    d.assert_fits_phone("/advisory/statistics").await;
+    logout(&d).await;
+
+    login(&d, &app, "radgiver.bergen").await;
+    open_page(&d, &app, &axe, "/advisory/cases/7", "radgiver.bergen").await;
+    let main = d.text("main").await;
+    assert!(
+        main.contains("Personopplysningene er slettet") && !main.contains("Lars Demo"),
+        "{main}"
+    );
+    open_page(&d, &app, &axe, "/advisory/statistics", "radgiver.bergen").await;
+    logout(&d).await;
+
+    login(&d, &app, "radgiver.oslo").await;
+    d.check_axe(&axe, "/advisory with erasures due and the advice form")
+        .await;
+    assert!(d.text("main").await.contains("Ida Demo"));
+    logout(&d).await;
+    d.quit().await;
+    app.stop().await;
+}
