@@ -80,6 +80,11 @@ action_kinds!(
     ReadAdvisory => AdvisoryRead,
     WriteAdvisory => AdvisoryWrite,
     AdvisoryHealthCare => AdvisoryHealth,
+    WriteDischarge => CoordinationDischargeWrite,
+    RespondDischarge => CoordinationDischargeRespond,
+    ReadDischarge => CoordinationDischargeRead,
+    DischargeWebhooks => CoordinationDischargeWebhook,
+    SeeDischargeNational => CoordinationDischargeNational,
 );
 
 /// What an access concerns: the record, its pseudonymous subject and the organisation that

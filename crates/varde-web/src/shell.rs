@@ -34,8 +34,9 @@ pub const AREAS: [&str; 8] = [
 ];
 
 /// The areas that are built: each mounts its own router. The others are placeholders.
-pub const BUILT: [&str; 7] = [
+pub const BUILT: [&str; 8] = [
     "pathways",
+    "coordination",
     "advisory",
     "warnings",
     "drugcheck",
@@ -120,6 +121,12 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
             }
             "monitoring" if allowed(Action::MonitoringRead) => Some("/monitoring".to_owned()),
             "advisory" if allowed(Action::AdvisoryRead) => Some("/advisory".to_owned()),
+            "coordination" if allowed(Action::CoordinationDischargeRead) => {
+                Some("/coordination/discharge".to_owned())
+            }
+            "coordination" if allowed(Action::CoordinationDischargeNational) => {
+                Some("/coordination/discharge/national".to_owned())
+            }
             // A laboratory's or national authority's user who is no analyst may import.
             "monitoring" if allowed(Action::MonitoringImport) => {
                 Some("/monitoring/import".to_owned())
