@@ -158,3 +158,27 @@ impl Store {
         )
     }
 }
+
+impl Store {
+    /// The servers that made attempts on `org`'s deliveries (the several-server test, and
+    /// the subscribers' page).
+    pub async fn discharge_delivery_instances(
+        &self,
+        org: OrgId,
+    ) -> Result<Vec<String>, StoreError> {
+        on_pool!(
+            self,
+            read | pool | {
+                Ok(sqlx::query_scalar(
+                    "SELECT DISTINCT a.instance FROM coordination_discharge_attempts a \
+                     JOIN coordination_discharge_deliveries d ON d.id = a.delivery_id \
+                     JOIN coordination_discharge_webhooks w ON w.id = d.webhook_id \
+                     WHERE w.org_id = $1 ORDER BY a.instance",
+                )
+                .bind(org.0)
+                .fetch_all(pool)
+                .await?)
+            }
+        )
+    }
+}
