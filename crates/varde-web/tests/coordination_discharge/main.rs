@@ -312,7 +312,29 @@ async fn the_openapi_document_names_the_routes(app: &TestApp) {
     }
 }
 
+async fn the_demo_fills_every_state_and_the_national_view(app: &TestApp) {
+    let n = varde_web::coordination::discharge::demo::seed(&app.state)
+        .await
+        .unwrap();
+    assert!(n >= 10, "{n}");
+    let oslo = app.token("koordinator.oslo").await;
+    let list = json_of(get(app, &oslo, "/api/v1/coordination/discharge").await).await;
+    let states: std::collections::BTreeSet<&str> = list["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(states.len(), 5, "every state: {states:?}");
+    let analyst = app.token("analytiker").await;
+    let v = json_of(get(app, &analyst, "/api/v1/coordination/discharge/national?year=2026").await).await;
+    let oslo_row = v["rows"].as_array().unwrap().iter().find(|r| r["kommune"] == "0301").unwrap();
+    assert!(oslo_row["discharges"].as_u64().unwrap() >= 5, "{v}");
+    assert!(v["national"]["discharges"].as_u64().is_some(), "{v}");
+}
+
 on_both_engines!(
+    the_demo_fills_every_state_and_the_national_view,
     the_whole_flow,
     only_the_residents_municipality_sees_a_notice,
     bad_input_is_refused_with_nothing_written,
