@@ -36,8 +36,7 @@ fn expected(
         Action::PersonRead => {
             if !casework {
                 (false, false)
-            } else if same
-                || (consent == Consent::GivenToActorOrg && rel == Relationship::Assigned)
+            } else if same || (consent == Consent::GivenToActorOrg && rel == Relationship::Assigned)
             {
                 (true, false)
             } else if role == Role::Clinician && bg_ok {
@@ -48,8 +47,7 @@ fn expected(
         }
         Action::PersonCorrect => (
             casework
-                && (same
-                    || (consent == Consent::GivenToActorOrg && rel == Relationship::Assigned)),
+                && (same || (consent == Consent::GivenToActorOrg && rel == Relationship::Assigned)),
             false,
         ),
         Action::UserManage => (
@@ -169,8 +167,7 @@ fn the_whole_table() {
                         Relationship::Assigned,
                         Relationship::Addressee,
                     ] {
-                        for consent in
-                            [Consent::None, Consent::GivenToActorOrg, Consent::Withdrawn]
+                        for consent in [Consent::None, Consent::GivenToActorOrg, Consent::Withdrawn]
                         {
                             for bg in [
                                 None,

@@ -98,7 +98,11 @@ impl Outbox {
     /// The tables: (subscribers, deliveries, attempts).
     fn tables(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            Outbox::Warnings => ("warnings_webhooks", "warnings_deliveries", "warnings_attempts"),
+            Outbox::Warnings => (
+                "warnings_webhooks",
+                "warnings_deliveries",
+                "warnings_attempts",
+            ),
             Outbox::CoordinationDischarge => (
                 "coordination_discharge_webhooks",
                 "coordination_discharge_deliveries",
@@ -444,48 +448,46 @@ impl Store {
         );
         on_pool!(
             self,
-            write
-                | pool
-                | {
-                    let mut tx = pool.begin().await?;
-                    let webhook: Option<i64> = sqlx::query_scalar(&update)
-            .bind(status)
-            .bind(next)
-            .bind(delivered_at)
-            .bind(attempt.status_code)
-            .bind(&attempt.error)
-            .bind(id)
-            .bind(owner)
-            .fetch_optional(&mut *tx)
-            .await?;
-                    let Some(webhook) = webhook else {
-                        tx.rollback().await?;
-                        return Ok(false);
-                    };
-                    sqlx::query(&insert)
-            .bind(id)
-            .bind(attempt.at)
-            .bind(attempt.duration_ms)
-            .bind(attempt.status_code)
-            .bind(&attempt.error)
-            .bind(&attempt.instance)
-            .execute(&mut *tx)
-            .await?;
-                    if ok {
-                        sqlx::query(&cleared)
-                    .bind(webhook)
+            write | pool | {
+                let mut tx = pool.begin().await?;
+                let webhook: Option<i64> = sqlx::query_scalar(&update)
+                    .bind(status)
+                    .bind(next)
+                    .bind(delivered_at)
+                    .bind(attempt.status_code)
+                    .bind(&attempt.error)
+                    .bind(id)
+                    .bind(owner)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(webhook) = webhook else {
+                    tx.rollback().await?;
+                    return Ok(false);
+                };
+                sqlx::query(&insert)
+                    .bind(id)
+                    .bind(attempt.at)
+                    .bind(attempt.duration_ms)
+                    .bind(attempt.status_code)
+                    .bind(&attempt.error)
+                    .bind(&attempt.instance)
                     .execute(&mut *tx)
                     .await?;
-                    } else {
-                        sqlx::query(&failed)
-                .bind(FAILING_AFTER)
-                .bind(webhook)
-                .execute(&mut *tx)
-                .await?;
-                    }
-                    tx.commit().await?;
-                    Ok(true)
+                if ok {
+                    sqlx::query(&cleared)
+                        .bind(webhook)
+                        .execute(&mut *tx)
+                        .await?;
+                } else {
+                    sqlx::query(&failed)
+                        .bind(FAILING_AFTER)
+                        .bind(webhook)
+                        .execute(&mut *tx)
+                        .await?;
                 }
+                tx.commit().await?;
+                Ok(true)
+            }
         )
     }
 

@@ -74,13 +74,27 @@ async fn setup(db: &TestDb) -> Setup {
     let municipality = org(db, OrgKind::Municipality, "oslo", Some("0301")).await;
     let user = db
         .store
-        .create_user(unit, Role::Clinician, Qualification::Specialist, "k", "x", now())
+        .create_user(
+            unit,
+            Role::Clinician,
+            Qualification::Specialist,
+            "k",
+            "x",
+            now(),
+        )
         .await
         .unwrap()
         .0;
     let hook_user = db
         .store
-        .create_user(municipality, Role::OrgAdmin, Qualification::Other, "a", "x", now())
+        .create_user(
+            municipality,
+            Role::OrgAdmin,
+            Qualification::Other,
+            "a",
+            "x",
+            now(),
+        )
         .await
         .unwrap()
         .0;
@@ -92,7 +106,14 @@ async fn setup(db: &TestDb) -> Setup {
     };
     let person = db
         .store
-        .register_person(unit, user, &"p".repeat(32), &event, &access(unit, user, "person.create"), now())
+        .register_person(
+            unit,
+            user,
+            &"p".repeat(32),
+            &event,
+            &access(unit, user, "person.create"),
+            now(),
+        )
         .await
         .unwrap();
     Setup {
@@ -133,18 +154,36 @@ async fn raise(db: &TestDb, s: &Setup) -> i64 {
 async fn a_raise_and_its_deliveries_commit_together(db: &TestDb) {
     let s = setup(db).await;
     db.store
-        .discharge_webhook_create(s.municipality, "http://example.org/h", "whsec_AAAA", s.hook_user, "t")
+        .discharge_webhook_create(
+            s.municipality,
+            "http://example.org/h",
+            "whsec_AAAA",
+            s.hook_user,
+            "t",
+        )
         .await
         .unwrap();
     let before = db.store.discharge_stamp(s.municipality).await.unwrap();
     let id = raise(db, &s).await;
-    assert_ne!(db.store.discharge_stamp(s.municipality).await.unwrap(), before);
-    let deliveries = db.store.discharge_deliveries(s.municipality, 10).await.unwrap();
+    assert_ne!(
+        db.store.discharge_stamp(s.municipality).await.unwrap(),
+        before
+    );
+    let deliveries = db
+        .store
+        .discharge_deliveries(s.municipality, 10)
+        .await
+        .unwrap();
     assert_eq!(deliveries.len(), 1);
     assert_eq!(deliveries[0].notice_id, id);
     // The shared outbox: the warnings' claims none, the notices' claims it.
     let t = now().as_millisecond();
-    assert!(db.store.outbox_claim(Outbox::Warnings, "w", t, 60_000, 5).await.unwrap().is_empty());
+    assert!(db
+        .store
+        .outbox_claim(Outbox::Warnings, "w", t, 60_000, 5)
+        .await
+        .unwrap()
+        .is_empty());
     let claimed = db
         .store
         .outbox_claim(Outbox::CoordinationDischarge, "w", t, 60_000, 5)
@@ -152,12 +191,14 @@ async fn a_raise_and_its_deliveries_commit_together(db: &TestDb) {
         .unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!(claimed[0].outbox, Outbox::CoordinationDischarge);
-    assert!(db
-        .store
-        .outbox_claim(Outbox::CoordinationDischarge, "v", t, 60_000, 5)
-        .await
-        .unwrap()
-        .is_empty(), "leased");
+    assert!(
+        db.store
+            .outbox_claim(Outbox::CoordinationDischarge, "v", t, 60_000, 5)
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased"
+    );
 }
 
 async fn a_stale_step_writes_nothing(db: &TestDb) {
@@ -165,7 +206,9 @@ async fn a_stale_step_writes_nothing(db: &TestDb) {
     let id = raise(db, &s).await;
     let (notice, version): (Notice, i64) = db.store.discharge_state(id).await.unwrap();
     assert_eq!(version, 1);
-    let step = Step::Ready { on: date(2026, 11, 24) };
+    let step = Step::Ready {
+        on: date(2026, 11, 24),
+    };
     let after = notice.clone().apply(&step);
     let entry = access(s.unit, s.user, "coordination.discharge.write");
     let m = message(id, "x");
@@ -180,38 +223,98 @@ async fn a_stale_step_writes_nothing(db: &TestDb) {
         access: &entry,
         message: &m,
     };
-    let log_before = db.store.access_log(&AccessFilter { limit: 100, ..Default::default() }).await.unwrap().len();
+    let log_before = db
+        .store
+        .access_log(&AccessFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len();
     let err = db.store.discharge_step(&write(0)).await.unwrap_err();
     assert!(matches!(err, StoreError::Changed(_)), "{err:?}");
     assert_eq!(db.store.discharge_state(id).await.unwrap().1, 1);
-    assert_eq!(db.store.read_stream(&format!("coordination_discharge:{id}")).await.unwrap().len(), 1);
-    let log_after = db.store.access_log(&AccessFilter { limit: 100, ..Default::default() }).await.unwrap().len();
+    assert_eq!(
+        db.store
+            .read_stream(&format!("coordination_discharge:{id}"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let log_after = db
+        .store
+        .access_log(&AccessFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len();
     assert_eq!(log_before, log_after);
     db.store.discharge_step(&write(1)).await.unwrap();
     let (n, v) = db.store.discharge_state(id).await.unwrap();
     assert_eq!((n.ready_on, v), (Some(date(2026, 11, 24)), 2));
     // Discharged notices of the year, for the national figures.
-    assert!(db.store.discharge_discharged_in(2026).await.unwrap().is_empty());
+    assert!(db
+        .store
+        .discharge_discharged_in(2026)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn a_list_logs_each_notice(db: &TestDb) {
     let s = setup(db).await;
     raise(db, &s).await;
     raise(db, &s).await;
-    let before = db.store.access_log(&AccessFilter { limit: 100, ..Default::default() }).await.unwrap().len();
+    let before = db
+        .store
+        .access_log(&AccessFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len();
     let entry = |_: &varde_store::StoredNotice, p: &str| {
         let mut a = access(s.municipality, s.hook_user, "coordination.discharge.read");
         a.subject = p.to_owned();
         a
     };
-    let list = db.store.discharge_list_logged(s.municipality, true, 50, &entry).await.unwrap();
+    let list = db
+        .store
+        .discharge_list_logged(s.municipality, true, 50, &entry)
+        .await
+        .unwrap();
     assert_eq!(list.len(), 2);
     assert_eq!(list[0].person_name, "Ola");
-    let after = db.store.access_log(&AccessFilter { limit: 100, ..Default::default() }).await.unwrap().len();
+    let after = db
+        .store
+        .access_log(&AccessFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len();
     assert_eq!(after, before + 2);
     // The unit's list is its own; another municipality's is empty.
-    assert_eq!(db.store.discharge_list_logged(s.unit, false, 50, &entry).await.unwrap().len(), 2);
-    assert!(db.store.discharge_list_logged(s.unit, true, 50, &entry).await.unwrap().is_empty());
+    assert_eq!(
+        db.store
+            .discharge_list_logged(s.unit, false, 50, &entry)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(db
+        .store
+        .discharge_list_logged(s.unit, true, 50, &entry)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 varde_store::conformance!(

@@ -31,7 +31,14 @@ async fn browser_coordination_discharge_notice_sqlite_is_accessible() {
 
     // The municipality's inbox is open, empty, before the notice is raised.
     login(&d, &app, "koordinator.oslo").await;
-    open_page(&d, &app, &axe, "/coordination/discharge", "koordinator.oslo").await;
+    open_page(
+        &d,
+        &app,
+        &axe,
+        "/coordination/discharge",
+        "koordinator.oslo",
+    )
+    .await;
     assert_eq!(d.count("#discharge-inbox table").await, 0);
     logout(&d).await;
 
@@ -44,8 +51,11 @@ async fn browser_coordination_discharge_notice_sqlite_is_accessible() {
     .await;
     d.click("form[action='/coordination/discharge'] button[type=submit]")
         .await;
-    d.wait_js("the refusal", "document.getElementById('expected_discharge-error')")
-        .await;
+    d.wait_js(
+        "the refusal",
+        "document.getElementById('expected_discharge-error')",
+    )
+    .await;
     d.check_axe(&axe, "/coordination/discharge (refused)").await;
     d.exec("document.getElementById('expected_discharge').value = '2026-12-10';")
         .await;
@@ -53,8 +63,11 @@ async fn browser_coordination_discharge_notice_sqlite_is_accessible() {
     d.click("input#need-substance_use").await;
     d.click("form[action='/coordination/discharge'] button[type=submit]")
         .await;
-    d.wait_js("the notice", "location.pathname.match(/^\\/coordination\\/discharge\\/\\d+$/)")
-        .await;
+    d.wait_js(
+        "the notice",
+        "location.pathname.match(/^\\/coordination\\/discharge\\/\\d+$/)",
+    )
+    .await;
     let notice = d.current_path().await;
     d.check_axe(&axe, "the notice (unit)").await;
     d.assert_fits_phone("the notice (unit)").await;
@@ -62,28 +75,56 @@ async fn browser_coordination_discharge_notice_sqlite_is_accessible() {
 
     // The municipality acknowledges with its contact, then records the joint meeting.
     login(&d, &app, "koordinator.oslo").await;
-    open_page(&d, &app, &axe, "/coordination/discharge", "koordinator.oslo").await;
+    open_page(
+        &d,
+        &app,
+        &axe,
+        "/coordination/discharge",
+        "koordinator.oslo",
+    )
+    .await;
     assert_eq!(d.count("#discharge-inbox tbody tr").await, 1);
     d.goto(&app.url(&notice)).await;
     d.wait_path(&notice).await;
     d.check_axe(&axe, "the notice (municipality)").await;
     d.fill("input#contact", "Kari Nilsen, 21 80 21 80").await;
-    d.click(&format!("form[action='{notice}/acknowledge'] button[type=submit]"))
+    d.click(&format!(
+        "form[action='{notice}/acknowledge'] button[type=submit]"
+    ))
+    .await;
+    d.wait_js(
+        "acknowledged",
+        "document.body.textContent.includes('Kari Nilsen')",
+    )
+    .await;
+    d.fill(
+        "textarea#outcome",
+        "Midlertidig bolig og oppfølging fra rustjenesten",
+    )
+    .await;
+    d.click(&format!(
+        "form[action='{notice}/meeting'] button[type=submit]"
+    ))
+    .await;
+    d.wait_js(
+        "the meeting",
+        "document.body.textContent.includes('Midlertidig bolig')",
+    )
+    .await;
+    d.check_axe(&axe, "the notice after the joint meeting")
         .await;
-    d.wait_js("acknowledged", "document.body.textContent.includes('Kari Nilsen')")
-        .await;
-    d.fill("textarea#outcome", "Midlertidig bolig og oppfølging fra rustjenesten")
-        .await;
-    d.click(&format!("form[action='{notice}/meeting'] button[type=submit]"))
-        .await;
-    d.wait_js("the meeting", "document.body.textContent.includes('Midlertidig bolig')")
-        .await;
-    d.check_axe(&axe, "the notice after the joint meeting").await;
     logout(&d).await;
 
     // The national view.
     login(&d, &app, "analytiker").await;
-    open_page(&d, &app, &axe, "/coordination/discharge/national", "analytiker").await;
+    open_page(
+        &d,
+        &app,
+        &axe,
+        "/coordination/discharge/national",
+        "analytiker",
+    )
+    .await;
     logout(&d).await;
     d.quit().await;
     app.stop().await;

@@ -45,7 +45,13 @@ pub async fn raise(app: &TestApp, token: &str, person: i64) -> reqwest::Response
 }
 
 async fn step(app: &TestApp, token: &str, id: i64, step: &str, body: Value) -> reqwest::Response {
-    post(app, token, &format!("/api/v1/coordination/discharge/{id}/{step}"), &body).await
+    post(
+        app,
+        token,
+        &format!("/api/v1/coordination/discharge/{id}/{step}"),
+        &body,
+    )
+    .await
 }
 
 async fn discharge_events(app: &TestApp) -> usize {
@@ -83,7 +89,10 @@ async fn the_whole_flow(app: &TestApp) {
         notices[0]["needs"],
         json!(["housing", "no_home", "income", "substance_use"])
     );
-    assert!(!list.to_string().contains(&synthetic_id(1)), "no identity number");
+    assert!(
+        !list.to_string().contains(&synthetic_id(1)),
+        "no identity number"
+    );
 
     // Its read is logged naming the legal basis, with the unit as the record's holder.
     let res = get(app, &oslo, &format!("/api/v1/coordination/discharge/{id}")).await;
@@ -91,18 +100,46 @@ async fn the_whole_flow(app: &TestApp) {
     let log = app.access_log(1).await;
     assert_eq!(log[0].action, "coordination.discharge.read");
     assert_eq!(log[0].actor, "koordinator.oslo");
-    assert!(log[0].purpose.contains("FOR-2011-11-18-1115"), "{}", log[0].purpose);
+    assert!(
+        log[0].purpose.contains("FOR-2011-11-18-1115"),
+        "{}",
+        log[0].purpose
+    );
     assert_ne!(log[0].owner_org_id, log[0].org_id);
     assert_eq!(log[0].subject.len(), 32, "the pseudonym");
 
     // The municipality acknowledges and names its contact; both record the joint meeting.
-    let res = step(app, &oslo, id, "acknowledge", json!({"on": "2026-11-24", "contact": "Kari Nilsen, 21 80 21 80"})).await;
+    let res = step(
+        app,
+        &oslo,
+        id,
+        "acknowledge",
+        json!({"on": "2026-11-24", "contact": "Kari Nilsen, 21 80 21 80"}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
     let n = json_of(res).await;
-    assert_eq!((n["status"].as_str(), n["contact"].as_str()), (Some("acknowledged"), Some("Kari Nilsen, 21 80 21 80")));
-    let res = step(app, &oslo, id, "meeting", json!({"on": "2026-11-24", "outcome": "Midlertidig bolig fra utskrivning"})).await;
+    assert_eq!(
+        (n["status"].as_str(), n["contact"].as_str()),
+        (Some("acknowledged"), Some("Kari Nilsen, 21 80 21 80"))
+    );
+    let res = step(
+        app,
+        &oslo,
+        id,
+        "meeting",
+        json!({"on": "2026-11-24", "outcome": "Midlertidig bolig fra utskrivning"}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let res = step(app, &unit, id, "meeting", json!({"on": "2026-11-24", "outcome": "Oppfølging i kommunens rustjeneste"})).await;
+    let res = step(
+        app,
+        &unit,
+        id,
+        "meeting",
+        json!({"on": "2026-11-24", "outcome": "Oppfølging i kommunens rustjeneste"}),
+    )
+    .await;
     let n = json_of(res).await;
     assert_eq!(n["status"], "planned");
     assert_eq!(n["meetings"][0]["recorded_by"], "municipality");
@@ -114,13 +151,27 @@ async fn the_whole_flow(app: &TestApp) {
     assert_eq!(json_of(res).await["errors"][0]["field"], "step");
     let res = step(app, &unit, id, "ready", json!({"on": "2026-11-24"})).await;
     assert_eq!(json_of(res).await["status"], "ready");
-    let res = step(app, &unit, id, "discharge", json!({"on": "2026-11-24", "no_home": true})).await;
+    let res = step(
+        app,
+        &unit,
+        id,
+        "discharge",
+        json!({"on": "2026-11-24", "no_home": true}),
+    )
+    .await;
     let n = json_of(res).await;
     assert_eq!(n["status"], "discharged");
     assert_eq!(n["days_waiting"], 0);
     assert_eq!(n["no_home_at_discharge"], true);
     // Closed: nothing more.
-    let res = step(app, &oslo, id, "meeting", json!({"on": "2026-11-24", "outcome": "x y"})).await;
+    let res = step(
+        app,
+        &oslo,
+        id,
+        "meeting",
+        json!({"on": "2026-11-24", "outcome": "x y"}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // Every step is an event of the notice's stream.
@@ -145,7 +196,12 @@ async fn the_whole_flow(app: &TestApp) {
 
     // The national view: one discharge in Oslo, suppressed.
     let analyst = app.token("analytiker").await;
-    let res = get(app, &analyst, "/api/v1/coordination/discharge/national?year=2026").await;
+    let res = get(
+        app,
+        &analyst,
+        "/api/v1/coordination/discharge/national?year=2026",
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
     let v = json_of(res).await;
     assert_eq!(v["rows"][0]["kommune"], "0301");
@@ -158,7 +214,9 @@ async fn the_whole_flow(app: &TestApp) {
 async fn only_the_residents_municipality_sees_a_notice(app: &TestApp) {
     let unit = app.token("kliniker").await;
     let person = resident(app, &unit, 2, Some("0301")).await;
-    let id = json_of(raise(app, &unit, person).await).await["id"].as_i64().unwrap();
+    let id = json_of(raise(app, &unit, person).await).await["id"]
+        .as_i64()
+        .unwrap();
     let path = format!("/api/v1/coordination/discharge/{id}");
 
     // Bergen: not its resident — 404 (as an unknown notice), logged as a denial.
@@ -166,10 +224,20 @@ async fn only_the_residents_municipality_sees_a_notice(app: &TestApp) {
     let res = get(app, &bergen, &path).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let log = app.access_log(1).await;
-    assert_eq!((log[0].actor.as_str(), log[0].outcome.as_str()), ("radgiver.bergen", "denied"));
+    assert_eq!(
+        (log[0].actor.as_str(), log[0].outcome.as_str()),
+        ("radgiver.bergen", "denied")
+    );
     let list = json_of(get(app, &bergen, "/api/v1/coordination/discharge").await).await;
     assert_eq!(list["notices"], json!([]));
-    let res = step(app, &bergen, id, "acknowledge", json!({"on": "2026-11-24", "contact": "Noen"})).await;
+    let res = step(
+        app,
+        &bergen,
+        id,
+        "acknowledge",
+        json!({"on": "2026-11-24", "contact": "Noen"}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
     // A third organisation: nothing, not even that it exists.
@@ -187,7 +255,10 @@ async fn only_the_residents_municipality_sees_a_notice(app: &TestApp) {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // An analyst has no access to notices at all.
     let analyst = app.token("analytiker").await;
-    assert_eq!(get(app, &analyst, &path).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(app, &analyst, &path).await.status(),
+        StatusCode::NOT_FOUND
+    );
     // Oslo's auditor... the unit's notice: the denials are the unit's to audit.
     let denials = app.access_log(20).await;
     assert!(denials
@@ -204,11 +275,26 @@ async fn bad_input_is_refused_with_nothing_written(app: &TestApp) {
     let events_before = discharge_events(app).await;
     let fnr = synthetic_id(99);
     let cases: [(Value, &str); 5] = [
-        (json!({"person": 999999, "expected_discharge": "2026-12-10"}), "person"),
-        (json!({"person": homeless_register, "expected_discharge": "2026-12-10"}), "person"),
-        (json!({"person": person, "expected_discharge": "2026-11-01"}), "expected_discharge"),
-        (json!({"person": person, "expected_discharge": "10.12.2026"}), "expected_discharge"),
-        (json!({"person": person, "expected_discharge": "2026-12-10", "note": format!("fnr {fnr} x")}), "note"),
+        (
+            json!({"person": 999999, "expected_discharge": "2026-12-10"}),
+            "person",
+        ),
+        (
+            json!({"person": homeless_register, "expected_discharge": "2026-12-10"}),
+            "person",
+        ),
+        (
+            json!({"person": person, "expected_discharge": "2026-11-01"}),
+            "expected_discharge",
+        ),
+        (
+            json!({"person": person, "expected_discharge": "10.12.2026"}),
+            "expected_discharge",
+        ),
+        (
+            json!({"person": person, "expected_discharge": "2026-12-10", "note": format!("fnr {fnr} x")}),
+            "note",
+        ),
     ];
     for (body, field) in cases {
         let res = post(app, &unit, "/api/v1/coordination/discharge", &body).await;
@@ -220,15 +306,37 @@ async fn bad_input_is_refused_with_nothing_written(app: &TestApp) {
     }
     assert_eq!(discharge_events(app).await, events_before);
 
-    let id = json_of(raise(app, &unit, person).await).await["id"].as_i64().unwrap();
+    let id = json_of(raise(app, &unit, person).await).await["id"]
+        .as_i64()
+        .unwrap();
     let events_before = discharge_events(app).await;
     for (who, kind, body, field) in [
-        (&oslo, "acknowledge", json!({"on": "2026-11-25", "contact": "Kari"}), "on"),
-        (&oslo, "acknowledge", json!({"on": "2026-11-24", "contact": " "}), "contact"),
-        (&unit, "acknowledge", json!({"on": "2026-11-24", "contact": "Kari"}), "step"),
+        (
+            &oslo,
+            "acknowledge",
+            json!({"on": "2026-11-25", "contact": "Kari"}),
+            "on",
+        ),
+        (
+            &oslo,
+            "acknowledge",
+            json!({"on": "2026-11-24", "contact": " "}),
+            "contact",
+        ),
+        (
+            &unit,
+            "acknowledge",
+            json!({"on": "2026-11-24", "contact": "Kari"}),
+            "step",
+        ),
         (&unit, "ready", json!({"on": "2026-11-23"}), "on"),
         (&unit, "discharge", json!({"on": "2026-11-24"}), "step"),
-        (&unit, "meeting", json!({"on": "2026-11-24", "outcome": ""}), "outcome"),
+        (
+            &unit,
+            "meeting",
+            json!({"on": "2026-11-24", "outcome": ""}),
+            "outcome",
+        ),
         (&unit, "transfer", json!({"on": "2026-11-24"}), "step"),
     ] {
         let res = step(app, who, id, kind, body).await;
@@ -259,13 +367,27 @@ async fn the_pages_round_trip(app: &TestApp) {
     let csrf = csrf_of(&page);
     // Refused: the form again, with the rule beside the field.
     let (s, page) = app
-        .submit(&clinician, "/coordination/discharge", &[("csrf", csrf.as_str()), ("person", &person.to_string()), ("expected_discharge", "2026-01-01")])
+        .submit(
+            &clinician,
+            "/coordination/discharge",
+            &[
+                ("csrf", csrf.as_str()),
+                ("person", &person.to_string()),
+                ("expected_discharge", "2026-01-01"),
+            ],
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("expected_discharge-error"));
     let res = clinician
         .post(app.url("/coordination/discharge"))
-        .form(&[("csrf", csrf.as_str()), ("person", &person.to_string()), ("expected_discharge", "2026-12-01"), ("no_home", "true"), ("meeting_requested", "true")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("person", &person.to_string()),
+            ("expected_discharge", "2026-12-01"),
+            ("no_home", "true"),
+            ("meeting_requested", "true"),
+        ])
         .send()
         .await
         .unwrap();
@@ -282,7 +404,11 @@ async fn the_pages_round_trip(app: &TestApp) {
     let csrf = csrf_of(&page);
     let res = oslo
         .post(app.url(&format!("{to}/acknowledge")))
-        .form(&[("csrf", csrf.as_str()), ("on", "2026-11-24"), ("contact", "Kari Nilsen")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("on", "2026-11-24"),
+            ("contact", "Kari Nilsen"),
+        ])
         .send()
         .await
         .unwrap();
@@ -300,7 +426,12 @@ async fn the_pages_round_trip(app: &TestApp) {
 }
 
 async fn the_openapi_document_names_the_routes(app: &TestApp) {
-    let res = app.client().get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    let res = app
+        .client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
     let doc = res.text().await.unwrap();
     for p in [
         "/api/v1/coordination/discharge",
@@ -327,8 +458,21 @@ async fn the_demo_fills_every_state_and_the_national_view(app: &TestApp) {
         .collect();
     assert_eq!(states.len(), 5, "every state: {states:?}");
     let analyst = app.token("analytiker").await;
-    let v = json_of(get(app, &analyst, "/api/v1/coordination/discharge/national?year=2026").await).await;
-    let oslo_row = v["rows"].as_array().unwrap().iter().find(|r| r["kommune"] == "0301").unwrap();
+    let v = json_of(
+        get(
+            app,
+            &analyst,
+            "/api/v1/coordination/discharge/national?year=2026",
+        )
+        .await,
+    )
+    .await;
+    let oslo_row = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kommune"] == "0301")
+        .unwrap();
     assert!(oslo_row["discharges"].as_u64().unwrap() >= 5, "{v}");
     assert!(v["national"]["discharges"].as_u64().is_some(), "{v}");
 }

@@ -80,21 +80,45 @@ async fn a_municipality_subscribes(engine: Engine) {
     };
     let receiver = Receiver::start(Duration::ZERO).await;
     let admin = app.token("admin.oslo").await;
-    let res = post(&app, &admin, "/api/v1/coordination/discharge/webhooks", &json!({"url": receiver.url})).await;
+    let res = post(
+        &app,
+        &admin,
+        "/api/v1/coordination/discharge/webhooks",
+        &json!({"url": receiver.url}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let secret = res.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_owned();
+    let secret = res.json::<Value>().await.unwrap()["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(secret.starts_with("whsec_"));
     // Only its own org-admin registers; a clinician of the unit may not.
     let unit = app.token("kliniker").await;
-    let res = post(&app, &unit, "/api/v1/coordination/discharge/webhooks", &json!({"url": receiver.url})).await;
+    let res = post(
+        &app,
+        &unit,
+        "/api/v1/coordination/discharge/webhooks",
+        &json!({"url": receiver.url}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = post(&app, &admin, "/api/v1/coordination/discharge/webhooks", &json!({"url": "ftp://x"})).await;
+    let res = post(
+        &app,
+        &admin,
+        "/api/v1/coordination/discharge/webhooks",
+        &json!({"url": "ftp://x"}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // A notice to Oslo is delivered; one to Bergen is not sent to Oslo's subscriber.
     let oslo_person = resident(&app, &unit, 11, Some("0301")).await;
     let bergen_person = resident(&app, &unit, 12, Some("4601")).await;
-    assert_eq!(raise(&app, &unit, bergen_person).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        raise(&app, &unit, bergen_person).await.status(),
+        StatusCode::CREATED
+    );
     let res = raise(&app, &unit, oslo_person).await;
     let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     receiver.wait_for(1).await;
@@ -131,14 +155,24 @@ async fn postgres_two_servers_deliver_each_notice_once() {
     let b = Receiver::start(Duration::from_millis(40)).await;
     let admin = app.token("admin.oslo").await;
     for r in [&a, &b] {
-        let res = post(&app, &admin, "/api/v1/coordination/discharge/webhooks", &json!({"url": r.url})).await;
+        let res = post(
+            &app,
+            &admin,
+            "/api/v1/coordination/discharge/webhooks",
+            &json!({"url": r.url}),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::CREATED);
     }
     let unit = app.token("kliniker").await;
     const N: usize = 12;
     for i in 0..N {
         let person = resident(&app, &unit, 20 + i as u32, Some("0301")).await;
-        let base = if i % 2 == 0 { app.base.clone() } else { other.base.clone() };
+        let base = if i % 2 == 0 {
+            app.base.clone()
+        } else {
+            other.base.clone()
+        };
         let res = app
             .client()
             .post(format!("{base}/api/v1/coordination/discharge"))
@@ -163,8 +197,15 @@ async fn postgres_two_servers_deliver_each_notice_once() {
     let org = app.db.store.org_by_key("0301").await.unwrap().unwrap().id;
     let deliveries = app.db.store.discharge_deliveries(org, 100).await.unwrap();
     assert_eq!(deliveries.len(), 2 * N);
-    assert!(deliveries.iter().all(|d| d.status == "delivered" && d.attempts == 1));
-    let instances = app.db.store.discharge_delivery_instances(org).await.unwrap();
+    assert!(deliveries
+        .iter()
+        .all(|d| d.status == "delivered" && d.attempts == 1));
+    let instances = app
+        .db
+        .store
+        .discharge_delivery_instances(org)
+        .await
+        .unwrap();
     assert_eq!(instances.len(), 2, "both servers delivered: {instances:?}");
     other.stop().await;
     app.stop().await;

@@ -224,7 +224,9 @@ impl Notice {
             return Err(FieldError::new(
                 "step",
                 match side {
-                    Side::Unit => "only the municipality the notice is addressed to takes this step",
+                    Side::Unit => {
+                        "only the municipality the notice is addressed to takes this step"
+                    }
                     Side::Municipality => "only the unit that raised the notice takes this step",
                 },
             ));
@@ -256,7 +258,10 @@ impl Notice {
         match step {
             Step::Acknowledge { contact, .. } => {
                 if self.acknowledged_on.is_some() {
-                    return Err(FieldError::new("step", "the notice is acknowledged already"));
+                    return Err(FieldError::new(
+                        "step",
+                        "the notice is acknowledged already",
+                    ));
                 }
                 if contact.trim().is_empty() {
                     return Err(FieldError::new("contact", "must not be empty"));

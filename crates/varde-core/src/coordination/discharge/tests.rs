@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use jiff::civil::date;
 
 use super::*;
@@ -13,7 +15,13 @@ fn raised() -> Notice {
     Notice::new(f.check(date(2026, 12, 1)).unwrap())
 }
 
-fn step(n: &Notice, kind: &str, side: Side, f: StepFields, today: Date) -> Result<Notice, FieldError> {
+fn step(
+    n: &Notice,
+    kind: &str,
+    side: Side,
+    f: StepFields,
+    today: Date,
+) -> Result<Notice, FieldError> {
     let s = f.parse(kind, side)?;
     n.check(&s, side, today)?;
     Ok(n.clone().apply(&s))
@@ -33,7 +41,10 @@ fn raise_checks_its_dates_and_flags() {
     let today = date(2026, 12, 1);
     let n = raised();
     assert!(n.raise.needs.housing, "no home is a housing need");
-    assert_eq!(n.raise.needs.flagged(), ["housing", "no_home", "substance_use"]);
+    assert_eq!(
+        n.raise.needs.flagged(),
+        ["housing", "no_home", "substance_use"]
+    );
     let early = RaiseFields {
         expected_discharge: "2026-11-30".into(),
         ..Default::default()
@@ -56,7 +67,14 @@ fn the_whole_flow() {
     let today = date(2026, 12, 30);
     let n = raised();
     assert_eq!(n.status(), Status::Raised);
-    let n = step(&n, "acknowledge", Side::Municipality, on("2026-12-02"), today).unwrap();
+    let n = step(
+        &n,
+        "acknowledge",
+        Side::Municipality,
+        on("2026-12-02"),
+        today,
+    )
+    .unwrap();
     assert_eq!(n.status(), Status::Acknowledged);
     assert_eq!(n.contact.as_deref(), Some("Kari, 22 00 00 00"));
     let n = step(&n, "meeting", Side::Unit, on("2026-12-05"), today).unwrap();
@@ -82,19 +100,35 @@ fn dates_keep_their_order() {
     let n = raised();
     // Discharge-ready not before the notice.
     let e = step(&n, "ready", Side::Unit, on("2026-11-30"), today).unwrap_err();
-    assert_eq!((e.field.as_ref(), e.rule.as_str()), ("on", "not before the notice was raised (2026-12-01)"));
+    assert_eq!(
+        (e.field.as_ref(), e.rule.as_str()),
+        ("on", "not before the notice was raised (2026-12-01)")
+    );
     // Not in the future.
-    let e = step(&n, "acknowledge", Side::Municipality, on("2026-12-31"), today).unwrap_err();
+    let e = step(
+        &n,
+        "acknowledge",
+        Side::Municipality,
+        on("2026-12-31"),
+        today,
+    )
+    .unwrap_err();
     assert_eq!(e.rule, "must not be in the future");
     // A meeting before the notice.
     let e = step(&n, "meeting", Side::Unit, on("2026-11-01"), today).unwrap_err();
     assert_eq!(e.field, "held_on");
     // Discharge needs the discharge-ready day, and not before it.
     let e = step(&n, "discharge", Side::Unit, on("2026-12-10"), today).unwrap_err();
-    assert_eq!(e.rule, "record the discharge-ready day before the discharge");
+    assert_eq!(
+        e.rule,
+        "record the discharge-ready day before the discharge"
+    );
     let n = step(&n, "ready", Side::Unit, on("2026-12-10"), today).unwrap();
     let e = step(&n, "discharge", Side::Unit, on("2026-12-09"), today).unwrap_err();
-    assert_eq!(e.rule, "not before the patient was discharge-ready (2026-12-10)");
+    assert_eq!(
+        e.rule,
+        "not before the patient was discharge-ready (2026-12-10)"
+    );
     let e = step(&n, "ready", Side::Unit, on("2026-12-11"), today).unwrap_err();
     assert_eq!(e.rule, "the discharge-ready day is recorded already");
 }
@@ -106,15 +140,38 @@ fn each_side_takes_its_own_steps() {
     let e = step(&n, "acknowledge", Side::Unit, on("2026-12-02"), today).unwrap_err();
     assert_eq!(e.field, "step");
     let e = step(&n, "ready", Side::Municipality, on("2026-12-02"), today).unwrap_err();
-    assert_eq!(e.rule, "only the unit that raised the notice takes this step");
-    let n = step(&n, "acknowledge", Side::Municipality, on("2026-12-02"), today).unwrap();
-    let e = step(&n, "acknowledge", Side::Municipality, on("2026-12-03"), today).unwrap_err();
+    assert_eq!(
+        e.rule,
+        "only the unit that raised the notice takes this step"
+    );
+    let n = step(
+        &n,
+        "acknowledge",
+        Side::Municipality,
+        on("2026-12-02"),
+        today,
+    )
+    .unwrap();
+    let e = step(
+        &n,
+        "acknowledge",
+        Side::Municipality,
+        on("2026-12-03"),
+        today,
+    )
+    .unwrap_err();
     assert_eq!(e.rule, "the notice is acknowledged already");
     let mut f = on("2026-12-03");
     f.contact = "  ".into();
     let e = StepFields::parse(&f, "acknowledge", Side::Municipality).unwrap_err();
     assert_eq!(e.field, "contact");
-    assert_eq!(StepFields::default().parse("x", Side::Unit).unwrap_err().field, "step");
+    assert_eq!(
+        StepFields::default()
+            .parse("x", Side::Unit)
+            .unwrap_err()
+            .field,
+        "step"
+    );
 }
 
 #[test]

@@ -191,9 +191,11 @@ impl Store {
         let now_ms = w.at.as_millisecond();
         on_pool!(
             self,
-            write | pool | {
-                let mut tx = pool.begin().await?;
-                let id: i64 = sqlx::query_scalar(
+            write
+                | pool
+                | {
+                    let mut tx = pool.begin().await?;
+                    let id: i64 = sqlx::query_scalar(
                     "INSERT INTO coordination_discharge_notices (unit_org_id, municipality_org_id, kommune, person_id, pseudonym, status, state, version, raised_on, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $9) RETURNING id",
                 )
@@ -208,25 +210,25 @@ impl Store {
                 .bind(&at)
                 .fetch_one(&mut *tx)
                 .await?;
-                let ev = NewEvent {
-                    stream: discharge_stream(id),
-                    kind: RAISED_KIND.to_owned(),
-                    body: body.clone(),
-                    actor_id: Some(w.actor_id),
-                    org_id: Some(w.unit_org.0),
-                    recorded_at: w.at,
-                    effective_date: day_in_oslo(w.at).to_string(),
-                    expected_seq: Some(0),
-                };
-                append_event_tx!(tx, &ev);
-                let m = (w.message)(id);
-                outbox_rows_tx!(tx, w.municipality_org.0, id, &m, now_ms);
-                let mut access = w.access.clone();
-                access.record = discharge_record(id);
-                append_access_tx!(tx, &access);
-                tx.commit().await?;
-                Ok(id)
-            }
+                    let ev = NewEvent {
+                        stream: discharge_stream(id),
+                        kind: RAISED_KIND.to_owned(),
+                        body: body.clone(),
+                        actor_id: Some(w.actor_id),
+                        org_id: Some(w.unit_org.0),
+                        recorded_at: w.at,
+                        effective_date: day_in_oslo(w.at).to_string(),
+                        expected_seq: Some(0),
+                    };
+                    append_event_tx!(tx, &ev);
+                    let m = (w.message)(id);
+                    outbox_rows_tx!(tx, w.municipality_org.0, id, &m, now_ms);
+                    let mut access = w.access.clone();
+                    access.record = discharge_record(id);
+                    append_access_tx!(tx, &access);
+                    tx.commit().await?;
+                    Ok(id)
+                }
         )
     }
 
@@ -240,9 +242,11 @@ impl Store {
         let discharged = w.after.discharged_on.map(|d| d.to_string());
         on_pool!(
             self,
-            write | pool | {
-                let mut tx = pool.begin().await?;
-                let org: Option<i64> = sqlx::query_scalar(
+            write
+                | pool
+                | {
+                    let mut tx = pool.begin().await?;
+                    let org: Option<i64> = sqlx::query_scalar(
                     "UPDATE coordination_discharge_notices SET state = $1, status = $2, version = version + 1, discharged_on = $3, updated_at = $4 \
                      WHERE id = $5 AND version = $6 RETURNING municipality_org_id",
                 )
@@ -254,26 +258,28 @@ impl Store {
                 .bind(w.expected_version)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let Some(org) = org else {
-                    tx.rollback().await?;
-                    return Err(StoreError::Changed("the notice has changed since it was read"));
-                };
-                let ev = NewEvent {
-                    stream: discharge_stream(w.id),
-                    kind: w.step.kind().to_owned(),
-                    body: body.clone(),
-                    actor_id: Some(w.actor_id),
-                    org_id: Some(w.actor_org.0),
-                    recorded_at: w.at,
-                    effective_date: day_in_oslo(w.at).to_string(),
-                    expected_seq: Some(w.expected_version),
-                };
-                append_event_tx!(tx, &ev);
-                outbox_rows_tx!(tx, org, w.id, w.message, now_ms);
-                append_access_tx!(tx, w.access);
-                tx.commit().await?;
-                Ok(())
-            }
+                    let Some(org) = org else {
+                        tx.rollback().await?;
+                        return Err(StoreError::Changed(
+                            "the notice has changed since it was read",
+                        ));
+                    };
+                    let ev = NewEvent {
+                        stream: discharge_stream(w.id),
+                        kind: w.step.kind().to_owned(),
+                        body: body.clone(),
+                        actor_id: Some(w.actor_id),
+                        org_id: Some(w.actor_org.0),
+                        recorded_at: w.at,
+                        effective_date: day_in_oslo(w.at).to_string(),
+                        expected_seq: Some(w.expected_version),
+                    };
+                    append_event_tx!(tx, &ev);
+                    outbox_rows_tx!(tx, org, w.id, w.message, now_ms);
+                    append_access_tx!(tx, w.access);
+                    tx.commit().await?;
+                    Ok(())
+                }
         )
     }
 
@@ -282,20 +288,21 @@ impl Store {
     pub async fn discharge_ref(&self, id: i64) -> Result<Option<NoticeRef>, StoreError> {
         on_pool!(
             self,
-            read | pool | {
-                let row: Option<(i64, i64, i64, String)> = sqlx::query_as(
+            read | pool
+                | {
+                    let row: Option<(i64, i64, i64, String)> = sqlx::query_as(
                     "SELECT id, unit_org_id, municipality_org_id, pseudonym FROM coordination_discharge_notices WHERE id = $1",
                 )
                 .bind(id)
                 .fetch_optional(pool)
                 .await?;
-                Ok(row.map(|(id, u, m, pseudonym)| NoticeRef {
-                    id,
-                    unit_org: OrgId(u),
-                    municipality_org: OrgId(m),
-                    pseudonym,
-                }))
-            }
+                    Ok(row.map(|(id, u, m, pseudonym)| NoticeRef {
+                        id,
+                        unit_org: OrgId(u),
+                        municipality_org: OrgId(m),
+                        pseudonym,
+                    }))
+                }
         )
     }
 
@@ -308,12 +315,11 @@ impl Store {
         on_pool!(
             self,
             read | pool | {
-                let row: Option<(i64, String, Option<String>)> = sqlx::query_as(
-                    "SELECT org_id, pseudonym, kommune FROM persons WHERE id = $1",
-                )
-                .bind(person_id)
-                .fetch_optional(pool)
-                .await?;
+                let row: Option<(i64, String, Option<String>)> =
+                    sqlx::query_as("SELECT org_id, pseudonym, kommune FROM persons WHERE id = $1")
+                        .bind(person_id)
+                        .fetch_optional(pool)
+                        .await?;
                 Ok(row.map(|(o, p, k)| (OrgId(o), p, k)))
             }
         )
@@ -402,15 +408,16 @@ impl Store {
     pub async fn discharge_stamp(&self, municipality: OrgId) -> Result<String, StoreError> {
         on_pool!(
             self,
-            read | pool | {
-                let (n, v): (i64, i64) = sqlx::query_as(
+            read | pool
+                | {
+                    let (n, v): (i64, i64) = sqlx::query_as(
                     "SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM coordination_discharge_notices WHERE municipality_org_id = $1",
                 )
                 .bind(municipality.0)
                 .fetch_one(pool)
                 .await?;
-                Ok(format!("{n}-{v}"))
-            }
+                    Ok(format!("{n}-{v}"))
+                }
         )
     }
 

@@ -30,6 +30,9 @@ pub struct DischargeDelivery {
     pub last_error: Option<String>,
 }
 
+/// A delivery row as read.
+type DeliveryTuple = (i64, i64, i64, String, String, i64, Option<String>);
+
 impl Store {
     /// Registers a subscriber of `org`; its id. The secret is stored to sign every delivery.
     pub async fn discharge_webhook_create(
@@ -42,8 +45,10 @@ impl Store {
     ) -> Result<i64, StoreError> {
         on_pool!(
             self,
-            write | pool | {
-                Ok(sqlx::query_scalar(
+            write
+                | pool
+                | {
+                    Ok(sqlx::query_scalar(
                     "INSERT INTO coordination_discharge_webhooks (org_id, url, secret, created_by, created_at) \
                      VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 )
@@ -54,7 +59,7 @@ impl Store {
                 .bind(created_at)
                 .fetch_one(pool)
                 .await?)
-            }
+                }
         )
     }
 
@@ -65,26 +70,29 @@ impl Store {
     ) -> Result<Vec<DischargeWebhook>, StoreError> {
         on_pool!(
             self,
-            read | pool | {
-                let rows: Vec<(i64, i64, String, String, bool, bool)> = sqlx::query_as(
+            read | pool
+                | {
+                    let rows: Vec<(i64, i64, String, String, bool, bool)> = sqlx::query_as(
                     "SELECT id, org_id, url, created_at, active, failing FROM coordination_discharge_webhooks \
                      WHERE org_id = $1 ORDER BY id DESC",
                 )
                 .bind(org.0)
                 .fetch_all(pool)
                 .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(id, org, url, created_at, active, failing)| DischargeWebhook {
-                        id,
-                        org_id: OrgId(org),
-                        url,
-                        created_at,
-                        active,
-                        failing,
-                    })
-                    .collect())
-            }
+                    Ok(rows
+                        .into_iter()
+                        .map(
+                            |(id, org, url, created_at, active, failing)| DischargeWebhook {
+                                id,
+                                org_id: OrgId(org),
+                                url,
+                                created_at,
+                                active,
+                                failing,
+                            },
+                        )
+                        .collect())
+                }
         )
     }
 
@@ -97,9 +105,11 @@ impl Store {
     ) -> Result<bool, StoreError> {
         on_pool!(
             self,
-            write | pool | {
-                let mut tx = pool.begin().await?;
-                let n = sqlx::query(
+            write
+                | pool
+                | {
+                    let mut tx = pool.begin().await?;
+                    let n = sqlx::query(
                     "UPDATE coordination_discharge_webhooks SET active = FALSE WHERE id = $1 AND org_id = $2",
                 )
                 .bind(id)
@@ -107,20 +117,20 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-                sqlx::query(
+                    sqlx::query(
                     "UPDATE coordination_discharge_deliveries SET status = 'failed', last_error = 'subscriber removed' \
                      WHERE webhook_id = $1 AND status = 'pending'",
                 )
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-                if n == 1 {
-                    tx.commit().await?;
-                } else {
-                    tx.rollback().await?;
+                    if n == 1 {
+                        tx.commit().await?;
+                    } else {
+                        tx.rollback().await?;
+                    }
+                    Ok(n == 1)
                 }
-                Ok(n == 1)
-            }
         )
     }
 
@@ -132,8 +142,9 @@ impl Store {
     ) -> Result<Vec<DischargeDelivery>, StoreError> {
         on_pool!(
             self,
-            read | pool | {
-                let rows: Vec<(i64, i64, i64, String, String, i64, Option<String>)> = sqlx::query_as(
+            read | pool
+                | {
+                    let rows: Vec<DeliveryTuple> = sqlx::query_as(
                     "SELECT d.id, d.webhook_id, d.notice_id, d.event_type, d.status, d.attempts, d.last_error \
                      FROM coordination_discharge_deliveries d JOIN coordination_discharge_webhooks w ON w.id = d.webhook_id \
                      WHERE w.org_id = $1 ORDER BY d.id DESC LIMIT $2",
@@ -142,19 +153,19 @@ impl Store {
                 .bind(limit)
                 .fetch_all(pool)
                 .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|r| DischargeDelivery {
-                        id: r.0,
-                        webhook_id: r.1,
-                        notice_id: r.2,
-                        event_type: r.3,
-                        status: r.4,
-                        attempts: r.5,
-                        last_error: r.6,
-                    })
-                    .collect())
-            }
+                    Ok(rows
+                        .into_iter()
+                        .map(|r| DischargeDelivery {
+                            id: r.0,
+                            webhook_id: r.1,
+                            notice_id: r.2,
+                            event_type: r.3,
+                            status: r.4,
+                            attempts: r.5,
+                            last_error: r.6,
+                        })
+                        .collect())
+                }
         )
     }
 }

@@ -13,7 +13,9 @@ use super::docs::{doc, MeetingDoc, NoticeDoc, RaiseBody, StepBody};
 use super::ops::{self, NationalDoc, NationalRow};
 use super::NoticeAccess;
 use crate::api::{ApiJson, Created};
-use crate::authz::{DischargeWebhooks, OrgAccess, ReadDischarge, SeeDischargeNational, WriteDischarge};
+use crate::authz::{
+    DischargeWebhooks, OrgAccess, ReadDischarge, SeeDischargeNational, WriteDischarge,
+};
 use crate::error::{Problem, WebError};
 use crate::forms::YearQuery;
 use crate::AppState;
@@ -23,7 +25,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/coordination/discharge", get(list).post(raise))
         .route("/coordination/discharge/stamp", get(stamp))
         .route("/coordination/discharge/national", get(national))
-        .route("/coordination/discharge/webhooks", get(hooks).post(register))
+        .route(
+            "/coordination/discharge/webhooks",
+            get(hooks).post(register),
+        )
         .route("/coordination/discharge/webhooks/{hook}", delete(remove))
         .route("/coordination/discharge/{id}", get(one))
         .route("/coordination/discharge/{id}/{step}", post(step))
@@ -33,8 +38,17 @@ pub(super) fn routes() -> Router<AppState> {
 #[openapi(
     paths(raise, list, stamp, one, step, national, hooks, register, remove),
     components(schemas(
-        RaiseBody, StepBody, NoticeDoc, MeetingDoc, ListDoc, StampDoc, NationalDoc, NationalRow,
-        HookBody, HookCreated, HookDoc
+        RaiseBody,
+        StepBody,
+        NoticeDoc,
+        MeetingDoc,
+        ListDoc,
+        StampDoc,
+        NationalDoc,
+        NationalRow,
+        HookBody,
+        HookCreated,
+        HookDoc
     ))
 )]
 pub(super) struct ApiDoc;

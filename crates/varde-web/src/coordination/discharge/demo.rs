@@ -81,7 +81,12 @@ async fn notice(
         municipality_org,
         pseudonym: person.1.clone(),
     };
-    let d = decide(unit, Action::CoordinationDischargeWrite, &subject(unit, &r), None);
+    let d = decide(
+        unit,
+        Action::CoordinationDischargeWrite,
+        &subject(unit, &r),
+        None,
+    );
     let access = entry(state, unit, Action::CoordinationDischargeWrite, &r, &d);
     let quiet_raise = |id: i64| quiet(id, "coordination.discharge.raised");
     let id = state
@@ -147,9 +152,25 @@ pub async fn seed(state: &AppState) -> Result<usize, DemoError> {
     let today = state.clock.today();
     let day = |back: i64| today.saturating_sub(Span::new().days(back));
     let names = [
-        "Ola Nordmann", "Kari Hansen", "Per Olsen", "Anne Larsen", "Jon Berg", "Lise Dahl",
-        "Nils Moen", "Eva Lie", "Tor Bakke", "Mona Strand", "Geir Holm", "Siri Lund",
-        "Arne Vik", "Hege Sand", "Knut Eide", "Rita Foss", "Odd Aas", "Tone Ruud", "Bjørn Haug",
+        "Ola Nordmann",
+        "Kari Hansen",
+        "Per Olsen",
+        "Anne Larsen",
+        "Jon Berg",
+        "Lise Dahl",
+        "Nils Moen",
+        "Eva Lie",
+        "Tor Bakke",
+        "Mona Strand",
+        "Geir Holm",
+        "Siri Lund",
+        "Arne Vik",
+        "Hege Sand",
+        "Knut Eide",
+        "Rita Foss",
+        "Odd Aas",
+        "Tone Ruud",
+        "Bjørn Haug",
         "Guro Nes",
     ];
     let mut count = 0;
@@ -188,15 +209,32 @@ pub async fn seed(state: &AppState) -> Result<usize, DemoError> {
                 ));
             }
             if state_no >= 2 {
-                steps.push(meeting(day(10), Side::Unit, "Kommunen skaffer midlertidig bolig og tar over oppfølgingen."));
+                steps.push(meeting(
+                    day(10),
+                    Side::Unit,
+                    "Kommunen skaffer midlertidig bolig og tar over oppfølgingen.",
+                ));
             }
             if state_no >= 3 {
                 steps.push((Side::Unit, Step::Ready { on: day(4) }));
             }
             if state_no >= 4 {
-                steps.push((Side::Unit, Step::Discharge { on: day(1), no_home: false }));
+                steps.push((
+                    Side::Unit,
+                    Step::Discharge {
+                        on: day(1),
+                        no_home: false,
+                    },
+                ));
             }
-            let p = person(state, &unit, next, names[next as usize % names.len()], place).await?;
+            let p = person(
+                state,
+                &unit,
+                next,
+                names[next as usize % names.len()],
+                place,
+            )
+            .await?;
             next += 1;
             notice(state, &unit, m, p, raised, fields, steps).await?;
             count += 1;
@@ -229,11 +267,22 @@ pub async fn seed(state: &AppState) -> Result<usize, DemoError> {
                         contact: "Tildelingskontoret".into(),
                     },
                 ),
-                meeting(raised.saturating_add(Span::new().days(2)), Side::Municipality, "Plan for bolig og oppfølging avtalt."),
+                meeting(
+                    raised.saturating_add(Span::new().days(2)),
+                    Side::Municipality,
+                    "Plan for bolig og oppfølging avtalt.",
+                ),
                 (Side::Unit, Step::Ready { on: ready }),
                 (Side::Unit, Step::Discharge { on: out, no_home }),
             ];
-            let p = person(state, &unit, next, names[next as usize % names.len()], place).await?;
+            let p = person(
+                state,
+                &unit,
+                next,
+                names[next as usize % names.len()],
+                place,
+            )
+            .await?;
             next += 1;
             notice(state, &unit, m, p, raised, fields, steps).await?;
             count += 1;

@@ -10,9 +10,7 @@ use varde_core::coordination::discharge::{
 };
 use varde_core::fields::FieldError;
 use varde_core::org::{OrgKind, Principal};
-use varde_store::{
-    DischargeMessage, DischargeRaise, DischargeStep, StoreError, StoredNotice,
-};
+use varde_store::{DischargeMessage, DischargeRaise, DischargeStep, StoreError, StoredNotice};
 
 use super::access::{entry, subject, NoticeAccess};
 use crate::authz::{DischargeWebhooks, OrgAccess, ReadDischarge, WriteDischarge};
@@ -37,7 +35,11 @@ fn message(state: &AppState, id: i64, event_type: &str, status: &str) -> Dischar
         }
     });
     DischargeMessage {
-        message_base: format!("msg_discharge_{id}_{}_{}", now.as_millisecond(), crate::auth::random_token().get(..8).unwrap_or("")),
+        message_base: format!(
+            "msg_discharge_{id}_{}_{}",
+            now.as_millisecond(),
+            crate::auth::random_token().get(..8).unwrap_or("")
+        ),
         event_type: event_type.to_owned(),
         body: body.to_string(),
     }
@@ -60,7 +62,10 @@ pub async fn raise(
     let mut errors = Vec::new();
     let target = match found {
         None => {
-            errors.push(FieldError::new("person", "no person with this id in the register"));
+            errors.push(FieldError::new(
+                "person",
+                "no person with this id in the register",
+            ));
             None
         }
         Some((_, pseudonym, None)) => {
@@ -155,7 +160,12 @@ pub async fn step(
             .check(&step, side, today)
             .map_err(|e| WebError::invalid_fields(vec![e]))?;
         let after = notice.apply(&step);
-        let m = message(state, access.notice.id, step.kind(), after.status().as_str());
+        let m = message(
+            state,
+            access.notice.id,
+            step.kind(),
+            after.status().as_str(),
+        );
         match state
             .store
             .discharge_step(&DischargeStep {
@@ -179,7 +189,9 @@ pub async fn step(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(WebError::conflict("the notice has changed since it was read"))
+    Err(WebError::conflict(
+        "the notice has changed since it was read",
+    ))
 }
 
 /// One notice, read with its access entry (which names the legal basis on the

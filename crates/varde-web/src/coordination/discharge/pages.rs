@@ -64,11 +64,10 @@ struct RaiseForm {
 
 impl RaiseForm {
     fn body(&self) -> Result<RaiseBody, WebError> {
-        let person = self
-            .person
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| WebError::invalid("person", "no person with this id in the register"))?;
+        let person =
+            self.person.trim().parse::<i64>().map_err(|_| {
+                WebError::invalid("person", "no person with this id in the register")
+            })?;
         Ok(RaiseBody {
             person,
             expected_discharge: self.expected_discharge.clone(),
@@ -268,7 +267,16 @@ async fn one(
         on: state.clock.today().to_string(),
         ..StepBody::default()
     };
-    notice_page(&state, page, &access, form, "", FormError::default(), StatusCode::OK).await
+    notice_page(
+        &state,
+        page,
+        &access,
+        form,
+        "",
+        FormError::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// `POST /coordination/discharge/{id}/{step}`: takes the step; back to the notice, or its
