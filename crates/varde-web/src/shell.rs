@@ -121,12 +121,9 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
             }
             "monitoring" if allowed(Action::MonitoringRead) => Some("/monitoring".to_owned()),
             "advisory" if allowed(Action::AdvisoryRead) => Some("/advisory".to_owned()),
-            "coordination" if allowed(Action::CoordinationDischargeRead) => {
-                Some("/coordination/discharge".to_owned())
-            }
-            "coordination" if allowed(Action::CoordinationDischargeNational) => {
-                Some("/coordination/discharge/national".to_owned())
-            }
+            // The area's start page, open to everyone logged in: it offers what the role may
+            // open (the discharge notices, the national view).
+            "coordination" => Some("/coordination".to_owned()),
             // A laboratory's or national authority's user who is no analyst may import.
             "monitoring" if allowed(Action::MonitoringImport) => {
                 Some("/monitoring/import".to_owned())

@@ -9,6 +9,7 @@
 //! | `api.rs` | the JSON API with its OpenAPI description |
 //! | `pages.rs` | the inbox (updating itself: `inbox.js` polls the stamp) or the unit's list with the form to raise a notice; one notice with its steps' forms |
 //! | `national.rs` | the national view for analysts |
+//! | `start.rs` | the area's start page `/coordination` (open to everyone logged in: what the role may open) |
 //!
 //! The rules are `varde_core::coordination::discharge`; storage is `varde_store`'s
 //! `discharge_*` methods; webhooks go through the shared outbox (`varde_store::Outbox`).
@@ -20,6 +21,7 @@ mod docs;
 mod national;
 pub mod ops;
 mod pages;
+mod start;
 
 pub use access::NoticeAccess;
 
@@ -33,6 +35,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(pages::routes())
         .merge(national::routes())
+        .merge(start::routes())
 }
 
 /// The JSON API (mounted under `/api/v1`).
