@@ -93,10 +93,23 @@ pub enum Action {
     /// analysts, every level; a unit's advisors and clinicians, their own unit's cells and
     /// every municipality's, county's and the nation's.
     AdvisoryStatistics,
+    /// Raise a discharge notice to a person's municipality, and record on it as the unit that
+    /// raised it (the joint meeting, discharge-ready, the discharge): a TSB unit's clinicians.
+    CoordinationDischargeWrite,
+    /// Answer a discharge notice addressed to the actor's municipality: acknowledge, name the
+    /// contact, record the joint meeting.
+    CoordinationDischargeRespond,
+    /// Read a discharge notice: the raising unit's clinicians, and the casework staff of the
+    /// municipality it is addressed to (legal basis, no consent).
+    CoordinationDischargeRead,
+    /// Register a municipality's own webhook subscriber for its discharge notices.
+    CoordinationDischargeWebhook,
+    /// Read the national discharge figures (aggregates, small cells suppressed).
+    CoordinationDischargeNational,
 }
 
 impl Action {
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 40] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -132,6 +145,11 @@ impl Action {
         Action::AdvisoryWrite,
         Action::AdvisoryHealth,
         Action::AdvisoryStatistics,
+        Action::CoordinationDischargeWrite,
+        Action::CoordinationDischargeRespond,
+        Action::CoordinationDischargeRead,
+        Action::CoordinationDischargeWebhook,
+        Action::CoordinationDischargeNational,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -171,6 +189,11 @@ impl Action {
             Action::AdvisoryWrite => "advisory.write",
             Action::AdvisoryHealth => "advisory.health",
             Action::AdvisoryStatistics => "advisory.statistics",
+            Action::CoordinationDischargeWrite => "coordination.discharge.write",
+            Action::CoordinationDischargeRespond => "coordination.discharge.respond",
+            Action::CoordinationDischargeRead => "coordination.discharge.read",
+            Action::CoordinationDischargeWebhook => "coordination.discharge.webhook",
+            Action::CoordinationDischargeNational => "coordination.discharge.national",
         }
     }
 
@@ -194,6 +217,9 @@ impl Action {
                 | Action::AdvisoryRead
                 | Action::AdvisoryWrite
                 | Action::AdvisoryHealth
+                | Action::CoordinationDischargeWrite
+                | Action::CoordinationDischargeRespond
+                | Action::CoordinationDischargeRead
         )
     }
 }
@@ -205,6 +231,32 @@ pub enum Relationship {
     None,
     /// The actor is assigned to the case (care team, coordinator, case advisor).
     Assigned,
+    /// The record is a notice addressed to the actor's organisation (a discharge notice to
+    /// the person's municipality).
+    Addressee,
+}
+
+/// A legal basis that allows a read across organisations without consent, named with its
+/// paragraph. The access-log entry of every such read names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalBasis {
+    /// The specialist service's notices to the patient's municipality: forskrift om kommunal
+    /// medfinansiering av spesialisthelsetjenesten og kommunal betaling for utskrivningsklare
+    /// pasienter (FOR-2011-11-18-1115) § 8 (notice of an admitted patient whose needs the
+    /// municipality must meet after discharge), § 9 (when a patient is discharge-ready) and
+    /// § 10 (notice of a discharge-ready patient); in force for TSB since 2019.
+    DischargeNotice,
+}
+
+impl LegalBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LegalBasis::DischargeNotice => {
+                "legal basis: discharge notice (FOR-2011-11-18-1115 §§ 8–10)"
+            }
+        }
+    }
 }
 
 /// The person's consent as it bears on the actor's organisation.
@@ -267,6 +319,8 @@ pub enum Reason {
     BreakGlassNotForWrites,
     AggregateStatistics,
     NationalWarningService,
+    /// A named legal basis, no consent ([`LegalBasis`]).
+    LegalBasis(LegalBasis),
 }
 
 impl Reason {
@@ -284,6 +338,7 @@ impl Reason {
             Reason::BreakGlassNotForWrites => "break-glass gives read access only",
             Reason::AggregateStatistics => "aggregate statistics with small cells suppressed",
             Reason::NationalWarningService => "the national overdose warning service",
+            Reason::LegalBasis(b) => b.as_str(),
         }
     }
 }
@@ -347,7 +402,8 @@ impl Decision {
 /// * An advisory unit's drug cases (a municipality's: no other kind of organisation keeps them)
 ///   are read and written by its advisors and clinicians (the
 ///   unit's staff); another organisation's staff are denied, and analysts see only the
-///   statistics (`advisory.statistics`: analysts, and the unit's advisors and clinicians). The health-care content of a case (what a meeting held with consent
+///   statistics (`advisory.statistics`: analysts, and the unit's advisors and clinicians). The
+///   health-care content of a case (what a meeting held with consent
 ///   recorded: the needs assessment and the advice) is for clinicians only: the clinician role
 ///   is the one given to health personnel, who give health care and are bound by its duty of
 ///   confidentiality and record-keeping; an advisor (who may be a social worker or a police
@@ -519,235 +575,55 @@ pub fn decide(
             }
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
+        Action::CoordinationDischargeWrite => match (actor.role, actor.org_kind) {
+            (Role::Clinician, Some(OrgKind::TreatmentUnit | OrgKind::HealthTrust)) if same_org => {
+                Decision::allow(Reason::OwnOrganisation)
+            }
+            (Role::Clinician, Some(OrgKind::TreatmentUnit | OrgKind::HealthTrust)) => {
+                Decision::deny(Reason::OtherOrganisation)
+            }
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::CoordinationDischargeRespond | Action::CoordinationDischargeRead
+            if actor.org_kind == Some(OrgKind::Municipality) =>
+        {
+            // The municipality's side: the notices addressed to it (a list of them is its
+            // own), by its casework staff, on the legal basis.
+            if !actor.role.works_with_personal_data() {
+                Decision::deny(Reason::RoleHasNoAccess)
+            } else if subject.relationship == Relationship::Addressee {
+                Decision::allow(Reason::LegalBasis(LegalBasis::DischargeNotice))
+            } else if same_org {
+                Decision::allow(Reason::OwnOrganisation)
+            } else {
+                Decision::deny(Reason::OtherOrganisation)
+            }
+        }
+        Action::CoordinationDischargeRespond => Decision::deny(Reason::RoleHasNoAccess),
+        Action::CoordinationDischargeRead => match (actor.role, actor.org_kind) {
+            (Role::Clinician, Some(OrgKind::TreatmentUnit | OrgKind::HealthTrust)) if same_org => {
+                Decision::allow(Reason::OwnOrganisation)
+            }
+            (Role::Clinician, Some(OrgKind::TreatmentUnit | OrgKind::HealthTrust)) => {
+                Decision::deny(Reason::OtherOrganisation)
+            }
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::CoordinationDischargeWebhook => match (actor.role, actor.org_kind) {
+            (Role::OrgAdmin, Some(OrgKind::Municipality)) if same_org => {
+                Decision::allow(Reason::OwnOrganisation)
+            }
+            (Role::OrgAdmin, Some(OrgKind::Municipality)) => {
+                Decision::deny(Reason::OtherOrganisation)
+            }
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::CoordinationDischargeNational => match actor.role {
+            Role::Analyst => Decision::allow(Reason::AggregateStatistics),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::org::UserId;
-
-    const OWN: OrgId = OrgId(1);
-    const OTHER: OrgId = OrgId(2);
-
-    fn actor(role: Role) -> Principal {
-        actor_of(role, Some(OrgKind::Municipality))
-    }
-
-    fn actor_of(role: Role, org_kind: Option<OrgKind>) -> Principal {
-        Principal {
-            user: UserId(7),
-            username: "u".into(),
-            org: OWN,
-            role,
-            qualification: crate::org::Qualification::Other,
-            org_kind,
-        }
-    }
-
-    /// The expected decision, written out independently of `decide` as a table of rules.
-    fn expected(
-        role: Role,
-        kind: Option<OrgKind>,
-        action: Action,
-        same: bool,
-        rel: Relationship,
-        consent: Consent,
-        bg: Option<&str>,
-    ) -> (bool, bool) {
-        let casework = matches!(role, Role::Advisor | Role::Clinician | Role::Coordinator);
-        let bg_ok = bg.is_some_and(|r| r.chars().filter(|c| !c.is_whitespace()).count() >= 10);
-        match action {
-            Action::PersonCreate | Action::PersonList => (casework && same, false),
-            Action::PersonRead => {
-                if !casework {
-                    (false, false)
-                } else if same
-                    || (consent == Consent::GivenToActorOrg && rel == Relationship::Assigned)
-                {
-                    (true, false)
-                } else if role == Role::Clinician && bg_ok {
-                    (true, true)
-                } else {
-                    (false, false)
-                }
-            }
-            Action::PersonCorrect => (
-                casework
-                    && (same
-                        || (consent == Consent::GivenToActorOrg && rel == Relationship::Assigned)),
-                false,
-            ),
-            Action::UserManage => (
-                role == Role::SystemAdmin || (role == Role::OrgAdmin && same),
-                false,
-            ),
-            Action::AuditRead | Action::AuditPersonReport => (role == Role::Auditor && same, false),
-            Action::PathwayRead | Action::PathwayWrite => (role == Role::Clinician && same, false),
-            Action::LarRead | Action::LarWrite | Action::CoercionRead | Action::CoercionWrite => {
-                (role == Role::Clinician && same, false)
-            }
-            Action::PathwayIndicators => (
-                role == Role::Analyst || (role == Role::Clinician && same),
-                false,
-            ),
-            Action::PathwayNational => (role == Role::Analyst, false),
-            Action::WarningRead => (
-                matches!(role, Role::WarningEditor | Role::WarningApprover),
-                false,
-            ),
-            Action::WarningDraft => (
-                matches!(role, Role::WarningEditor | Role::WarningApprover),
-                false,
-            ),
-            Action::WarningApprove => (role == Role::WarningApprover, false),
-            Action::WebhookManage => (role == Role::SystemAdmin, false),
-            Action::MonitoringRead | Action::MonitoringWrite => (role == Role::Analyst, false),
-            Action::MonitoringImport => (
-                role == Role::Analyst
-                    || kind == Some(OrgKind::Laboratory)
-                    || kind == Some(OrgKind::NationalAuthority),
-                false,
-            ),
-            Action::DrugcheckIntake | Action::DrugcheckResult => (role == Role::Lab, false),
-            Action::FeedbackLink | Action::FeedbackRead => (role == Role::Clinician && same, false),
-            Action::FeedbackSurveyShare => (
-                same && matches!(
-                    role,
-                    Role::Clinician | Role::Advisor | Role::Coordinator | Role::OrgAdmin
-                ),
-                false,
-            ),
-            Action::FeedbackSurveyRead => (
-                role == Role::Analyst
-                    || (same
-                        && matches!(
-                            role,
-                            Role::Clinician | Role::Advisor | Role::Coordinator | Role::OrgAdmin
-                        )),
-                false,
-            ),
-            Action::ResultsRead | Action::ResultsImport => (
-                role == Role::Analyst || kind == Some(OrgKind::NationalAuthority),
-                false,
-            ),
-            Action::ResultsRate => (
-                role == Role::Analyst && kind == Some(OrgKind::NationalAuthority),
-                false,
-            ),
-            Action::AdvisoryRead | Action::AdvisoryWrite => (
-                matches!(role, Role::Advisor | Role::Clinician)
-                    && same
-                    && kind == Some(OrgKind::Municipality),
-                false,
-            ),
-            Action::AdvisoryHealth => (
-                role == Role::Clinician && same && kind == Some(OrgKind::Municipality),
-                false,
-            ),
-            Action::AdvisoryStatistics => (
-                role == Role::Analyst
-                    || (matches!(role, Role::Advisor | Role::Clinician)
-                        && same
-                        && kind == Some(OrgKind::Municipality)),
-                false,
-            ),
-        }
-    }
-
-    #[test]
-    fn the_whole_table() {
-        let mut rows = 0;
-        let mut allowed = 0;
-        let kinds = [
-            None,
-            Some(OrgKind::Municipality),
-            Some(OrgKind::Laboratory),
-            Some(OrgKind::NationalAuthority),
-        ];
-        for role in Role::ALL {
-            for kind in kinds {
-                for action in Action::ALL {
-                    for same in [true, false] {
-                        for rel in [Relationship::None, Relationship::Assigned] {
-                            for consent in
-                                [Consent::None, Consent::GivenToActorOrg, Consent::Withdrawn]
-                            {
-                                for bg in [
-                                    None,
-                                    Some("short"),
-                                    Some("a           "),
-                                    Some("p a t i e n t  u n c"),
-                                    Some("patient unconscious at the emergency ward"),
-                                ] {
-                                    let subject = Subject {
-                                        org: if same { OWN } else { OTHER },
-                                        relationship: rel,
-                                        consent,
-                                    };
-                                    let d = decide(&actor_of(role, kind), action, &subject, bg);
-                                    let (allow, flag) =
-                                        expected(role, kind, action, same, rel, consent, bg);
-                                    assert_eq!(
-                                    (d.allowed, d.flagged),
-                                    (allow, flag),
-                                    "{role} {kind:?} {action:?} same={same} {rel:?} {consent:?} bg={bg:?}: {:?}",
-                                    d.reason
-                                );
-                                    rows += 1;
-                                    allowed += usize::from(d.allowed);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        assert_eq!(rows, 10 * kinds.len() * Action::ALL.len() * 2 * 2 * 3 * 5);
-        // Deny by default: most of the table is denied.
-        assert!(allowed * 3 < rows, "{allowed} of {rows} allowed");
-    }
-
-    #[test]
-    fn denials_name_the_reason() {
-        let s = Subject::of_org(OTHER);
-        assert_eq!(
-            decide(&actor(Role::Advisor), Action::PersonRead, &s, None).reason,
-            Reason::OtherOrganisation
-        );
-        assert_eq!(
-            decide(
-                &actor(Role::Analyst),
-                Action::PersonRead,
-                &Subject::of_org(OWN),
-                None
-            )
-            .reason,
-            Reason::RoleHasNoAccess
-        );
-        assert_eq!(
-            decide(&actor(Role::Clinician), Action::PersonRead, &s, Some("  ")).reason,
-            Reason::BreakGlassReasonMissing
-        );
-        assert_eq!(
-            decide(
-                &actor(Role::Clinician),
-                Action::PersonCorrect,
-                &s,
-                Some("patient unconscious")
-            )
-            .reason,
-            Reason::BreakGlassNotForWrites
-        );
-    }
-
-    #[test]
-    fn withdrawn_consent_is_no_consent() {
-        let s = Subject {
-            org: OTHER,
-            relationship: Relationship::Assigned,
-            consent: Consent::Withdrawn,
-        };
-        assert!(!decide(&actor(Role::Coordinator), Action::PersonRead, &s, None).allowed);
-    }
-}
+mod tests;

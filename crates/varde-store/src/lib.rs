@@ -22,6 +22,7 @@ mod advisory;
 mod audit;
 mod backup;
 mod batches;
+mod coordination;
 mod db;
 mod drugcheck;
 mod events;
@@ -47,6 +48,11 @@ pub use advisory::{
 };
 pub use audit::{AccessFilter, NewAccess};
 pub use batches::{Batch, BatchTable, ImportOutcome, StoredBatch};
+pub use coordination::discharge::webhooks::{DischargeDelivery, DischargeWebhook};
+pub use coordination::discharge::{
+    discharge_record, discharge_stream, DischargeMessage, DischargeRaise, DischargeStep, NoticeRef,
+    StoredNotice,
+};
 pub use db::{default_url, engine_of, Engine, Store, StoreError, SQLITE_FILE};
 pub use drugcheck::{DrugcheckCounts, DrugcheckLookup, DrugcheckRecorded, DrugcheckSample};
 pub use events::{NewEvent, StoredEvent};
@@ -79,5 +85,5 @@ pub use sessions::Session;
 pub use users::{users_stream, User};
 pub use warnings::{
     warnings_stream, Attempt, ClaimedDelivery, Delivery, DeliveryOutcome, NewDelivery, NewWebhook,
-    WarningWrite, Webhook,
+    Outbox, WarningWrite, Webhook,
 };

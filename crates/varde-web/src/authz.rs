@@ -81,6 +81,11 @@ action_kinds!(
     WriteAdvisory => AdvisoryWrite,
     AdvisoryHealthCare => AdvisoryHealth,
     SeeAdvisoryStatistics => AdvisoryStatistics,
+    WriteDischarge => CoordinationDischargeWrite,
+    RespondDischarge => CoordinationDischargeRespond,
+    ReadDischarge => CoordinationDischargeRead,
+    DischargeWebhooks => CoordinationDischargeWebhook,
+    SeeDischargeNational => CoordinationDischargeNational,
 );
 
 /// What an access concerns: the record, its pseudonymous subject and the organisation that

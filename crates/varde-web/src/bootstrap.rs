@@ -340,6 +340,14 @@ pub async fn seed_demo_lar_coercion(state: &crate::AppState) -> Result<usize, De
     Ok(n)
 }
 
+/// A demo user by name, as a principal (the areas' demo data act as them).
+pub async fn demo_user(
+    state: &crate::AppState,
+    username: &'static str,
+) -> Result<varde_core::org::Principal, DemoError> {
+    demo_principal(state, username).await
+}
+
 /// A demo user by name, as a principal.
 async fn demo_principal(
     state: &crate::AppState,

@@ -23,6 +23,7 @@ pub mod bootstrap;
 pub mod cache;
 pub mod chart;
 mod clock;
+pub mod coordination;
 pub mod display;
 pub mod drugcheck;
 pub mod error;

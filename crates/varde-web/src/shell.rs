@@ -34,8 +34,9 @@ pub const AREAS: [&str; 8] = [
 ];
 
 /// The areas that are built: each mounts its own router. The others are placeholders.
-pub const BUILT: [&str; 7] = [
+pub const BUILT: [&str; 8] = [
     "pathways",
+    "coordination",
     "advisory",
     "warnings",
     "drugcheck",
@@ -124,6 +125,9 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
             "advisory" if allowed(Action::AdvisoryStatistics) => {
                 Some("/advisory/statistics".to_owned())
             }
+            // The area's start page, open to everyone logged in: it offers what the role may
+            // open (the discharge notices, the national view).
+            "coordination" => Some("/coordination".to_owned()),
             // A laboratory's or national authority's user who is no analyst may import.
             "monitoring" if allowed(Action::MonitoringImport) => {
                 Some("/monitoring/import".to_owned())

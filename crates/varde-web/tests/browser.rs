@@ -11,6 +11,8 @@ mod advisory;
 #[path = "browser/axe.rs"]
 mod axe;
 mod common;
+#[path = "browser/coordination_discharge.rs"]
+mod coordination_discharge;
 #[path = "browser/drugcheck.rs"]
 mod drugcheck;
 #[path = "browser/feedback.rs"]

@@ -427,6 +427,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let advisory = varde_web::advisory::demo::seed_demo_advisory(&state)
         .await
         .map_err(|e| anyhow::anyhow!("the demo's advisory cases: {}", e.detail))?;
+    let discharge = varde_web::coordination::discharge::demo::seed(&state).await?;
     let app = Application::bind(&args.listen, state)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -494,6 +495,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     writeln!(
         out,
         "Five advisory cases in Oslo and Bergen with {advisory} entries (radgiver.oslo: http://{addr}/advisory)."
+    )?;
+    writeln!(
+        out,
+        "{discharge} discharge notices from the demo TSB unit to Oslo and Bergen (kliniker, koordinator.oslo: http://{addr}/coordination/discharge; analytiker: /coordination/discharge/national)."
     )?;
     writeln!(out, "Stop with Ctrl-C.")?;
     drop(out);

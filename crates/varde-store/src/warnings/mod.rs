@@ -11,7 +11,7 @@
 mod outbox;
 
 pub use outbox::{
-    Attempt, ClaimedDelivery, Delivery, DeliveryOutcome, NewDelivery, NewWebhook, Webhook,
+    Attempt, ClaimedDelivery, Delivery, DeliveryOutcome, NewDelivery, NewWebhook, Outbox, Webhook,
 };
 
 use jiff::Timestamp;

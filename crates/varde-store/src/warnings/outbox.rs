@@ -1,5 +1,11 @@
 //! Webhook subscribers and the outbox of deliveries to them.
 //!
+//! The delivery machinery is shared: every area that sends webhooks keeps its subscribers,
+//! deliveries and attempts in tables of the same shape, named by an [`Outbox`]
+//! (the warnings' `warnings_*`, the discharge notices' `coordination_discharge_*`), and one
+//! worker claims and records them all through [`Store::outbox_claim`] and
+//! [`Store::outbox_record`]. Each area writes its own delivery rows in its own transaction.
+//!
 //! A delivery row is written in the transaction that publishes (see
 //! [`Store::warnings_write`]), so nothing is lost if a server stops between approval and
 //! delivery. Workers on any number of servers claim due rows with a lease
@@ -76,9 +82,41 @@ pub struct Delivery {
     pub last_error: Option<String>,
 }
 
+/// An outbox: an area's subscribers, deliveries and attempts, in tables of one shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outbox {
+    /// The overdose warnings' (`warnings_webhooks`, `warnings_deliveries`, `warnings_attempts`).
+    Warnings,
+    /// The discharge notices' (`coordination_discharge_webhooks`, …).
+    CoordinationDischarge,
+}
+
+impl Outbox {
+    /// Every outbox, in the order a worker serves them.
+    pub const ALL: [Outbox; 2] = [Outbox::Warnings, Outbox::CoordinationDischarge];
+
+    /// The tables: (subscribers, deliveries, attempts).
+    fn tables(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Outbox::Warnings => (
+                "warnings_webhooks",
+                "warnings_deliveries",
+                "warnings_attempts",
+            ),
+            Outbox::CoordinationDischarge => (
+                "coordination_discharge_webhooks",
+                "coordination_discharge_deliveries",
+                "coordination_discharge_attempts",
+            ),
+        }
+    }
+}
+
 /// A delivery claimed by a worker, with what it needs to send it.
 #[derive(Debug, Clone)]
 pub struct ClaimedDelivery {
+    /// The outbox it is of (its attempt is recorded there).
+    pub outbox: Outbox,
     pub id: i64,
     pub message_id: String,
     pub url: String,
@@ -285,8 +323,7 @@ impl Store {
         )
     }
 
-    /// Claims up to `limit` due deliveries for `owner` until `now_ms + lease_ms`: pending,
-    /// due, and not leased by a live worker. No other worker gets them while the lease runs.
+    /// The warnings' [`Store::outbox_claim`].
     pub async fn deliveries_claim(
         &self,
         owner: &str,
@@ -294,6 +331,34 @@ impl Store {
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        self.outbox_claim(Outbox::Warnings, owner, now_ms, lease_ms, limit)
+            .await
+    }
+
+    /// The warnings' [`Store::outbox_record`].
+    pub async fn delivery_record(
+        &self,
+        id: i64,
+        owner: &str,
+        attempt: &Attempt,
+        outcome: DeliveryOutcome,
+    ) -> Result<bool, StoreError> {
+        self.outbox_record(Outbox::Warnings, id, owner, attempt, outcome)
+            .await
+    }
+
+    /// Claims up to `limit` due deliveries of `outbox` for `owner` until `now_ms +
+    /// lease_ms`: pending, due, and not leased by a live worker. No other worker gets them
+    /// while the lease runs.
+    pub async fn outbox_claim(
+        &self,
+        outbox: Outbox,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        let (webhooks, deliveries, _) = outbox.tables();
         // The only text that differs by engine: SQLite has no row locks (its one writer
         // serialises the claim), PostgreSQL skips rows another transaction is claiming.
         let lock = if self.engine() == crate::Engine::Postgres {
@@ -302,8 +367,8 @@ impl Store {
             ""
         };
         let claim = format!(
-            "UPDATE warnings_deliveries SET lease_owner = $1, lease_until = $2 WHERE id IN (\
-             SELECT id FROM warnings_deliveries WHERE status = 'pending' AND next_attempt_at <= $3 \
+            "UPDATE {deliveries} SET lease_owner = $1, lease_until = $2 WHERE id IN (\
+             SELECT id FROM {deliveries} WHERE status = 'pending' AND next_attempt_at <= $3 \
              AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_attempt_at, id LIMIT $4{lock}) \
              RETURNING id"
         );
@@ -322,14 +387,15 @@ impl Store {
                         .await?;
                     let mut out = Vec::with_capacity(ids.len());
                     for id in ids {
-                        let r = sqlx::query(
+                        let r = sqlx::query(&format!(
                     "SELECT d.id, d.message_id, w.url, w.secret, d.content_type, d.body, d.attempts, d.created_at \
-                     FROM warnings_deliveries d JOIN warnings_webhooks w ON w.id = d.webhook_id WHERE d.id = $1",
-                )
+                     FROM {deliveries} d JOIN {webhooks} w ON w.id = d.webhook_id WHERE d.id = $1",
+                ))
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;
                         out.push(ClaimedDelivery {
+                            outbox,
                             id: r.try_get(0)?,
                             message_id: r.try_get(1)?,
                             url: r.try_get(2)?,
@@ -346,11 +412,12 @@ impl Store {
         )
     }
 
-    /// Records an attempt on delivery `id` by `owner` and what follows it, releasing the
-    /// lease; the subscriber's failure count moves with it. False (nothing written) if the
-    /// lease is no longer `owner`'s.
-    pub async fn delivery_record(
+    /// Records an attempt on delivery `id` of `outbox` by `owner` and what follows it,
+    /// releasing the lease; the subscriber's failure count moves with it. False (nothing
+    /// written) if the lease is no longer `owner`'s.
+    pub async fn outbox_record(
         &self,
+        outbox: Outbox,
         id: i64,
         owner: &str,
         attempt: &Attempt,
@@ -362,60 +429,65 @@ impl Store {
             DeliveryOutcome::GiveUp => ("failed", attempt.at, None),
         };
         let ok = outcome == DeliveryOutcome::Delivered;
+        let (webhooks, deliveries, attempts) = outbox.tables();
+        let update = format!(
+            "UPDATE {deliveries} SET status = $1, next_attempt_at = $2, delivered_at = $3, \
+             attempts = attempts + 1, last_status = $4, last_error = $5, lease_owner = NULL, lease_until = NULL \
+             WHERE id = $6 AND lease_owner = $7 RETURNING webhook_id"
+        );
+        let insert = format!(
+            "INSERT INTO {attempts} (delivery_id, at, duration_ms, status_code, error, instance) \
+             VALUES ($1, $2, $3, $4, $5, $6)"
+        );
+        let cleared = format!(
+            "UPDATE {webhooks} SET consecutive_failures = 0, failing = FALSE WHERE id = $1"
+        );
+        let failed = format!(
+            "UPDATE {webhooks} SET consecutive_failures = consecutive_failures + 1, \
+             failing = (consecutive_failures + 1 >= $1) WHERE id = $2"
+        );
         on_pool!(
             self,
-            write
-                | pool
-                | {
-                    let mut tx = pool.begin().await?;
-                    let webhook: Option<i64> = sqlx::query_scalar(
-                "UPDATE warnings_deliveries SET status = $1, next_attempt_at = $2, delivered_at = $3, \
-                 attempts = attempts + 1, last_status = $4, last_error = $5, lease_owner = NULL, lease_until = NULL \
-                 WHERE id = $6 AND lease_owner = $7 RETURNING webhook_id",
-            )
-            .bind(status)
-            .bind(next)
-            .bind(delivered_at)
-            .bind(attempt.status_code)
-            .bind(&attempt.error)
-            .bind(id)
-            .bind(owner)
-            .fetch_optional(&mut *tx)
-            .await?;
-                    let Some(webhook) = webhook else {
-                        tx.rollback().await?;
-                        return Ok(false);
-                    };
-                    sqlx::query(
-                "INSERT INTO warnings_attempts (delivery_id, at, duration_ms, status_code, error, instance) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id)
-            .bind(attempt.at)
-            .bind(attempt.duration_ms)
-            .bind(attempt.status_code)
-            .bind(&attempt.error)
-            .bind(&attempt.instance)
-            .execute(&mut *tx)
-            .await?;
-                    if ok {
-                        sqlx::query("UPDATE warnings_webhooks SET consecutive_failures = 0, failing = FALSE WHERE id = $1")
-                    .bind(webhook)
+            write | pool | {
+                let mut tx = pool.begin().await?;
+                let webhook: Option<i64> = sqlx::query_scalar(&update)
+                    .bind(status)
+                    .bind(next)
+                    .bind(delivered_at)
+                    .bind(attempt.status_code)
+                    .bind(&attempt.error)
+                    .bind(id)
+                    .bind(owner)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(webhook) = webhook else {
+                    tx.rollback().await?;
+                    return Ok(false);
+                };
+                sqlx::query(&insert)
+                    .bind(id)
+                    .bind(attempt.at)
+                    .bind(attempt.duration_ms)
+                    .bind(attempt.status_code)
+                    .bind(&attempt.error)
+                    .bind(&attempt.instance)
                     .execute(&mut *tx)
                     .await?;
-                    } else {
-                        sqlx::query(
-                    "UPDATE warnings_webhooks SET consecutive_failures = consecutive_failures + 1, \
-                     failing = (consecutive_failures + 1 >= $1) WHERE id = $2",
-                )
-                .bind(FAILING_AFTER)
-                .bind(webhook)
-                .execute(&mut *tx)
-                .await?;
-                    }
-                    tx.commit().await?;
-                    Ok(true)
+                if ok {
+                    sqlx::query(&cleared)
+                        .bind(webhook)
+                        .execute(&mut *tx)
+                        .await?;
+                } else {
+                    sqlx::query(&failed)
+                        .bind(FAILING_AFTER)
+                        .bind(webhook)
+                        .execute(&mut *tx)
+                        .await?;
                 }
+                tx.commit().await?;
+                Ok(true)
+            }
         )
     }
 

@@ -9,6 +9,7 @@
 mod advisory;
 mod advisory_statistics;
 mod audit;
+mod coordination_discharge;
 mod drugcheck;
 mod feedback;
 mod monitoring;
@@ -238,7 +239,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 16] = [
+const GROUPS: [&[(&str, &str, &str)]; 17] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
@@ -255,6 +256,7 @@ const GROUPS: [&[(&str, &str, &str)]; 16] = [
     results::TEXTS,
     advisory::TEXTS,
     advisory_statistics::TEXTS,
+    coordination_discharge::TEXTS,
 ];
 
 /// The texts by key, built once: pages look up many texts (some per table row).

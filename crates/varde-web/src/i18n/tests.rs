@@ -71,6 +71,7 @@ fn keys_are_unique_and_carry_their_areas_name() {
         "results.",
         "advisory.",
         "advisory.",
+        "coordination.discharge.",
     ];
     let mut seen = BTreeSet::new();
     for (group, prefix) in GROUPS.iter().zip(prefixes) {

@@ -249,7 +249,7 @@ pub struct WebhookInput {
 /// The longest subscriber URL.
 pub const URL_MAX: usize = 2000;
 
-fn check_url(state: &AppState, v: &str) -> Result<String, FieldError> {
+pub(crate) fn check_url(state: &AppState, v: &str) -> Result<String, FieldError> {
     let v = v.trim();
     let bad = |rule: &str| FieldError::new("url", rule.to_owned());
     if v.is_empty() {

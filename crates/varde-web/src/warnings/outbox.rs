@@ -5,11 +5,15 @@
 //! with exponential back-off and jitter for at least a day
 //! ([`varde_core::warnings::next_attempt`]). It wakes when this server publishes, and looks
 //! for work another server left every [`POLL`] otherwise.
+//!
+//! The machinery is shared: one round serves every outbox ([`varde_store::Outbox`]: the
+//! warnings' subscribers and the municipalities' subscribers of discharge notices), each
+//! delivery recorded in the outbox it was claimed from.
 
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
-use varde_store::{Attempt, ClaimedDelivery, DeliveryOutcome};
+use varde_store::{Attempt, ClaimedDelivery, DeliveryOutcome, Outbox};
 
 use crate::AppState;
 
@@ -82,10 +86,15 @@ pub async fn round(
     let owner = &state.warnings.instance;
     let now = state.clock.now().as_millisecond();
     let lease = i64::try_from(LEASE.as_millis()).unwrap_or(60_000);
-    let claimed = state
-        .store
-        .deliveries_claim(owner, now, lease, BATCH)
-        .await?;
+    let mut claimed = Vec::new();
+    for outbox in Outbox::ALL {
+        claimed.extend(
+            state
+                .store
+                .outbox_claim(outbox, owner, now, lease, BATCH)
+                .await?,
+        );
+    }
     let n = claimed.len();
     let mut sends = tokio::task::JoinSet::new();
     for d in claimed {
@@ -115,7 +124,7 @@ pub async fn round(
             }
             state
                 .store
-                .delivery_record(d.id, &state.warnings.instance, &attempt, outcome)
+                .outbox_record(d.outbox, d.id, &state.warnings.instance, &attempt, outcome)
                 .await
         });
     }

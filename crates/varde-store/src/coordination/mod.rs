@@ -1,0 +1,3 @@
+//! Area 3, coordination.
+
+pub mod discharge;
