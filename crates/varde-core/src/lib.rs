@@ -8,6 +8,7 @@ pub mod advisory;
 pub mod audit;
 pub mod authz;
 pub mod calendar;
+pub mod coordination;
 pub mod csv_rows;
 pub mod drugcheck;
 pub mod events;
