@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::monitoring::api_routes())
         .merge(crate::results::api_routes())
         .merge(crate::advisory::api_routes())
+        .merge(crate::coordination::api_routes())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { WebError::not_found() })
         .layer(from_fn(error::rejections))
@@ -109,6 +110,7 @@ static OPENAPI: std::sync::LazyLock<utoipa::openapi::OpenApi> = std::sync::LazyL
     doc.merge(crate::monitoring::api_doc());
     doc.merge(crate::results::api_doc());
     doc.merge(crate::advisory::api_doc());
+    doc.merge(crate::coordination::api_doc());
     doc
 });
 

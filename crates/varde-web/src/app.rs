@@ -162,6 +162,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::monitoring::routes())
         .merge(crate::results::routes())
         .merge(crate::advisory::routes())
+        .merge(crate::coordination::routes())
         .fallback(shell::not_found)
         .layer(from_fn(error::rejections))
         .layer(axum::middleware::from_fn_with_state(

@@ -80,6 +80,10 @@ action_kinds!(
     ReadAdvisory => AdvisoryRead,
     WriteAdvisory => AdvisoryWrite,
     AdvisoryHealthCare => AdvisoryHealth,
+    ReadPlans => CoordinationRead,
+    WritePlans => CoordinationWrite,
+    ManageConsents => ConsentManage,
+    SeeCoordinationFigures => CoordinationFigures,
 );
 
 /// What an access concerns: the record, its pseudonymous subject and the organisation that

@@ -22,6 +22,7 @@ pub mod authz;
 pub mod bootstrap;
 pub mod cache;
 pub mod chart;
+pub mod coordination;
 mod clock;
 pub mod display;
 pub mod drugcheck;

@@ -34,9 +34,10 @@ pub const AREAS: [&str; 8] = [
 ];
 
 /// The areas that are built: each mounts its own router. The others are placeholders.
-pub const BUILT: [&str; 7] = [
+pub const BUILT: [&str; 8] = [
     "pathways",
     "advisory",
+    "coordination",
     "warnings",
     "drugcheck",
     "monitoring",
@@ -120,6 +121,12 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
             }
             "monitoring" if allowed(Action::MonitoringRead) => Some("/monitoring".to_owned()),
             "advisory" if allowed(Action::AdvisoryRead) => Some("/advisory".to_owned()),
+            "coordination" if allowed(Action::CoordinationRead) => {
+                Some("/coordination".to_owned())
+            }
+            "coordination" if allowed(Action::CoordinationFigures) => {
+                Some("/coordination/figures".to_owned())
+            }
             // A laboratory's or national authority's user who is no analyst may import.
             "monitoring" if allowed(Action::MonitoringImport) => {
                 Some("/monitoring/import".to_owned())
@@ -255,6 +262,12 @@ async fn home(page: Page) -> PageResult {
     // An advisor's start page is the unit's worklist.
     if decide(p, Action::AdvisoryRead, &Subject::of_org(p.org), None).allowed {
         return Ok(Redirect::to("/advisory").into_response());
+    }
+    // A coordinator's start page is the coordinator's worklist.
+    if p.role == varde_core::org::Role::Coordinator
+        && decide(p, Action::CoordinationRead, &Subject::of_org(p.org), None).allowed
+    {
+        return Ok(Redirect::to("/coordination").into_response());
     }
     render(&HomeT { c: page.c })
 }

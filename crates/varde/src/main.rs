@@ -423,6 +423,9 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let advisory = varde_web::advisory::demo::seed_demo_advisory(&state)
         .await
         .map_err(|e| anyhow::anyhow!("the demo's advisory cases: {}", e.detail))?;
+    let coordination = varde_web::coordination::demo::seed_demo_coordination(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("the demo's coordination plans: {}", e.detail))?;
     let app = Application::bind(&args.listen, state)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -490,6 +493,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     writeln!(
         out,
         "Five advisory cases in Oslo and Bergen with {advisory} entries (radgiver.oslo: http://{addr}/advisory)."
+    )?;
+    writeln!(
+        out,
+        "{coordination} individual plans shared by Oslo and the demo TSB unit, with consents (koordinator.oslo: http://{addr}/coordination; kliniker sees a plan only with consent)."
     )?;
     writeln!(out, "Stop with Ctrl-C.")?;
     drop(out);

@@ -356,4 +356,23 @@ impl Store {
             }
         )
     }
+
+    /// The organisation and person pseudonym of consent `id`: what a decision on it needs.
+    pub async fn coordination_consent_ref(
+        &self,
+        id: i64,
+    ) -> Result<Option<(OrgId, String)>, StoreError> {
+        on_pool!(
+            self,
+            read | pool | {
+                let r: Option<(i64, String)> = sqlx::query_as(
+                    "SELECT org_id, pseudonym FROM coordination_consents WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+                Ok(r.map(|(o, p)| (OrgId(o), p)))
+            }
+        )
+    }
 }

@@ -199,11 +199,12 @@ impl Store {
         )
     }
 
-    /// Plan `id` whole, read with its access entry in one transaction.
+    /// Plan `id` whole, read with its access entry in one transaction (none: the read is part
+    /// of a write, which logs it).
     pub async fn coordination_plan(
         &self,
         id: i64,
-        access: &NewAccess,
+        access: Option<&NewAccess>,
     ) -> Result<StoredPlan, StoreError> {
         on_pool!(
             self,
@@ -263,7 +264,9 @@ impl Store {
                 .bind(id)
                 .fetch_all(&mut *tx)
                 .await?;
-                append_access_tx!(tx, access);
+                if let Some(access) = access {
+                    append_access_tx!(tx, access);
+                }
                 tx.commit().await?;
                 Ok(StoredPlan {
                     plan,

@@ -7,6 +7,7 @@
 //! or handler names exists in both languages, once.
 
 mod advisory;
+mod coordination;
 mod audit;
 mod drugcheck;
 mod feedback;
@@ -237,7 +238,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 15] = [
+const GROUPS: [&[(&str, &str, &str)]; 16] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
@@ -253,6 +254,7 @@ const GROUPS: [&[(&str, &str, &str)]; 15] = [
     monitoring_series::TEXTS,
     results::TEXTS,
     advisory::TEXTS,
+    coordination::TEXTS,
 ];
 
 /// The texts by key, built once: pages look up many texts (some per table row).

@@ -70,6 +70,7 @@ fn keys_are_unique_and_carry_their_areas_name() {
         "monitoring.",
         "results.",
         "advisory.",
+        "coordination.",
     ];
     let mut seen = BTreeSet::new();
     for (group, prefix) in GROUPS.iter().zip(prefixes) {

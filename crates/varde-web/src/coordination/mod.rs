@@ -1,0 +1,48 @@
+//! Area 3, coordination between the municipality and specialised treatment (issue 16,
+//! sections 1–2): consent that drives access across organisations, the individual plan with
+//! its coordinator and responsibility group, the coordinator's worklist and the figures.
+//!
+//! | file | what |
+//! |---|---|
+//! | `access.rs` | `PlanAccess<A>`: the decision on a plan with the consent in force now or the coordinator's legal basis; the access entry names which; another organisation's denial is the 404 of no plan |
+//! | `ops.rs` | the operations: create a plan, record and withdraw a consent, write to a plan (checked against it as stored, retried), a person's view and overview |
+//! | `api.rs` | the JSON API of plans and consents |
+//! | `worklist.rs` | the coordinator's worklist and the figures (page and API) |
+//! | `person_page.rs` | a person's page (plans, consents, forms) and the printable overview for the person |
+//! | `plan_page.rs` | the plan's page and its forms |
+//! | `demo.rs` | the demo's shared people, plans, groups and consents |
+//!
+//! The rules are `varde_core::coordination`; storage is `varde_store`'s `coordination_*`.
+
+pub mod access;
+mod api;
+pub mod demo;
+pub mod ops;
+mod person_page;
+mod plan_page;
+mod worklist;
+
+use axum::Router;
+use utoipa::OpenApi as _;
+
+use crate::AppState;
+
+/// The area's pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(worklist::page_routes())
+        .merge(person_page::routes())
+        .merge(plan_page::routes())
+}
+
+/// The area's JSON API (mounted under `/api/v1`).
+pub fn api_routes() -> Router<AppState> {
+    api::routes().merge(worklist::api_routes())
+}
+
+/// The area's OpenAPI document.
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    let mut doc = api::ApiDoc::openapi();
+    doc.merge(worklist::ApiDoc::openapi());
+    doc
+}
