@@ -62,7 +62,7 @@ impl Store {
                 .fetch_all(pool)
                 .await?;
                 let meetings: Vec<(i64, i64, String, i64)> = sqlx::query_as(&format!(
-                    "SELECT m.plan_id, m.id, m.held_on, CASE WHEN m.minutes IS NULL THEN 0 ELSE 1 END \
+                    "SELECT m.plan_id, m.id, m.held_on, CAST(CASE WHEN m.minutes IS NULL THEN 0 ELSE 1 END AS BIGINT) \
                      FROM coordination_meetings m JOIN coordination_plans p ON p.id = m.plan_id \
                      WHERE {VISIBLE} ORDER BY m.id"
                 ))
