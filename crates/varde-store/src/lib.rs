@@ -47,12 +47,12 @@ pub use advisory::{
     NewCasePerson, StoredCase, StoredStats,
 };
 pub use audit::{AccessFilter, NewAccess};
+pub use batches::{Batch, BatchTable, ImportOutcome, StoredBatch};
 pub use coordination::{
     coordination_consent_record, coordination_plan_record, FigureFacts, PlanRef, PlanWrite, Reader,
     StoredConsent, StoredEvaluation, StoredGoal, StoredMeasure, StoredMeeting, StoredMember,
     StoredPlan, WorklistFacts,
 };
-pub use batches::{Batch, BatchTable, ImportOutcome, StoredBatch};
 pub use db::{default_url, engine_of, Engine, Store, StoreError, SQLITE_FILE};
 pub use drugcheck::{DrugcheckCounts, DrugcheckLookup, DrugcheckRecorded, DrugcheckSample};
 pub use events::{NewEvent, StoredEvent};

@@ -121,9 +121,7 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
             }
             "monitoring" if allowed(Action::MonitoringRead) => Some("/monitoring".to_owned()),
             "advisory" if allowed(Action::AdvisoryRead) => Some("/advisory".to_owned()),
-            "coordination" if allowed(Action::CoordinationRead) => {
-                Some("/coordination".to_owned())
-            }
+            "coordination" if allowed(Action::CoordinationRead) => Some("/coordination".to_owned()),
             "coordination" if allowed(Action::CoordinationFigures) => {
                 Some("/coordination/figures".to_owned())
             }

@@ -254,8 +254,9 @@ impl Store {
         let day = day.to_string();
         on_pool!(
             self,
-            read | pool | {
-                Ok(sqlx::query_scalar(
+            read | pool
+                | {
+                    Ok(sqlx::query_scalar(
                     "SELECT id FROM coordination_consents WHERE org_id = $1 AND pseudonym = $2 \
                      AND scope = $3 AND withdrawn_at IS NULL AND valid_from <= $4 AND valid_until >= $4 \
                      AND (grantee_org_id = $5 OR grantee_plan_id IN \
@@ -270,7 +271,7 @@ impl Store {
                 .bind(user)
                 .fetch_optional(pool)
                 .await?)
-            }
+                }
         )
     }
 
@@ -284,9 +285,11 @@ impl Store {
     ) -> Result<Vec<StoredConsent>, StoreError> {
         on_pool!(
             self,
-            write | pool | {
-                let mut tx = pool.begin().await?;
-                let rows: Vec<ConsentRow> = sqlx::query_as(&format!(
+            write
+                | pool
+                | {
+                    let mut tx = pool.begin().await?;
+                    let rows: Vec<ConsentRow> = sqlx::query_as(&format!(
                     "{CONSENTS} WHERE c.pseudonym = $1 AND (c.org_id = $2 OR c.grantee_org_id = $2) \
                      ORDER BY c.id DESC"
                 ))
@@ -294,10 +297,10 @@ impl Store {
                 .bind(org.0)
                 .fetch_all(&mut *tx)
                 .await?;
-                append_access_tx!(tx, access);
-                tx.commit().await?;
-                Ok(rows.into_iter().map(consent).collect())
-            }
+                    append_access_tx!(tx, access);
+                    tx.commit().await?;
+                    Ok(rows.into_iter().map(consent).collect())
+                }
         )
     }
 

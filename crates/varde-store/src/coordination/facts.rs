@@ -40,18 +40,20 @@ impl Store {
     ) -> Result<WorklistFacts, StoreError> {
         on_pool!(
             self,
-            read | pool | {
-                let plans: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(&format!(
-                    "SELECT p.id, pe.name, p.created_on, p.status, \
+            read | pool
+                | {
+                    let plans: Vec<(i64, String, String, String, Option<String>)> =
+                        sqlx::query_as(&format!(
+                            "SELECT p.id, pe.name, p.created_on, p.status, \
                      (SELECT MAX(e.on_day) FROM coordination_evaluations e WHERE e.plan_id = p.id) \
                      FROM coordination_plans p JOIN persons pe ON pe.id = p.person_id \
                      WHERE {VISIBLE} ORDER BY p.id"
-                ))
-                .bind(org.0)
-                .bind(user)
-                .fetch_all(pool)
-                .await?;
-                let measures: Vec<(i64, i64, String, String)> = sqlx::query_as(&format!(
+                        ))
+                        .bind(org.0)
+                        .bind(user)
+                        .fetch_all(pool)
+                        .await?;
+                    let measures: Vec<(i64, i64, String, String)> = sqlx::query_as(&format!(
                     "SELECT m.plan_id, m.id, m.text, COALESCE((SELECT e.next_on FROM coordination_evaluations e \
                        WHERE e.measure_id = m.id ORDER BY e.id DESC LIMIT 1), m.evaluate_on) \
                      FROM coordination_measures m JOIN coordination_plans p ON p.id = m.plan_id \
@@ -61,7 +63,7 @@ impl Store {
                 .bind(user)
                 .fetch_all(pool)
                 .await?;
-                let meetings: Vec<(i64, i64, String, i64)> = sqlx::query_as(&format!(
+                    let meetings: Vec<(i64, i64, String, i64)> = sqlx::query_as(&format!(
                     "SELECT m.plan_id, m.id, m.held_on, CAST(CASE WHEN m.minutes IS NULL THEN 0 ELSE 1 END AS BIGINT) \
                      FROM coordination_meetings m JOIN coordination_plans p ON p.id = m.plan_id \
                      WHERE {VISIBLE} ORDER BY m.id"
@@ -70,15 +72,15 @@ impl Store {
                 .bind(user)
                 .fetch_all(pool)
                 .await?;
-                Ok(WorklistFacts {
-                    plans,
-                    measures,
-                    meetings: meetings
-                        .into_iter()
-                        .map(|(p, m, h, x)| (p, m, h, x == 1))
-                        .collect(),
-                })
-            }
+                    Ok(WorklistFacts {
+                        plans,
+                        measures,
+                        meetings: meetings
+                            .into_iter()
+                            .map(|(p, m, h, x)| (p, m, h, x == 1))
+                            .collect(),
+                    })
+                }
         )
     }
 
@@ -89,8 +91,9 @@ impl Store {
     ) -> Result<Vec<FigureFacts>, StoreError> {
         on_pool!(
             self,
-            read | pool | {
-                let rows: Vec<(i64, i64, i64, Option<String>)> = sqlx::query_as(
+            read | pool
+                | {
+                    let rows: Vec<(i64, i64, i64, Option<String>)> = sqlx::query_as(
                     "SELECT \
                      (SELECT COUNT(*) FROM coordination_plans p WHERE p.pseudonym = pe.pseudonym AND p.status <> 'closed'), \
                      (SELECT COUNT(*) FROM coordination_plans p WHERE p.pseudonym = pe.pseudonym AND p.status <> 'closed' \
@@ -104,16 +107,16 @@ impl Store {
                 .bind(org.0)
                 .fetch_all(pool)
                 .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|r| FigureFacts {
-                        plan: r.0 > 0,
-                        coordinator: r.1 > 0,
-                        group: r.2 > 0,
-                        last_evaluation: r.3,
-                    })
-                    .collect())
-            }
+                    Ok(rows
+                        .into_iter()
+                        .map(|r| FigureFacts {
+                            plan: r.0 > 0,
+                            coordinator: r.1 > 0,
+                            group: r.2 > 0,
+                            last_evaluation: r.3,
+                        })
+                        .collect())
+                }
         )
     }
 }

@@ -3,7 +3,9 @@
 
 use jiff::civil::Date;
 use jiff::Timestamp;
-use varde_core::coordination::plan::{MemberKind, NewEvaluation, NewMeasure, NewMeeting, PlanStatus};
+use varde_core::coordination::plan::{
+    MemberKind, NewEvaluation, NewMeasure, NewMeeting, PlanStatus,
+};
 use varde_core::org::OrgId;
 
 use crate::audit::{append_access_tx, NewAccess};
@@ -92,7 +94,10 @@ pub struct StoredPlan {
 pub enum PlanWrite {
     Goal(String),
     Measure(NewMeasure),
-    Evaluation { measure: i64, e: NewEvaluation },
+    Evaluation {
+        measure: i64,
+        e: NewEvaluation,
+    },
     Member {
         kind: MemberKind,
         user_id: Option<i64>,
@@ -101,7 +106,10 @@ pub enum PlanWrite {
         role: String,
     },
     Meeting(NewMeeting),
-    Minutes { meeting: i64, text: String },
+    Minutes {
+        meeting: i64,
+        text: String,
+    },
     Settings {
         coordinator: Option<i64>,
         status: PlanStatus,
@@ -208,47 +216,68 @@ impl Store {
     ) -> Result<StoredPlan, StoreError> {
         on_pool!(
             self,
-            write | pool | {
-                let mut tx = pool.begin().await?;
-                let r: Option<RefRow> = sqlx::query_as(&format!("{REFS} WHERE p.id = $1"))
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let plan = plan_ref(r.ok_or(StoreError::NotFound)?);
-                let (person_name, coordinator, created_on): (String, Option<String>, String) =
-                    sqlx::query_as(
-                        "SELECT pe.name, u.username, p.created_on FROM coordination_plans p \
+            write
+                | pool
+                | {
+                    let mut tx = pool.begin().await?;
+                    let r: Option<RefRow> = sqlx::query_as(&format!("{REFS} WHERE p.id = $1"))
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let plan = plan_ref(r.ok_or(StoreError::NotFound)?);
+                    let (person_name, coordinator, created_on): (String, Option<String>, String) =
+                        sqlx::query_as(
+                            "SELECT pe.name, u.username, p.created_on FROM coordination_plans p \
                          JOIN persons pe ON pe.id = p.person_id \
                          LEFT JOIN users u ON u.id = p.coordinator_id WHERE p.id = $1",
+                        )
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let goals: Vec<(i64, String)> = sqlx::query_as(
+                        "SELECT id, text FROM coordination_goals WHERE plan_id = $1 ORDER BY id",
                     )
                     .bind(id)
-                    .fetch_one(&mut *tx)
+                    .fetch_all(&mut *tx)
                     .await?;
-                let goals: Vec<(i64, String)> = sqlx::query_as(
-                    "SELECT id, text FROM coordination_goals WHERE plan_id = $1 ORDER BY id",
-                )
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-                type M = (i64, i64, String, i64, String, String, String, String, Option<i64>);
-                let measures: Vec<M> = sqlx::query_as(
-                    "SELECT m.id, m.goal_id, m.text, m.owner_org_id, o.name, m.owner_name, \
+                    type M = (
+                        i64,
+                        i64,
+                        String,
+                        i64,
+                        String,
+                        String,
+                        String,
+                        String,
+                        Option<i64>,
+                    );
+                    let measures: Vec<M> = sqlx::query_as(
+                        "SELECT m.id, m.goal_id, m.text, m.owner_org_id, o.name, m.owner_name, \
                      m.start_on, m.evaluate_on, m.meeting_id FROM coordination_measures m \
                      JOIN orgs o ON o.id = m.owner_org_id WHERE m.plan_id = $1 ORDER BY m.id",
-                )
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-                let evaluations: Vec<(i64, i64, String, String, String, String)> = sqlx::query_as(
-                    "SELECT e.id, e.measure_id, e.on_day, e.note, e.next_on, u.username \
+                    )
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    let evaluations: Vec<(i64, i64, String, String, String, String)> =
+                        sqlx::query_as(
+                            "SELECT e.id, e.measure_id, e.on_day, e.note, e.next_on, u.username \
                      FROM coordination_evaluations e JOIN users u ON u.id = e.recorded_by \
                      WHERE e.plan_id = $1 ORDER BY e.id",
-                )
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-                type Mb = (i64, String, Option<i64>, Option<i64>, Option<String>, Option<String>, String);
-                let members: Vec<Mb> = sqlx::query_as(
+                        )
+                        .bind(id)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    type Mb = (
+                        i64,
+                        String,
+                        Option<i64>,
+                        Option<i64>,
+                        Option<String>,
+                        Option<String>,
+                        String,
+                    );
+                    let members: Vec<Mb> = sqlx::query_as(
                     "SELECT m.id, m.kind, m.user_id, m.member_org_id, o.name, \
                      COALESCE(u.username, m.name), m.role FROM coordination_members m \
                      LEFT JOIN users u ON u.id = m.user_id LEFT JOIN orgs o ON o.id = m.member_org_id \
@@ -257,74 +286,74 @@ impl Store {
                 .bind(id)
                 .fetch_all(&mut *tx)
                 .await?;
-                let meetings: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-                    "SELECT id, held_on, attendance, minutes FROM coordination_meetings \
+                    let meetings: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+                        "SELECT id, held_on, attendance, minutes FROM coordination_meetings \
                      WHERE plan_id = $1 ORDER BY held_on, id",
-                )
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-                if let Some(access) = access {
-                    append_access_tx!(tx, access);
+                    )
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    if let Some(access) = access {
+                        append_access_tx!(tx, access);
+                    }
+                    tx.commit().await?;
+                    Ok(StoredPlan {
+                        plan,
+                        person_name,
+                        coordinator,
+                        created_on,
+                        goals: goals
+                            .into_iter()
+                            .map(|(id, text)| StoredGoal { id, text })
+                            .collect(),
+                        measures: measures
+                            .into_iter()
+                            .map(|m| StoredMeasure {
+                                id: m.0,
+                                goal_id: m.1,
+                                text: m.2,
+                                owner_org_id: m.3,
+                                owner_org_name: m.4,
+                                owner_name: m.5,
+                                start_on: m.6,
+                                evaluate_on: m.7,
+                                meeting_id: m.8,
+                            })
+                            .collect(),
+                        evaluations: evaluations
+                            .into_iter()
+                            .map(|e| StoredEvaluation {
+                                id: e.0,
+                                measure_id: e.1,
+                                on_day: e.2,
+                                note: e.3,
+                                next_on: e.4,
+                                recorded_by: e.5,
+                            })
+                            .collect(),
+                        members: members
+                            .into_iter()
+                            .map(|m| StoredMember {
+                                id: m.0,
+                                kind: m.1,
+                                user_id: m.2,
+                                org_id: m.3,
+                                org_name: m.4,
+                                name: m.5,
+                                role: m.6,
+                            })
+                            .collect(),
+                        meetings: meetings
+                            .into_iter()
+                            .map(|m| StoredMeeting {
+                                id: m.0,
+                                held_on: m.1,
+                                attendance: serde_json::from_str(&m.2).unwrap_or_default(),
+                                minutes: m.3,
+                            })
+                            .collect(),
+                    })
                 }
-                tx.commit().await?;
-                Ok(StoredPlan {
-                    plan,
-                    person_name,
-                    coordinator,
-                    created_on,
-                    goals: goals
-                        .into_iter()
-                        .map(|(id, text)| StoredGoal { id, text })
-                        .collect(),
-                    measures: measures
-                        .into_iter()
-                        .map(|m| StoredMeasure {
-                            id: m.0,
-                            goal_id: m.1,
-                            text: m.2,
-                            owner_org_id: m.3,
-                            owner_org_name: m.4,
-                            owner_name: m.5,
-                            start_on: m.6,
-                            evaluate_on: m.7,
-                            meeting_id: m.8,
-                        })
-                        .collect(),
-                    evaluations: evaluations
-                        .into_iter()
-                        .map(|e| StoredEvaluation {
-                            id: e.0,
-                            measure_id: e.1,
-                            on_day: e.2,
-                            note: e.3,
-                            next_on: e.4,
-                            recorded_by: e.5,
-                        })
-                        .collect(),
-                    members: members
-                        .into_iter()
-                        .map(|m| StoredMember {
-                            id: m.0,
-                            kind: m.1,
-                            user_id: m.2,
-                            org_id: m.3,
-                            org_name: m.4,
-                            name: m.5,
-                            role: m.6,
-                        })
-                        .collect(),
-                    meetings: meetings
-                        .into_iter()
-                        .map(|m| StoredMeeting {
-                            id: m.0,
-                            held_on: m.1,
-                            attendance: serde_json::from_str(&m.2).unwrap_or_default(),
-                            minutes: m.3,
-                        })
-                        .collect(),
-                })
-            }
         )
     }
 
@@ -344,9 +373,11 @@ impl Store {
         let at = at.to_string();
         on_pool!(
             self,
-            write | pool | {
-                let mut tx = pool.begin().await?;
-                let n = sqlx::query(
+            write
+                | pool
+                | {
+                    let mut tx = pool.begin().await?;
+                    let n = sqlx::query(
                     "UPDATE coordination_plans SET version = version + 1 WHERE id = $1 AND version = $2",
                 )
                 .bind(id)
@@ -354,10 +385,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-                if n != 1 {
-                    return Err(StoreError::Changed("the plan has changed since it was read"));
-                }
-                let row: i64 = match change {
+                    if n != 1 {
+                        return Err(StoreError::Changed(
+                            "the plan has changed since it was read",
+                        ));
+                    }
+                    let row: i64 = match change {
                     PlanWrite::Goal(text) => sqlx::query_scalar(
                         "INSERT INTO coordination_goals (plan_id, text, created_by, created_at) \
                          VALUES ($1, $2, $3, $4) RETURNING id",
@@ -461,10 +494,10 @@ impl Store {
                         id
                     }
                 };
-                append_access_tx!(tx, access);
-                tx.commit().await?;
-                Ok(row)
-            }
+                    append_access_tx!(tx, access);
+                    tx.commit().await?;
+                    Ok(row)
+                }
         )
     }
 }

@@ -95,7 +95,8 @@ impl<A: ActionKind> PlanAccess<A> {
             .coordination_plan_ref(id)
             .await?
             .ok_or_else(WebError::not_found)?;
-        let (decision, access) = decide_on(state, &principal, &plan, A::ACTION, break_glass).await?;
+        let (decision, access) =
+            decide_on(state, &principal, &plan, A::ACTION, break_glass).await?;
         Ok(PlanAccess {
             principal,
             plan,

@@ -64,7 +64,14 @@ async fn create_plan(
     user: CurrentUser,
     ApiJson(b): ApiJson<PlanBody>,
 ) -> Result<Response, WebError> {
-    let id = ops::create_plan(&state, &user.principal, b.person_id, &b.coordinator, &b.status).await?;
+    let id = ops::create_plan(
+        &state,
+        &user.principal,
+        b.person_id,
+        &b.coordinator,
+        &b.status,
+    )
+    .await?;
     Ok(json(StatusCode::CREATED, &Created { id }))
 }
 
@@ -269,7 +276,13 @@ async fn add_minutes(
     Path((id, meeting)): Path<(i64, i64)>,
     ApiJson(b): ApiJson<MinutesBody>,
 ) -> Result<Response, WebError> {
-    let row = ops::write(&state, &user.principal, id, Change::Minutes(meeting, b.minutes)).await?;
+    let row = ops::write(
+        &state,
+        &user.principal,
+        id,
+        Change::Minutes(meeting, b.minutes),
+    )
+    .await?;
     Ok(json(StatusCode::OK, &Created { id: row }))
 }
 
@@ -345,7 +358,9 @@ async fn withdraw(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     ops::withdraw_consent(&state, &user.principal, id).await?;
-    Ok(axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT))
+    Ok(axum::response::IntoResponse::into_response(
+        StatusCode::NO_CONTENT,
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -419,9 +434,35 @@ async fn overview(
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(create_plan, read_plan, add_goal, add_measure, evaluate, add_member, add_meeting,
-        add_minutes, settings, give_consent, withdraw, person, overview),
-    components(schemas(PlanBody, PlanDoc, GoalBody, MeasureBody, EvaluationBody, MemberBody,
-        MeetingBody, MinutesBody, SettingsBody, ConsentBody, PersonDoc, PlanLink, OverviewDoc))
+    paths(
+        create_plan,
+        read_plan,
+        add_goal,
+        add_measure,
+        evaluate,
+        add_member,
+        add_meeting,
+        add_minutes,
+        settings,
+        give_consent,
+        withdraw,
+        person,
+        overview
+    ),
+    components(schemas(
+        PlanBody,
+        PlanDoc,
+        GoalBody,
+        MeasureBody,
+        EvaluationBody,
+        MemberBody,
+        MeetingBody,
+        MinutesBody,
+        SettingsBody,
+        ConsentBody,
+        PersonDoc,
+        PlanLink,
+        OverviewDoc
+    ))
 )]
 pub(super) struct ApiDoc;

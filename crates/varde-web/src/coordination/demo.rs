@@ -94,7 +94,12 @@ pub async fn seed_demo_coordination(state: &AppState) -> Result<usize, WebError>
     let oslo = principal(state, "koordinator.oslo").await?;
     let tsb = principal(state, "kliniker").await?;
     let names = [
-        "Are Demo", "Bente Demo", "Cato Demo", "Dina Demo", "Eirik Demo", "Frida Demo",
+        "Are Demo",
+        "Bente Demo",
+        "Cato Demo",
+        "Dina Demo",
+        "Eirik Demo",
+        "Frida Demo",
     ];
     let mut plans = 0;
     for (n, name) in names.iter().enumerate() {
@@ -187,10 +192,34 @@ pub async fn seed_demo_coordination(state: &AppState) -> Result<usize, WebError>
         }
         // Consents to the TSB unit: in force, expiring within 30 days, withdrawn, to the group.
         let c = match n {
-            0 => Some(consent("plan", tsb.org.0, None, add_days(today, -30), add_days(today, 150))),
-            1 => Some(consent("plan", tsb.org.0, None, add_days(today, -300), add_days(today, 20))),
-            2 => Some(consent("plan", tsb.org.0, Some(plan), add_days(today, -10), add_days(today, 170))),
-            3 => Some(consent("plan", tsb.org.0, None, add_days(today, -30), add_days(today, 60))),
+            0 => Some(consent(
+                "plan",
+                tsb.org.0,
+                None,
+                add_days(today, -30),
+                add_days(today, 150),
+            )),
+            1 => Some(consent(
+                "plan",
+                tsb.org.0,
+                None,
+                add_days(today, -300),
+                add_days(today, 20),
+            )),
+            2 => Some(consent(
+                "plan",
+                tsb.org.0,
+                Some(plan),
+                add_days(today, -10),
+                add_days(today, 170),
+            )),
+            3 => Some(consent(
+                "plan",
+                tsb.org.0,
+                None,
+                add_days(today, -30),
+                add_days(today, 60),
+            )),
             _ => None,
         };
         if let Some(c) = c {

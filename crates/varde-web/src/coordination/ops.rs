@@ -197,7 +197,10 @@ pub enum Change {
     Member(MemberInput),
     Meeting(MeetingInput),
     Minutes(i64, String),
-    Settings { coordinator: String, status: String },
+    Settings {
+        coordinator: String,
+        status: String,
+    },
 }
 
 fn check(

@@ -149,7 +149,16 @@ async fn new_consent(
     finish(
         r,
         |_| format!("/coordination/persons/{id}#consents"),
-        |e| page_with(&state, page, id, "consent", FormError::new(&e, l), f.clone()),
+        |e| {
+            page_with(
+                &state,
+                page,
+                id,
+                "consent",
+                FormError::new(&e, l),
+                f.clone(),
+            )
+        },
     )
     .await
 }
@@ -165,7 +174,16 @@ async fn withdraw(
     finish(
         r,
         |_| format!("/coordination/persons/{id}#consents"),
-        |e| page_with(&state, page, id, "consents", FormError::new(&e, l), Typed::default()),
+        |e| {
+            page_with(
+                &state,
+                page,
+                id,
+                "consents",
+                FormError::new(&e, l),
+                Typed::default(),
+            )
+        },
     )
     .await
 }

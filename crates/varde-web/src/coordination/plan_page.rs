@@ -55,7 +55,11 @@ struct PlanT {
 
 impl PlanT {
     fn measures_of(&self, goal: &i64) -> Vec<&StoredMeasure> {
-        self.p.measures.iter().filter(|m| m.goal_id == *goal).collect()
+        self.p
+            .measures
+            .iter()
+            .filter(|m| m.goal_id == *goal)
+            .collect()
     }
     fn evaluations_of(&self, measure: &i64) -> Vec<&StoredEvaluation> {
         self.p
@@ -174,7 +178,15 @@ async fn evaluation(
         note: f.v("note").to_owned(),
         next: f.v("next").to_owned(),
     };
-    submit(state, page, id, "evaluations", Change::Evaluation(measure, e), f).await
+    submit(
+        state,
+        page,
+        id,
+        "evaluations",
+        Change::Evaluation(measure, e),
+        f,
+    )
+    .await
 }
 
 async fn member(

@@ -172,7 +172,10 @@ async fn page(
 /// The coordinator's worklist.
 #[utoipa::path(get, path = "/api/v1/coordination/worklist",
     responses((status = 200, body = [Row]), (status = 403, body = Problem)))]
-async fn api(State(state): State<AppState>, access: OrgAccess<ReadPlans>) -> Result<Response, WebError> {
+async fn api(
+    State(state): State<AppState>,
+    access: OrgAccess<ReadPlans>,
+) -> Result<Response, WebError> {
     Ok(json(StatusCode::OK, &rows(&state, &access).await?))
 }
 

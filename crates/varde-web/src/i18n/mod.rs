@@ -7,8 +7,8 @@
 //! or handler names exists in both languages, once.
 
 mod advisory;
-mod coordination;
 mod audit;
+mod coordination;
 mod drugcheck;
 mod feedback;
 mod monitoring;

@@ -13,7 +13,9 @@ mod common;
 
 mod pages;
 
-use pages::{the_demo_fills_the_worklist_and_the_pages_round_trip, the_plan_page_and_a_refused_form};
+use pages::{
+    the_demo_fills_the_worklist_and_the_pages_round_trip, the_plan_page_and_a_refused_form,
+};
 
 use common::{create_person, get, post, TestApp};
 use reqwest::StatusCode;
@@ -100,7 +102,11 @@ async fn consent_drives_the_tsb_units_read_and_withdrawal_holds_at_once(app: &Te
         .find(|e| e.record == format!("coordination:plan:{plan}") && e.outcome == "denied")
         .expect("the denial is logged");
     assert_eq!(denied.actor, "kliniker");
-    assert!(denied.purpose.contains("no consent in force"), "{}", denied.purpose);
+    assert!(
+        denied.purpose.contains("no consent in force"),
+        "{}",
+        denied.purpose
+    );
     // The TSB unit's person page lists no plan.
     let v = ok(get(app, &tsb, &format!("/api/v1/coordination/persons/{in_tsb}")).await).await;
     assert_eq!(v["plans"], json!([]));
@@ -111,8 +117,14 @@ async fn consent_drives_the_tsb_units_read_and_withdrawal_holds_at_once(app: &Te
     ok(post(app, &oslo, "/api/v1/coordination/consents", &other).await).await;
     assert_eq!(get(app, &tsb, &path).await.status(), StatusCode::NOT_FOUND);
     // With consent to the plan: read, the entry naming the consent.
-    let id = ok(post(app, &oslo, "/api/v1/coordination/consents", &consent(in_oslo, tsb_org)).await)
-        .await["id"]
+    let id = ok(post(
+        app,
+        &oslo,
+        "/api/v1/coordination/consents",
+        &consent(in_oslo, tsb_org),
+    )
+    .await)
+    .await["id"]
         .as_i64()
         .unwrap();
     let p = ok(get(app, &tsb, &path).await).await;
@@ -128,13 +140,31 @@ async fn consent_drives_the_tsb_units_read_and_withdrawal_holds_at_once(app: &Te
     let v = ok(get(app, &tsb, &format!("/api/v1/coordination/persons/{in_tsb}")).await).await;
     assert_eq!(v["plans"][0]["id"], plan);
     // Consent gives reads only.
-    let res = post(app, &tsb, &format!("{path}/goals"), &json!({"text": "Jobb"})).await;
+    let res = post(
+        app,
+        &tsb,
+        &format!("{path}/goals"),
+        &json!({"text": "Jobb"}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     // Withdrawn: the next read, in the same second, is denied.
-    let res = post(app, &oslo, &format!("/api/v1/coordination/consents/{id}/withdraw"), &json!({})).await;
+    let res = post(
+        app,
+        &oslo,
+        &format!("/api/v1/coordination/consents/{id}/withdraw"),
+        &json!({}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(get(app, &tsb, &path).await.status(), StatusCode::NOT_FOUND);
-    let res = post(app, &oslo, &format!("/api/v1/coordination/consents/{id}/withdraw"), &json!({})).await;
+    let res = post(
+        app,
+        &oslo,
+        &format!("/api/v1/coordination/consents/{id}/withdraw"),
+        &json!({}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     // The withdrawal is an event.
     let events = app
@@ -144,10 +174,22 @@ async fn consent_drives_the_tsb_units_read_and_withdrawal_holds_at_once(app: &Te
         .await
         .unwrap();
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, ["coordination.consent_given", "coordination.consent_withdrawn"]);
+    assert_eq!(
+        kinds,
+        [
+            "coordination.consent_given",
+            "coordination.consent_withdrawn"
+        ]
+    );
     // The person's overview: the consent no longer in force, the TSB unit among the readers
     // with the consent it used.
-    let o = ok(get(app, &oslo, &format!("/api/v1/coordination/persons/{in_oslo}/overview")).await).await;
+    let o = ok(get(
+        app,
+        &oslo,
+        &format!("/api/v1/coordination/persons/{in_oslo}/overview"),
+    )
+    .await)
+    .await;
     let in_force: Vec<&str> = o["consents_in_force"]
         .as_array()
         .unwrap()
@@ -156,8 +198,12 @@ async fn consent_drives_the_tsb_units_read_and_withdrawal_holds_at_once(app: &Te
         .collect();
     assert_eq!(in_force, ["pathway_status"]);
     assert!(
-        o["readers"].as_array().unwrap().iter().any(|r| r["org_name"] == "Demo behandlingsenhet TSB"
-            && r["purpose"] == format!("consent #{id} (plan)")),
+        o["readers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["org_name"] == "Demo behandlingsenhet TSB"
+                && r["purpose"] == format!("consent #{id} (plan)")),
         "{o}"
     );
     // The § 18 report lists the read with its consent.
@@ -171,20 +217,30 @@ async fn consent_drives_the_tsb_units_read_and_withdrawal_holds_at_once(app: &Te
     .await)
     .await;
     assert!(
-        report.to_string().contains(&format!("consent #{id} (plan)")),
+        report
+            .to_string()
+            .contains(&format!("consent #{id} (plan)")),
         "{report}"
     );
 }
 
 async fn a_third_organisation_sees_nothing(app: &TestApp) {
     let (oslo, _, in_oslo, _, plan, _) = shared_person(app, 12).await;
-    app.add_treatment_org("Tredje enhet", "kliniker.tredje").await;
+    app.add_treatment_org("Tredje enhet", "kliniker.tredje")
+        .await;
     let third = app.token("kliniker.tredje").await;
     let nid = common::synthetic_id(12);
     let own = create_person(app, &third, &nid, "Ola Samhandling").await;
     // Consent to the demo TSB unit only.
     let tsb_org = org_of(app, "kliniker").await;
-    ok(post(app, &oslo, "/api/v1/coordination/consents", &consent(in_oslo, tsb_org)).await).await;
+    ok(post(
+        app,
+        &oslo,
+        "/api/v1/coordination/consents",
+        &consent(in_oslo, tsb_org),
+    )
+    .await)
+    .await;
     let res = get(app, &third, &format!("/api/v1/coordination/plans/{plan}")).await;
     let none = get(app, &third, "/api/v1/coordination/plans/999999").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
@@ -193,26 +249,45 @@ async fn a_third_organisation_sees_nothing(app: &TestApp) {
     let v = ok(get(app, &third, &format!("/api/v1/coordination/persons/{own}")).await).await;
     assert_eq!(v["plans"], json!([]));
     // Nor Oslo's person page or consents.
-    let res = get(app, &third, &format!("/api/v1/coordination/persons/{in_oslo}")).await;
+    let res = get(
+        app,
+        &third,
+        &format!("/api/v1/coordination/persons/{in_oslo}"),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     // Break-glass: a clinician with a reason reads, flagged.
     let res = app
         .client()
         .get(app.url(&format!("/api/v1/coordination/plans/{plan}")))
         .bearer_auth(&third)
-        .header("varde-break-glass", "Bevisstløs pasient i mottak, trenger planen")
+        .header(
+            "varde-break-glass",
+            "Bevisstløs pasient i mottak, trenger planen",
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let e = &app.access_log(1).await[0];
-    assert!(e.flagged && e.purpose.starts_with("break-glass"), "{}", e.purpose);
+    assert!(
+        e.flagged && e.purpose.starts_with("break-glass"),
+        "{}",
+        e.purpose
+    );
 }
 
 async fn the_coordinator_reads_and_writes_by_legal_basis(app: &TestApp) {
     let (oslo, tsb, _, _, plan, goal) = shared_person(app, 13).await;
     let path = format!("/api/v1/coordination/plans/{plan}");
-    ok(post(app, &oslo, &format!("{path}/members"), &json!({"kind": "user", "username": "kliniker", "role": "Spesialistkoordinator"})).await).await;
+    ok(post(
+        app,
+        &oslo,
+        &format!("{path}/members"),
+        &json!({"kind": "user", "username": "kliniker", "role": "Spesialistkoordinator"}),
+    )
+    .await)
+    .await;
     let res = app
         .client()
         .put(app.url(&format!("{path}/settings")))
@@ -225,13 +300,25 @@ async fn the_coordinator_reads_and_writes_by_legal_basis(app: &TestApp) {
     let p = ok(get(app, &tsb, &path).await).await;
     assert_eq!(p["coordinator"], "kliniker");
     let e = &app.access_log(1).await[0];
-    assert!(e.purpose.starts_with("legal basis: pasient- og brukerrettighetsloven § 2-5 b"), "{}", e.purpose);
+    assert!(
+        e.purpose
+            .starts_with("legal basis: pasient- og brukerrettighetsloven § 2-5 b"),
+        "{}",
+        e.purpose
+    );
     // The coordinator writes a measure owned by their own organisation, now in the group.
     let tsb_org = org_of(app, "kliniker").await;
-    ok(post(app, &tsb, &format!("{path}/measures"), &json!({
-        "goal": goal, "text": "Poliklinisk oppfølging", "owner_org": tsb_org,
-        "owner_name": "Kliniker", "start": "2026-12-01", "evaluate_on": "2027-03-01"
-    })).await).await;
+    ok(post(
+        app,
+        &tsb,
+        &format!("{path}/measures"),
+        &json!({
+            "goal": goal, "text": "Poliklinisk oppfølging", "owner_org": tsb_org,
+            "owner_name": "Kliniker", "start": "2026-12-01", "evaluate_on": "2027-03-01"
+        }),
+    )
+    .await)
+    .await;
 }
 
 async fn bad_input_is_refused_with_nothing_written(app: &TestApp) {
@@ -240,9 +327,21 @@ async fn bad_input_is_refused_with_nothing_written(app: &TestApp) {
     let tsb_org = org_of(app, "kliniker").await;
     // Unknown person, and another organisation's person: the same refusal.
     for person in [999_999, in_tsb] {
-        let res = post(app, &oslo, "/api/v1/coordination/plans", &json!({"person_id": person})).await;
+        let res = post(
+            app,
+            &oslo,
+            "/api/v1/coordination/plans",
+            &json!({"person_id": person}),
+        )
+        .await;
         assert_eq!(refused(res).await, ["person_id"]);
-        let res = post(app, &oslo, "/api/v1/coordination/consents", &consent(person, tsb_org)).await;
+        let res = post(
+            app,
+            &oslo,
+            "/api/v1/coordination/consents",
+            &consent(person, tsb_org),
+        )
+        .await;
         assert_eq!(refused(res).await, ["person_id"]);
     }
     // A consent with no end date; with no grantee; for "everything".
@@ -271,27 +370,62 @@ async fn bad_input_is_refused_with_nothing_written(app: &TestApp) {
                "start": "2026-12-01", "evaluate_on": eval})
     };
     assert_eq!(
-        refused(post(app, &oslo, &format!("{path}/measures"), &measure(Value::Null, "")).await).await,
+        refused(
+            post(
+                app,
+                &oslo,
+                &format!("{path}/measures"),
+                &measure(Value::Null, "")
+            )
+            .await
+        )
+        .await,
         ["owner_org", "evaluate_on"]
     );
     assert_eq!(
-        refused(post(app, &oslo, &format!("{path}/measures"), &measure(json!(tsb_org), "2027-03-01")).await).await,
+        refused(
+            post(
+                app,
+                &oslo,
+                &format!("{path}/measures"),
+                &measure(json!(tsb_org), "2027-03-01")
+            )
+            .await
+        )
+        .await,
         ["owner_org"]
     );
     // An evaluation before the measure's start.
     let oslo_org = org_of(app, "koordinator.oslo").await;
-    let m = ok(post(app, &oslo, &format!("{path}/measures"), &measure(json!(oslo_org), "2027-03-01")).await)
-        .await["id"]
+    let m = ok(post(
+        app,
+        &oslo,
+        &format!("{path}/measures"),
+        &measure(json!(oslo_org), "2027-03-01"),
+    )
+    .await)
+    .await["id"]
         .as_i64()
         .unwrap();
-    let res = post(app, &oslo, &format!("{path}/measures/{m}/evaluations"),
-        &json!({"on": "2026-11-20", "note": "Startet ikke", "next": "2026-11-30"})).await;
+    let res = post(
+        app,
+        &oslo,
+        &format!("{path}/measures/{m}/evaluations"),
+        &json!({"on": "2026-11-20", "note": "Startet ikke", "next": "2026-11-30"}),
+    )
+    .await;
     assert_eq!(refused(res).await, ["on", "next"]);
     // Nothing of it written: one measure, no evaluation, no consent.
     let p = ok(get(app, &oslo, &path).await).await;
     assert_eq!(p["measures"].as_array().unwrap().len(), 1);
     assert_eq!(p["evaluations"], json!([]));
-    let v = ok(get(app, &oslo, &format!("/api/v1/coordination/persons/{in_oslo}")).await).await;
+    let v = ok(get(
+        app,
+        &oslo,
+        &format!("/api/v1/coordination/persons/{in_oslo}"),
+    )
+    .await)
+    .await;
     assert_eq!(v["consents"], json!([]));
 }
 
@@ -302,13 +436,28 @@ async fn the_worklist_and_the_figures(app: &TestApp) {
     let tsb_org = org_of(app, "kliniker").await;
     ok(post(app, &oslo, &format!("{path}/measures"), &json!({"goal": goal, "text": "Bolig",
         "owner_org": oslo_org, "owner_name": "Boligkontoret", "start": "2026-10-01", "evaluate_on": "2026-11-30"})).await).await;
-    ok(post(app, &oslo, &format!("{path}/meetings"), &json!({"held_on": "2026-11-20"})).await).await;
+    ok(post(
+        app,
+        &oslo,
+        &format!("{path}/meetings"),
+        &json!({"held_on": "2026-11-20"}),
+    )
+    .await)
+    .await;
     let mut c = consent(in_oslo, tsb_org);
     c["valid_until"] = json!("2026-12-20");
     ok(post(app, &oslo, "/api/v1/coordination/consents", &c).await).await;
     let rows = ok(get(app, &oslo, "/api/v1/coordination/worklist").await).await;
-    let kinds: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["evaluation_due", "minutes_missing", "consent_expiring"]);
+    let kinds: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["evaluation_due", "minutes_missing", "consent_expiring"]
+    );
     assert_eq!(rows[0]["person"], "Ola Samhandling");
     // One person with a plan among Oslo's: hidden (1–4), and so is the total beside it.
     let f = ok(get(app, &oslo, "/api/v1/coordination/figures").await).await;
@@ -318,7 +467,12 @@ async fn the_worklist_and_the_figures(app: &TestApp) {
     let analyst = app.token("analytiker").await;
     ok(get(app, &analyst, "/api/v1/coordination/figures").await).await;
     let revisor = app.token("revisor.oslo").await;
-    assert_eq!(get(app, &revisor, "/api/v1/coordination/worklist").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        get(app, &revisor, "/api/v1/coordination/worklist")
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
 }
 
 on_both_engines!(

@@ -12,7 +12,10 @@ pub async fn the_plan_page_and_a_refused_form(app: &TestApp) {
     let oslo = browser_login(app, "koordinator.oslo").await;
     let (status, page) = get_page(&oslo, app, &format!("/coordination/plans/{plan}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("Ha et trygt sted å bo") && page.contains("koordinator.oslo"), "{page}");
+    assert!(
+        page.contains("Ha et trygt sted å bo") && page.contains("koordinator.oslo"),
+        "{page}"
+    );
     // A measure owned outside the group: 422, the page again with the rule in bokmål.
     let tsb_org = org_of(app, "kliniker").await.to_string();
     let res = oslo
@@ -31,7 +34,10 @@ pub async fn the_plan_page_and_a_refused_form(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let again = res.text().await.unwrap();
-    assert!(again.contains("må være en virksomhet i ansvarsgruppen"), "{again}");
+    assert!(
+        again.contains("må være en virksomhet i ansvarsgruppen"),
+        "{again}"
+    );
     assert!(again.contains("value=\"Arbeidstrening\""), "kept as typed");
     // The same measure owned by Oslo: back to the plan, which lists it.
     let oslo_org = org_of(app, "koordinator.oslo").await.to_string();
@@ -68,7 +74,11 @@ pub async fn the_plan_page_and_a_refused_form(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("et samtykke må ha en sluttdato"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("et samtykke må ha en sluttdato"));
 }
 
 pub async fn the_demo_fills_the_worklist_and_the_pages_round_trip(app: &TestApp) {
@@ -117,8 +127,12 @@ pub async fn the_demo_fills_the_worklist_and_the_pages_round_trip(app: &TestApp)
     let (status, page) = get_page(&oslo, app, &format!("/coordination/persons/{person}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Trekk tilbake"), "{page}");
-    let (status, page) =
-        get_page(&oslo, app, &format!("/coordination/persons/{person}/overview")).await;
+    let (status, page) = get_page(
+        &oslo,
+        app,
+        &format!("/coordination/persons/{person}/overview"),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Demo behandlingsenhet TSB"), "{page}");
 }
