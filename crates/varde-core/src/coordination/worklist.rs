@@ -141,6 +141,6 @@ pub fn worklist(
             date: c.until,
         });
     }
-    out.sort_by(|a, b| (a.kind, a.date, a.record).cmp(&(b.kind, b.date, b.record)));
+    out.sort_by_key(|i| (i.kind, i.date, i.record));
     out
 }
