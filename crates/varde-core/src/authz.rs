@@ -7,6 +7,8 @@
 
 use serde::Serialize;
 
+pub use crate::coordination::LegalBasis;
+use crate::coordination::Scope;
 use crate::org::{OrgId, OrgKind, Principal, Role};
 
 /// What the actor wants to do.
@@ -106,10 +108,21 @@ pub enum Action {
     CoordinationDischargeWebhook,
     /// Read the national discharge figures (aggregates, small cells suppressed).
     CoordinationDischargeNational,
+    /// Read a person's individual plan, its responsibility group and meetings (coordination,
+    /// scope `plan`): the own organisation's, or another's with the person's consent or a
+    /// legal basis.
+    CoordinationRead,
+    /// Write an individual plan: goals, measures, evaluations, members, meetings.
+    CoordinationWrite,
+    /// Record or withdraw a person's consent, and show the person their consents and who read
+    /// their data.
+    ConsentManage,
+    /// Read the coordination figures of an organisation (aggregates, small cells suppressed).
+    CoordinationFigures,
 }
 
 impl Action {
-    pub const ALL: [Action; 40] = [
+    pub const ALL: [Action; 44] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -150,6 +163,10 @@ impl Action {
         Action::CoordinationDischargeRead,
         Action::CoordinationDischargeWebhook,
         Action::CoordinationDischargeNational,
+        Action::CoordinationRead,
+        Action::CoordinationWrite,
+        Action::ConsentManage,
+        Action::CoordinationFigures,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -194,6 +211,10 @@ impl Action {
             Action::CoordinationDischargeRead => "coordination.discharge.read",
             Action::CoordinationDischargeWebhook => "coordination.discharge.webhook",
             Action::CoordinationDischargeNational => "coordination.discharge.national",
+            Action::CoordinationRead => "coordination.read",
+            Action::CoordinationWrite => "coordination.write",
+            Action::ConsentManage => "coordination.consent",
+            Action::CoordinationFigures => "coordination.figures",
         }
     }
 
@@ -217,10 +238,19 @@ impl Action {
                 | Action::AdvisoryRead
                 | Action::AdvisoryWrite
                 | Action::AdvisoryHealth
-                | Action::CoordinationDischargeWrite
-                | Action::CoordinationDischargeRespond
-                | Action::CoordinationDischargeRead
+                | Action::CoordinationRead
+                | Action::CoordinationWrite
+                | Action::ConsentManage
         )
+    }
+
+    /// The consent scope an action on another organisation's record needs, if it is one a
+    /// consent or a legal basis can open.
+    pub fn scope(self) -> Option<Scope> {
+        match self {
+            Action::CoordinationRead | Action::CoordinationWrite => Some(Scope::Plan),
+            _ => None,
+        }
     }
 }
 
@@ -236,36 +266,18 @@ pub enum Relationship {
     Addressee,
 }
 
-/// A legal basis that allows a read across organisations without consent, named with its
-/// paragraph. The access-log entry of every such read names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LegalBasis {
-    /// The specialist service's notices to the patient's municipality: forskrift om kommunal
-    /// medfinansiering av spesialisthelsetjenesten og kommunal betaling for utskrivningsklare
-    /// pasienter (FOR-2011-11-18-1115) § 8 (notice of an admitted patient whose needs the
-    /// municipality must meet after discharge), § 9 (when a patient is discharge-ready) and
-    /// § 10 (notice of a discharge-ready patient); in force for TSB since 2019.
-    DischargeNotice,
-}
-
-impl LegalBasis {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LegalBasis::DischargeNotice => {
-                "legal basis: discharge notice (FOR-2011-11-18-1115 §§ 8–10)"
-            }
-        }
-    }
-}
-
-/// The person's consent as it bears on the actor's organisation.
+/// The person's consent as it bears on the actor: the one in force now that names the actor's
+/// organisation (or a responsibility group the actor is a member of), found by the caller in
+/// the store at the moment of the decision (never cached: a withdrawal holds from its instant).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Consent {
     None,
-    /// The person has consented to the actor's organisation seeing the record.
-    GivenToActorOrg,
+    /// A consent in force, by its id, for one scope.
+    Given {
+        id: i64,
+        scope: Scope,
+    },
     /// Consent was given and has been withdrawn.
     Withdrawn,
 }
@@ -277,6 +289,10 @@ pub struct Subject {
     pub org: OrgId,
     pub relationship: Relationship,
     pub consent: Consent,
+    /// A legal basis that needs no consent, established by the caller (the actor is the
+    /// plan's responsible coordinator; the notice is addressed to the actor's municipality).
+    /// Emergency access is asked for with a break-glass reason instead.
+    pub basis: Option<LegalBasis>,
 }
 
 impl Subject {
@@ -286,6 +302,7 @@ impl Subject {
             org,
             relationship: Relationship::None,
             consent: Consent::None,
+            basis: None,
         }
     }
 }
@@ -319,8 +336,12 @@ pub enum Reason {
     BreakGlassNotForWrites,
     AggregateStatistics,
     NationalWarningService,
-    /// A named legal basis, no consent ([`LegalBasis`]).
+    /// The person's consent in force for the scope (the access log names which).
+    Consent,
+    /// A named legal basis that needs no consent ([`LegalBasis`]; the access log names it).
     LegalBasis(LegalBasis),
+    /// Another organisation's record, with neither consent nor a legal basis.
+    NoConsentOrLegalBasis,
 }
 
 impl Reason {
@@ -338,7 +359,11 @@ impl Reason {
             Reason::BreakGlassNotForWrites => "break-glass gives read access only",
             Reason::AggregateStatistics => "aggregate statistics with small cells suppressed",
             Reason::NationalWarningService => "the national overdose warning service",
-            Reason::LegalBasis(b) => b.as_str(),
+            Reason::Consent => "the person's consent",
+            Reason::LegalBasis(b) => b.reason(),
+            Reason::NoConsentOrLegalBasis => {
+                "another organisation's record: no consent in force and no legal basis"
+            }
         }
     }
 }
@@ -410,6 +435,19 @@ impl Decision {
 ///   contact) informs and advises without it.
 /// * National LAR and coercion figures are for analysts only: a clinician sees their own
 ///   organisation's in full, and national minus own would give the others' small cells away.
+/// * Coordination (individual plans, responsibility groups): the casework roles of the plan's
+///   organisation read and write it. Another organisation's casework user reads it only with
+///   the person's consent in force for the scope `plan` (to their organisation or a group they
+///   are a member of), or a named legal basis that covers the scope (the responsible
+///   coordinator's own plan), or — a clinician, with a written reason — break-glass. A write
+///   from another organisation needs the legal basis; consent gives reads only. Anything else
+///   across organisations is denied with `NoConsentOrLegalBasis`. Consents are recorded and
+///   withdrawn by the casework roles of the organisation that holds the data they release.
+///   The figures are for the organisation's casework roles and analysts.
+/// * Discharge notices: a TSB unit's (treatment unit or health trust) clinicians raise them and
+///   record on their own; the casework roles of the municipality a notice is addressed to read
+///   and answer it on the legal basis `LegalBasis::DischargeNotice` (no consent); a
+///   municipality's org-admin registers its webhook; the national figures are for analysts.
 pub fn decide(
     actor: &Principal,
     action: Action,
@@ -434,7 +472,7 @@ pub fn decide(
             if same_org {
                 return Decision::allow(Reason::OwnOrganisation);
             }
-            if subject.consent == Consent::GivenToActorOrg
+            if matches!(subject.consent, Consent::Given { .. })
                 && subject.relationship == Relationship::Assigned
             {
                 return Decision::allow(Reason::ConsentAndAssignment);
@@ -622,8 +660,57 @@ pub fn decide(
             Role::Analyst => Decision::allow(Reason::AggregateStatistics),
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
+        Action::CoordinationRead | Action::CoordinationWrite => {
+            if !actor.role.works_with_personal_data() {
+                return Decision::deny(Reason::RoleHasNoAccess);
+            }
+            if same_org {
+                return Decision::allow(Reason::OwnOrganisation);
+            }
+            let scope = action.scope();
+            if action == Action::CoordinationRead
+                && matches!(subject.consent, Consent::Given { scope: s, .. } if Some(s) == scope)
+            {
+                return Decision::allow(Reason::Consent);
+            }
+            if let Some(basis) = subject
+                .basis
+                .filter(|b| *b != LegalBasis::Emergency && scope.is_some_and(|s| b.covers(s)))
+            {
+                return Decision::allow(Reason::LegalBasis(basis));
+            }
+            match break_glass {
+                None => Decision::deny(Reason::NoConsentOrLegalBasis),
+                Some(_) if action == Action::CoordinationWrite => {
+                    Decision::deny(Reason::BreakGlassNotForWrites)
+                }
+                Some(_) if !may_break_glass(actor.role) => Decision::deny(Reason::RoleHasNoAccess),
+                Some(reason) if !is_break_glass_reason(reason) => {
+                    Decision::deny(Reason::BreakGlassReasonMissing)
+                }
+                Some(_) => Decision::allow(Reason::BreakGlass),
+            }
+        }
+        Action::ConsentManage => {
+            if !actor.role.works_with_personal_data() {
+                Decision::deny(Reason::RoleHasNoAccess)
+            } else if same_org {
+                Decision::allow(Reason::OwnOrganisation)
+            } else {
+                Decision::deny(Reason::OtherOrganisation)
+            }
+        }
+        Action::CoordinationFigures => match actor.role {
+            Role::Analyst => Decision::allow(Reason::AggregateStatistics),
+            r if r.works_with_personal_data() && same_org => {
+                Decision::allow(Reason::OwnOrganisation)
+            }
+            r if r.works_with_personal_data() => Decision::deny(Reason::OtherOrganisation),
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
     }
 }
 
 #[cfg(test)]
+#[path = "authz_tests.rs"]
 mod tests;

@@ -53,6 +53,11 @@ pub use coordination::discharge::{
     discharge_record, discharge_stream, DischargeMessage, DischargeRaise, DischargeStep, NoticeRef,
     StoredNotice,
 };
+pub use coordination::{
+    coordination_consent_record, coordination_plan_record, FigureFacts, PlanRef, PlanWrite, Reader,
+    StoredConsent, StoredEvaluation, StoredGoal, StoredMeasure, StoredMeeting, StoredMember,
+    StoredPlan, WorklistFacts,
+};
 pub use db::{default_url, engine_of, Engine, Store, StoreError, SQLITE_FILE};
 pub use drugcheck::{DrugcheckCounts, DrugcheckLookup, DrugcheckRecorded, DrugcheckSample};
 pub use events::{NewEvent, StoredEvent};

@@ -86,6 +86,10 @@ action_kinds!(
     ReadDischarge => CoordinationDischargeRead,
     DischargeWebhooks => CoordinationDischargeWebhook,
     SeeDischargeNational => CoordinationDischargeNational,
+    ReadPlans => CoordinationRead,
+    WritePlans => CoordinationWrite,
+    ManageConsents => ConsentManage,
+    SeeCoordinationFigures => CoordinationFigures,
 );
 
 /// What an access concerns: the record, its pseudonymous subject and the organisation that

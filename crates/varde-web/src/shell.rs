@@ -36,8 +36,8 @@ pub const AREAS: [&str; 8] = [
 /// The areas that are built: each mounts its own router. The others are placeholders.
 pub const BUILT: [&str; 8] = [
     "pathways",
-    "coordination",
     "advisory",
+    "coordination",
     "warnings",
     "drugcheck",
     "monitoring",
@@ -125,9 +125,18 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
             "advisory" if allowed(Action::AdvisoryStatistics) => {
                 Some("/advisory/statistics".to_owned())
             }
-            // The area's start page, open to everyone logged in: it offers what the role may
-            // open (the discharge notices, the national view).
-            "coordination" => Some("/coordination".to_owned()),
+            // The coordinator's worklist (with links to the discharge notices), else the
+            // discharge notices, else the figures, else the national discharge view.
+            "coordination" if allowed(Action::CoordinationRead) => Some("/coordination".to_owned()),
+            "coordination" if allowed(Action::CoordinationDischargeRead) => {
+                Some("/coordination/discharge".to_owned())
+            }
+            "coordination" if allowed(Action::CoordinationFigures) => {
+                Some("/coordination/figures".to_owned())
+            }
+            "coordination" if allowed(Action::CoordinationDischargeNational) => {
+                Some("/coordination/discharge/national".to_owned())
+            }
             // A laboratory's or national authority's user who is no analyst may import.
             "monitoring" if allowed(Action::MonitoringImport) => {
                 Some("/monitoring/import".to_owned())
@@ -263,6 +272,12 @@ async fn home(page: Page) -> PageResult {
     // An advisor's start page is the unit's worklist.
     if decide(p, Action::AdvisoryRead, &Subject::of_org(p.org), None).allowed {
         return Ok(Redirect::to("/advisory").into_response());
+    }
+    // A coordinator's start page is the coordinator's worklist.
+    if p.role == varde_core::org::Role::Coordinator
+        && decide(p, Action::CoordinationRead, &Subject::of_org(p.org), None).allowed
+    {
+        return Ok(Redirect::to("/coordination").into_response());
     }
     render(&HomeT { c: page.c })
 }

@@ -11,6 +11,8 @@ mod advisory;
 #[path = "browser/axe.rs"]
 mod axe;
 mod common;
+#[path = "browser/coordination.rs"]
+mod coordination;
 #[path = "browser/coordination_discharge.rs"]
 mod coordination_discharge;
 #[path = "browser/drugcheck.rs"]
@@ -452,6 +454,9 @@ async fn login(d: &Driver, app: &TestApp, username: &str) {
     } else if username.starts_with("radgiver.") {
         // An advisor's start page is the unit's worklist.
         "/advisory"
+    } else if username.starts_with("koordinator.") {
+        // A coordinator's start page is the coordinator's worklist.
+        "/coordination"
     } else {
         "/"
     })

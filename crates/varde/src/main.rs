@@ -428,6 +428,9 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .await
         .map_err(|e| anyhow::anyhow!("the demo's advisory cases: {}", e.detail))?;
     let discharge = varde_web::coordination::discharge::demo::seed(&state).await?;
+    let coordination = varde_web::coordination::demo::seed_demo_coordination(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("the demo's coordination plans: {}", e.detail))?;
     let app = Application::bind(&args.listen, state)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -499,6 +502,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     writeln!(
         out,
         "{discharge} discharge notices from the demo TSB unit to Oslo and Bergen (kliniker, koordinator.oslo: http://{addr}/coordination/discharge; analytiker: /coordination/discharge/national)."
+    )?;
+    writeln!(
+        out,
+        "{coordination} individual plans shared by Oslo and the demo TSB unit, with consents (koordinator.oslo: http://{addr}/coordination; kliniker sees a plan only with consent)."
     )?;
     writeln!(out, "Stop with Ctrl-C.")?;
     drop(out);

@@ -1,3 +1,27 @@
-//! Area 3, coordination between the municipality and specialised treatment.
+//! Area 3, coordination between the municipality and specialised treatment (issue 16,
+//! sections 1–2): consent that drives access across organisations, the individual plan with
+//! its goals, measures and evaluations, the coordinator, the responsibility group, the
+//! coordinator's worklist and the figures.
+//!
+//! | file | what |
+//! |---|---|
+//! | `basis.rs` | [`Scope`] (what a consent covers, no "everything") and [`LegalBasis`] (the only reads across organisations that need no consent, each with its paragraph) |
+//! | `consent.rs` | a consent as recorded: checked input, and whether it is in force on a day |
+//! | `plan.rs` | the individual plan's rules: goals, measures (owner inside the group, start and evaluation dates), evaluations, members and meetings |
+//! | `worklist.rs` | the coordinator's worklist: evaluations due, stale plans, meetings without minutes, consents expiring |
+//! | `figures.rs` | the shares of a unit's people with a plan, a coordinator, a group, a recent evaluation (suppressed < 5) |
+//! | `discharge/` | the discharge notice (section 3): its steps, who takes them, the dates' order, the national figures |
+//!
+//! Pure: no I/O, no clock; today is an argument.
 
+pub mod basis;
+pub mod consent;
 pub mod discharge;
+pub mod figures;
+pub mod plan;
+pub mod worklist;
+
+#[cfg(test)]
+mod tests;
+
+pub use basis::{LegalBasis, Scope};

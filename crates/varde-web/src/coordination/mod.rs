@@ -1,23 +1,55 @@
-//! Area 3, coordination between the municipality and specialised treatment: the router of the
-//! area's pages and JSON API and its OpenAPI document.
+//! Area 3, coordination between the municipality and specialised treatment (issue 16):
+//! consent that drives access across organisations, the individual plan with its coordinator
+//! and responsibility group, the coordinator's worklist and the figures (sections 1–2), and the
+//! discharge notices with the joint plan (section 3, in `discharge/`).
+//!
+//! | file | what |
+//! |---|---|
+//! | `access.rs` | `PlanAccess<A>`: the decision on a plan with the consent in force now or the coordinator's legal basis; the access entry names which; another organisation's denial is the 404 of no plan |
+//! | `ops.rs` | the operations: create a plan, record and withdraw a consent, write to a plan (checked against it as stored, retried), a person's view and overview |
+//! | `api.rs` | the JSON API of plans and consents |
+//! | `worklist.rs` | the coordinator's worklist (the area's start page, with links to the discharge notices the role may open) and the figures (page and API) |
+//! | `person_page.rs` | a person's page (plans, consents, forms) and the printable overview for the person |
+//! | `plan_page.rs` | the plan's page and its forms |
+//! | `demo.rs` | the demo's shared people, plans, groups and consents |
+//! | `discharge/` | the discharge notices: raise, inbox, steps, national view, webhooks, demo |
+//!
+//! The rules are `varde_core::coordination`; storage is `varde_store`'s `coordination_*`.
 
+pub mod access;
+mod api;
+pub mod demo;
 pub mod discharge;
+pub mod ops;
+mod person_page;
+mod plan_page;
+mod worklist;
 
 use axum::Router;
+use utoipa::OpenApi as _;
 
 use crate::AppState;
 
 /// The area's pages.
 pub fn routes() -> Router<AppState> {
-    discharge::routes()
+    Router::new()
+        .merge(worklist::page_routes())
+        .merge(person_page::routes())
+        .merge(plan_page::routes())
+        .merge(discharge::routes())
 }
 
 /// The area's JSON API (mounted under `/api/v1`).
 pub fn api_routes() -> Router<AppState> {
-    discharge::api_routes()
+    api::routes()
+        .merge(worklist::api_routes())
+        .merge(discharge::api_routes())
 }
 
 /// The area's OpenAPI document.
 pub fn api_doc() -> utoipa::openapi::OpenApi {
-    discharge::api_doc()
+    let mut doc = api::ApiDoc::openapi();
+    doc.merge(worklist::ApiDoc::openapi());
+    doc.merge(discharge::api_doc());
+    doc
 }

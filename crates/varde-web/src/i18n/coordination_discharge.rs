@@ -3,9 +3,6 @@
 
 /// (key, bokmål, English)
 pub(super) const TEXTS: &[(&str, &str, &str)] = &[
-    ("coordination.discharge.area", "Samhandling mellom kommune og spesialisthelsetjeneste", "Coordination between the municipality and specialised treatment"),
-    ("coordination.discharge.area_intro", "Utskrivningsvarsel og felles plan: TSB-enheten varsler kommunen før pasienten skrives ut, og kommunen og enheten planlegger sammen.", "Discharge notice and joint plan: the TSB unit notifies the municipality before the patient is discharged, and the municipality and the unit plan together."),
-    ("coordination.discharge.area_nothing", "Rollen din gir ikke tilgang til utskrivningsvarsler.", "Your role gives no access to discharge notices."),
     ("coordination.discharge.title", "Utskrivningsvarsler", "Discharge notices"),
     ("coordination.discharge.intro", "TSB-enheten varsler pasientens bostedskommune mens pasienten fortsatt er i behandling: forventet utskrivning, behovene den ser, og ønske om et felles planleggingsmøte. Kommunen bekrefter, oppgir kontaktperson, og begge parter fører felles møte og utfall.", "The TSB unit notifies the patient's municipality of residence while the patient is still in treatment: the expected discharge, the needs it sees, and a request for a joint planning meeting. The municipality acknowledges and names its contact, and both sides record the joint meeting and its outcome."),
     ("coordination.discharge.legal_basis", "Rettslig grunnlag: forskrift om kommunal betaling for utskrivningsklare pasienter (FOR-2011-11-18-1115) §§ 8–10. Varselet krever ikke samtykke; hver lesning logges med grunnlaget.", "Legal basis: the regulation on municipal payment for discharge-ready patients (FOR-2011-11-18-1115) §§ 8–10. The notice needs no consent; every read is logged with the basis."),

@@ -9,6 +9,7 @@
 mod advisory;
 mod advisory_statistics;
 mod audit;
+mod coordination;
 mod coordination_discharge;
 mod drugcheck;
 mod feedback;
@@ -239,7 +240,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 17] = [
+const GROUPS: [&[(&str, &str, &str)]; 18] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
@@ -257,6 +258,7 @@ const GROUPS: [&[(&str, &str, &str)]; 17] = [
     advisory::TEXTS,
     advisory_statistics::TEXTS,
     coordination_discharge::TEXTS,
+    coordination::TEXTS,
 ];
 
 /// The texts by key, built once: pages look up many texts (some per table row).

@@ -20,7 +20,7 @@ on_both_engines!(
 async fn client_in(app: &TestApp, username: &str, lang: &str) -> reqwest::Client {
     let client = browser_login(app, username).await;
     // A page every logged-in user opens (an advisor's start page redirects to the worklist).
-    let (_, page) = get_page(&client, app, "/coordination").await;
+    let (_, page) = get_page(&client, app, "/warnings").await;
     let res = client
         .post(app.url("/lang"))
         .form(&[("lang", lang), ("back", "/"), ("csrf", &csrf_of(&page))])

@@ -46,17 +46,18 @@ async fn the_menu_offers_only_what_the_role_may_open(app: &TestApp) {
         "/pathways",
         "/pathways/indicators",
         "/advisory",
+        "/coordination",
         "/persons",
         "/admin/users",
         "/audit",
     ];
     let expected: [(&str, &[&str]); 9] = [
-        ("radgiver.oslo", &["/advisory", "/persons"]),
-        ("koordinator.oslo", &["/persons"]),
+        ("radgiver.oslo", &["/advisory", "/coordination", "/persons"]),
+        ("koordinator.oslo", &["/coordination", "/persons"]),
         ("admin.oslo", &["/admin/users"]),
         ("revisor.oslo", &["/audit"]),
         // A treatment unit keeps no advisory cases: its clinician is not offered them.
-        ("kliniker", &["/pathways", "/persons"]),
+        ("kliniker", &["/pathways", "/coordination", "/persons"]),
         ("analytiker", &["/pathways/indicators"]),
         ("varselredaktor", &[]),
         ("lab", &[]),
@@ -64,8 +65,8 @@ async fn the_menu_offers_only_what_the_role_may_open(app: &TestApp) {
     ];
     for (username, offered) in expected {
         let client = browser_login(app, username).await;
-        // A placeholder area: every logged-in user may open it.
-        let (status, page) = get_page(&client, app, "/coordination").await;
+        // The public warnings page: every logged-in user may open it in the frame.
+        let (status, page) = get_page(&client, app, "/warnings").await;
         assert_eq!(status, StatusCode::OK, "{username}");
         let menu = menu_of(&page);
         for g in guarded {

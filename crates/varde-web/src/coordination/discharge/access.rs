@@ -41,6 +41,8 @@ pub fn subject(principal: &Principal, notice: &NoticeRef) -> Subject {
             Relationship::None
         },
         consent: Consent::None,
+        // The legal basis is the addressee relationship itself (`decide` names it).
+        basis: None,
     }
 }
 

@@ -9,7 +9,7 @@
 //! | `api.rs` | the JSON API with its OpenAPI description |
 //! | `pages.rs` | the inbox (updating itself: `inbox.js` polls the stamp) or the unit's list with the form to raise a notice; one notice with its steps' forms |
 //! | `national.rs` | the national view for analysts |
-//! | `start.rs` | the area's start page `/coordination` (open to everyone logged in: what the role may open) |
+//! | `start.rs` | the links to the discharge pages a role may open (on the coordination area's pages) |
 //!
 //! The rules are `varde_core::coordination::discharge`; storage is `varde_store`'s
 //! `discharge_*` methods; webhooks go through the shared outbox (`varde_store::Outbox`).
@@ -21,7 +21,7 @@ mod docs;
 mod national;
 pub mod ops;
 mod pages;
-mod start;
+pub mod start;
 
 pub use access::NoticeAccess;
 
@@ -35,7 +35,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(pages::routes())
         .merge(national::routes())
-        .merge(start::routes())
 }
 
 /// The JSON API (mounted under `/api/v1`).

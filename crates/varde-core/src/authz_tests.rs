@@ -1,8 +1,28 @@
+//! The decision table, written out independently of `decide`.
 use super::*;
+use crate::coordination::{LegalBasis, Scope};
 use crate::org::UserId;
 
 const OWN: OrgId = OrgId(1);
 const OTHER: OrgId = OrgId(2);
+const CONSENTS: [Consent; 4] = [
+    Consent::None,
+    Consent::Given {
+        id: 1,
+        scope: Scope::Plan,
+    },
+    Consent::Given {
+        id: 2,
+        scope: Scope::DischargeNotice,
+    },
+    Consent::Withdrawn,
+];
+const BASES: [Option<LegalBasis>; 4] = [
+    None,
+    Some(LegalBasis::CoordinatorPlan),
+    Some(LegalBasis::DischargeNotice),
+    Some(LegalBasis::Emergency),
+];
 
 fn actor(role: Role) -> Principal {
     actor_of(role, Some(OrgKind::Municipality))
@@ -20,6 +40,7 @@ fn actor_of(role: Role, org_kind: Option<OrgKind>) -> Principal {
 }
 
 /// The expected decision, written out independently of `decide` as a table of rules.
+#[allow(clippy::too_many_arguments)]
 fn expected(
     role: Role,
     kind: Option<OrgKind>,
@@ -27,6 +48,7 @@ fn expected(
     same: bool,
     rel: Relationship,
     consent: Consent,
+    basis: Option<LegalBasis>,
     bg: Option<&str>,
 ) -> (bool, bool) {
     let casework = matches!(role, Role::Advisor | Role::Clinician | Role::Coordinator);
@@ -36,7 +58,8 @@ fn expected(
         Action::PersonRead => {
             if !casework {
                 (false, false)
-            } else if same || (consent == Consent::GivenToActorOrg && rel == Relationship::Assigned)
+            } else if same
+                || (matches!(consent, Consent::Given { .. }) && rel == Relationship::Assigned)
             {
                 (true, false)
             } else if role == Role::Clinician && bg_ok {
@@ -47,7 +70,8 @@ fn expected(
         }
         Action::PersonCorrect => (
             casework
-                && (same || (consent == Consent::GivenToActorOrg && rel == Relationship::Assigned)),
+                && (same
+                    || (matches!(consent, Consent::Given { .. }) && rel == Relationship::Assigned)),
             false,
         ),
         Action::UserManage => (
@@ -117,6 +141,28 @@ fn expected(
             role == Role::Clinician && same && kind == Some(OrgKind::Municipality),
             false,
         ),
+        Action::CoordinationRead => {
+            let plan_consent = matches!(
+                consent,
+                Consent::Given {
+                    scope: Scope::Plan,
+                    ..
+                }
+            );
+            if !casework {
+                (false, false)
+            } else if same || plan_consent || basis == Some(LegalBasis::CoordinatorPlan) {
+                (true, false)
+            } else if role == Role::Clinician && bg_ok {
+                (true, true)
+            } else {
+                (false, false)
+            }
+        }
+        Action::CoordinationWrite => (
+            casework && (same || basis == Some(LegalBasis::CoordinatorPlan)),
+            false,
+        ),
         Action::AdvisoryStatistics => (
             role == Role::Analyst
                 || (matches!(role, Role::Advisor | Role::Clinician)
@@ -151,6 +197,8 @@ fn expected(
             false,
         ),
         Action::CoordinationDischargeNational => (role == Role::Analyst, false),
+        Action::ConsentManage => (casework && same, false),
+        Action::CoordinationFigures => (role == Role::Analyst || (casework && same), false),
     }
 }
 
@@ -174,31 +222,33 @@ fn the_whole_table() {
                         Relationship::Assigned,
                         Relationship::Addressee,
                     ] {
-                        for consent in [Consent::None, Consent::GivenToActorOrg, Consent::Withdrawn]
-                        {
-                            for bg in [
-                                None,
-                                Some("short"),
-                                Some("a           "),
-                                Some("p a t i e n t  u n c"),
-                                Some("patient unconscious at the emergency ward"),
-                            ] {
-                                let subject = Subject {
-                                    org: if same { OWN } else { OTHER },
-                                    relationship: rel,
-                                    consent,
-                                };
-                                let d = decide(&actor_of(role, kind), action, &subject, bg);
-                                let (allow, flag) =
-                                    expected(role, kind, action, same, rel, consent, bg);
-                                assert_eq!(
+                        for consent in CONSENTS {
+                            for basis in BASES {
+                                for bg in [
+                                    None,
+                                    Some("short"),
+                                    Some("a           "),
+                                    Some("p a t i e n t  u n c"),
+                                    Some("patient unconscious at the emergency ward"),
+                                ] {
+                                    let subject = Subject {
+                                        org: if same { OWN } else { OTHER },
+                                        relationship: rel,
+                                        consent,
+                                        basis,
+                                    };
+                                    let d = decide(&actor_of(role, kind), action, &subject, bg);
+                                    let (allow, flag) =
+                                        expected(role, kind, action, same, rel, consent, basis, bg);
+                                    assert_eq!(
                                 (d.allowed, d.flagged),
                                 (allow, flag),
                                 "{role} {kind:?} {action:?} same={same} {rel:?} {consent:?} bg={bg:?}: {:?}",
                                 d.reason
                             );
-                                rows += 1;
-                                allowed += usize::from(d.allowed);
+                                    rows += 1;
+                                    allowed += usize::from(d.allowed);
+                                }
                             }
                         }
                     }
@@ -206,7 +256,10 @@ fn the_whole_table() {
             }
         }
     }
-    assert_eq!(rows, 10 * kinds.len() * Action::ALL.len() * 2 * 3 * 3 * 5);
+    assert_eq!(
+        rows,
+        10 * kinds.len() * Action::ALL.len() * 2 * 3 * CONSENTS.len() * BASES.len() * 5
+    );
     // Deny by default: most of the table is denied.
     assert!(allowed * 3 < rows, "{allowed} of {rows} allowed");
 }
@@ -250,6 +303,65 @@ fn withdrawn_consent_is_no_consent() {
         org: OTHER,
         relationship: Relationship::Assigned,
         consent: Consent::Withdrawn,
+        basis: None,
     };
     assert!(!decide(&actor(Role::Coordinator), Action::PersonRead, &s, None).allowed);
+}
+
+#[test]
+fn a_plan_across_organisations_needs_consent_for_its_scope_or_a_legal_basis() {
+    let with = |consent, basis| Subject {
+        org: OTHER,
+        relationship: Relationship::None,
+        consent,
+        basis,
+    };
+    let c = actor(Role::Clinician);
+    let read = |s: &Subject| decide(&c, Action::CoordinationRead, s, None);
+    assert_eq!(
+        read(&with(Consent::None, None)).reason,
+        Reason::NoConsentOrLegalBasis
+    );
+    assert_eq!(
+        read(&with(
+            Consent::Given {
+                id: 4,
+                scope: Scope::Plan
+            },
+            None
+        ))
+        .reason,
+        Reason::Consent
+    );
+    // A consent for another scope opens nothing here; nor does a basis for another scope.
+    assert!(
+        !read(&with(
+            Consent::Given {
+                id: 4,
+                scope: Scope::PathwayStatus
+            },
+            Some(LegalBasis::DischargeNotice)
+        ))
+        .allowed
+    );
+    assert_eq!(
+        read(&with(Consent::Withdrawn, Some(LegalBasis::CoordinatorPlan))).reason,
+        Reason::LegalBasis(LegalBasis::CoordinatorPlan)
+    );
+    // Consent gives reads, never writes.
+    assert!(
+        !decide(
+            &c,
+            Action::CoordinationWrite,
+            &with(
+                Consent::Given {
+                    id: 4,
+                    scope: Scope::Plan
+                },
+                None
+            ),
+            None
+        )
+        .allowed
+    );
 }
