@@ -502,6 +502,32 @@ async fn the_euda_tables_of_a_year_come_from_pathways_and_deaths_with_suppressio
     assert!(log.iter().any(|e| e.record == "results:euda:drd:2025"));
 }
 
+/// A heroin sample received on 1 April 2025 and analysed on 3 April with `found`, by the lab.
+async fn analysed_sample(app: &TestApp, lab: &str, found: Vec<Value>) {
+    let res = app
+        .client()
+        .post(app.url("/api/v1/drugcheck/samples"))
+        .bearer_auth(lab)
+        .json(&json!({"sold_as": "heroin", "municipality": "0301", "received_on": "2025-04-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let code = res.json::<Value>().await.unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .client()
+        .post(app.url(&format!("/api/v1/drugcheck/samples/{code}/result")))
+        .bearer_auth(lab)
+        .json(&json!({"analysed_on": "2025-04-03", "method": "GC-MS", "found": found}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
+
 async fn the_euda_seizure_drug_checking_and_warning_tables_read_their_areas(app: &TestApp) {
     let token = app.token("analytiker").await;
     // Nine seizures in 2025: seven of heroin, two of cocaine; one in 2024.
@@ -536,34 +562,11 @@ async fn the_euda_seizure_drug_checking_and_warning_tables_read_their_areas(app:
     // Six drug-checking samples analysed in 2025: six with heroin, one of them with fentanyl.
     let lab = app.token("lab").await;
     for i in 0..6 {
-        let res = app
-            .client()
-            .post(app.url("/api/v1/drugcheck/samples"))
-            .bearer_auth(&lab)
-            .json(
-                &json!({"sold_as": "heroin", "municipality": "0301", "received_on": "2025-04-01"}),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::CREATED);
-        let code = res.json::<Value>().await.unwrap()["code"]
-            .as_str()
-            .unwrap()
-            .to_owned();
         let mut found = vec![json!({"substance": "heroin"})];
         if i == 0 {
             found.push(json!({"substance": "fentanyl"}));
         }
-        let res = app
-            .client()
-            .post(app.url(&format!("/api/v1/drugcheck/samples/{code}/result")))
-            .bearer_auth(&lab)
-            .json(&json!({"analysed_on": "2025-04-03", "method": "GC-MS", "found": found}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::CREATED);
+        analysed_sample(app, &lab, found).await;
     }
     let v: Value = get(app, &token, "/api/v1/results/euda/drug_checking?year=2025")
         .await
@@ -733,30 +736,7 @@ async fn the_dashboard_reads_pathway_shares_overdoses_and_drug_checking_from_var
     // Drug checking: five samples analysed in 2025 are shown; none in 2024.
     let lab = app.token("lab").await;
     for _ in 0..5 {
-        let res = app
-            .client()
-            .post(app.url("/api/v1/drugcheck/samples"))
-            .bearer_auth(&lab)
-            .json(
-                &json!({"sold_as": "heroin", "municipality": "0301", "received_on": "2025-04-01"}),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::CREATED);
-        let code = res.json::<Value>().await.unwrap()["code"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let res = app
-            .client()
-            .post(app.url(&format!("/api/v1/drugcheck/samples/{code}/result")))
-            .bearer_auth(&lab)
-            .json(&json!({"analysed_on": "2025-04-03", "method": "GC-MS", "found": [{"substance": "heroin"}]}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::CREATED);
+        analysed_sample(app, &lab, vec![json!({"substance": "heroin"})]).await;
     }
     let one = focus(1).await;
     let samples = indicator(&one, "drug_checking_samples");
