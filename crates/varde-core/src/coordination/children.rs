@@ -231,6 +231,7 @@ pub fn figures(people: &[ChildrenFacts]) -> Vec<ChildrenFigure> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use jiff::civil::date;

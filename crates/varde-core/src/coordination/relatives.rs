@@ -238,6 +238,7 @@ pub fn review_due(review_on: Date, today: Date) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use jiff::civil::date;
