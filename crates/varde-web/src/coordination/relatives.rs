@@ -12,6 +12,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::Router;
+use varde_core::calendar::add_days;
 use varde_core::coordination::children::{self, ChildrenInput, Party};
 use varde_core::coordination::relatives::{self, AgreementInput, Relation};
 use varde_core::coordination::Scope;
@@ -319,4 +320,81 @@ async fn children_form(
     };
     let r = add_children(&state, &page.user.principal, id, &input).await;
     done(state, page, id, "children", r, f).await
+}
+
+/// The demo's relatives and children, on the demo's open plans (`plans`, in the order the
+/// demo made them), recorded by `oslo` through the same operations: an agreement due for
+/// review within 30 days whose relative is in the group, one further ahead, one withdrawn;
+/// children-as-relatives records in every combination.
+pub async fn seed_demo(state: &AppState, oslo: &Principal, plans: &[i64]) -> Result<(), WebError> {
+    let today = state.clock.today();
+    let day = |n: i64| add_days(today, n).to_string();
+    let agreement = |name: &str, relation: &str, scopes: &[&str], review: i64| AgreementInput {
+        name: name.into(),
+        contact: String::new(),
+        relation: relation.into(),
+        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        consent_how: "written".into(),
+        consent_on: day(-30),
+        review_on: day(review),
+    };
+    if let Some(&p) = plans.first() {
+        let a = add(
+            state,
+            oslo,
+            p,
+            &agreement("Siri Demo", "sibling", &["plan", "discharge_notice"], 20),
+        )
+        .await?;
+        to_group(state, oslo, p, a).await?;
+    }
+    if let Some(&p) = plans.get(1) {
+        add(
+            state,
+            oslo,
+            p,
+            &agreement("Per Demo", "parent", &["plan"], 150),
+        )
+        .await?;
+        let w = add(
+            state,
+            oslo,
+            p,
+            &agreement("Tone Demo", "partner", &["pathway_status"], 90),
+        )
+        .await?;
+        end(
+            state,
+            oslo,
+            p,
+            w,
+            "withdrawn",
+            "Personen ønsker ikke lenger deling",
+        )
+        .await?;
+    }
+    let records: [(&str, &str, &str, &str, &[&str]); 4] = [
+        (
+            "2",
+            "4, 11",
+            "yes",
+            "yes",
+            &["other_parent", "school_nurse"],
+        ),
+        ("1", "", "yes", "", &[]),
+        ("0", "", "", "", &[]),
+        ("1", "16", "yes", "yes", &["child_welfare"]),
+    ];
+    for (&p, (count, ages, talked, followed_up, with)) in plans.iter().zip(records) {
+        let input = ChildrenInput {
+            count: count.into(),
+            ages: ages.into(),
+            talked: talked.into(),
+            followed_up: followed_up.into(),
+            with: with.iter().map(|w| (*w).to_owned()).collect(),
+            on: day(-7),
+        };
+        add_children(state, oslo, p, &input).await?;
+    }
+    Ok(())
 }

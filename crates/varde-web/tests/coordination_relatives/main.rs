@@ -398,7 +398,35 @@ async fn the_page_records_and_refuses(app: &TestApp) {
     assert!(plan_page.contains(&path));
 }
 
+async fn the_demo_has_agreements_and_children(app: &TestApp) {
+    varde_web::coordination::demo::seed_demo_coordination(&app.state)
+        .await
+        .unwrap();
+    let oslo = app.token("koordinator.oslo").await;
+    let w = ok(get(app, &oslo, "/api/v1/coordination/worklist").await).await;
+    let due: Vec<&Value> = w
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "relatives_review")
+        .collect();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0]["what"], "Siri Demo");
+    let plan = due[0]["plan"].as_i64().unwrap();
+    let v = agreements_of(app, &oslo, plan).await;
+    assert!(v["agreements"][0]["member_id"].is_i64());
+    assert_eq!(v["children"][0]["count"], 2);
+    // Three people with minor children: every count hidden.
+    let f = ok(get(app, &oslo, "/api/v1/coordination/figures/children").await).await;
+    assert!(f
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["count"].is_null() && x["total"].is_null()));
+}
+
 on_both_engines!(
+    the_demo_has_agreements_and_children,
     an_agreement_is_recorded_reviewed_joined_and_withdrawn,
     another_organisation_is_refused_with_nothing_shown,
     bad_input_is_refused_with_nothing_written,
