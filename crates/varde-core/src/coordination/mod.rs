@@ -10,15 +10,19 @@
 //! | `plan.rs` | the individual plan's rules: goals, measures (owner inside the group, start and evaluation dates), evaluations, members and meetings |
 //! | `worklist.rs` | the coordinator's worklist: evaluations due, stale plans, meetings without minutes, consents expiring |
 //! | `figures.rs` | the shares of a unit's people with a plan, a coordinator, a group, a recent evaluation (suppressed < 5) |
+//! | `relatives.rs` | agreements with relatives (pårørendeavtale): who, relation, the scopes shared, the person's consent, the review date; ended or withdrawn |
+//! | `children.rs` | children as relatives (helsepersonelloven § 10 a): minor children, their needs talked about and followed up, with whom; the unit's shares (suppressed) |
 //! | `discharge/` | the discharge notice (section 3): its steps, who takes them, the dates' order, the national figures |
 //!
 //! Pure: no I/O, no clock; today is an argument.
 
 pub mod basis;
+pub mod children;
 pub mod consent;
 pub mod discharge;
 pub mod figures;
 pub mod plan;
+pub mod relatives;
 pub mod worklist;
 
 #[cfg(test)]

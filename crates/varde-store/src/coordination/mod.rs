@@ -8,21 +8,27 @@
 //! | `consents.rs` | record, withdraw, the one in force for a read (read at each decision, never cached), a person's consents and who read their data |
 //! | `plans.rs` | create a plan, read one whole, write to it (one write, its version checked, with its access entry) |
 //! | `facts.rs` | what the worklist and the figures need |
+//! | `relatives.rs` | agreements with relatives (`coordination_relatives_agreements`): record, end or withdraw (events in `coordination:relative:{id}`), make the relative a group member, the reviews for the worklist |
+//! | `children.rs` | children as relatives (`coordination_children_records`): record, list, the latest per plan for the figures |
 //! | `discharge/` | the discharge notices: the stream, the projection, the outbox rows, the webhooks |
 //!
 //! Every read of a plan and every write commits with its access-log entry.
 
+mod children;
 mod consents;
 pub mod discharge;
 mod facts;
 mod plans;
+mod relatives;
 
+pub use children::StoredChildren;
 pub use consents::{Reader, StoredConsent};
 pub use facts::{FigureFacts, WorklistFacts};
 pub use plans::{
     PlanRef, PlanWrite, StoredEvaluation, StoredGoal, StoredMeasure, StoredMeeting, StoredMember,
     StoredPlan,
 };
+pub use relatives::{coordination_relative_record, StoredAgreement};
 
 /// The access-log record of a plan.
 pub fn coordination_plan_record(id: i64) -> String {

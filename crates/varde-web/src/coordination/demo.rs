@@ -4,7 +4,8 @@
 //! measures owned by Oslo and by the TSB unit, evaluations (one overdue, one due soon), a
 //! responsibility group with the TSB clinician, a relative and the person, meetings with and
 //! without minutes; consents to the TSB unit in force, expiring within 30 days, withdrawn, and
-//! one to a responsibility group.
+//! one to a responsibility group; agreements with relatives and children-as-relatives records
+//! (`relatives::seed_demo`).
 
 use jiff::civil::Date;
 use varde_core::calendar::add_days;
@@ -102,6 +103,7 @@ pub async fn seed_demo_coordination(state: &AppState) -> Result<usize, WebError>
         "Frida Demo",
     ];
     let mut plans = 0;
+    let mut open = Vec::new();
     for (n, name) in names.iter().enumerate() {
         let nid = synthetic(n as u32).ok_or_else(|| WebError::internal("demo number"))?;
         let in_oslo = person(state, &oslo, &nid, name).await?;
@@ -115,6 +117,9 @@ pub async fn seed_demo_coordination(state: &AppState) -> Result<usize, WebError>
         let coordinator = if n == 3 { "" } else { "koordinator.oslo" };
         let plan = ops::create_plan(state, &oslo, in_oslo, coordinator, status).await?;
         plans += 1;
+        if status != "closed" {
+            open.push(plan);
+        }
         let w = |c: Change| ops::write(state, &oslo, plan, c);
         if n < 3 {
             w(Change::Member(MemberInput {
@@ -229,5 +234,7 @@ pub async fn seed_demo_coordination(state: &AppState) -> Result<usize, WebError>
             }
         }
     }
+    // Relatives and children as relatives (section 5).
+    super::relatives::seed_demo(state, &oslo, &open).await?;
     Ok(plans)
 }

@@ -11,6 +11,8 @@
 //! | `worklist.rs` | the coordinator's worklist (the area's start page, with links to the discharge notices the role may open) and the figures (page and API) |
 //! | `person_page.rs` | a person's page (plans, consents, forms) and the printable overview for the person |
 //! | `plan_page.rs` | the plan's page and its forms |
+//! | `relatives.rs` | relatives' agreements and children as relatives on a plan (section 5): the operations and the page `/coordination/plans/{id}/relatives` |
+//! | `relatives_api.rs` | their JSON API and the children figures |
 //! | `demo.rs` | the demo's shared people, plans, groups and consents |
 //! | `discharge/` | the discharge notices: raise, inbox, steps, national view, webhooks, demo |
 //!
@@ -23,6 +25,8 @@ pub mod discharge;
 pub mod ops;
 mod person_page;
 mod plan_page;
+pub mod relatives;
+mod relatives_api;
 mod worklist;
 
 use axum::Router;
@@ -36,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(worklist::page_routes())
         .merge(person_page::routes())
         .merge(plan_page::routes())
+        .merge(relatives::routes())
         .merge(discharge::routes())
 }
 
@@ -43,6 +48,7 @@ pub fn routes() -> Router<AppState> {
 pub fn api_routes() -> Router<AppState> {
     api::routes()
         .merge(worklist::api_routes())
+        .merge(relatives_api::routes())
         .merge(discharge::api_routes())
 }
 
@@ -50,6 +56,7 @@ pub fn api_routes() -> Router<AppState> {
 pub fn api_doc() -> utoipa::openapi::OpenApi {
     let mut doc = api::ApiDoc::openapi();
     doc.merge(worklist::ApiDoc::openapi());
+    doc.merge(relatives_api::ApiDoc::openapi());
     doc.merge(discharge::api_doc());
     doc
 }

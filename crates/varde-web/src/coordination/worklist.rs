@@ -11,7 +11,9 @@ use axum::Router;
 use jiff::civil::Date;
 use serde::Serialize;
 use utoipa::ToSchema;
+use varde_core::coordination::children::ChildrenFigure;
 use varde_core::coordination::figures::{self, Figure, PersonFacts};
+use varde_core::coordination::relatives;
 use varde_core::coordination::worklist::{self, ConsentFacts, MeasureDue, MeetingFacts, PlanFacts};
 
 use crate::api::json;
@@ -36,7 +38,8 @@ pub(super) fn api_routes() -> Router<AppState> {
 /// One row of the worklist.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Row {
-    /// `evaluation_overdue`, `evaluation_due`, `stale_plan`, `minutes_missing`, `consent_expiring`.
+    /// `evaluation_overdue`, `evaluation_due`, `stale_plan`, `minutes_missing`, `consent_expiring`,
+    /// `relatives_review` (an agreement with a relative due for review).
     pub kind: String,
     /// The plan (none for a consent).
     pub plan: Option<i64>,
@@ -46,7 +49,7 @@ pub struct Row {
     pub date: String,
     /// The person's name.
     pub person: String,
-    /// The measure's text, or the consent's scope and grantee.
+    /// The measure's text, the consent's scope and grantee, or the relative's name.
     pub what: String,
 }
 
@@ -110,6 +113,10 @@ pub async fn rows(state: &AppState, access: &OrgAccess<ReadPlans>) -> Result<Vec
         })
         .collect();
     let items = worklist::worklist(today, &measures, &plans, &meetings, &cf);
+    let reviews = state
+        .store
+        .coordination_relatives_reviews(access.org(), access.principal.user.0)
+        .await?;
     access.log(state, "coordination:worklist".into()).await?;
     let name_of = |plan: i64| {
         f.plans
@@ -118,7 +125,7 @@ pub async fn rows(state: &AppState, access: &OrgAccess<ReadPlans>) -> Result<Vec
             .map(|p| p.1.clone())
             .unwrap_or_default()
     };
-    Ok(items
+    let mut out: Vec<Row> = items
         .into_iter()
         .map(|i| {
             let (person, what) = match i.plan {
@@ -145,7 +152,21 @@ pub async fn rows(state: &AppState, access: &OrgAccess<ReadPlans>) -> Result<Vec
                 what,
             }
         })
-        .collect())
+        .collect();
+    // Agreements with relatives due for review (within 30 days, or past).
+    for (agreement, plan, name, review_on) in reviews {
+        if day(&review_on).is_some_and(|d| relatives::review_due(d, today)) {
+            out.push(Row {
+                kind: "relatives_review".to_owned(),
+                plan: Some(plan),
+                record: agreement,
+                date: review_on,
+                person: name_of(plan),
+                what: name,
+            });
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Template)]
@@ -205,6 +226,8 @@ pub async fn figures_of(
 struct FiguresPage {
     c: Chrome,
     figures: Vec<Figure>,
+    /// Children as relatives (section 5).
+    children: Vec<ChildrenFigure>,
     /// The discharge pages the role may open (href, text key).
     links: Vec<(&'static str, &'static str)>,
 }
@@ -215,7 +238,9 @@ async fn figures_page(
     access: OrgAccess<SeeCoordinationFigures>,
 ) -> PageResult {
     let figures = figures_of(&state, &access).await?;
+    let children = super::relatives_api::figures_of(&state, &access).await?;
     render(&FiguresPage {
+        children,
         links: super::discharge::start::links(&page.user.principal),
         c: page.c,
         figures,

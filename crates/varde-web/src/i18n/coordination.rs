@@ -16,6 +16,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("coordination.item.stale_plan", "Plan uten evaluering siste 6 måneder", "Plan with no evaluation in 6 months"),
     ("coordination.item.minutes_missing", "Møte uten referat", "Meeting without minutes"),
     ("coordination.item.consent_expiring", "Samtykke utløper", "Consent ending"),
+    ("coordination.item.relatives_review", "Pårørendeavtale skal gjennomgås", "Agreement with a relative due for review"),
     ("coordination.figures", "Tall for samhandling", "Coordination figures"),
     ("coordination.figures_intro", "Andelen av personene virksomheten har registrert som har individuell plan, koordinator, ansvarsgruppe og en plan evaluert siste 6 måneder.", "The share of the people the organisation has registered who have an individual plan, a coordinator, a responsibility group and a plan evaluated in the last 6 months."),
     ("coordination.figure", "Tall", "Figure"),
