@@ -44,6 +44,15 @@ pub fn date(field: &'static str, v: &str) -> Result<Date, FieldError> {
     parse_date(v.trim()).ok_or_else(|| FieldError::new(field, "a date as YYYY-MM-DD"))
 }
 
+/// A required date: empty is refused with `missing` (the rule that says why it is needed).
+pub fn required_date(field: &'static str, v: &str, missing: &str) -> Result<Date, FieldError> {
+    if v.trim().is_empty() {
+        Err(FieldError::new(field, missing))
+    } else {
+        date(field, v)
+    }
+}
+
 /// An optional date: empty is `None`.
 pub fn opt_date(field: &'static str, v: &str) -> Result<Option<Date>, FieldError> {
     if v.trim().is_empty() {

@@ -127,17 +127,13 @@ pub fn check(input: &ConsentInput, today: Date) -> Result<NewConsent, Vec<FieldE
             .map_err(|e| errors.push(e))
             .ok()
     };
-    let until = if input.valid_until.trim().is_empty() {
-        errors.push(FieldError::new(
-            "valid_until",
-            "a consent must have an end date",
-        ));
-        None
-    } else {
-        fields::date("valid_until", &input.valid_until)
-            .map_err(|e| errors.push(e))
-            .ok()
-    };
+    let until = fields::required_date(
+        "valid_until",
+        &input.valid_until,
+        "a consent must have an end date",
+    )
+    .map_err(|e| errors.push(e))
+    .ok();
     if let (Some(f), Some(u)) = (from, until) {
         if u < f {
             errors.push(FieldError::new(

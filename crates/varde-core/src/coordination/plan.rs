@@ -164,17 +164,13 @@ pub fn measure(
     let start = fields::date("start", &m.start)
         .map_err(|e| errors.push(e))
         .ok();
-    let evaluate_on = if m.evaluate_on.trim().is_empty() {
-        errors.push(FieldError::new(
-            "evaluate_on",
-            "a measure must have an evaluation date",
-        ));
-        None
-    } else {
-        fields::date("evaluate_on", &m.evaluate_on)
-            .map_err(|e| errors.push(e))
-            .ok()
-    };
+    let evaluate_on = fields::required_date(
+        "evaluate_on",
+        &m.evaluate_on,
+        "a measure must have an evaluation date",
+    )
+    .map_err(|e| errors.push(e))
+    .ok();
     if let (Some(s), Some(e)) = (start, evaluate_on) {
         if e < s {
             errors.push(FieldError::new(

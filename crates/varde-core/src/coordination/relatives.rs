@@ -149,17 +149,13 @@ pub fn check(input: &AgreementInput, today: Date) -> Result<NewAgreement, Vec<Fi
             .map_err(|e| errors.push(e))
             .ok()
     };
-    let review_on = if input.review_on.trim().is_empty() {
-        errors.push(FieldError::new(
-            "review_on",
-            "an agreement must have a review date",
-        ));
-        None
-    } else {
-        fields::date("review_on", &input.review_on)
-            .map_err(|e| errors.push(e))
-            .ok()
-    };
+    let review_on = fields::required_date(
+        "review_on",
+        &input.review_on,
+        "an agreement must have a review date",
+    )
+    .map_err(|e| errors.push(e))
+    .ok();
     if let Some(r) = review_on {
         if r < today {
             errors.push(FieldError::new("review_on", "must not be in the past"));
