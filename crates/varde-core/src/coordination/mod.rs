@@ -10,6 +10,7 @@
 //! | `plan.rs` | the individual plan's rules: goals, measures (owner inside the group, start and evaluation dates), evaluations, members and meetings |
 //! | `worklist.rs` | the coordinator's worklist: evaluations due, stale plans, meetings without minutes, consents expiring |
 //! | `figures.rs` | the shares of a unit's people with a plan, a coordinator, a group, a recent evaluation (suppressed < 5) |
+//! | `overdose.rs` | follow-up after a non-fatal overdose (section 4): registration with the person's consent, the risk week's hours, attempts and outcomes, the anonymous monitoring row |
 //! | `discharge/` | the discharge notice (section 3): its steps, who takes them, the dates' order, the national figures |
 //!
 //! Pure: no I/O, no clock; today is an argument.
@@ -18,6 +19,7 @@ pub mod basis;
 pub mod consent;
 pub mod discharge;
 pub mod figures;
+pub mod overdose;
 pub mod plan;
 pub mod worklist;
 
