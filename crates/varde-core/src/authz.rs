@@ -112,7 +112,7 @@ pub enum Action {
     /// the clinicians of an ambulance service or emergency ward (a health trust's or a
     /// municipality's — legevakt is municipal), for a person of their own register.
     CoordinationOverdoseWrite,
-    /// Read an overdose notice: the registering organisation's clinicians, and the casework
+    /// Read an overdose notice: the registering organisation's casework staff, and the casework
     /// staff of the municipality it is addressed to with the person's consent in force (scope
     /// `overdose_notice`; no legal basis covers it).
     CoordinationOverdoseRead,
@@ -693,7 +693,7 @@ pub fn decide(
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
         Action::CoordinationOverdoseRead | Action::CoordinationOverdoseFollowUp => {
-            // The registering organisation reads its own notice (its clinicians); the
+            // The registering organisation reads its own notice (its casework staff); the
             // addressed municipality's casework staff read and follow up only by the person's
             // consent in force for the scope, found at this decision. No legal basis and no
             // break-glass: the follow-up is voluntary.
@@ -708,10 +708,7 @@ pub fn decide(
                 } else {
                     Decision::deny(Reason::NoConsentOrLegalBasis)
                 }
-            } else if same_org
-                && action == Action::CoordinationOverdoseRead
-                && actor.role == Role::Clinician
-            {
+            } else if same_org && action == Action::CoordinationOverdoseRead {
                 Decision::allow(Reason::OwnOrganisation)
             } else if same_org {
                 Decision::deny(Reason::RoleHasNoAccess)

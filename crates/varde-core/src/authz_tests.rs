@@ -218,7 +218,7 @@ fn expected(
                         }
                     )
                 } else {
-                    same && role == Role::Clinician && action == Action::CoordinationOverdoseRead
+                    same && action == Action::CoordinationOverdoseRead
                 },
             false,
         ),

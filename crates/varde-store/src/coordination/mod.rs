@@ -8,6 +8,7 @@
 //! | `consents.rs` | record, withdraw, the one in force for a read (read at each decision, never cached), a person's consents and who read their data |
 //! | `plans.rs` | create a plan, read one whole, write to it (one write, its version checked, with its access entry) |
 //! | `facts.rs` | what the worklist and the figures need |
+//! | `overdose.rs` | the overdose notices: registration with its consent and monitoring row, steps, reads, the stamp |
 //! | `discharge/` | the discharge notices: the stream, the projection, the outbox rows, the webhooks |
 //!
 //! Every read of a plan and every write commits with its access-log entry.
@@ -15,6 +16,7 @@
 mod consents;
 pub mod discharge;
 mod facts;
+pub mod overdose;
 mod plans;
 
 pub use consents::{Reader, StoredConsent};

@@ -13,6 +13,7 @@
 //! | `plan_page.rs` | the plan's page and its forms |
 //! | `demo.rs` | the demo's shared people, plans, groups and consents |
 //! | `discharge/` | the discharge notices: raise, inbox, steps, national view, webhooks, demo |
+//! | `overdose/` | follow-up after a non-fatal overdose: register with consent, the municipality's worklist, attempts and outcome |
 //!
 //! The rules are `varde_core::coordination`; storage is `varde_store`'s `coordination_*`.
 
@@ -21,6 +22,7 @@ mod api;
 pub mod demo;
 pub mod discharge;
 pub mod ops;
+pub mod overdose;
 mod person_page;
 mod plan_page;
 mod worklist;
@@ -37,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(person_page::routes())
         .merge(plan_page::routes())
         .merge(discharge::routes())
+        .merge(overdose::routes())
 }
 
 /// The area's JSON API (mounted under `/api/v1`).
@@ -44,6 +47,7 @@ pub fn api_routes() -> Router<AppState> {
     api::routes()
         .merge(worklist::api_routes())
         .merge(discharge::api_routes())
+        .merge(overdose::api_routes())
 }
 
 /// The area's OpenAPI document.
@@ -51,5 +55,6 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     let mut doc = api::ApiDoc::openapi();
     doc.merge(worklist::ApiDoc::openapi());
     doc.merge(discharge::api_doc());
+    doc.merge(overdose::api_doc());
     doc
 }

@@ -11,6 +11,7 @@ mod advisory_statistics;
 mod audit;
 mod coordination;
 mod coordination_discharge;
+mod coordination_overdose;
 mod drugcheck;
 mod feedback;
 mod monitoring;
@@ -240,7 +241,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 18] = [
+const GROUPS: [&[(&str, &str, &str)]; 19] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
@@ -258,6 +259,7 @@ const GROUPS: [&[(&str, &str, &str)]; 18] = [
     advisory::TEXTS,
     advisory_statistics::TEXTS,
     coordination_discharge::TEXTS,
+    coordination_overdose::TEXTS,
     coordination::TEXTS,
 ];
 

@@ -72,6 +72,7 @@ fn keys_are_unique_and_carry_their_areas_name() {
         "advisory.",
         "advisory.",
         "coordination.discharge.",
+        "coordination.overdose.",
         "coordination.",
     ];
     let mut seen = BTreeSet::new();
