@@ -393,7 +393,28 @@ async fn the_openapi_document_names_the_routes(app: &TestApp) {
     }
 }
 
+async fn the_demo_fills_every_state(app: &TestApp) {
+    let n = varde_web::coordination::overdose::demo::seed(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(n, 8);
+    let oslo = app.token("koordinator.oslo").await;
+    let list = json_of(get(app, &oslo, "/api/v1/coordination/overdose").await).await;
+    let states: std::collections::BTreeSet<&str> = list["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(states.len(), 3, "every state: {states:?}");
+    let bergen = app.token("radgiver.bergen").await;
+    let list = json_of(get(app, &bergen, "/api/v1/coordination/overdose").await).await;
+    assert_eq!(list["notices"].as_array().unwrap().len(), 3, "{list}");
+    assert!(overdose_rows(app).await >= 8);
+}
+
 on_both_engines!(
+    the_demo_fills_every_state,
     the_whole_flow,
     a_third_organisation_and_a_withdrawal_see_nothing,
     bad_input_is_refused_with_nothing_written,

@@ -6,6 +6,7 @@
 //! | `access.rs` | `OverdoseAccess`: the decision on one notice (the registering organisation holds it; the municipality reads it by the person's consent, read at each decision and named in the access entry); a denial is logged and answered 404 |
 //! | `ops.rs` | the operations: register (the consent, the notice, the monitoring row, the outbox rows in one write), a step (attempt, close), read, list; the notice as JSON |
 //! | `api.rs` | the JSON API with its OpenAPI description |
+//! | `demo.rs` | the demo's notices in Oslo and Bergen in every state, registered by the demo's emergency ward clinician (`ambulanse`) |
 //! | `pages.rs` | the worklist (updating itself by the stamp, with the hours left of each risk week) with the form to register; one notice with the follow-up's forms |
 //!
 //! The rules are `varde_core::coordination::overdose`; storage is `varde_store`'s
@@ -14,6 +15,7 @@
 
 mod access;
 mod api;
+pub mod demo;
 pub mod ops;
 mod pages;
 
