@@ -103,6 +103,20 @@ async fn the_whole_flow(app: &TestApp) {
 
     // The monitoring's overdoses source counts it: one anonymous row.
     assert_eq!(overdose_rows(app).await, rows + 1);
+    // … and the weekly series the aberration detection evaluates counts it in its week
+    // (2026-W48), nationally and in Oslo's county.
+    let weeks = app
+        .db
+        .store
+        .series_weeks(varde_core::monitoring::series::Source::Overdoses, None)
+        .await
+        .unwrap();
+    let counted: Vec<_> = weeks
+        .iter()
+        .filter(|w| w.week == 202648 && w.observed >= 1.0)
+        .map(|w| w.area.as_str())
+        .collect();
+    assert!(counted.contains(&"national"), "{weeks:?}");
 
     // Oslo sees it at once, with the hours left of the risk week (02:30 → 13:00: 10 h gone).
     let after = json_of(get(app, &oslo, "/api/v1/coordination/overdose/stamp").await).await;
