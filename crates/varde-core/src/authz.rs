@@ -108,6 +108,17 @@ pub enum Action {
     CoordinationDischargeWebhook,
     /// Read the national discharge figures (aggregates, small cells suppressed).
     CoordinationDischargeNational,
+    /// Register a non-fatal overdose, with the person's consent to a municipality's follow-up:
+    /// the clinicians of an ambulance service or emergency ward (a health trust's or a
+    /// municipality's — legevakt is municipal), for a person of their own register.
+    CoordinationOverdoseWrite,
+    /// Read an overdose notice: the registering organisation's casework staff, and the casework
+    /// staff of the municipality it is addressed to with the person's consent in force (scope
+    /// `overdose_notice`; no legal basis covers it).
+    CoordinationOverdoseRead,
+    /// Record the follow-up of an overdose notice (attempts, the outcome): the addressed
+    /// municipality's casework staff, with the consent in force.
+    CoordinationOverdoseFollowUp,
     /// Read a person's individual plan, its responsibility group and meetings (coordination,
     /// scope `plan`): the own organisation's, or another's with the person's consent or a
     /// legal basis.
@@ -122,7 +133,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 44] = [
+    pub const ALL: [Action; 47] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -163,6 +174,9 @@ impl Action {
         Action::CoordinationDischargeRead,
         Action::CoordinationDischargeWebhook,
         Action::CoordinationDischargeNational,
+        Action::CoordinationOverdoseWrite,
+        Action::CoordinationOverdoseRead,
+        Action::CoordinationOverdoseFollowUp,
         Action::CoordinationRead,
         Action::CoordinationWrite,
         Action::ConsentManage,
@@ -211,6 +225,9 @@ impl Action {
             Action::CoordinationDischargeRead => "coordination.discharge.read",
             Action::CoordinationDischargeWebhook => "coordination.discharge.webhook",
             Action::CoordinationDischargeNational => "coordination.discharge.national",
+            Action::CoordinationOverdoseWrite => "coordination.overdose.write",
+            Action::CoordinationOverdoseRead => "coordination.overdose.read",
+            Action::CoordinationOverdoseFollowUp => "coordination.overdose.follow_up",
             Action::CoordinationRead => "coordination.read",
             Action::CoordinationWrite => "coordination.write",
             Action::ConsentManage => "coordination.consent",
@@ -241,6 +258,9 @@ impl Action {
                 | Action::CoordinationRead
                 | Action::CoordinationWrite
                 | Action::ConsentManage
+                | Action::CoordinationOverdoseWrite
+                | Action::CoordinationOverdoseRead
+                | Action::CoordinationOverdoseFollowUp
         )
     }
 
@@ -249,6 +269,9 @@ impl Action {
     pub fn scope(self) -> Option<Scope> {
         match self {
             Action::CoordinationRead | Action::CoordinationWrite => Some(Scope::Plan),
+            Action::CoordinationOverdoseRead | Action::CoordinationOverdoseFollowUp => {
+                Some(Scope::OverdoseNotice)
+            }
             _ => None,
         }
     }
@@ -660,6 +683,39 @@ pub fn decide(
             Role::Analyst => Decision::allow(Reason::AggregateStatistics),
             _ => Decision::deny(Reason::RoleHasNoAccess),
         },
+        Action::CoordinationOverdoseWrite => match (actor.role, actor.org_kind) {
+            (Role::Clinician, Some(OrgKind::HealthTrust | OrgKind::Municipality)) if same_org => {
+                Decision::allow(Reason::OwnOrganisation)
+            }
+            (Role::Clinician, Some(OrgKind::HealthTrust | OrgKind::Municipality)) => {
+                Decision::deny(Reason::OtherOrganisation)
+            }
+            _ => Decision::deny(Reason::RoleHasNoAccess),
+        },
+        Action::CoordinationOverdoseRead | Action::CoordinationOverdoseFollowUp => {
+            // The registering organisation reads its own notice (its casework staff); the
+            // addressed municipality's casework staff read and follow up only by the person's
+            // consent in force for the scope, found at this decision. No legal basis and no
+            // break-glass: the follow-up is voluntary.
+            let addressed = subject.relationship == Relationship::Addressee
+                && actor.org_kind == Some(OrgKind::Municipality);
+            if !actor.role.works_with_personal_data() {
+                Decision::deny(Reason::RoleHasNoAccess)
+            } else if addressed {
+                if matches!(subject.consent, Consent::Given { scope, .. } if Some(scope) == action.scope())
+                {
+                    Decision::allow(Reason::Consent)
+                } else {
+                    Decision::deny(Reason::NoConsentOrLegalBasis)
+                }
+            } else if same_org && action == Action::CoordinationOverdoseRead {
+                Decision::allow(Reason::OwnOrganisation)
+            } else if same_org {
+                Decision::deny(Reason::RoleHasNoAccess)
+            } else {
+                Decision::deny(Reason::OtherOrganisation)
+            }
+        }
         Action::CoordinationRead | Action::CoordinationWrite => {
             if !actor.role.works_with_personal_data() {
                 return Decision::deny(Reason::RoleHasNoAccess);

@@ -5,7 +5,7 @@ use crate::org::UserId;
 
 const OWN: OrgId = OrgId(1);
 const OTHER: OrgId = OrgId(2);
-const CONSENTS: [Consent; 4] = [
+const CONSENTS: [Consent; 5] = [
     Consent::None,
     Consent::Given {
         id: 1,
@@ -14,6 +14,10 @@ const CONSENTS: [Consent; 4] = [
     Consent::Given {
         id: 2,
         scope: Scope::DischargeNotice,
+    },
+    Consent::Given {
+        id: 3,
+        scope: Scope::OverdoseNotice,
     },
     Consent::Withdrawn,
 ];
@@ -197,6 +201,27 @@ fn expected(
             false,
         ),
         Action::CoordinationDischargeNational => (role == Role::Analyst, false),
+        Action::CoordinationOverdoseWrite => (
+            role == Role::Clinician
+                && same
+                && matches!(kind, Some(OrgKind::HealthTrust | OrgKind::Municipality)),
+            false,
+        ),
+        Action::CoordinationOverdoseRead | Action::CoordinationOverdoseFollowUp => (
+            casework
+                && if rel == Relationship::Addressee && kind == Some(OrgKind::Municipality) {
+                    matches!(
+                        consent,
+                        Consent::Given {
+                            scope: Scope::OverdoseNotice,
+                            ..
+                        }
+                    )
+                } else {
+                    same && action == Action::CoordinationOverdoseRead
+                },
+            false,
+        ),
         Action::ConsentManage => (casework && same, false),
         Action::CoordinationFigures => (role == Role::Analyst || (casework && same), false),
     }

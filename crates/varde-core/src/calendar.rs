@@ -50,6 +50,15 @@ pub fn day_in_oslo(t: Timestamp) -> Date {
     }
 }
 
+/// The wall-clock time in Oslo of the instant `t` (to the minute's precision the forms use;
+/// seconds kept). Without the zone, Central European Time, as [`day_in_oslo`].
+pub fn time_in_oslo(t: Timestamp) -> jiff::civil::DateTime {
+    match oslo() {
+        Ok(tz) => t.to_zoned(tz.clone()).datetime(),
+        Err(_) => t.to_zoned(TimeZone::fixed(jiff::tz::offset(1))).datetime(),
+    }
+}
+
 /// A named Norwegian public holiday.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Holiday {

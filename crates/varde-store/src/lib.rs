@@ -53,6 +53,9 @@ pub use coordination::discharge::{
     discharge_record, discharge_stream, DischargeMessage, DischargeRaise, DischargeStep, NoticeRef,
     StoredNotice,
 };
+pub use coordination::overdose::{
+    overdose_stream, OverdoseRef, OverdoseRegister, OverdoseStep, StoredOverdose,
+};
 pub use coordination::{
     coordination_consent_record, coordination_plan_record, coordination_relative_record,
     FigureFacts, PlanRef, PlanWrite, Reader, StoredAgreement, StoredChildren, StoredConsent,

@@ -126,10 +126,14 @@ pub fn menu(p: &Principal) -> Vec<MenuLink> {
                 Some("/advisory/statistics".to_owned())
             }
             // The coordinator's worklist (with links to the discharge notices), else the
-            // discharge notices, else the figures, else the national discharge view.
+            // discharge notices, else the overdose follow-up, else the figures, else the national
+            // discharge view.
             "coordination" if allowed(Action::CoordinationRead) => Some("/coordination".to_owned()),
             "coordination" if allowed(Action::CoordinationDischargeRead) => {
                 Some("/coordination/discharge".to_owned())
+            }
+            "coordination" if allowed(Action::CoordinationOverdoseRead) => {
+                Some("/coordination/overdose".to_owned())
             }
             "coordination" if allowed(Action::CoordinationFigures) => {
                 Some("/coordination/figures".to_owned())

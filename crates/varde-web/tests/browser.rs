@@ -15,6 +15,8 @@ mod common;
 mod coordination;
 #[path = "browser/coordination_discharge.rs"]
 mod coordination_discharge;
+#[path = "browser/coordination_overdose.rs"]
+mod coordination_overdose;
 #[path = "browser/coordination_walk.rs"]
 mod coordination_walk;
 #[path = "browser/drugcheck.rs"]

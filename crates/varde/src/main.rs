@@ -428,6 +428,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .await
         .map_err(|e| anyhow::anyhow!("the demo's advisory cases: {}", e.detail))?;
     let discharge = varde_web::coordination::discharge::demo::seed(&state).await?;
+    let overdose = varde_web::coordination::overdose::demo::seed(&state).await?;
     let coordination = varde_web::coordination::demo::seed_demo_coordination(&state)
         .await
         .map_err(|e| anyhow::anyhow!("the demo's coordination plans: {}", e.detail))?;
@@ -502,6 +503,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     writeln!(
         out,
         "{discharge} discharge notices from the demo TSB unit to Oslo and Bergen (kliniker, koordinator.oslo: http://{addr}/coordination/discharge; analytiker: /coordination/discharge/national)."
+    )?;
+    writeln!(
+        out,
+        "{overdose} overdose notices from an emergency ward to Oslo and Bergen, by consent (ambulanse, koordinator.oslo, radgiver.bergen: http://{addr}/coordination/overdose)."
     )?;
     writeln!(
         out,

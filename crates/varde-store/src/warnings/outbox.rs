@@ -89,11 +89,19 @@ pub enum Outbox {
     Warnings,
     /// The discharge notices' (`coordination_discharge_webhooks`, …).
     CoordinationDischarge,
+    /// The overdose notices': the same coordination subscribers of a municipality
+    /// (`coordination_discharge_webhooks`), their own deliveries and attempts
+    /// (`coordination_overdose_deliveries`, `coordination_overdose_attempts`).
+    CoordinationOverdose,
 }
 
 impl Outbox {
     /// Every outbox, in the order a worker serves them.
-    pub const ALL: [Outbox; 2] = [Outbox::Warnings, Outbox::CoordinationDischarge];
+    pub const ALL: [Outbox; 3] = [
+        Outbox::Warnings,
+        Outbox::CoordinationDischarge,
+        Outbox::CoordinationOverdose,
+    ];
 
     /// The tables: (subscribers, deliveries, attempts).
     fn tables(self) -> (&'static str, &'static str, &'static str) {
@@ -107,6 +115,11 @@ impl Outbox {
                 "coordination_discharge_webhooks",
                 "coordination_discharge_deliveries",
                 "coordination_discharge_attempts",
+            ),
+            Outbox::CoordinationOverdose => (
+                "coordination_discharge_webhooks",
+                "coordination_overdose_deliveries",
+                "coordination_overdose_attempts",
             ),
         }
     }

@@ -15,6 +15,7 @@
 //! | `relatives_api.rs` | their JSON API and the children figures |
 //! | `demo.rs` | the demo's shared people, plans, groups and consents |
 //! | `discharge/` | the discharge notices: raise, inbox, steps, national view, webhooks, demo |
+//! | `overdose/` | follow-up after a non-fatal overdose: register with consent, the municipality's worklist, attempts and outcome |
 //!
 //! The rules are `varde_core::coordination`; storage is `varde_store`'s `coordination_*`.
 
@@ -23,6 +24,7 @@ mod api;
 pub mod demo;
 pub mod discharge;
 pub mod ops;
+pub mod overdose;
 mod person_page;
 mod plan_page;
 pub mod relatives;
@@ -42,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(plan_page::routes())
         .merge(relatives::routes())
         .merge(discharge::routes())
+        .merge(overdose::routes())
 }
 
 /// The area's JSON API (mounted under `/api/v1`).
@@ -50,6 +53,7 @@ pub fn api_routes() -> Router<AppState> {
         .merge(worklist::api_routes())
         .merge(relatives_api::routes())
         .merge(discharge::api_routes())
+        .merge(overdose::api_routes())
 }
 
 /// The area's OpenAPI document.
@@ -58,5 +62,6 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     doc.merge(worklist::ApiDoc::openapi());
     doc.merge(relatives_api::ApiDoc::openapi());
     doc.merge(discharge::api_doc());
+    doc.merge(overdose::api_doc());
     doc
 }

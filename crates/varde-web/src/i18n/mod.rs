@@ -11,6 +11,7 @@ mod advisory_statistics;
 mod audit;
 mod coordination;
 mod coordination_discharge;
+mod coordination_overdose;
 mod coordination_relatives;
 mod drugcheck;
 mod feedback;
@@ -241,7 +242,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Every area's texts.
-const GROUPS: [&[(&str, &str, &str)]; 19] = [
+const GROUPS: [&[(&str, &str, &str)]; 20] = [
     shell::TEXTS,
     sessions::TEXTS,
     persons::TEXTS,
@@ -260,6 +261,7 @@ const GROUPS: [&[(&str, &str, &str)]; 19] = [
     advisory_statistics::TEXTS,
     coordination_discharge::TEXTS,
     coordination_relatives::TEXTS,
+    coordination_overdose::TEXTS,
     coordination::TEXTS,
 ];
 

@@ -301,6 +301,23 @@ pub(super) const RULES: &[(&str, &str, &str)] = &[
     ("coordination.discharge.changed", "the notice has changed since it was read", "varselet er endret siden det ble lest"),
     ("coordination.discharge.path", "the notice id in the path must be a number", "varselets ID i adressen må være et tall"),
     ("coordination.discharge.legal_basis", "legal basis: discharge notice (FOR-2011-11-18-1115 §§ 8–10)", "rettslig grunnlag: utskrivningsvarsel (FOR-2011-11-18-1115 §§ 8–10)"),
+    // ---------------------------------------------------------------- coordination (overdose follow-up)
+    ("coordination.overdose.datetime", "a date and time as YYYY-MM-DDTHH:MM", "et tidspunkt som ÅÅÅÅ-MM-DDTTT:MM"),
+    ("coordination.overdose.risk_week", "must be within the last 7 days", "må være innenfor de siste sju dagene"),
+    ("coordination.overdose.guardian", "a person under 16 consents through a guardian", "for en person under 16 år samtykker foresatte"),
+    ("coordination.overdose.guardian_name", "name the guardian who consents", "oppgi navnet på foresatte som samtykker"),
+    ("coordination.overdose.consent_max", "at most 90 days after the overdose", "høyst 90 dager etter overdosen"),
+    ("coordination.overdose.outcome", "closing needs an outcome: one of reached, declined, not_reached, referred_to_treatment, linked_to_plan", "avslutning krever et utfall: en av reached, declined, not_reached, referred_to_treatment, linked_to_plan"),
+    ("coordination.overdose.plan", "name the coordination plan", "oppgi koordineringsplanen"),
+    ("coordination.overdose.plan_only", "only with the outcome linked_to_plan", "bare med utfallet linked_to_plan"),
+    ("coordination.overdose.closed", "the notice is closed", "varselet er avsluttet"),
+    ("coordination.overdose.before", "must not be before the overdose", "kan ikke være før overdosen"),
+    ("coordination.overdose.before_attempt", "must not be before the last attempt", "kan ikke være før siste kontaktforsøk"),
+    ("coordination.overdose.municipality", "a municipality in Varde", "en kommune i Varde"),
+    ("coordination.overdose.no_kommune", "the person has no municipality of residence in the register: choose one", "personen har ingen bostedskommune i registeret: velg en"),
+    ("coordination.overdose.no_municipality", "no municipality in Varde has the person's municipality number: choose one", "ingen kommune i Varde har personens kommunenummer: velg en"),
+    ("coordination.overdose.kommune", "a municipality number", "et kommunenummer"),
+    ("coordination.overdose.plan_of", "a coordination plan of the person in the municipality", "en koordineringsplan for personen i kommunen"),
     // advisory units for drug cases (issue 12)
     // ---------------------------------------------------------------- coordination (consent, plans)
     ("coordination.record_id", "a record id (a whole number)", "et løpenummer (et heltall)"),

@@ -73,6 +73,7 @@ fn keys_are_unique_and_carry_their_areas_name() {
         "advisory.",
         "coordination.discharge.",
         "coordination.relatives.",
+        "coordination.overdose.",
         "coordination.",
     ];
     let mut seen = BTreeSet::new();

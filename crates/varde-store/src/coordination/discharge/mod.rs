@@ -153,32 +153,41 @@ fn stored_of(t: NoticeTuple) -> Result<(StoredNotice, String), StoreError> {
     ))
 }
 
-/// Writes one outbox row per active subscriber of the municipality, inside a transaction.
+/// Writes one outbox row per active subscriber of the municipality (its coordination
+/// subscribers, `coordination_discharge_webhooks`) into the deliveries table `$deliveries` (the
+/// discharge notices' or the overdose notices', each with a `notice_id`), inside a
+/// transaction.
 macro_rules! outbox_rows_tx {
-    ($tx:expr, $org:expr, $notice:expr, $m:expr, $now_ms:expr) => {{
-        let m: &DischargeMessage = $m;
+    ($tx:expr, $deliveries:expr, $org:expr, $notice:expr, $m:expr, $now_ms:expr) => {{
+        let m: &$crate::coordination::discharge::DischargeMessage = $m;
         let hooks: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM coordination_discharge_webhooks WHERE org_id = $1 AND active = TRUE ORDER BY id",
         )
         .bind($org)
         .fetch_all(&mut *$tx)
         .await?;
+        let insert = format!(
+            "INSERT INTO {} (webhook_id, message_id, notice_id, event_type, content_type, body, status, created_at, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, 'application/json', $5, 'pending', $6, $6)",
+            $deliveries
+        );
         for hook in hooks {
-            sqlx::query(
-                "INSERT INTO coordination_discharge_deliveries (webhook_id, message_id, notice_id, event_type, content_type, body, status, created_at, next_attempt_at) \
-                 VALUES ($1, $2, $3, $4, 'application/json', $5, 'pending', $6, $6)",
-            )
-            .bind(hook)
-            .bind(format!("{}.{hook}", m.message_base))
-            .bind($notice)
-            .bind(&m.event_type)
-            .bind(&m.body)
-            .bind($now_ms)
-            .execute(&mut *$tx)
-            .await?;
+            sqlx::query(&insert)
+                .bind(hook)
+                .bind(format!("{}.{hook}", m.message_base))
+                .bind($notice)
+                .bind(&m.event_type)
+                .bind(&m.body)
+                .bind($now_ms)
+                .execute(&mut *$tx)
+                .await?;
         }
     }};
 }
+pub(crate) use outbox_rows_tx;
+
+/// The discharge notices' deliveries table.
+const DELIVERIES: &str = "coordination_discharge_deliveries";
 
 impl Store {
     /// Raises a notice: the projection row, the event, the outbox rows and the access entry in
@@ -222,7 +231,7 @@ impl Store {
                     };
                     append_event_tx!(tx, &ev);
                     let m = (w.message)(id);
-                    outbox_rows_tx!(tx, w.municipality_org.0, id, &m, now_ms);
+                    outbox_rows_tx!(tx, DELIVERIES, w.municipality_org.0, id, &m, now_ms);
                     let mut access = w.access.clone();
                     access.record = discharge_record(id);
                     append_access_tx!(tx, &access);
@@ -275,7 +284,7 @@ impl Store {
                         expected_seq: Some(w.expected_version),
                     };
                     append_event_tx!(tx, &ev);
-                    outbox_rows_tx!(tx, org, w.id, w.message, now_ms);
+                    outbox_rows_tx!(tx, DELIVERIES, org, w.id, w.message, now_ms);
                     append_access_tx!(tx, w.access);
                     tx.commit().await?;
                     Ok(())

@@ -124,6 +124,14 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+                    // The same subscribers receive the overdose notices.
+                    sqlx::query(
+                    "UPDATE coordination_overdose_deliveries SET status = 'failed', last_error = 'subscriber removed' \
+                     WHERE webhook_id = $1 AND status = 'pending'",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
                     if n == 1 {
                         tx.commit().await?;
                     } else {

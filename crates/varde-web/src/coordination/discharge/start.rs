@@ -4,7 +4,7 @@
 use varde_core::authz::{decide, Action, Subject};
 use varde_core::org::Principal;
 
-/// (href, text key) of the discharge pages `p` may open.
+/// (href, text key) of the discharge and overdose pages `p` may open.
 pub fn links(p: &Principal) -> Vec<(&'static str, &'static str)> {
     let own = Subject::of_org(p.org);
     [
@@ -12,6 +12,11 @@ pub fn links(p: &Principal) -> Vec<(&'static str, &'static str)> {
             Action::CoordinationDischargeRead,
             "/coordination/discharge",
             "coordination.discharge.title",
+        ),
+        (
+            Action::CoordinationOverdoseRead,
+            "/coordination/overdose",
+            "coordination.overdose.title",
         ),
         (
             Action::CoordinationDischargeNational,

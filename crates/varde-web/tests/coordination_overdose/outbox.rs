@@ -1,0 +1,180 @@
+//! The overdose notices' webhooks go through the shared outbox to the municipality's
+//! coordination subscribers: each notice registered and each step is delivered, signed,
+//! naming the notice and never the person; two servers on one PostgreSQL database deliver
+//! each message once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use varde_store::Engine;
+use varde_web::Config;
+
+use super::{patient, register, ward, WARD};
+use crate::common::{post, TestApp};
+
+/// A subscriber's endpoint: what arrived (`webhook-id`, body).
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<(String, String, String)>>>,
+}
+
+impl Receiver {
+    async fn start(delay: Duration) -> Receiver {
+        let got: Arc<Mutex<Vec<(String, String, String)>>> = Arc::default();
+        let sink = got.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: HeaderMap, body: String| {
+                let sink = sink.clone();
+                async move {
+                    tokio::time::sleep(delay).await;
+                    let h = |n: &str| {
+                        headers
+                            .get(n)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("")
+                            .to_owned()
+                    };
+                    sink.lock()
+                        .unwrap()
+                        .push((h("webhook-id"), h("webhook-signature"), body));
+                    StatusCode::OK
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Receiver { url, got }
+    }
+
+    fn received(&self) -> Vec<(String, String, String)> {
+        self.got.lock().unwrap().clone()
+    }
+
+    async fn wait_for(&self, n: usize) {
+        for _ in 0..200 {
+            if self.received().len() >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+fn config() -> Config {
+    Config {
+        limits: varde_web::limits::Limits::off(),
+        ..Config::default()
+    }
+}
+
+async fn a_municipality_receives(engine: Engine) {
+    let Some(app) = TestApp::start_with(engine, config()).await else {
+        return;
+    };
+    ward(&app).await;
+    let receiver = Receiver::start(Duration::ZERO).await;
+    let admin = app.token("admin.oslo").await;
+    let res = post(
+        &app,
+        &admin,
+        "/api/v1/coordination/discharge/webhooks",
+        &json!({"url": receiver.url}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let er = app.token(WARD).await;
+    // A notice to Oslo is delivered; one to Bergen is not sent to Oslo's subscriber.
+    let oslo_person = patient(&app, &er, 11, Some("0301")).await;
+    let bergen_person = patient(&app, &er, 12, Some("4601")).await;
+    assert_eq!(
+        register(&app, &er, bergen_person).await.status(),
+        StatusCode::CREATED
+    );
+    let res = register(&app, &er, oslo_person).await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    receiver.wait_for(1).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let got = receiver.received();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let body: Value = serde_json::from_str(&got[0].2).unwrap();
+    assert_eq!(body["type"], "coordination.overdose.registered");
+    assert_eq!(body["data"]["overdose_notice"], id);
+    assert!(!got[0].2.contains("Pasient"), "never the person");
+    assert!(got[0].1.starts_with("v1,"), "signed");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_municipality_receives_its_overdose_notices() {
+    a_municipality_receives(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_municipality_receives_its_overdose_notices() {
+    a_municipality_receives(Engine::Postgres).await;
+}
+
+/// Two servers with background work on one PostgreSQL database; notices registered through
+/// either: every message arrives exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_two_servers_deliver_each_overdose_notice_once() {
+    let Some(app) = TestApp::start_with(Engine::Postgres, config()).await else {
+        return;
+    };
+    ward(&app).await;
+    let other = app.instance(config()).await;
+    let a = Receiver::start(Duration::from_millis(40)).await;
+    let b = Receiver::start(Duration::from_millis(40)).await;
+    let admin = app.token("admin.oslo").await;
+    for r in [&a, &b] {
+        let res = post(
+            &app,
+            &admin,
+            "/api/v1/coordination/discharge/webhooks",
+            &json!({"url": r.url}),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let er = app.token(WARD).await;
+    const N: usize = 12;
+    for i in 0..N {
+        let person = patient(&app, &er, 20 + i as u32, Some("0301")).await;
+        let base = if i % 2 == 0 {
+            app.base.clone()
+        } else {
+            other.base.clone()
+        };
+        let res = app
+            .client()
+            .post(format!("{base}/api/v1/coordination/overdose"))
+            .bearer_auth(&er)
+            .json(&json!({"person": person, "occurred_at": "2026-11-24T02:30", "service": "ambulance",
+                          "consent_by": "person", "consent_until": "2026-12-24", "given_how": "oral"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    a.wait_for(N).await;
+    b.wait_for(N).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for r in [&a, &b] {
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        for (id, _, _) in r.received() {
+            *by_id.entry(id).or_default() += 1;
+        }
+        assert_eq!(by_id.len(), N, "every message arrived");
+        assert!(by_id.values().all(|&n| n == 1), "each once: {by_id:?}");
+    }
+    other.stop().await;
+    app.stop().await;
+}
