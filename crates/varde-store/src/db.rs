@@ -297,3 +297,8 @@ impl<T: serde::Serialize> serde::Serialize for Indexed<'_, T> {
         s.collect_map(self.0.iter().enumerate())
     }
 }
+
+/// A value as the JSON text a column stores (a failure is a corrupt value, never a panic).
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}

@@ -19,6 +19,7 @@ use varde_core::org::OrgId;
 
 use super::discharge::{outbox_rows_tx, DischargeMessage};
 use crate::audit::{append_access_tx, NewAccess};
+use crate::db::json;
 use crate::db::{on_pool, Db};
 use crate::events::{append_event_tx, NewEvent};
 use crate::{Store, StoreError};
@@ -96,10 +97,6 @@ pub struct OverdoseStep<'a> {
     pub at: Timestamp,
     pub access: &'a NewAccess,
     pub message: &'a DischargeMessage,
-}
-
-fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 fn notice_of(state: &str) -> Result<Notice, StoreError> {

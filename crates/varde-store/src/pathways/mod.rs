@@ -48,6 +48,7 @@ use sqlx::Row;
 use varde_core::org::OrgId;
 use varde_core::pathways::EventFields;
 
+use crate::db::json;
 use crate::StoreError;
 
 mod chunks;
@@ -143,10 +144,6 @@ pub fn fields_of_logged_row(row: &[String; 12]) -> EventFields {
         deadline,
         pathway_variant,
     }
-}
-
-fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 const PATHWAY_COLS: &str = "SELECT id, event_id, row_index, org_id, pathway_id, unit, hf, rhf, kommune, care_level, event, date, code, outcome, deadline, pathway_variant, batch_id, recorded_at FROM pathways_events";

@@ -16,6 +16,7 @@ use varde_core::coordination::discharge::{Notice, Raise, Step};
 use varde_core::org::OrgId;
 
 use crate::audit::{append_access_tx, NewAccess};
+use crate::db::json;
 use crate::db::{on_pool, Db};
 use crate::events::{append_event_tx, NewEvent};
 use crate::{Store, StoreError};
@@ -100,10 +101,6 @@ pub struct DischargeStep<'a> {
     pub at: Timestamp,
     pub access: &'a NewAccess,
     pub message: &'a DischargeMessage,
-}
-
-fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 fn notice_of(state: &str) -> Result<Notice, StoreError> {
