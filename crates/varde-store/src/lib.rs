@@ -50,9 +50,9 @@ pub use audit::{AccessFilter, NewAccess};
 pub use batches::{Batch, BatchTable, ImportOutcome, StoredBatch};
 pub use coordination::discharge::webhooks::{DischargeDelivery, DischargeWebhook};
 pub use coordination::discharge::{
-    discharge_record, discharge_stream, DischargeMessage, DischargeRaise, DischargeStep, NoticeRef,
-    StoredNotice,
+    discharge_record, discharge_stream, DischargeRaise, DischargeStep, NoticeRef, StoredNotice,
 };
+pub use coordination::notices::{notice_stream, NoticeKind, NoticeMessage, NoticeStep};
 pub use coordination::overdose::{
     overdose_stream, OverdoseRef, OverdoseRegister, OverdoseStep, StoredOverdose,
 };

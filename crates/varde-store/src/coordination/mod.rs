@@ -10,6 +10,7 @@
 //! | `facts.rs` | what the worklist and the figures need |
 //! | `relatives.rs` | agreements with relatives (`coordination_relatives_agreements`): record, end or withdraw (events in `coordination:relative:{id}`), make the relative a group member, the reviews for the worklist |
 //! | `children.rs` | children as relatives (`coordination_children_records`): record, list, the latest per plan for the figures |
+//! | `notices.rs` | what both notices between organisations share: a step (event, projection at the expected version, outbox rows, access entry) and the state read |
 //! | `overdose.rs` | the overdose notices: registration with its consent and monitoring row, steps, reads, the stamp |
 //! | `discharge/` | the discharge notices: the stream, the projection, the outbox rows, the webhooks |
 //!
@@ -19,6 +20,7 @@ mod children;
 mod consents;
 pub mod discharge;
 mod facts;
+pub mod notices;
 pub mod overdose;
 mod plans;
 mod relatives;

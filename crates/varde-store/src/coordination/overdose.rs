@@ -13,11 +13,11 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 use varde_core::calendar::day_in_oslo;
 use varde_core::coordination::consent::NewConsent;
-use varde_core::coordination::overdose::{Notice, Step};
+use varde_core::coordination::overdose::Notice;
 use varde_core::monitoring::sources::Record;
 use varde_core::org::OrgId;
 
-use super::discharge::{outbox_rows_tx, DischargeMessage};
+use super::notices::{notice_stream, outbox_rows_tx, NoticeKind, NoticeMessage, NoticeStep};
 use crate::audit::{append_access_tx, NewAccess};
 use crate::db::json;
 use crate::db::{on_pool, Db};
@@ -26,14 +26,11 @@ use crate::{Store, StoreError};
 
 /// The event-log stream (and access-log record) of one notice.
 pub fn overdose_stream(id: i64) -> String {
-    format!("coordination_overdose:{id}")
+    notice_stream::<Notice>(id)
 }
 
 /// The event kind of a registered notice.
 pub const REGISTERED_KIND: &str = "coordination.overdose.registered";
-
-/// The overdose notices' deliveries table.
-const DELIVERIES: &str = "coordination_overdose_deliveries";
 
 /// Which notice, between which organisations, about whom, by which consent: what an access
 /// decision needs, without the notice's content.
@@ -83,21 +80,11 @@ pub struct OverdoseRegister<'a> {
     pub at: Timestamp,
     /// Its `record` is filled in with the notice's.
     pub access: &'a NewAccess,
-    pub message: &'a (dyn Fn(i64) -> DischargeMessage + Sync),
+    pub message: &'a (dyn Fn(i64) -> NoticeMessage + Sync),
 }
 
-/// A step on a notice, to write.
-pub struct OverdoseStep<'a> {
-    pub id: i64,
-    pub expected_version: i64,
-    pub step: &'a Step,
-    pub after: &'a Notice,
-    pub actor_id: i64,
-    pub actor_org: OrgId,
-    pub at: Timestamp,
-    pub access: &'a NewAccess,
-    pub message: &'a DischargeMessage,
-}
+/// A step on an overdose notice, to write.
+pub type OverdoseStep<'a> = NoticeStep<'a, Notice>;
 
 fn notice_of(state: &str) -> Result<Notice, StoreError> {
     serde_json::from_str(state).map_err(|e| StoreError::Corrupt(format!("overdose notice: {e}")))
@@ -256,61 +243,12 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                     let m = (w.message)(id);
-                    outbox_rows_tx!(tx, DELIVERIES, w.municipality_org.0, id, &m, now_ms);
+                    outbox_rows_tx!(tx, Notice::DELIVERIES, w.municipality_org.0, id, &m, now_ms);
                     let mut access = w.access.clone();
                     access.record = overdose_stream(id);
                     append_access_tx!(tx, &access);
                     tx.commit().await?;
                     Ok((id, consent_id))
-                }
-        )
-    }
-
-    /// Takes a step: the event, the projection (only at `expected_version`), the outbox rows
-    /// and the access entry in one transaction.
-    pub async fn overdose_step(&self, w: &OverdoseStep<'_>) -> Result<(), StoreError> {
-        let state = json(w.after)?;
-        let body = json(w.step)?;
-        let at = w.at.to_string();
-        let now_ms = w.at.as_millisecond();
-        on_pool!(
-            self,
-            write
-                | pool
-                | {
-                    let mut tx = pool.begin().await?;
-                    let org: Option<i64> = sqlx::query_scalar(
-                        "UPDATE coordination_overdose_notices SET state = $1, status = $2, version = version + 1, updated_at = $3 \
-                         WHERE id = $4 AND version = $5 RETURNING municipality_org_id",
-                    )
-                    .bind(&state)
-                    .bind(w.after.status().as_str())
-                    .bind(&at)
-                    .bind(w.id)
-                    .bind(w.expected_version)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    let Some(org) = org else {
-                        tx.rollback().await?;
-                        return Err(StoreError::Changed(
-                            "the notice has changed since it was read",
-                        ));
-                    };
-                    let ev = NewEvent {
-                        stream: overdose_stream(w.id),
-                        kind: w.step.kind().to_owned(),
-                        body: body.clone(),
-                        actor_id: Some(w.actor_id),
-                        org_id: Some(w.actor_org.0),
-                        recorded_at: w.at,
-                        effective_date: day_in_oslo(w.at).to_string(),
-                        expected_seq: Some(w.expected_version),
-                    };
-                    append_event_tx!(tx, &ev);
-                    outbox_rows_tx!(tx, DELIVERIES, org, w.id, w.message, now_ms);
-                    append_access_tx!(tx, w.access);
-                    tx.commit().await?;
-                    Ok(())
                 }
         )
     }
@@ -380,23 +318,6 @@ impl Store {
                 .fetch_optional(pool)
                 .await?;
                 Ok(row.map(|(o, p, k, b)| (OrgId(o), p, k, b)))
-            }
-        )
-    }
-
-    /// A notice's state and version, for the check of a step.
-    pub async fn overdose_state(&self, id: i64) -> Result<(Notice, i64), StoreError> {
-        on_pool!(
-            self,
-            read | pool | {
-                let (state, version): (String, i64) = sqlx::query_as(
-                    "SELECT state, version FROM coordination_overdose_notices WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-                Ok((notice_of(&state)?, version))
             }
         )
     }

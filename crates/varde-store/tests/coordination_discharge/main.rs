@@ -5,124 +5,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jiff::civil::date;
-use jiff::Timestamp;
-use varde_core::audit::Outcome;
 use varde_core::coordination::discharge::{Notice, RaiseFields, Step};
-use varde_core::org::{OrgId, OrgKind, Qualification, Role};
-use varde_core::persons::PersonEvent;
+use varde_core::org::OrgKind;
 use varde_store::testing::TestDb;
-use varde_store::{
-    AccessFilter, DischargeMessage, DischargeRaise, DischargeStep, NewAccess, NewOrg, Outbox,
-    StoreError,
-};
+use varde_store::{AccessFilter, DischargeRaise, DischargeStep, Outbox, StoreError};
 
-fn now() -> Timestamp {
-    "2026-11-24T10:00:00Z".parse().unwrap()
-}
-
-async fn org(db: &TestDb, kind: OrgKind, slug: &str, kommune: Option<&str>) -> OrgId {
-    db.store
-        .ensure_org(
-            &NewOrg {
-                kind,
-                name: slug.into(),
-                slug: slug.into(),
-                kommunenummer: kommune.map(str::to_owned),
-                orgnr: None,
-                parent_id: None,
-            },
-            now(),
-        )
-        .await
-        .unwrap()
-}
-
-fn access(org: OrgId, user: i64, action: &str) -> NewAccess {
-    NewAccess {
-        at: now(),
-        actor: "u".into(),
-        actor_id: user,
-        org_id: org.0,
-        owner_org_id: org.0,
-        action: action.into(),
-        subject: "p".repeat(32),
-        record: String::new(),
-        purpose: "test".into(),
-        outcome: Outcome::Allowed,
-        flagged: false,
-    }
-}
-
-fn message(id: i64, kind: &str) -> DischargeMessage {
-    DischargeMessage {
-        message_base: format!("m{id}{kind}"),
-        event_type: kind.into(),
-        body: "{}".into(),
-    }
-}
-
-struct Setup {
-    unit: OrgId,
-    municipality: OrgId,
-    user: i64,
-    hook_user: i64,
-    person: i64,
-}
+#[path = "../notice_fixture/mod.rs"]
+mod notice_fixture;
+use notice_fixture::{access, message, now, Setup};
 
 async fn setup(db: &TestDb) -> Setup {
-    let unit = org(db, OrgKind::TreatmentUnit, "tsb", None).await;
-    let municipality = org(db, OrgKind::Municipality, "oslo", Some("0301")).await;
-    let user = db
-        .store
-        .create_user(
-            unit,
-            Role::Clinician,
-            Qualification::Specialist,
-            "k",
-            "x",
-            now(),
-        )
-        .await
-        .unwrap()
-        .0;
-    let hook_user = db
-        .store
-        .create_user(
-            municipality,
-            Role::OrgAdmin,
-            Qualification::Other,
-            "a",
-            "x",
-            now(),
-        )
-        .await
-        .unwrap()
-        .0;
-    let event = PersonEvent::Registered {
-        national_id: "x".into(),
-        name: "Ola".into(),
-        birth_date: None,
-        kommune: Some("0301".into()),
-    };
-    let person = db
-        .store
-        .register_person(
-            unit,
-            user,
-            &"p".repeat(32),
-            &event,
-            &access(unit, user, "person.create"),
-            now(),
-        )
-        .await
-        .unwrap();
-    Setup {
-        unit,
-        municipality,
-        user,
-        hook_user,
-        person,
-    }
+    notice_fixture::setup(db, OrgKind::TreatmentUnit, "tsb").await
 }
 
 async fn raise(db: &TestDb, s: &Setup) -> i64 {
@@ -204,7 +97,11 @@ async fn a_raise_and_its_deliveries_commit_together(db: &TestDb) {
 async fn a_stale_step_writes_nothing(db: &TestDb) {
     let s = setup(db).await;
     let id = raise(db, &s).await;
-    let (notice, version): (Notice, i64) = db.store.discharge_state(id).await.unwrap();
+    let (notice, version): (Notice, i64) = db
+        .store
+        .notice_state::<varde_core::coordination::discharge::Notice>(id)
+        .await
+        .unwrap();
     assert_eq!(version, 1);
     let step = Step::Ready {
         on: date(2026, 11, 24),
@@ -232,9 +129,16 @@ async fn a_stale_step_writes_nothing(db: &TestDb) {
         .await
         .unwrap()
         .len();
-    let err = db.store.discharge_step(&write(0)).await.unwrap_err();
+    let err = db.store.notice_step(&write(0)).await.unwrap_err();
     assert!(matches!(err, StoreError::Changed(_)), "{err:?}");
-    assert_eq!(db.store.discharge_state(id).await.unwrap().1, 1);
+    assert_eq!(
+        db.store
+            .notice_state::<varde_core::coordination::discharge::Notice>(id)
+            .await
+            .unwrap()
+            .1,
+        1
+    );
     assert_eq!(
         db.store
             .read_stream(&format!("coordination_discharge:{id}"))
@@ -253,8 +157,12 @@ async fn a_stale_step_writes_nothing(db: &TestDb) {
         .unwrap()
         .len();
     assert_eq!(log_before, log_after);
-    db.store.discharge_step(&write(1)).await.unwrap();
-    let (n, v) = db.store.discharge_state(id).await.unwrap();
+    db.store.notice_step(&write(1)).await.unwrap();
+    let (n, v) = db
+        .store
+        .notice_state::<varde_core::coordination::discharge::Notice>(id)
+        .await
+        .unwrap();
     assert_eq!((n.ready_on, v), (Some(date(2026, 11, 24)), 2));
     // Discharged notices of the year, for the national figures.
     assert!(db

@@ -6,126 +6,20 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jiff::civil::date;
-use jiff::Timestamp;
-use varde_core::audit::Outcome;
 use varde_core::coordination::consent::{Grantee, NewConsent};
 use varde_core::coordination::overdose::{monitoring_row, Notice, RegisterFields, StepFields};
 use varde_core::coordination::Scope;
 use varde_core::monitoring::sources::{self, Source};
-use varde_core::org::{OrgId, OrgKind, Qualification, Role};
-use varde_core::persons::PersonEvent;
+use varde_core::org::OrgKind;
 use varde_store::testing::TestDb;
-use varde_store::{
-    DischargeMessage, NewAccess, NewOrg, Outbox, OverdoseRegister, OverdoseStep, StoreError,
-};
+use varde_store::{Outbox, OverdoseRegister, OverdoseStep, StoreError};
 
-fn now() -> Timestamp {
-    "2026-11-24T10:00:00Z".parse().unwrap()
-}
-
-async fn org(db: &TestDb, kind: OrgKind, slug: &str, kommune: Option<&str>) -> OrgId {
-    db.store
-        .ensure_org(
-            &NewOrg {
-                kind,
-                name: slug.into(),
-                slug: slug.into(),
-                kommunenummer: kommune.map(str::to_owned),
-                orgnr: None,
-                parent_id: None,
-            },
-            now(),
-        )
-        .await
-        .unwrap()
-}
-
-fn access(org: OrgId, user: i64, action: &str) -> NewAccess {
-    NewAccess {
-        at: now(),
-        actor: "u".into(),
-        actor_id: user,
-        org_id: org.0,
-        owner_org_id: org.0,
-        action: action.into(),
-        subject: "p".repeat(32),
-        record: String::new(),
-        purpose: "test".into(),
-        outcome: Outcome::Allowed,
-        flagged: false,
-    }
-}
-
-fn message(id: i64, kind: &str) -> DischargeMessage {
-    DischargeMessage {
-        message_base: format!("m{id}{kind}"),
-        event_type: kind.into(),
-        body: "{}".into(),
-    }
-}
-
-struct Setup {
-    unit: OrgId,
-    municipality: OrgId,
-    user: i64,
-    hook_user: i64,
-    person: i64,
-}
+#[path = "../notice_fixture/mod.rs"]
+mod notice_fixture;
+use notice_fixture::{access, message, now, Setup};
 
 async fn setup(db: &TestDb) -> Setup {
-    let unit = org(db, OrgKind::HealthTrust, "hf", None).await;
-    let municipality = org(db, OrgKind::Municipality, "oslo", Some("0301")).await;
-    let user = db
-        .store
-        .create_user(
-            unit,
-            Role::Clinician,
-            Qualification::Specialist,
-            "k",
-            "x",
-            now(),
-        )
-        .await
-        .unwrap()
-        .0;
-    let hook_user = db
-        .store
-        .create_user(
-            municipality,
-            Role::OrgAdmin,
-            Qualification::Other,
-            "a",
-            "x",
-            now(),
-        )
-        .await
-        .unwrap()
-        .0;
-    let event = PersonEvent::Registered {
-        national_id: "x".into(),
-        name: "Ola".into(),
-        birth_date: None,
-        kommune: Some("0301".into()),
-    };
-    let person = db
-        .store
-        .register_person(
-            unit,
-            user,
-            &"p".repeat(32),
-            &event,
-            &access(unit, user, "person.create"),
-            now(),
-        )
-        .await
-        .unwrap();
-    Setup {
-        unit,
-        municipality,
-        user,
-        hook_user,
-        person,
-    }
+    notice_fixture::setup(db, OrgKind::HealthTrust, "hf").await
 }
 
 fn at() -> jiff::civil::DateTime {
@@ -286,7 +180,11 @@ async fn a_registration_commits_everything_together(db: &TestDb) {
 async fn a_stale_step_writes_nothing(db: &TestDb) {
     let s = setup(db).await;
     let (id, _) = register(db, &s).await;
-    let (notice, version) = db.store.overdose_state(id).await.unwrap();
+    let (notice, version) = db
+        .store
+        .notice_state::<varde_core::coordination::overdose::Notice>(id)
+        .await
+        .unwrap();
     let step = StepFields {
         at: "2026-11-24T10:00".into(),
         means: "phone".into(),
@@ -312,12 +210,16 @@ async fn a_stale_step_writes_nothing(db: &TestDb) {
         access: &entry,
         message: &m,
     };
-    db.store.overdose_step(&w(version)).await.unwrap();
+    db.store.notice_step(&w(version)).await.unwrap();
     assert!(matches!(
-        db.store.overdose_step(&w(version)).await,
+        db.store.notice_step(&w(version)).await,
         Err(StoreError::Changed(_))
     ));
-    let (stored, v) = db.store.overdose_state(id).await.unwrap();
+    let (stored, v) = db
+        .store
+        .notice_state::<varde_core::coordination::overdose::Notice>(id)
+        .await
+        .unwrap();
     assert_eq!(v, version + 1);
     assert_eq!(stored.attempts.len(), 1);
 }

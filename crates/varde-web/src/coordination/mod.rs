@@ -15,6 +15,7 @@
 //! | `relatives_api.rs` | their JSON API and the children figures |
 //! | `demo.rs` | the demo's shared people, plans, groups and consents |
 //! | `discharge/` | the discharge notices: raise, inbox, steps, national view, webhooks, demo |
+//! | `notices.rs` | what the discharge and overdose notices share: a step's webhook message, and taking a step (checked against the notice as stored, retried) |
 //! | `overdose/` | follow-up after a non-fatal overdose: register with consent, the municipality's worklist, attempts and outcome |
 //!
 //! The rules are `varde_core::coordination`; storage is `varde_store`'s `coordination_*`.
@@ -23,6 +24,7 @@ pub mod access;
 mod api;
 pub mod demo;
 pub mod discharge;
+mod notices;
 pub mod ops;
 pub mod overdose;
 mod person_page;

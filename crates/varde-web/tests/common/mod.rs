@@ -1,6 +1,8 @@
 //! Test support: the real application on a random port over a fresh database.
 #![allow(dead_code)]
 
+pub mod receiver;
+
 use std::net::SocketAddr;
 
 use jiff::Timestamp;
@@ -375,4 +377,21 @@ pub async fn create_person(app: &TestApp, token: &str, national_id: &str, name: 
     assert_eq!(res.status(), reqwest::StatusCode::CREATED);
     let body: serde_json::Value = res.json().await.expect("JSON");
     body["id"].as_i64().expect("id")
+}
+
+/// Asserts that the OpenAPI document names every path of `paths`.
+pub async fn assert_openapi_names(app: &TestApp, paths: &[&str]) {
+    let res = app
+        .client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    let doc = res.text().await.unwrap();
+    for p in paths {
+        assert!(
+            doc.contains(&format!("\"{p}\"")),
+            "the OpenAPI document names {p}"
+        );
+    }
 }

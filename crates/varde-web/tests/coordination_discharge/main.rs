@@ -426,21 +426,16 @@ async fn the_pages_round_trip(app: &TestApp) {
 }
 
 async fn the_openapi_document_names_the_routes(app: &TestApp) {
-    let res = app
-        .client()
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap();
-    let doc = res.text().await.unwrap();
-    for p in [
-        "/api/v1/coordination/discharge",
-        "/api/v1/coordination/discharge/{id}/{step}",
-        "/api/v1/coordination/discharge/national",
-        "/api/v1/coordination/discharge/webhooks",
-    ] {
-        assert!(doc.contains(&format!("\"{p}\"")), "{p}");
-    }
+    crate::common::assert_openapi_names(
+        app,
+        &[
+            "/api/v1/coordination/discharge",
+            "/api/v1/coordination/discharge/{id}/{step}",
+            "/api/v1/coordination/discharge/national",
+            "/api/v1/coordination/discharge/webhooks",
+        ],
+    )
+    .await;
 }
 
 async fn the_demo_fills_every_state_and_the_national_view(app: &TestApp) {

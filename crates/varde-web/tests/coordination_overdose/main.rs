@@ -390,21 +390,16 @@ async fn the_pages_round_trip(app: &TestApp) {
 }
 
 async fn the_openapi_document_names_the_routes(app: &TestApp) {
-    let res = app
-        .client()
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap();
-    let doc = res.text().await.unwrap();
-    for p in [
-        "/api/v1/coordination/overdose",
-        "/api/v1/coordination/overdose/stamp",
-        "/api/v1/coordination/overdose/{id}",
-        "/api/v1/coordination/overdose/{id}/{step}",
-    ] {
-        assert!(doc.contains(&format!("\"{p}\"")), "{p}");
-    }
+    crate::common::assert_openapi_names(
+        app,
+        &[
+            "/api/v1/coordination/overdose",
+            "/api/v1/coordination/overdose/stamp",
+            "/api/v1/coordination/overdose/{id}",
+            "/api/v1/coordination/overdose/{id}/{step}",
+        ],
+    )
+    .await;
 }
 
 async fn the_demo_fills_every_state(app: &TestApp) {

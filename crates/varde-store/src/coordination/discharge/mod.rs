@@ -12,9 +12,10 @@ pub mod webhooks;
 
 use jiff::Timestamp;
 use varde_core::calendar::day_in_oslo;
-use varde_core::coordination::discharge::{Notice, Raise, Step};
+use varde_core::coordination::discharge::{Notice, Raise};
 use varde_core::org::OrgId;
 
+use super::notices::{notice_stream, outbox_rows_tx, NoticeKind, NoticeMessage, NoticeStep};
 use crate::audit::{append_access_tx, NewAccess};
 use crate::db::json;
 use crate::db::{on_pool, Db};
@@ -23,12 +24,12 @@ use crate::{Store, StoreError};
 
 /// The event-log stream of one notice.
 pub fn discharge_stream(id: i64) -> String {
-    format!("coordination_discharge:{id}")
+    notice_stream::<Notice>(id)
 }
 
 /// The access-log record of one notice.
 pub fn discharge_record(id: i64) -> String {
-    format!("coordination_discharge:{id}")
+    discharge_stream(id)
 }
 
 /// The event kind of a raised notice.
@@ -63,16 +64,6 @@ pub struct StoredNotice {
     pub updated_at: String,
 }
 
-/// A message to the municipality's subscribers about one step (the body names the notice and
-/// its step, never the person).
-#[derive(Debug, Clone)]
-pub struct DischargeMessage {
-    /// A unique base; each subscriber's `webhook-id` is `{base}.{subscriber}`.
-    pub message_base: String,
-    pub event_type: String,
-    pub body: String,
-}
-
 /// A new notice, to write.
 pub struct DischargeRaise<'a> {
     pub unit_org: OrgId,
@@ -85,23 +76,11 @@ pub struct DischargeRaise<'a> {
     pub at: Timestamp,
     /// Its `record` is filled in with the notice's.
     pub access: &'a NewAccess,
-    pub message: &'a (dyn Fn(i64) -> DischargeMessage + Sync),
+    pub message: &'a (dyn Fn(i64) -> NoticeMessage + Sync),
 }
 
-/// A step on a notice, to write.
-pub struct DischargeStep<'a> {
-    pub id: i64,
-    /// The version the step was checked against.
-    pub expected_version: i64,
-    pub step: &'a Step,
-    /// The notice with the step applied.
-    pub after: &'a Notice,
-    pub actor_id: i64,
-    pub actor_org: OrgId,
-    pub at: Timestamp,
-    pub access: &'a NewAccess,
-    pub message: &'a DischargeMessage,
-}
+/// A step on a discharge notice, to write.
+pub type DischargeStep<'a> = NoticeStep<'a, Notice>;
 
 fn notice_of(state: &str) -> Result<Notice, StoreError> {
     serde_json::from_str(state).map_err(|e| StoreError::Corrupt(format!("discharge notice: {e}")))
@@ -150,42 +129,6 @@ fn stored_of(t: NoticeTuple) -> Result<(StoredNotice, String), StoreError> {
     ))
 }
 
-/// Writes one outbox row per active subscriber of the municipality (its coordination
-/// subscribers, `coordination_discharge_webhooks`) into the deliveries table `$deliveries` (the
-/// discharge notices' or the overdose notices', each with a `notice_id`), inside a
-/// transaction.
-macro_rules! outbox_rows_tx {
-    ($tx:expr, $deliveries:expr, $org:expr, $notice:expr, $m:expr, $now_ms:expr) => {{
-        let m: &$crate::coordination::discharge::DischargeMessage = $m;
-        let hooks: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM coordination_discharge_webhooks WHERE org_id = $1 AND active = TRUE ORDER BY id",
-        )
-        .bind($org)
-        .fetch_all(&mut *$tx)
-        .await?;
-        let insert = format!(
-            "INSERT INTO {} (webhook_id, message_id, notice_id, event_type, content_type, body, status, created_at, next_attempt_at) \
-             VALUES ($1, $2, $3, $4, 'application/json', $5, 'pending', $6, $6)",
-            $deliveries
-        );
-        for hook in hooks {
-            sqlx::query(&insert)
-                .bind(hook)
-                .bind(format!("{}.{hook}", m.message_base))
-                .bind($notice)
-                .bind(&m.event_type)
-                .bind(&m.body)
-                .bind($now_ms)
-                .execute(&mut *$tx)
-                .await?;
-        }
-    }};
-}
-pub(crate) use outbox_rows_tx;
-
-/// The discharge notices' deliveries table.
-const DELIVERIES: &str = "coordination_discharge_deliveries";
-
 impl Store {
     /// Raises a notice: the projection row, the event, the outbox rows and the access entry in
     /// one transaction. Its id.
@@ -228,63 +171,12 @@ impl Store {
                     };
                     append_event_tx!(tx, &ev);
                     let m = (w.message)(id);
-                    outbox_rows_tx!(tx, DELIVERIES, w.municipality_org.0, id, &m, now_ms);
+                    outbox_rows_tx!(tx, Notice::DELIVERIES, w.municipality_org.0, id, &m, now_ms);
                     let mut access = w.access.clone();
                     access.record = discharge_record(id);
                     append_access_tx!(tx, &access);
                     tx.commit().await?;
                     Ok(id)
-                }
-        )
-    }
-
-    /// Takes a step on a notice: the event, the projection (only if it is still at
-    /// `expected_version`), the outbox rows and the access entry in one transaction.
-    pub async fn discharge_step(&self, w: &DischargeStep<'_>) -> Result<(), StoreError> {
-        let state = json(w.after)?;
-        let body = json(w.step)?;
-        let at = w.at.to_string();
-        let now_ms = w.at.as_millisecond();
-        let discharged = w.after.discharged_on.map(|d| d.to_string());
-        on_pool!(
-            self,
-            write
-                | pool
-                | {
-                    let mut tx = pool.begin().await?;
-                    let org: Option<i64> = sqlx::query_scalar(
-                    "UPDATE coordination_discharge_notices SET state = $1, status = $2, version = version + 1, discharged_on = $3, updated_at = $4 \
-                     WHERE id = $5 AND version = $6 RETURNING municipality_org_id",
-                )
-                .bind(&state)
-                .bind(w.after.status().as_str())
-                .bind(&discharged)
-                .bind(&at)
-                .bind(w.id)
-                .bind(w.expected_version)
-                .fetch_optional(&mut *tx)
-                .await?;
-                    let Some(org) = org else {
-                        tx.rollback().await?;
-                        return Err(StoreError::Changed(
-                            "the notice has changed since it was read",
-                        ));
-                    };
-                    let ev = NewEvent {
-                        stream: discharge_stream(w.id),
-                        kind: w.step.kind().to_owned(),
-                        body: body.clone(),
-                        actor_id: Some(w.actor_id),
-                        org_id: Some(w.actor_org.0),
-                        recorded_at: w.at,
-                        effective_date: day_in_oslo(w.at).to_string(),
-                        expected_seq: Some(w.expected_version),
-                    };
-                    append_event_tx!(tx, &ev);
-                    outbox_rows_tx!(tx, DELIVERIES, org, w.id, w.message, now_ms);
-                    append_access_tx!(tx, w.access);
-                    tx.commit().await?;
-                    Ok(())
                 }
         )
     }
@@ -327,24 +219,6 @@ impl Store {
                         .fetch_optional(pool)
                         .await?;
                 Ok(row.map(|(o, p, k)| (OrgId(o), p, k)))
-            }
-        )
-    }
-
-    /// A notice's state and version, for the check of a step (the step's write logs the
-    /// access; nothing of it leaves the server otherwise).
-    pub async fn discharge_state(&self, id: i64) -> Result<(Notice, i64), StoreError> {
-        on_pool!(
-            self,
-            read | pool | {
-                let (state, version): (String, i64) = sqlx::query_as(
-                    "SELECT state, version FROM coordination_discharge_notices WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-                Ok((notice_of(&state)?, version))
             }
         )
     }

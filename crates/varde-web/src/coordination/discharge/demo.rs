@@ -7,7 +7,7 @@ use jiff::{Span, Timestamp};
 use varde_core::authz::{decide, Action};
 use varde_core::coordination::discharge::{Meeting, Notice, RaiseFields, Side, Step};
 use varde_core::org::{OrgId, Principal};
-use varde_store::{DischargeMessage, DischargeRaise, DischargeStep, NoticeRef};
+use varde_store::{DischargeRaise, DischargeStep, NoticeMessage, NoticeRef};
 
 use super::access::{entry, subject};
 use crate::bootstrap::DemoError;
@@ -20,8 +20,8 @@ fn noon(d: Date) -> Timestamp {
         .unwrap_or_else(|_| Timestamp::UNIX_EPOCH)
 }
 
-fn quiet(id: i64, kind: &str) -> DischargeMessage {
-    DischargeMessage {
+fn quiet(id: i64, kind: &str) -> NoticeMessage {
+    NoticeMessage {
         message_base: format!("msg_demo_discharge_{id}_{kind}"),
         event_type: kind.to_owned(),
         body: serde_json::json!({"type": kind, "data": {"notice": id}}).to_string(),
@@ -123,7 +123,7 @@ async fn notice(
         access.at = noon(day);
         state
             .store
-            .discharge_step(&DischargeStep {
+            .notice_step(&DischargeStep {
                 id,
                 expected_version: version,
                 step: &step,

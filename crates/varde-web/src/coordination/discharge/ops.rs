@@ -10,40 +10,22 @@ use varde_core::coordination::discharge::{
 };
 use varde_core::fields::FieldError;
 use varde_core::org::{OrgKind, Principal};
-use varde_store::{DischargeMessage, DischargeRaise, DischargeStep, StoreError, StoredNotice};
+use varde_store::{DischargeRaise, StoredNotice};
 
 use super::access::{entry, subject, NoticeAccess};
 use crate::authz::{DischargeWebhooks, OrgAccess, ReadDischarge, WriteDischarge};
+use crate::coordination::notices::{message, take_step, Hook};
 use crate::error::WebError;
 use crate::AppState;
 
 /// How many notices a list shows.
 pub const LIST_MAX: i64 = 200;
 
-/// A webhook body: the notice and its step, never the person (the subscriber reads the notice
-/// through the API, decided and logged).
-fn message(state: &AppState, id: i64, event_type: &str, status: &str) -> DischargeMessage {
-    let now = state.clock.now();
-    let base = state.config.public_url.trim_end_matches('/');
-    let body = serde_json::json!({
-        "type": event_type,
-        "timestamp": now.to_string(),
-        "data": {
-            "notice": id,
-            "status": status,
-            "url": format!("{base}/api/v1/coordination/discharge/{id}"),
-        }
-    });
-    DischargeMessage {
-        message_base: format!(
-            "msg_discharge_{id}_{}_{}",
-            now.as_millisecond(),
-            crate::auth::random_token().get(..8).unwrap_or("")
-        ),
-        event_type: event_type.to_owned(),
-        body: body.to_string(),
-    }
-}
+/// Where a discharge notice is reached from a webhook.
+const HOOK: Hook = Hook {
+    path: "discharge",
+    key: "notice",
+};
 
 /// Raises a notice about `person` (a person of the unit's register) to the municipality of
 /// the person's residence. Its id.
@@ -100,7 +82,7 @@ pub async fn raise(
     };
     let mut access_entry = access.access(state, &pseudonym, String::new());
     access_entry.owner_org_id = access.org().0;
-    let make = |id: i64| message(state, id, "coordination.discharge.raised", "raised");
+    let make = |id: i64| message(state, &HOOK, id, "coordination.discharge.raised", "raised");
     let id = state
         .store
         .discharge_raise(&DischargeRaise {
@@ -154,44 +136,19 @@ pub async fn step(
         .parse(kind, side)
         .map_err(|e| WebError::invalid_fields(vec![e]))?;
     let today = state.clock.today();
-    for attempt in 0..3 {
-        let (notice, version) = state.store.discharge_state(access.notice.id).await?;
-        notice
-            .check(&step, side, today)
-            .map_err(|e| WebError::invalid_fields(vec![e]))?;
-        let after = notice.apply(&step);
-        let m = message(
-            state,
-            access.notice.id,
-            step.kind(),
-            after.status().as_str(),
-        );
-        match state
-            .store
-            .discharge_step(&DischargeStep {
-                id: access.notice.id,
-                expected_version: version,
-                step: &step,
-                after: &after,
-                actor_id: access.principal.user.0,
-                actor_org: access.principal.org,
-                at: state.clock.now(),
-                access: &entry,
-                message: &m,
-            })
-            .await
-        {
-            Ok(()) => {
-                state.warnings.wake.notify_one();
-                return Ok(after);
-            }
-            Err(StoreError::Changed(_)) if attempt < 2 => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(WebError::conflict(
-        "the notice has changed since it was read",
-    ))
+    take_step(
+        state,
+        &HOOK,
+        access.notice.id,
+        &access.principal,
+        &entry,
+        &step,
+        |notice: Notice| {
+            notice.check(&step, side, today)?;
+            Ok(notice.apply(&step))
+        },
+    )
+    .await
 }
 
 /// One notice, read with its access entry (which names the legal basis on the

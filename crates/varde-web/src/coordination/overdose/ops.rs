@@ -15,12 +15,12 @@ use varde_core::fields::FieldError;
 use varde_core::monitoring::sources::{self, Source};
 use varde_core::org::{OrgId, OrgKind, Principal};
 use varde_store::{
-    monitoring_batch_key, DischargeMessage, OverdoseRef, OverdoseRegister, OverdoseStep,
-    StoreError, StoredOverdose,
+    monitoring_batch_key, OverdoseRef, OverdoseRegister, StoreError, StoredOverdose,
 };
 
 use super::access::{decide_on, OverdoseAccess};
 use crate::authz::{OrgAccess, ReadOverdose, RegisterOverdose};
+use crate::coordination::notices::{message, take_step, Hook};
 use crate::error::WebError;
 use crate::AppState;
 
@@ -178,29 +178,11 @@ pub fn doc(state: &AppState, n: &StoredOverdose) -> OverdoseDoc {
     }
 }
 
-/// A webhook body: the notice and its step, never the person.
-fn message(state: &AppState, id: i64, event_type: &str, status: &str) -> DischargeMessage {
-    let now = state.clock.now();
-    let base = state.config.public_url.trim_end_matches('/');
-    let body = serde_json::json!({
-        "type": event_type,
-        "timestamp": now.to_string(),
-        "data": {
-            "overdose_notice": id,
-            "status": status,
-            "url": format!("{base}/api/v1/coordination/overdose/{id}"),
-        }
-    });
-    DischargeMessage {
-        message_base: format!(
-            "msg_overdose_{id}_{}_{}",
-            now.as_millisecond(),
-            crate::auth::random_token().get(..8).unwrap_or("")
-        ),
-        event_type: event_type.to_owned(),
-        body: body.to_string(),
-    }
-}
+/// Where an overdose notice is reached from a webhook.
+const HOOK: Hook = Hook {
+    path: "overdose",
+    key: "overdose_notice",
+};
 
 /// The municipality that follows up: the one chosen (an organisation of kind municipality),
 /// or the one of the person's municipality of residence. Its id and municipality number.
@@ -315,7 +297,7 @@ pub async fn register(
     entry.owner_org_id = access.org().0;
     let key =
         |id: i64| monitoring_batch_key(Source::Overdoses, &format!("coordination-overdose-{id}"));
-    let make = |id: i64| message(state, id, "coordination.overdose.registered", "open");
+    let make = |id: i64| message(state, &HOOK, id, "coordination.overdose.registered", "open");
     let (id, _) = state
         .store
         .overdose_register(&OverdoseRegister {
@@ -382,44 +364,19 @@ pub async fn step(
             ));
         }
     }
-    for attempt in 0..3 {
-        let (notice, version) = state.store.overdose_state(access.notice.id).await?;
-        notice
-            .check(&step, now)
-            .map_err(|e| WebError::invalid_fields(vec![e]))?;
-        let after = notice.apply(&step);
-        let m = message(
-            state,
-            access.notice.id,
-            step.kind(),
-            after.status().as_str(),
-        );
-        match state
-            .store
-            .overdose_step(&OverdoseStep {
-                id: access.notice.id,
-                expected_version: version,
-                step: &step,
-                after: &after,
-                actor_id: access.principal.user.0,
-                actor_org: access.principal.org,
-                at: state.clock.now(),
-                access: &entry,
-                message: &m,
-            })
-            .await
-        {
-            Ok(()) => {
-                state.warnings.wake.notify_one();
-                return Ok(after);
-            }
-            Err(StoreError::Changed(_)) if attempt < 2 => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(WebError::conflict(
-        "the notice has changed since it was read",
-    ))
+    take_step(
+        state,
+        &HOOK,
+        access.notice.id,
+        &access.principal,
+        &entry,
+        &step,
+        |notice: Notice| {
+            notice.check(&step, now)?;
+            Ok(notice.apply(&step))
+        },
+    )
+    .await
 }
 
 /// One notice, read with its access entry (naming the consent on the municipality's side).
