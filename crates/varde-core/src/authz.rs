@@ -130,10 +130,14 @@ pub enum Action {
     ConsentManage,
     /// Read the coordination figures of an organisation (aggregates, small cells suppressed).
     CoordinationFigures,
+    /// See where a person stands in another organisation's pathways (scope `pathway_status`:
+    /// steps and next point, no clinical content): the casework staff of an organisation the
+    /// person's consent in force names. No legal basis covers it, and no break-glass.
+    CoordinationPathwayStatus,
 }
 
 impl Action {
-    pub const ALL: [Action; 47] = [
+    pub const ALL: [Action; 48] = [
         Action::PersonCreate,
         Action::PersonRead,
         Action::PersonCorrect,
@@ -181,6 +185,7 @@ impl Action {
         Action::CoordinationWrite,
         Action::ConsentManage,
         Action::CoordinationFigures,
+        Action::CoordinationPathwayStatus,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -232,6 +237,7 @@ impl Action {
             Action::CoordinationWrite => "coordination.write",
             Action::ConsentManage => "coordination.consent",
             Action::CoordinationFigures => "coordination.figures",
+            Action::CoordinationPathwayStatus => "coordination.pathway_status",
         }
     }
 
@@ -261,6 +267,7 @@ impl Action {
                 | Action::CoordinationOverdoseWrite
                 | Action::CoordinationOverdoseRead
                 | Action::CoordinationOverdoseFollowUp
+                | Action::CoordinationPathwayStatus
         )
     }
 
@@ -272,6 +279,7 @@ impl Action {
             Action::CoordinationOverdoseRead | Action::CoordinationOverdoseFollowUp => {
                 Some(Scope::OverdoseNotice)
             }
+            Action::CoordinationPathwayStatus => Some(Scope::PathwayStatus),
             _ => None,
         }
     }
@@ -745,6 +753,23 @@ pub fn decide(
                     Decision::deny(Reason::BreakGlassReasonMissing)
                 }
                 Some(_) => Decision::allow(Reason::BreakGlass),
+            }
+        }
+        Action::CoordinationPathwayStatus => {
+            if !actor.role.works_with_personal_data() {
+                Decision::deny(Reason::RoleHasNoAccess)
+            } else if same_org {
+                Decision::allow(Reason::OwnOrganisation)
+            } else if matches!(
+                subject.consent,
+                Consent::Given {
+                    scope: Scope::PathwayStatus,
+                    ..
+                }
+            ) {
+                Decision::allow(Reason::Consent)
+            } else {
+                Decision::deny(Reason::NoConsentOrLegalBasis)
             }
         }
         Action::ConsentManage => {

@@ -224,6 +224,18 @@ fn expected(
         ),
         Action::ConsentManage => (casework && same, false),
         Action::CoordinationFigures => (role == Role::Analyst || (casework && same), false),
+        Action::CoordinationPathwayStatus => (
+            casework
+                && (same
+                    || matches!(
+                        consent,
+                        Consent::Given {
+                            scope: Scope::PathwayStatus,
+                            ..
+                        }
+                    )),
+            false,
+        ),
     }
 }
 

@@ -58,9 +58,9 @@ pub use coordination::overdose::{
 };
 pub use coordination::{
     coordination_consent_record, coordination_plan_record, coordination_relative_record,
-    FigureFacts, PlanRef, PlanWrite, Reader, StoredAgreement, StoredChildren, StoredConsent,
-    StoredEvaluation, StoredGoal, StoredMeasure, StoredMeeting, StoredMember, StoredPlan,
-    WorklistFacts,
+    FigureFacts, PlanRef, PlanWrite, Reader, StatusConsent, StoredAgreement, StoredChildren,
+    StoredConsent, StoredEvaluation, StoredGoal, StoredMeasure, StoredMeeting, StoredMember,
+    StoredPlan, WorklistFacts,
 };
 pub use db::{default_url, engine_of, Engine, Store, StoreError, SQLITE_FILE};
 pub use drugcheck::{DrugcheckCounts, DrugcheckLookup, DrugcheckRecorded, DrugcheckSample};

@@ -12,6 +12,7 @@
 //! | `children.rs` | children as relatives (`coordination_children_records`): record, list, the latest per plan for the figures |
 //! | `notices.rs` | what both notices between organisations share: a step (event, projection at the expected version, outbox rows, access entry) and the state read |
 //! | `overdose.rs` | the overdose notices: registration with its consent and monitoring row, steps, reads, the stamp |
+//! | `pathway_status.rs` | the consents in force that open a person's pathway status to another organisation, and the holder's pathways of a pseudonym |
 //! | `discharge/` | the discharge notices: the stream, the projection, the outbox rows, the webhooks |
 //!
 //! Every read of a plan and every write commits with its access-log entry.
@@ -22,12 +23,14 @@ pub mod discharge;
 mod facts;
 pub mod notices;
 pub mod overdose;
+mod pathway_status;
 mod plans;
 mod relatives;
 
 pub use children::StoredChildren;
 pub use consents::{Reader, StoredConsent};
 pub use facts::{FigureFacts, WorklistFacts};
+pub use pathway_status::StatusConsent;
 pub use plans::{
     PlanRef, PlanWrite, StoredEvaluation, StoredGoal, StoredMeasure, StoredMeeting, StoredMember,
     StoredPlan,

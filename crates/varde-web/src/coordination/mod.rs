@@ -9,6 +9,7 @@
 //! | `ops.rs` | the operations: create a plan, record and withdraw a consent, write to a plan (checked against it as stored, retried), a person's view and overview |
 //! | `api.rs` | the JSON API of plans and consents |
 //! | `worklist.rs` | the coordinator's worklist (the area's start page, with links to the discharge notices the role may open) and the figures (page and API) |
+//! | `pathway_status.rs` | a person's pathway status at other organisations by their consent (scope `pathway_status`): the read decided and logged per holder, the API |
 //! | `person_page.rs` | a person's page (plans, consents, forms) and the printable overview for the person |
 //! | `plan_page.rs` | the plan's page and its forms |
 //! | `relatives.rs` | relatives' agreements and children as relatives on a plan (section 5): the operations and the page `/coordination/plans/{id}/relatives` |
@@ -27,6 +28,7 @@ pub mod discharge;
 mod notices;
 pub mod ops;
 pub mod overdose;
+pub mod pathway_status;
 mod person_page;
 mod plan_page;
 pub mod relatives;
@@ -56,6 +58,7 @@ pub fn api_routes() -> Router<AppState> {
         .merge(relatives_api::routes())
         .merge(discharge::api_routes())
         .merge(overdose::api_routes())
+        .merge(pathway_status::api_routes())
 }
 
 /// The area's OpenAPI document.
@@ -65,5 +68,6 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     doc.merge(relatives_api::ApiDoc::openapi());
     doc.merge(discharge::api_doc());
     doc.merge(overdose::api_doc());
+    doc.merge(pathway_status::ApiDoc::openapi());
     doc
 }

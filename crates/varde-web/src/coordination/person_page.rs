@@ -58,6 +58,8 @@ impl Typed {
 struct PersonT {
     c: Chrome,
     v: PersonView,
+    /// The person's pathway status at other organisations, by their consent.
+    shared: Vec<super::pathway_status::SharedStatus>,
     orgs: Vec<(i64, String)>,
     today: String,
     /// Which form was refused (`plan`, `consent`), with its error and what was typed.
@@ -81,6 +83,7 @@ async fn page_with(
     form: Typed,
 ) -> PageResult {
     let v = ops::person_view(state, &page.user.principal, id).await?;
+    let shared = super::pathway_status::shared(state, &page.user.principal, &v.person).await?;
     let own = page.user.principal.org.0;
     let mut orgs: Vec<(i64, String)> = state
         .store
@@ -94,6 +97,7 @@ async fn page_with(
     render(&PersonT {
         c: page.c,
         v,
+        shared,
         orgs,
         today: state.clock.today().to_string(),
         failed: failed.to_owned(),

@@ -12,6 +12,7 @@
 mod common;
 
 mod pages;
+mod pathway_status;
 
 use pages::{
     the_demo_fills_the_worklist_and_the_pages_round_trip, the_plan_page_and_a_refused_form,
