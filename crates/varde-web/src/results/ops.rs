@@ -54,8 +54,8 @@ pub struct IndicatorDoc {
     /// `nation`, `county`, `municipality` or `hf`.
     pub level: String,
     pub counts_people: bool,
-    /// Where inside Varde the values are read (`monitoring_deaths`,
-    /// `monitoring_prescriptions`); absent: imported.
+    /// Where inside Varde the values are read (`monitoring_deaths`, `advisory_cases`,
+    /// `coordination_plan`, … — `varde_core::results::plans::Internal`); absent: imported.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub internal: Option<String>,
     pub points: Vec<PointDoc>,
