@@ -15,6 +15,8 @@
 //!   each year with a discharge: a share only on at least five discharges with both counts
 //!   shown.
 
+use std::sync::Arc;
+
 use jiff::civil::Date;
 use varde_core::advisory::statistics::{statistics, Level, Value, NATION};
 use varde_core::coordination::figures::{figures, PersonFacts};
@@ -25,6 +27,49 @@ use varde_core::suppression::THRESHOLD;
 use crate::error::WebError;
 use crate::AppState;
 
+/// What one dashboard reads once for all its indicators (the advisory aggregate serves two, the
+/// people's facts four).
+#[derive(Default)]
+pub(super) struct Reads {
+    advisory: Option<Arc<varde_store::AdvisoryAggregate>>,
+    people: Option<Arc<Vec<PersonFacts>>>,
+}
+
+impl Reads {
+    async fn advisory(
+        &mut self,
+        state: &AppState,
+    ) -> Result<Arc<varde_store::AdvisoryAggregate>, WebError> {
+        if let Some(a) = &self.advisory {
+            return Ok(a.clone());
+        }
+        let a = Arc::new(state.store.results_advisory_records().await?);
+        self.advisory = Some(a.clone());
+        Ok(a)
+    }
+
+    async fn people(&mut self, state: &AppState) -> Result<Arc<Vec<PersonFacts>>, WebError> {
+        if let Some(p) = &self.people {
+            return Ok(p.clone());
+        }
+        let p: Vec<PersonFacts> = state
+            .store
+            .results_tsb_people_facts()
+            .await?
+            .into_iter()
+            .map(|f| PersonFacts {
+                plan: f.plan,
+                coordinator: f.coordinator,
+                group: f.group,
+                last_evaluation: f.last_evaluation.as_deref().and_then(|d| d.parse().ok()),
+            })
+            .collect();
+        let p = Arc::new(p);
+        self.people = Some(p.clone());
+        Ok(p)
+    }
+}
+
 /// A share 0–1 as per cent with one decimal.
 fn percent(share: f64) -> f64 {
     (share * 1000.0).round() / 10.0
@@ -32,9 +77,13 @@ fn percent(share: f64) -> f64 {
 
 /// The advisory statistics' national cell `cases` (complete years) or `share_completed`
 /// (every year) per year, from the first year with a case to this year.
-pub(super) async fn advisory(state: &AppState, internal: Internal) -> Result<Vec<Point>, WebError> {
+pub(super) async fn advisory(
+    state: &AppState,
+    internal: Internal,
+    reads: &mut Reads,
+) -> Result<Vec<Point>, WebError> {
     let this = state.clock.today().year();
-    let agg = state.store.results_advisory_records().await?;
+    let agg = reads.advisory(state).await?;
     let Some(first) = agg.records.iter().map(|r| r.opened_on.year()).min() else {
         return Ok(Vec::new());
     };
@@ -78,20 +127,10 @@ pub(super) async fn advisory(state: &AppState, internal: Internal) -> Result<Vec
 pub(super) async fn coordination(
     state: &AppState,
     share: CoordinationShare,
+    reads: &mut Reads,
 ) -> Result<Vec<Point>, WebError> {
     let today = state.clock.today();
-    let people: Vec<PersonFacts> = state
-        .store
-        .results_tsb_people_facts()
-        .await?
-        .into_iter()
-        .map(|f| PersonFacts {
-            plan: f.plan,
-            coordinator: f.coordinator,
-            group: f.group,
-            last_evaluation: f.last_evaluation.as_deref().and_then(|d| d.parse().ok()),
-        })
-        .collect();
+    let people = reads.people(state).await?;
     if people.is_empty() {
         return Ok(Vec::new());
     }

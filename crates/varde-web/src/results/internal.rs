@@ -19,11 +19,13 @@ use varde_core::suppression;
 use crate::error::WebError;
 use crate::AppState;
 
-/// The points of `internal` in `area` (only `national` for the national ones).
+/// The points of `internal` in `area` (only `national` for the national ones); `reads` holds
+/// what one dashboard reads once for several indicators.
 pub(super) async fn points(
     state: &AppState,
     internal: Internal,
     area: &str,
+    reads: &mut super::aggregates::Reads,
 ) -> Result<Vec<Point>, WebError> {
     if area != "national" && internal != Internal::MonitoringPrescriptions {
         return Ok(Vec::new());
@@ -85,9 +87,9 @@ pub(super) async fn points(
         }
         Internal::Pathway(share) => pathway_shares(state, share).await,
         Internal::AdvisoryCases | Internal::AdvisoryShareCompleted => {
-            super::aggregates::advisory(state, internal).await
+            super::aggregates::advisory(state, internal, reads).await
         }
-        Internal::Coordination(share) => super::aggregates::coordination(state, share).await,
+        Internal::Coordination(share) => super::aggregates::coordination(state, share, reads).await,
         Internal::DischargeNoHome => super::aggregates::no_home(state).await,
     }
 }
