@@ -236,6 +236,14 @@ async fn the_dashboard_shows_the_coordination_shares_of_tsb_patients_and_dischar
         50.0
     );
     assert!(!v.to_string().contains("Pasient Samhandling"));
+    let (status, page) = get_page(&app.client(), app, "/public/results/reform-2024/5").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Pasienter i TSB med individuell plan (per i dag"));
+    assert!(
+        page.contains("50 prosent"),
+        "the latest value with its unit"
+    );
+    assert!(!page.contains("Pasient Samhandling"));
 
     // Ten discharges of Oslo residents this year, five with "no home to go to" still
     // flagged.
