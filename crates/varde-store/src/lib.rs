@@ -88,7 +88,8 @@ pub use pathways::{
 };
 pub use persons::{PersonRef, PersonRow};
 pub use results::{
-    results_stream, ResultsImport, StoredRating, StoredValue, TdiPerson, RESULTS_RATED_KIND,
+    results_stream, AdvisoryAggregate, ResultsImport, StoredRating, StoredValue, TdiPerson,
+    RESULTS_RATED_KIND,
 };
 pub use sessions::Session;
 pub use users::{users_stream, User};

@@ -246,6 +246,24 @@ impl Case {
         case
     }
 
+    /// Folds a case as stored (the opening and each entry as JSON, the person's birth date
+    /// `YYYY-MM-DD`) — the one reading of stored rows the case pages, the erasure and the
+    /// results area's aggregate all use. The error names the part that does not read.
+    pub fn from_stored<'a>(
+        opening: &str,
+        birth: Option<&str>,
+        guardians: usize,
+        entries: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Case, &'static str> {
+        let opening: Opening = serde_json::from_str(opening).map_err(|_| "opening")?;
+        let birth = birth.and_then(|b| b.parse::<Date>().ok());
+        let entries = entries
+            .into_iter()
+            .map(|e| serde_json::from_str::<Entry>(e).map_err(|_| "entry"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Case::replay(opening, birth, guardians, &entries))
+    }
+
     /// Whether the person is a child on `day`.
     pub fn is_child_on(&self, day: Date) -> bool {
         is_child_on(self.birth_date, day)

@@ -119,6 +119,46 @@ pub enum Internal {
     /// A pathway quality indicator's national share per year, in per cent (the pathways
     /// area's published report of the year, suppressed as there).
     Pathway(PathwayShare),
+    /// The advisory units' cases opened per year: the advisory statistics' national `cases`
+    /// cell of the year (erased cases by their stored anonymous record, live ones by the same
+    /// record computed now), suppressed as there.
+    AdvisoryCases,
+    /// The share of the year's closed prosecution conditions completed, in per cent: the
+    /// advisory statistics' national `share_completed` cell of the year.
+    AdvisoryShareCompleted,
+    /// A coordination figure's national share, in per cent, of the people registered by the
+    /// specialised treatment services (counted once by pseudonym): as of today only.
+    Coordination(CoordinationShare),
+    /// The share of the year's discharges from specialised treatment with "no home to go to"
+    /// still flagged, in per cent (the national discharge view's figures of the year).
+    DischargeNoHome,
+}
+
+/// The coordination figures followed as result indicators (`varde_core::coordination::figures`,
+/// national).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoordinationShare {
+    /// `plan`: with an individual plan (not closed) in any organisation.
+    Plan,
+    /// `coordinator`: with a plan that has a coordinator.
+    Coordinator,
+    /// `group`: with a plan that has a responsibility group.
+    Group,
+    /// `evaluated`: with a plan evaluated in the last six months.
+    Evaluated,
+}
+
+impl CoordinationShare {
+    /// The figure's key (`varde_core::coordination::figures::Figure::key`).
+    pub fn key(self) -> &'static str {
+        match self {
+            CoordinationShare::Plan => "plan",
+            CoordinationShare::Coordinator => "coordinator",
+            CoordinationShare::Group => "group",
+            CoordinationShare::Evaluated => "evaluated",
+        }
+    }
 }
 
 /// The pathway quality indicators followed as result indicators.
@@ -146,7 +186,7 @@ impl PathwayShare {
 }
 
 impl Internal {
-    pub const ALL: [Internal; 8] = [
+    pub const ALL: [Internal; 15] = [
         Internal::MonitoringDeaths,
         Internal::MonitoringPrescriptions,
         Internal::MonitoringOverdoses,
@@ -155,6 +195,13 @@ impl Internal {
         Internal::Pathway(PathwayShare::Fristbrudd),
         Internal::Pathway(PathwayShare::Involvement),
         Internal::Pathway(PathwayShare::FeedbackTool),
+        Internal::AdvisoryCases,
+        Internal::AdvisoryShareCompleted,
+        Internal::Coordination(CoordinationShare::Plan),
+        Internal::Coordination(CoordinationShare::Coordinator),
+        Internal::Coordination(CoordinationShare::Group),
+        Internal::Coordination(CoordinationShare::Evaluated),
+        Internal::DischargeNoHome,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,6 +214,13 @@ impl Internal {
             Internal::Pathway(PathwayShare::Fristbrudd) => "pathways_fristbrudd",
             Internal::Pathway(PathwayShare::Involvement) => "pathways_involvement",
             Internal::Pathway(PathwayShare::FeedbackTool) => "pathways_feedback_tool",
+            Internal::AdvisoryCases => "advisory_cases",
+            Internal::AdvisoryShareCompleted => "advisory_share_completed",
+            Internal::Coordination(CoordinationShare::Plan) => "coordination_plan",
+            Internal::Coordination(CoordinationShare::Coordinator) => "coordination_coordinator",
+            Internal::Coordination(CoordinationShare::Group) => "coordination_group",
+            Internal::Coordination(CoordinationShare::Evaluated) => "coordination_evaluated",
+            Internal::DischargeNoHome => "discharge_no_home",
         }
     }
 

@@ -52,14 +52,14 @@ fn the_escalation_plan_has_five_main_goals_twenty_three_sub_goals_and_their_rati
 }
 
 /// Every indicator names one of the sources, and the ones read from inside Varde are the
-/// eight tied in; some goals have none (shown as not followed).
+/// fifteen tied in; some goals have none (shown as not followed).
 #[test]
 fn indicators_name_their_source_and_some_goals_are_not_followed() {
     let p = plan(REFORM_ID);
-    assert_eq!(p.indicators.len(), 17);
+    assert_eq!(p.indicators.len(), 24);
     assert_eq!(
         p.indicators.iter().filter(|i| i.internal.is_some()).count(),
-        8
+        15
     );
     // Every part of Varde that feeds the view is named by one indicator, and an indicator
     // of Varde's own records is read, never imported.
@@ -87,6 +87,70 @@ fn indicators_name_their_source_and_some_goals_are_not_followed() {
     assert!(followed > 0 && followed < p.goals.len());
     assert_eq!(p.measures.len(), 5);
     assert!(p.measures.iter().all(|m| !m.owner.is_empty()));
+}
+
+/// Each part of Varde an indicator reads is named by one word that reads back as itself, and
+/// no two parts share one.
+#[test]
+fn every_internal_part_reads_back_from_its_name() {
+    use super::plans::Internal;
+    let names: std::collections::BTreeSet<&str> =
+        Internal::ALL.iter().map(|i| i.as_str()).collect();
+    assert_eq!(names.len(), Internal::ALL.len());
+    for i in Internal::ALL {
+        assert_eq!(Internal::parse(i.as_str()), Some(i));
+        assert_eq!(Internal::parse(&format!(" {} ", i.as_str())), Some(i));
+    }
+    assert_eq!(Internal::parse("advisory"), None);
+}
+
+/// The advisory units follow the reform's goal of better access to outreach services for
+/// young people at risk (3.2, white paper line 452: the units are in its chapter 5); the
+/// coordination figures and the discharges with no home follow increased access to
+/// cross-sector follow-up (5.1, line 830: individual plans, coordinators and discharge-ready
+/// patients are in its chapter 7). Both goals are followed now.
+#[test]
+fn the_advisory_and_coordination_figures_follow_their_goals() {
+    use super::plans::{CoordinationShare, Internal};
+    let p = plan(REFORM_ID);
+    let goal_of = |internal: Internal| {
+        p.indicators
+            .iter()
+            .find(|i| i.internal == Some(internal))
+            .map(|i| (i.goal.as_str(), i.source, i.level))
+            .unwrap()
+    };
+    assert_eq!(
+        goal_of(Internal::AdvisoryCases),
+        ("3.2", Source::Varde, super::Level::Nation)
+    );
+    assert_eq!(goal_of(Internal::AdvisoryShareCompleted).0, "3.2");
+    for share in [
+        CoordinationShare::Plan,
+        CoordinationShare::Coordinator,
+        CoordinationShare::Group,
+        CoordinationShare::Evaluated,
+    ] {
+        assert_eq!(goal_of(Internal::Coordination(share)).0, "5.1");
+    }
+    assert_eq!(goal_of(Internal::DischargeNoHome).0, "5.1");
+    let cases = p
+        .indicators
+        .iter()
+        .find(|i| i.id == "advisory_cases")
+        .unwrap();
+    assert!(cases.counts_people);
+    // The people figures say they are as of today.
+    assert!(p
+        .indicators
+        .iter()
+        .filter(|i| i.id.starts_with("coordination_"))
+        .all(|i| i.name_en.contains("as of today") && i.name_nb.contains("per i dag")));
+    for goal in ["3.2", "5.1"] {
+        assert!(p.indicators.iter().any(|i| i.goal == goal), "{goal}");
+    }
+    assert_eq!(p.goal("3.2").unwrap().source_line, 452);
+    assert_eq!(p.goal("5.1").unwrap().source_line, 830);
 }
 
 fn ungdata() -> Vec<super::plans::IndicatorDef> {

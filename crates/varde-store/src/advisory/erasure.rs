@@ -66,6 +66,45 @@ pub struct StoredStats {
     pub meetings_missed: Option<i64>,
 }
 
+impl StoredStats {
+    /// The core's record of a stored row (None for a row whose opening day does not read).
+    pub fn record(&self) -> Option<StatsRecord> {
+        use varde_core::advisory::advice::AGE_GROUPS;
+        use varde_core::advisory::erasure::Sex;
+        let date = |v: &Option<String>| v.as_deref().and_then(|d| d.parse().ok());
+        Some(StatsRecord {
+            route: self.route.clone(),
+            org_id: self.org_id,
+            municipality: self.municipality.clone(),
+            county: self.county.clone(),
+            age_group: self
+                .age_group
+                .as_deref()
+                .and_then(|g| AGE_GROUPS.iter().copied().find(|a| a.as_str() == g)),
+            sex: self.sex.as_deref().and_then(|x| {
+                [Sex::Female, Sex::Male]
+                    .into_iter()
+                    .find(|v| v.as_str() == x)
+            }),
+            opened_on: self.opened_on.parse().ok()?,
+            decided_on: date(&self.decided_on),
+            first_meeting_on: date(&self.first_meeting_on),
+            closed_on: date(&self.closed_on),
+            outcome: self.outcome.clone(),
+            meetings_required: self.meetings_required.and_then(|m| u8::try_from(m).ok()),
+            meetings_attended: u32::try_from(self.meetings_attended).unwrap_or(0),
+            meetings_missed: self
+                .meetings_missed
+                .and_then(|m| u32::try_from(m).ok())
+                .unwrap_or(0),
+            outreach_attempts: u32::try_from(self.outreach_attempts).unwrap_or(0),
+            tests: u32::try_from(self.tests).unwrap_or(0),
+            positives: u32::try_from(self.positives).unwrap_or(0),
+            referrals: serde_json::from_str(&self.referrals).unwrap_or_default(),
+        })
+    }
+}
+
 impl Store {
     /// Closed cases not yet erased, with their unit's retention; unlogged (no personal data).
     pub async fn advisory_erasure_candidates(&self) -> Result<Vec<ErasureCandidate>, StoreError> {

@@ -66,6 +66,26 @@ pub struct StoredCase {
     pub entries: Vec<CaseEntry>,
 }
 
+impl StoredCase {
+    /// The core's case of these rows (`Case::from_stored`: the person's birth date, the
+    /// number of guardians, the entries in order). The error names the part that does not
+    /// read.
+    pub fn fold(&self) -> Result<varde_core::advisory::Case, &'static str> {
+        let birth = self
+            .people
+            .iter()
+            .find(|p| !p.guardian)
+            .and_then(|p| p.birth_date.as_deref());
+        let guardians = self.people.iter().filter(|p| p.guardian).count();
+        varde_core::advisory::Case::from_stored(
+            &self.opening,
+            birth,
+            guardians,
+            self.entries.iter().map(|e| e.body.as_str()),
+        )
+    }
+}
+
 /// What an access decision on a case needs: its organisation and its person's pseudonym
 /// (empty for an anonymous contact). No content.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -116,6 +116,18 @@ impl Store {
         to: &str,
         access: &NewAccess,
     ) -> Result<StatisticsSource, StoreError> {
+        self.advisory_statistics_read(from, to, Some(access)).await
+    }
+
+    /// The read of [`Store::advisory_statistics_source`]; without an access entry only for a
+    /// caller inside the store that hands nothing personal on (the results area's aggregate,
+    /// `results/aggregates.rs`, which returns the anonymous records alone).
+    pub(crate) async fn advisory_statistics_read(
+        &self,
+        from: &str,
+        to: &str,
+        access: Option<&NewAccess>,
+    ) -> Result<StatisticsSource, StoreError> {
         let cases_sql = format!("{CASES} WHERE erased_at IS NULL ORDER BY id");
         let people_sql = format!(
             "{PEOPLE} JOIN advisory_cases c ON c.id = a.case_id WHERE c.erased_at IS NULL \
@@ -159,7 +171,9 @@ impl Store {
                 let ids: Vec<(i64, String)> = sqlx::query_as(ids_sql).fetch_all(&mut *tx).await?;
                 let kommuner: Vec<(i64, Option<String>)> =
                     sqlx::query_as(kommuner_sql).fetch_all(&mut *tx).await?;
-                append_access_tx!(tx, access);
+                if let Some(access) = access {
+                    append_access_tx!(tx, access);
+                }
                 tx.commit().await?;
                 let ids: std::collections::HashMap<i64, String> = ids.into_iter().collect();
                 let kommuner: std::collections::HashMap<i64, Option<String>> =

@@ -1,11 +1,15 @@
 //! Storage of the results area, on both engines: the plans loaded at first start
 //! ([`Store::results_load_plans`], idempotent), read back as the core's [`Plan`]s; status
 //! ratings ([`Store::results_rate`]: the row, its event `results.rated` in `results:{plan}`
-//! and the access entry in one transaction); and, in `values.rs`, the indicator values'
-//! import and the figures read from the monitoring area at view time.
+//! and the access entry in one transaction); in `values.rs`, the indicator values'
+//! import and the figures read from the monitoring area at view time; and, in
+//! `aggregates.rs`, the anonymous aggregates of the advisory cases, the coordination figures'
+//! people and the discharge years (no access entry: nothing personal leaves the store).
 
+mod aggregates;
 mod values;
 
+pub use aggregates::AdvisoryAggregate;
 pub use values::{ResultsImport, StoredValue, TdiPerson, RESULTS_RATED_KIND};
 
 use jiff::Timestamp;

@@ -1,12 +1,16 @@
 //! The results area's storage, on SQLite and PostgreSQL (`sqlite::…`, `postgres::…`;
 //! PostgreSQL is skipped without `VARDE_TEST_POSTGRES_URL`): the plans load once and read back
 //! as the data files give them; a rating is a row, an event with its author and an access
-//! entry; an import is idempotent by batch and keeps every row's provenance.
+//! entry; an import is idempotent by batch and keeps every row's provenance; the aggregates the
+//! dashboards read count each TSB patient once and write no access entry.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use jiff::civil::date;
 use jiff::Timestamp;
 use varde_core::audit::Outcome;
+use varde_core::coordination::plan::PlanStatus;
 use varde_core::org::{OrgId, OrgKind, Qualification, Role, UserId};
+use varde_core::persons::PersonEvent;
 use varde_core::results::plans::{builtin, ESCALATION_ID, REFORM_ID};
 use varde_core::results::ratings::NewRating;
 use varde_core::results::values::Value;
@@ -190,7 +194,138 @@ async fn an_import_is_idempotent_by_batch_and_a_later_one_replaces_the_value(db:
     );
 }
 
+/// An organisation of `kind` with one coordinator; (org, user).
+async fn org_with_user(db: &TestDb, slug: &str, kind: OrgKind) -> (OrgId, i64) {
+    let org = db
+        .store
+        .ensure_org(
+            &NewOrg {
+                kind,
+                name: format!("Virksomhet {slug}"),
+                slug: slug.into(),
+                kommunenummer: None,
+                orgnr: None,
+                parent_id: None,
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    let user = db
+        .store
+        .create_user(
+            org,
+            Role::Coordinator,
+            Qualification::Other,
+            slug,
+            "x",
+            now(),
+        )
+        .await
+        .unwrap();
+    (org, user.0)
+}
+
+async fn person_in(db: &TestDb, org: OrgId, user: i64, pseudonym: &str) -> i64 {
+    let access = NewAccess {
+        at: now(),
+        actor: "coordinator".into(),
+        actor_id: user,
+        org_id: org.0,
+        owner_org_id: org.0,
+        action: "person.create".into(),
+        subject: pseudonym.into(),
+        record: String::new(),
+        purpose: "test".into(),
+        outcome: Outcome::Allowed,
+        flagged: false,
+    };
+    db.store
+        .register_person(
+            org,
+            user,
+            pseudonym,
+            &PersonEvent::Registered {
+                national_id: "03851598730".into(),
+                name: "Kari Nordmann".into(),
+                birth_date: None,
+                kommune: None,
+            },
+            &access,
+            now(),
+        )
+        .await
+        .unwrap()
+}
+
+/// The aggregates the dashboards read: a patient registered by a treatment unit and by a
+/// health trust counts once, a municipality's own person not at all; each person is four facts
+/// with nothing that names them; and no read writes an access entry.
+async fn the_aggregates_count_each_tsb_patient_once_and_write_no_access_entry(db: &TestDb) {
+    let (tsb, tsb_user) = org_with_user(db, "tsb", OrgKind::TreatmentUnit).await;
+    let (hf, hf_user) = org_with_user(db, "hf", OrgKind::HealthTrust).await;
+    let (kommune, k_user) = org_with_user(db, "kommune", OrgKind::Municipality).await;
+    person_in(db, tsb, tsb_user, "pseudo-a").await;
+    person_in(db, hf, hf_user, "pseudo-a").await;
+    person_in(db, tsb, tsb_user, "pseudo-b").await;
+    let in_kommune = person_in(db, kommune, k_user, "pseudo-a").await;
+    person_in(db, kommune, k_user, "pseudo-c").await;
+    let write = NewAccess {
+        at: now(),
+        actor: "kommune".into(),
+        actor_id: k_user,
+        org_id: kommune.0,
+        owner_org_id: kommune.0,
+        action: "coordination.write".into(),
+        subject: "pseudo-a".into(),
+        record: String::new(),
+        purpose: "test".into(),
+        outcome: Outcome::Allowed,
+        flagged: false,
+    };
+    db.store
+        .coordination_create_plan(
+            kommune,
+            in_kommune,
+            "pseudo-a",
+            Some(k_user),
+            PlanStatus::Active,
+            k_user,
+            date(2026, 12, 7),
+            now(),
+            &write,
+        )
+        .await
+        .unwrap();
+    let logged = db
+        .store
+        .access_log(&AccessFilter::default())
+        .await
+        .unwrap()
+        .len();
+    let mut facts = db.store.results_tsb_people_facts().await.unwrap();
+    facts.sort_by_key(|f| f.plan);
+    let summary: Vec<(bool, bool, bool)> = facts
+        .iter()
+        .map(|f| (f.plan, f.coordinator, f.group))
+        .collect();
+    assert_eq!(summary, [(false, false, false), (true, true, false)]);
+    assert!(db.store.results_discharge_years().await.unwrap().is_empty());
+    let advisory = db.store.results_advisory_records().await.unwrap();
+    assert!(advisory.records.is_empty() && advisory.advice.is_empty());
+    assert_eq!(
+        db.store
+            .access_log(&AccessFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        logged,
+        "an aggregate is not logged"
+    );
+}
+
 varde_store::conformance!(
+    the_aggregates_count_each_tsb_patient_once_and_write_no_access_entry,
     plans_load_once_and_read_back_as_the_data_files_give_them,
     a_rating_is_a_row_an_event_with_its_author_and_an_access_entry,
     an_import_is_idempotent_by_batch_and_a_later_one_replaces_the_value,

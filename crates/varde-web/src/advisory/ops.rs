@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use varde_core::advisory::erasure::Retention;
-use varde_core::advisory::{self, Case, DecisionInput, Entry, Opening, OutreachMinimum, Route};
+use varde_core::advisory::{self, Case, DecisionInput, Entry, OutreachMinimum, Route};
 use varde_core::authz::Action;
 use varde_core::fields::{self, FieldError};
 use varde_core::ids::NationalId;
@@ -228,19 +228,7 @@ fn corrupt(what: &str) -> WebError {
 
 /// The core's case of stored rows.
 pub fn fold(stored: &StoredCase) -> Result<Case, WebError> {
-    let opening: Opening = serde_json::from_str(&stored.opening).map_err(|_| corrupt("opening"))?;
-    let birth = stored
-        .people
-        .iter()
-        .find(|p| !p.guardian)
-        .and_then(|p| p.birth_date.as_deref())
-        .and_then(|b| b.parse::<Date>().ok());
-    let guardians = stored.people.iter().filter(|p| p.guardian).count();
-    let mut entries = Vec::with_capacity(stored.entries.len());
-    for e in &stored.entries {
-        entries.push(serde_json::from_str::<Entry>(&e.body).map_err(|_| corrupt("entry"))?);
-    }
-    Ok(Case::replay(opening, birth, guardians, &entries))
+    stored.fold().map_err(corrupt)
 }
 
 /// Reads a case with the access entry `entry` (a read, or the read a write makes).

@@ -21,8 +21,8 @@ use axum::Router;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use varde_core::advisory::advice::{AdviceRecord, AGE_GROUPS};
-use varde_core::advisory::erasure::{Sex, StatsRecord};
+use varde_core::advisory::advice::AdviceRecord;
+use varde_core::advisory::erasure::StatsRecord;
 use varde_core::advisory::statistics::{statistics, Cell, Level, Value, NATION};
 use varde_core::authz::{decide, Action, Subject};
 use varde_core::fields::{self, FieldError};
@@ -77,40 +77,6 @@ pub(super) fn period(q: &StatsQuery, today: Date) -> Result<(Date, Date), FieldE
     Ok((from, to))
 }
 
-fn stored_record(s: &StoredStats) -> Option<StatsRecord> {
-    let date = |v: &Option<String>| v.as_deref().and_then(|d| d.parse::<Date>().ok());
-    Some(StatsRecord {
-        route: s.route.clone(),
-        org_id: s.org_id,
-        municipality: s.municipality.clone(),
-        county: s.county.clone(),
-        age_group: s
-            .age_group
-            .as_deref()
-            .and_then(|g| AGE_GROUPS.iter().copied().find(|a| a.as_str() == g)),
-        sex: s.sex.as_deref().and_then(|x| {
-            [Sex::Female, Sex::Male]
-                .into_iter()
-                .find(|v| v.as_str() == x)
-        }),
-        opened_on: s.opened_on.parse().ok()?,
-        decided_on: date(&s.decided_on),
-        first_meeting_on: date(&s.first_meeting_on),
-        closed_on: date(&s.closed_on),
-        outcome: s.outcome.clone(),
-        meetings_required: s.meetings_required.and_then(|m| u8::try_from(m).ok()),
-        meetings_attended: u32::try_from(s.meetings_attended).unwrap_or(0),
-        meetings_missed: s
-            .meetings_missed
-            .and_then(|m| u32::try_from(m).ok())
-            .unwrap_or(0),
-        outreach_attempts: u32::try_from(s.outreach_attempts).unwrap_or(0),
-        tests: u32::try_from(s.tests).unwrap_or(0),
-        positives: u32::try_from(s.positives).unwrap_or(0),
-        referrals: serde_json::from_str(&s.referrals).unwrap_or_default(),
-    })
-}
-
 /// The cells of `from`–`to` the user of `access` may see, read with one access entry.
 pub(super) async fn cells(
     state: &AppState,
@@ -123,7 +89,7 @@ pub(super) async fn cells(
         .store
         .advisory_statistics_source(&from.to_string(), &to.to_string(), &entry)
         .await?;
-    let mut records: Vec<StatsRecord> = src.erased.iter().filter_map(stored_record).collect();
+    let mut records: Vec<StatsRecord> = src.erased.iter().filter_map(StoredStats::record).collect();
     for live in &src.live {
         let case = ops::fold(&live.case)?;
         records.push(StatsRecord::of_unit(

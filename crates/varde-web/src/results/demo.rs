@@ -2,9 +2,9 @@
 //! imported indicator of the reform, nationally and for a few counties, municipalities or
 //! health trusts by the indicator's level, imported per source through the import operation
 //! as the demo analyst `analytiker`, one batch per source (`demo-{source}`): a second call
-//! writes nothing. The two indicators read from inside Varde show the monitoring area's demo
-//! data (its deaths and prescription figures), not copies. Illustrative figures, not real
-//! statistics.
+//! writes nothing. The indicators read from inside Varde show the other areas' demo data
+//! (monitoring, drug checking, warnings, pathways, advisory units, coordination), not copies,
+//! suppressed as those areas publish them. Illustrative figures, not real statistics.
 
 use varde_core::results::plans::IndicatorDef;
 use varde_core::results::{Level, Source};

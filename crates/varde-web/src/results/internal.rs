@@ -4,7 +4,8 @@
 //! Counts (deaths, non-fatal overdoses, drug-checking samples, warnings) are shown for complete
 //! years only: this year's count so far is no year's figure. The pathway shares are shown for
 //! every year with pathways, this year's so far included (a share of part of a year is still a
-//! share), each year's from the pathways area's published report of that year alone.
+//! share), each year's from the pathways area's published report of that year alone. The
+//! advisory and coordination figures are read in `aggregates.rs`.
 
 use jiff::civil::Date;
 use varde_core::monitoring::prescriptions::Measure as PrescriptionMeasure;
@@ -18,11 +19,13 @@ use varde_core::suppression;
 use crate::error::WebError;
 use crate::AppState;
 
-/// The points of `internal` in `area` (only `national` for the national ones).
+/// The points of `internal` in `area` (only `national` for the national ones); `reads` holds
+/// what one dashboard reads once for several indicators.
 pub(super) async fn points(
     state: &AppState,
     internal: Internal,
     area: &str,
+    reads: &mut super::aggregates::Reads,
 ) -> Result<Vec<Point>, WebError> {
     if area != "national" && internal != Internal::MonitoringPrescriptions {
         return Ok(Vec::new());
@@ -83,6 +86,11 @@ pub(super) async fn points(
             )
         }
         Internal::Pathway(share) => pathway_shares(state, share).await,
+        Internal::AdvisoryCases | Internal::AdvisoryShareCompleted => {
+            super::aggregates::advisory(state, internal, reads).await
+        }
+        Internal::Coordination(share) => super::aggregates::coordination(state, share, reads).await,
+        Internal::DischargeNoHome => super::aggregates::no_home(state).await,
     }
 }
 

@@ -3,7 +3,9 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `ops.rs` | the operations: the plans, a focus area's dashboard (imported values, and values read from the monitoring area at view time), a rating |
+//! | `ops.rs` | the operations: the plans, a focus area's dashboard (imported values, and values read from inside Varde at view time), a rating |
+//! | `internal.rs` | the values read from inside Varde: monitoring, drug checking, warnings, pathway shares |
+//! | `aggregates.rs` | the values read from the advisory statistics and the coordination figures (the store's aggregate reads: nothing personal, no access entry) |
 //! | `view.rs` | the dashboard as pages show it: charts with their tables, CSV downloads |
 //! | `pages.rs` | `/results`, `/results/{plan}/{focus}`, its `table.csv`, the rating form `/results/{plan}/rate` |
 //! | `public.rs` | `/public/results…` (no login) and `GET /api/v1/public/results/{plan}/{focus}` |
@@ -14,6 +16,7 @@
 //!
 //! The rules are `varde_core::results`; storage is `varde_store`'s `results_*` methods.
 
+mod aggregates;
 mod api;
 pub mod demo;
 pub mod euda;

@@ -54,8 +54,8 @@ pub struct IndicatorDoc {
     /// `nation`, `county`, `municipality` or `hf`.
     pub level: String,
     pub counts_people: bool,
-    /// Where inside Varde the values are read (`monitoring_deaths`,
-    /// `monitoring_prescriptions`); absent: imported.
+    /// Where inside Varde the values are read (`monitoring_deaths`, `advisory_cases`,
+    /// `coordination_plan`, … — `varde_core::results::plans::Internal`); absent: imported.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub internal: Option<String>,
     pub points: Vec<PointDoc>,
@@ -188,12 +188,13 @@ pub async fn focus_doc(
     let values: Vec<StoredValue> = state.store.results_values(area).await?;
     let ratings = in_force(&state.store.results_ratings(&plan.id).await?, public, l);
     let mut goals = Vec::new();
+    let mut reads = super::aggregates::Reads::default();
     for g in plan.goals.iter().filter(|g| g.focus == focus) {
         let mut indicators = Vec::new();
         for def in plan.indicators.iter().filter(|i| i.goal == g.id) {
             let doc = match def.internal {
                 Some(internal) => {
-                    let points = super::internal::points(state, internal, area).await?;
+                    let points = super::internal::points(state, internal, area, &mut reads).await?;
                     indicator_doc(def, from_points(def.direction, points), None, l)
                 }
                 None => {

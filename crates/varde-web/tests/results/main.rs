@@ -13,6 +13,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod aggregates;
 mod tdi;
 
 use reqwest::StatusCode;

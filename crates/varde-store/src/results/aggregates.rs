@@ -1,0 +1,124 @@
+//! The results area's aggregate reads of areas that hold personal data (issue 17, §2): the
+//! advisory units' cases and the coordination figures' people, read for the dashboards (the
+//! public one too) to be counted. Nothing personal leaves these methods: the advisory cases
+//! come back as the anonymous `StatsRecord`s the erasure keeps (live cases folded here, with
+//! the one core function the erasure and the advisory statistics use), the people as four
+//! facts each with no name, number or pseudonym, the discharges as years. So these reads write
+//! no access-log entry, as the pathway indicators' national read writes none (ARCHITECTURE,
+//! invariant 26).
+
+use varde_core::advisory::advice::AdviceRecord;
+use varde_core::advisory::erasure::StatsRecord;
+
+use crate::coordination::FigureFacts;
+use crate::db::{on_pool, Db};
+use crate::{Store, StoreError, StoredStats};
+
+/// The organisation kinds whose registered people are the specialised treatment services'
+/// patients (the denominator of the white paper's 26 % / 23 % / 18 %, line 914).
+const TSB_KINDS: &str = "('treatment_unit', 'health_trust')";
+
+/// What the advisory statistics count, of every unit and every year, and nothing else: the
+/// cases' anonymous records and the anonymous advice log.
+#[derive(Debug, Clone, Default)]
+pub struct AdvisoryAggregate {
+    pub records: Vec<StatsRecord>,
+    pub advice: Vec<AdviceRecord>,
+}
+
+impl Store {
+    /// Every advisory case's anonymous record, of every unit: an erased case's as stored, a
+    /// live case's computed now by `StatsRecord::of_unit` (the same record the advisory
+    /// statistics compute, so their cells come out the same); and the advice logged (which
+    /// the statistics place their units by). No access entry: only anonymous records leave
+    /// the store.
+    pub async fn results_advisory_records(&self) -> Result<AdvisoryAggregate, StoreError> {
+        let src = self
+            .advisory_statistics_read("0000-01-01", "9999-12-31", None)
+            .await?;
+        let mut out: Vec<StatsRecord> = src.erased.iter().filter_map(StoredStats::record).collect();
+        for live in &src.live {
+            let case = live.case.fold().map_err(|what| {
+                StoreError::Corrupt(format!("advisory case {}: its {what}", live.case.id))
+            })?;
+            out.push(StatsRecord::of_unit(
+                &case,
+                live.case.org_id.0,
+                live.kommunenummer.as_deref(),
+                live.national_id.as_deref(),
+            ));
+        }
+        let advice = src
+            .advice
+            .iter()
+            .filter_map(|a| {
+                AdviceRecord::read(
+                    a.org_id,
+                    a.kommunenummer.as_deref(),
+                    &a.given_on,
+                    &a.asker,
+                    &a.means,
+                    &a.topic,
+                    a.age_group.as_deref(),
+                )
+            })
+            .collect();
+        Ok(AdvisoryAggregate {
+            records: out,
+            advice,
+        })
+    }
+
+    /// The coordination figures' facts of every person registered by a specialised treatment
+    /// organisation (a treatment unit or a health trust), counted once by pseudonym, with
+    /// their plans in any organisation — the national form of
+    /// [`Store::coordination_figure_facts`]. No access entry: no person is named.
+    pub async fn results_tsb_people_facts(&self) -> Result<Vec<FigureFacts>, StoreError> {
+        let sql = format!(
+            "SELECT \
+             (SELECT COUNT(*) FROM coordination_plans p WHERE p.pseudonym = t.pseudonym AND p.status <> 'closed'), \
+             (SELECT COUNT(*) FROM coordination_plans p WHERE p.pseudonym = t.pseudonym AND p.status <> 'closed' \
+                AND p.coordinator_id IS NOT NULL), \
+             (SELECT COUNT(*) FROM coordination_members m JOIN coordination_plans p ON p.id = m.plan_id \
+                WHERE p.pseudonym = t.pseudonym AND p.status <> 'closed' AND m.kind IN ('user', 'external')), \
+             (SELECT MAX(e.on_day) FROM coordination_evaluations e JOIN coordination_plans p ON p.id = e.plan_id \
+                WHERE p.pseudonym = t.pseudonym) \
+             FROM (SELECT DISTINCT pe.pseudonym FROM persons pe JOIN orgs o ON o.id = pe.org_id \
+                WHERE o.kind IN {TSB_KINDS}) t"
+        );
+        on_pool!(
+            self,
+            read | pool | {
+                let rows: Vec<(i64, i64, i64, Option<String>)> =
+                    sqlx::query_as(&sql).fetch_all(pool).await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| FigureFacts {
+                        plan: r.0 > 0,
+                        coordinator: r.1 > 0,
+                        group: r.2 > 0,
+                        last_evaluation: r.3,
+                    })
+                    .collect())
+            }
+        )
+    }
+
+    /// The years with a discharge recorded (the national discharge view's years), oldest
+    /// first.
+    pub async fn results_discharge_years(&self) -> Result<Vec<i16>, StoreError> {
+        on_pool!(
+            self,
+            read | pool
+                | {
+                    let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT DISTINCT SUBSTR(discharged_on, 1, 4) FROM coordination_discharge_notices \
+                     WHERE discharged_on IS NOT NULL ORDER BY 1",
+                )
+                .fetch_all(pool)
+                .await?;
+                    Ok(rows.into_iter().filter_map(|(y,)| y.parse().ok()).collect())
+                }
+        )
+    }
+}
