@@ -206,9 +206,8 @@ pub fn simulate_coordination(seed: u64, year: i16) -> CoordinationYear {
         let day = add_days(first, rng.gen_range(0..365));
         overdoses.push(overdose(&mut rng, &place.0, day, today));
     }
-    overdoses.sort_by(|a, b| {
-        (a.occurred_at, &a.municipality).cmp(&(b.occurred_at, &b.municipality))
-    });
+    overdoses
+        .sort_by(|a, b| (a.occurred_at, &a.municipality).cmp(&(b.occurred_at, &b.municipality)));
     CoordinationYear {
         year,
         people,
@@ -411,7 +410,11 @@ pub struct AreaFigures {
 /// per municipality (in number order) and for the nation, and the national discharge view.
 pub fn year_figures(
     y: &CoordinationYear,
-) -> (Vec<AreaFigures>, Vec<discharge::FigureRow>, discharge::FigureRow) {
+) -> (
+    Vec<AreaFigures>,
+    Vec<discharge::FigureRow>,
+    discharge::FigureRow,
+) {
     let today = y.today();
     let mut by_place: std::collections::BTreeMap<&str, Vec<PersonFacts>> = Default::default();
     for p in &y.people {

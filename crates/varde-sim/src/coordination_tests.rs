@@ -33,7 +33,10 @@ fn the_published_rates_hold_over_many_seeds() {
         coord += y.people.iter().filter(|p| p.coordinator).count();
         group += y.people.iter().filter(|p| p.group).count();
         // A coordinator and a group belong to a plan, as in Varde.
-        assert!(y.people.iter().all(|p| p.plan || !(p.coordinator || p.group)));
+        assert!(y
+            .people
+            .iter()
+            .all(|p| p.plan || !(p.coordinator || p.group)));
         notices += y.discharges.len();
         for d in &y.discharges {
             if d.notice.status() == Status::Discharged {

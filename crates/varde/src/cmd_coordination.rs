@@ -165,12 +165,7 @@ pub fn run_simulate(args: SimulateCoordinationArgs) -> anyhow::Result<ExitCode> 
     }
     w.flush()?;
     let mut w = csv::Writer::from_path(args.out.join("discharge_figures.csv"))?;
-    w.write_record([
-        "municipality",
-        "discharges",
-        "mean_days_waiting",
-        "no_home",
-    ])?;
+    w.write_record(["municipality", "discharges", "mean_days_waiting", "no_home"])?;
     for r in rows.iter().chain(std::iter::once(&national)) {
         w.write_record([
             r.kommune.clone(),

@@ -20,7 +20,10 @@ use crate::authz::{CreatePerson, OrgAccess};
 use crate::error::WebError;
 use crate::AppState;
 
-pub(super) async fn principal(state: &AppState, username: &'static str) -> Result<Principal, WebError> {
+pub(super) async fn principal(
+    state: &AppState,
+    username: &'static str,
+) -> Result<Principal, WebError> {
     let user = state
         .store
         .user_by_username(username)
@@ -75,7 +78,13 @@ pub(super) fn d(day: Date) -> String {
     day.to_string()
 }
 
-pub(super) fn consent(scope: &str, org: i64, group: Option<i64>, from: Date, until: Date) -> ConsentInput {
+pub(super) fn consent(
+    scope: &str,
+    org: i64,
+    group: Option<i64>,
+    from: Date,
+    until: Date,
+) -> ConsentInput {
     ConsentInput {
         scope: scope.into(),
         grantee_org: if group.is_some() {
