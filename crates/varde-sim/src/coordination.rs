@@ -445,5 +445,6 @@ pub fn year_figures(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #[path = "coordination_tests.rs"]
 mod tests;

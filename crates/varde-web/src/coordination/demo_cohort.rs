@@ -100,7 +100,7 @@ fn shape(i: usize) -> Shape {
     Shape {
         status,
         coordinator: open && k % 4 != 1,
-        group: (open && k % 3 == 0).then_some(k % 2 == 0),
+        group: (open && k.is_multiple_of(3)).then_some(k.is_multiple_of(2)),
         evaluated: status.and(match k % 4 {
             0 | 2 => Some(30 + 7 * k as i64),
             1 => Some(240),
@@ -252,7 +252,7 @@ async fn discharge(
         housing: true,
         no_home: state_no % 2 == 1,
         mental_health: true,
-        work_school: state_no % 2 == 0,
+        work_school: state_no.is_multiple_of(2),
         children: state_no == 2,
         substance_use: true,
         meeting_requested: true,
