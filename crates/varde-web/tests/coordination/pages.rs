@@ -128,6 +128,34 @@ pub async fn the_demo_fills_the_worklist_and_the_pages_round_trip(app: &TestApp)
         "{figures}"
     );
     assert_eq!(figures[0]["total"], 26);
+    // Five of Oslo's people have a discharge notice from the TSB unit, one in each state.
+    let list: serde_json::Value = crate::common::get(app, &t, "/api/v1/coordination/discharge")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut states: Vec<&str> = list["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["status"].as_str().unwrap())
+        .collect();
+    states.sort_unstable();
+    assert_eq!(
+        states,
+        ["acknowledged", "discharged", "planned", "raised", "ready"]
+    );
+    // One has an overdose, attempted by other means and closed as linked to the plan.
+    let list: serde_json::Value = crate::common::get(app, &t, "/api/v1/coordination/overdose")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let notices = list["notices"].as_array().unwrap();
+    assert_eq!(notices.len(), 1, "{list}");
+    assert_eq!(notices[0]["outcome"], "linked_to_plan");
+    assert_eq!(notices[0]["attempts"][0]["means"], "other");
+    assert!(notices[0]["plan"].is_i64());
     // Bergen's ten, with their own coordinator: its worklist is filled too.
     let bergen = browser_login(app, "koordinator.bergen").await;
     let (status, page) = get_page(&bergen, app, "/coordination").await;
