@@ -185,7 +185,14 @@ pub fn run_simulate(args: SimulateCoordinationArgs) -> anyhow::Result<ExitCode> 
     let mut by_outcome = std::collections::BTreeMap::new();
     for o in &year.overdoses {
         *by_outcome
-            .entry(o.outcome.map_or("open", |x| x.as_str()))
+            .entry(o.outcome.map_or(
+                if o.attempts.is_empty() {
+                    "still_open"
+                } else {
+                    "still_attempted"
+                },
+                |x| x.as_str(),
+            ))
             .or_insert(0u64) += 1;
     }
     let manifest = serde_json::json!({
