@@ -59,7 +59,7 @@ pub struct AdvisoryYear {
 }
 
 /// A Poisson draw with mean `lambda` (Knuth's method: the means here are small).
-fn poisson(rng: &mut ChaCha8Rng, lambda: f64) -> u32 {
+pub(crate) fn poisson(rng: &mut ChaCha8Rng, lambda: f64) -> u32 {
     let l = (-lambda).exp();
     let mut k = 0;
     let mut p = 1.0;
@@ -73,7 +73,7 @@ fn poisson(rng: &mut ChaCha8Rng, lambda: f64) -> u32 {
 }
 
 /// One of `items` by weight.
-fn pick<T: Copy>(rng: &mut ChaCha8Rng, items: &[(T, f64)]) -> T {
+pub(crate) fn pick<T: Copy>(rng: &mut ChaCha8Rng, items: &[(T, f64)]) -> T {
     let total: f64 = items.iter().map(|i| i.1).sum();
     let mut x = rng.gen::<f64>() * total;
     for (t, w) in items {
@@ -86,7 +86,7 @@ fn pick<T: Copy>(rng: &mut ChaCha8Rng, items: &[(T, f64)]) -> T {
 }
 
 /// The municipalities with their weights (population), in number order.
-fn municipalities() -> Vec<(String, String, f64)> {
+pub(crate) fn municipalities() -> Vec<(String, String, f64)> {
     let refdata = varde_core::refdata::get();
     let mut all: Vec<(String, String)> = refdata
         .kommuner()

@@ -143,7 +143,7 @@ pub async fn seed_demo(store: &Store, now: Timestamp) -> Result<Vec<DemoLogin>, 
     let oslo = org_id(store, "0301").await?;
     let bergen = org_id(store, "4601").await?;
     let hdir = org_id(store, HELSEDIREKTORATET_ORGNR).await?;
-    let users: [(&'static str, Role, OrgId); 12] = [
+    let users: [(&'static str, Role, OrgId); 13] = [
         ("radgiver.oslo", Role::Advisor, oslo),
         ("radgiver.bergen", Role::Advisor, bergen),
         ("koordinator.oslo", Role::Coordinator, oslo),
@@ -156,6 +156,7 @@ pub async fn seed_demo(store: &Store, now: Timestamp) -> Result<Vec<DemoLogin>, 
         ("varselgodkjenner", Role::WarningApprover, hdir),
         ("lab", Role::Lab, lab),
         ("systemadmin", Role::SystemAdmin, hdir),
+        ("koordinator.bergen", Role::Coordinator, bergen),
     ];
     let hash = crate::auth::hash_password_blocking(DEMO_PASSWORD).map_err(|_| DemoError::Hash)?;
     let mut logins = Vec::with_capacity(users.len());

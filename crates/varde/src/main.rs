@@ -16,6 +16,7 @@ use varde_store::Store;
 use varde_web::{AppState, Application, Clock, Config};
 
 mod cmd_advisory;
+mod cmd_coordination;
 mod cmd_pathways;
 mod cmd_signal;
 mod cmd_warnings;
@@ -229,6 +230,9 @@ enum Simulate {
     /// One national year of the advisory units' cases and advice, for the statistics (rates:
     /// docs/advisory-simulation.md).
     Advisory(cmd_advisory::SimulateAdvisoryArgs),
+    /// One national year of coordination between the municipalities and TSB: plans,
+    /// discharge notices, overdose follow-up (rates: docs/coordination-simulation.md).
+    Coordination(cmd_coordination::SimulateCoordinationArgs),
 }
 
 fn main() -> ExitCode {
@@ -244,6 +248,7 @@ fn main() -> ExitCode {
         Command::Simulate { what } => match what {
             Simulate::Pathways(args) => cmd_pathways::run_simulate(args),
             Simulate::Advisory(args) => cmd_advisory::run_simulate(args),
+            Simulate::Coordination(args) => cmd_coordination::run_simulate(args),
             Simulate::Monitoring {
                 seed,
                 out,
@@ -510,7 +515,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     )?;
     writeln!(
         out,
-        "{coordination} individual plans shared by Oslo and the demo TSB unit, with consents (koordinator.oslo: http://{addr}/coordination; kliniker sees a plan only with consent)."
+        "{coordination} individual plans of 36 people shared by Oslo, Bergen and the demo TSB unit, with consents (koordinator.oslo, koordinator.bergen: http://{addr}/coordination; kliniker sees a plan only with consent)."
     )?;
     writeln!(out, "Stop with Ctrl-C.")?;
     drop(out);

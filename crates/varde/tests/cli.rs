@@ -643,3 +643,76 @@ fn simulate_advisory() {
     let (c, _) = run("c", "6");
     assert_ne!(read(&a, "cases.csv"), read(&c, "cases.csv"));
 }
+
+/// `varde simulate coordination`: a national year of anonymous records and the figures the
+/// app would show; the same seed gives the same bytes.
+#[test]
+fn simulate_coordination() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, seed: &str| {
+        let out = dir.path().join(name);
+        let o = varde(
+            dir.path(),
+            None,
+            &[
+                "simulate",
+                "coordination",
+                "--seed",
+                seed,
+                "--year",
+                "2024",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        (
+            out,
+            serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap(),
+        )
+    };
+    let (a, manifest) = run("a", "5");
+    let read = |dir: &Path, f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    // SAMDATA 2023's TSB patients, 26 % of them with a plan (within a point).
+    assert_eq!(manifest["people"], 34_360);
+    let plans = manifest["with_plan"].as_f64().unwrap() / 34_360.0;
+    assert!((plans - 0.26).abs() < 0.01, "{manifest}");
+    for (f, n) in [
+        ("people.csv", "people"),
+        ("discharges.csv", "discharge_notices"),
+        ("overdoses.csv", "overdose_notices"),
+    ] {
+        assert_eq!(
+            read(&a, f).lines().count() as u64,
+            manifest[n].as_u64().unwrap() + 1,
+            "{f}"
+        );
+    }
+    // Anonymous: a row number, no identity number, no name.
+    assert!(read(&a, "people.csv").starts_with("person,municipality,county,region,"));
+    // The nation's figures are shown; some small municipality's are hidden.
+    let figures = read(&a, "figures.csv");
+    assert!(figures.contains("\nnational,plan,"), "{figures}");
+    assert!(
+        figures.lines().any(|l| l.split(',').nth(2) == Some("")),
+        "nothing hidden"
+    );
+    assert!(manifest["figure_cells_suppressed"].as_u64().unwrap() > 0);
+    let national = read(&a, "discharge_figures.csv");
+    assert!(national.lines().last().unwrap().starts_with("national,"));
+    // Same seed, same bytes; another seed, another year.
+    let (b, _) = run("b", "5");
+    for f in [
+        "people.csv",
+        "discharges.csv",
+        "overdoses.csv",
+        "figures.csv",
+        "discharge_figures.csv",
+        "manifest.json",
+    ] {
+        assert_eq!(read(&a, f), read(&b, f), "{f}");
+    }
+    let (c, _) = run("c", "6");
+    assert_ne!(read(&a, "people.csv"), read(&c, "people.csv"));
+}

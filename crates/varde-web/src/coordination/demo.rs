@@ -20,7 +20,10 @@ use crate::authz::{CreatePerson, OrgAccess};
 use crate::error::WebError;
 use crate::AppState;
 
-async fn principal(state: &AppState, username: &'static str) -> Result<Principal, WebError> {
+pub(super) async fn principal(
+    state: &AppState,
+    username: &'static str,
+) -> Result<Principal, WebError> {
     let user = state
         .store
         .user_by_username(username)
@@ -42,12 +45,14 @@ fn synthetic(n: u32) -> Option<String> {
     })
 }
 
-/// The person of `national_id` in the principal's organisation: found or registered.
-async fn person(
+/// The person of `national_id` in the principal's organisation: found or registered, living
+/// in `kommune`.
+pub(super) async fn person(
     state: &AppState,
     p: &Principal,
     national_id: &str,
     name: &str,
+    kommune: &str,
 ) -> Result<i64, WebError> {
     let nid = varde_core::ids::NationalId::parse(national_id, &state.id_policy())
         .map_err(varde_core::persons::FieldError::from)?;
@@ -64,16 +69,22 @@ async fn person(
         national_id: national_id.to_owned(),
         name: name.to_owned(),
         birth_date: None,
-        kommune: Some("0301".into()),
+        kommune: Some(kommune.into()),
     };
     crate::persons::create(state, &access, &input).await
 }
 
-fn d(day: Date) -> String {
+pub(super) fn d(day: Date) -> String {
     day.to_string()
 }
 
-fn consent(scope: &str, org: i64, group: Option<i64>, from: Date, until: Date) -> ConsentInput {
+pub(super) fn consent(
+    scope: &str,
+    org: i64,
+    group: Option<i64>,
+    from: Date,
+    until: Date,
+) -> ConsentInput {
     ConsentInput {
         scope: scope.into(),
         grantee_org: if group.is_some() {
@@ -106,8 +117,8 @@ pub async fn seed_demo_coordination(state: &AppState) -> Result<usize, WebError>
     let mut open = Vec::new();
     for (n, name) in names.iter().enumerate() {
         let nid = synthetic(n as u32).ok_or_else(|| WebError::internal("demo number"))?;
-        let in_oslo = person(state, &oslo, &nid, name).await?;
-        person(state, &tsb, &nid, name).await?;
+        let in_oslo = person(state, &oslo, &nid, name, "0301").await?;
+        person(state, &tsb, &nid, name, "0301").await?;
         let status = match n {
             4 => "draft",
             5 => "closed",
@@ -236,5 +247,7 @@ pub async fn seed_demo_coordination(state: &AppState) -> Result<usize, WebError>
     }
     // Relatives and children as relatives (section 5).
     super::relatives::seed_demo(state, &oslo, &open).await?;
+    // The other 30 shared people, in Oslo and Bergen.
+    plans += super::demo_cohort::seed(state, &oslo, &tsb).await?;
     Ok(plans)
 }

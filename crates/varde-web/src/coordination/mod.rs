@@ -14,7 +14,8 @@
 //! | `plan_page.rs` | the plan's page and its forms |
 //! | `relatives.rs` | relatives' agreements and children as relatives on a plan (section 5): the operations and the page `/coordination/plans/{id}/relatives` |
 //! | `relatives_api.rs` | their JSON API and the children figures |
-//! | `demo.rs` | the demo's shared people, plans, groups and consents |
+//! | `demo.rs` | the demo's shared people, plans, groups and consents: six in detail |
+//! | `demo_cohort.rs` | the other 30 shared people of Oslo and Bergen: plans in every status, groups, consents, a discharge notice in each state, an overdose linked to a plan |
 //! | `discharge/` | the discharge notices: raise, inbox, steps, national view, webhooks, demo |
 //! | `notices.rs` | what the discharge and overdose notices share: a step's webhook message, and taking a step (checked against the notice as stored, retried) |
 //! | `overdose/` | follow-up after a non-fatal overdose: register with consent, the municipality's worklist, attempts and outcome |
@@ -24,6 +25,7 @@
 pub mod access;
 mod api;
 pub mod demo;
+mod demo_cohort;
 pub mod discharge;
 mod notices;
 pub mod ops;

@@ -85,7 +85,8 @@ pub async fn the_demo_fills_the_worklist_and_the_pages_round_trip(app: &TestApp)
     let plans = varde_web::coordination::demo::seed_demo_coordination(&app.state)
         .await
         .unwrap();
-    assert_eq!(plans, 6);
+    // Six people in detail and 30 more (Oslo 20, Bergen 10): 31 plans (five have none).
+    assert_eq!(plans, 31);
     let oslo = browser_login(app, "koordinator.oslo").await;
     // A coordinator's start page is the worklist.
     let res = oslo.get(app.url("/")).send().await.unwrap();
@@ -102,6 +103,64 @@ pub async fn the_demo_fills_the_worklist_and_the_pages_round_trip(app: &TestApp)
     }
     let (status, _) = get_page(&oslo, app, "/coordination/figures").await;
     assert_eq!(status, StatusCode::OK);
+    // Oslo's 26 shared people are enough to show every figure (none hidden below five):
+    // plan 20, coordinator 15, group 8, evaluated in six months 13.
+    let t = app.token("koordinator.oslo").await;
+    let figures: serde_json::Value = crate::common::get(app, &t, "/api/v1/coordination/figures")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let counts: Vec<(String, Option<u64>)> = figures
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["key"].as_str().unwrap().to_owned(), f["count"].as_u64()))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("plan".to_owned(), Some(20)),
+            ("coordinator".to_owned(), Some(15)),
+            ("group".to_owned(), Some(8)),
+            ("evaluated".to_owned(), Some(13)),
+        ],
+        "{figures}"
+    );
+    assert_eq!(figures[0]["total"], 26);
+    // Five of Oslo's people have a discharge notice from the TSB unit, one in each state.
+    let list: serde_json::Value = crate::common::get(app, &t, "/api/v1/coordination/discharge")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut states: Vec<&str> = list["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["status"].as_str().unwrap())
+        .collect();
+    states.sort_unstable();
+    assert_eq!(
+        states,
+        ["acknowledged", "discharged", "planned", "raised", "ready"]
+    );
+    // One has an overdose, attempted by other means and closed as linked to the plan.
+    let list: serde_json::Value = crate::common::get(app, &t, "/api/v1/coordination/overdose")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let notices = list["notices"].as_array().unwrap();
+    assert_eq!(notices.len(), 1, "{list}");
+    assert_eq!(notices[0]["outcome"], "linked_to_plan");
+    assert_eq!(notices[0]["attempts"][0]["means"], "other");
+    assert!(notices[0]["plan"].is_i64());
+    // Bergen's ten, with their own coordinator: its worklist is filled too.
+    let bergen = browser_login(app, "koordinator.bergen").await;
+    let (status, page) = get_page(&bergen, app, "/coordination").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Kohort"), "{page}");
     // The TSB unit sees the plans of the three people whose consent is in force (one of them
     // by the group it is a member of), not the one withdrawn nor those never given.
     let t = app.token("kliniker").await;

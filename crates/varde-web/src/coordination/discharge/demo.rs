@@ -62,7 +62,7 @@ async fn person(
 
 /// One notice raised on `raised` and taken through `steps` (by side, on their days).
 #[allow(clippy::too_many_arguments)]
-async fn notice(
+pub(crate) async fn notice(
     state: &AppState,
     unit: &Principal,
     municipality: (&Principal, OrgId, &str),

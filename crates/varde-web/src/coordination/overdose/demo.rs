@@ -32,7 +32,7 @@ async fn principal(state: &AppState, username: &'static str) -> Result<Principal
 }
 
 /// The emergency ward's clinician, created on first use.
-async fn ward(state: &AppState) -> Result<Principal, DemoError> {
+pub(crate) async fn ward(state: &AppState) -> Result<Principal, DemoError> {
     if state.store.user_by_username(WARD_USER).await?.is_none() {
         let org = state
             .store
