@@ -16,9 +16,11 @@ use varde_core::persons::NewPersonInput;
 use varde_core::pseudonym::pseudonymise;
 
 use super::ops::{self, Change};
-use crate::authz::{CreatePerson, OrgAccess};
+use crate::authz::{CreatePerson, OrgAccess, WritePathways};
 use crate::error::WebError;
+use crate::pathways::events::register;
 use crate::AppState;
+use varde_core::pathways::EventFields;
 
 pub(super) async fn principal(
     state: &AppState,
@@ -118,7 +120,10 @@ pub async fn seed_demo_coordination(state: &AppState) -> Result<usize, WebError>
     for (n, name) in names.iter().enumerate() {
         let nid = synthetic(n as u32).ok_or_else(|| WebError::internal("demo number"))?;
         let in_oslo = person(state, &oslo, &nid, name, "0301").await?;
-        person(state, &tsb, &nid, name, "0301").await?;
+        let in_tsb = person(state, &tsb, &nid, name, "0301").await?;
+        if n < 2 {
+            shared_pathway(state, &tsb, in_tsb, oslo.org.0).await?;
+        }
         let status = match n {
             4 => "draft",
             5 => "closed",
@@ -250,4 +255,51 @@ pub async fn seed_demo_coordination(state: &AppState) -> Result<usize, WebError>
     // The other 30 shared people, in Oslo and Bergen.
     plans += super::demo_cohort::seed(state, &oslo, &tsb).await?;
     Ok(plans)
+}
+
+/// A pathway at the TSB unit for its person `in_tsb` (referral 60 days ago, a right with its
+/// deadline, first attendance 30 days ago), and the person's consent (recorded by the unit) that
+/// the municipality `oslo_org` may see its status: the person's coordination page in Oslo shows
+/// "Status i pasientforløp hos andre".
+async fn shared_pathway(
+    state: &AppState,
+    tsb: &Principal,
+    in_tsb: i64,
+    oslo_org: i64,
+) -> Result<(), WebError> {
+    let today = state.clock.today();
+    let write = OrgAccess::<WritePathways>::decide(state, tsb.clone()).await?;
+    let unit = state.org_label(write.org()).await;
+    let event = |pathway: &str, kind: &str, back: i64| EventFields {
+        pathway_id: pathway.to_owned(),
+        unit: unit.clone(),
+        hf: "Oslo universitetssykehus HF".into(),
+        rhf: "Helse Sør-Øst RHF".into(),
+        kommune: "0301".into(),
+        care_level: "outpatient".into(),
+        event: kind.into(),
+        date: d(add_days(today, -back)),
+        ..EventFields::default()
+    };
+    let id = register(
+        state,
+        &write,
+        event("", "referral_received", 60),
+        Some(&in_tsb.to_string()),
+    )
+    .await?;
+    let mut assessed = event(&id, "referral_assessed", 55);
+    assessed.outcome = "right".into();
+    assessed.deadline = d(add_days(today, 5));
+    register(state, &write, assessed, None).await?;
+    register(state, &write, event(&id, "first_attendance", 30), None).await?;
+    let c = consent(
+        "pathway_status",
+        oslo_org,
+        None,
+        add_days(today, -30),
+        add_days(today, 150),
+    );
+    ops::record_consent(state, tsb, in_tsb, &c).await?;
+    Ok(())
 }

@@ -26,7 +26,7 @@ mod api;
 pub(crate) mod cache;
 pub mod coercion;
 mod demo;
-mod events;
+pub(crate) mod events;
 mod import;
 mod indicator_tables;
 mod indicators;

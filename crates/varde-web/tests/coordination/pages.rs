@@ -186,6 +186,22 @@ pub async fn the_demo_fills_the_worklist_and_the_pages_round_trip(app: &TestApp)
     let (status, page) = get_page(&oslo, app, &format!("/coordination/persons/{person}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Trekk tilbake"), "{page}");
+    // The first person's pathway at the TSB unit is shown to Oslo by the unit's consent.
+    assert!(page.contains("Status i pasientforløp hos andre"), "{page}");
+    assert!(page.contains("Første fremmøte"), "{page}");
+    let status: serde_json::Value = crate::common::get(
+        app,
+        &app.token("koordinator.oslo").await,
+        &format!("/api/v1/coordination/persons/{person}/pathway-status"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        status["shared"][0]["pathways"][0]["step"],
+        "first_attendance"
+    );
     let (status, page) = get_page(
         &oslo,
         app,
