@@ -13,6 +13,7 @@
 //! | `plan_page.rs` | the plan's page and its forms |
 //! | `relatives.rs` | relatives' agreements and children as relatives on a plan (section 5): the operations and the page `/coordination/plans/{id}/relatives` |
 //! | `relatives_api.rs` | their JSON API and the children figures |
+//! | `fhir.rs` | the FHIR R4 export of a plan and its consents (`GET /api/v1/coordination/plans/{id}/fhir`, also the CLI's): read and logged as the plan read is, plus the consents and discharge notices the reader may see |
 //! | `demo.rs` | the demo's shared people, plans, groups and consents |
 //! | `discharge/` | the discharge notices: raise, inbox, steps, national view, webhooks, demo |
 //! | `overdose/` | follow-up after a non-fatal overdose: register with consent, the municipality's worklist, attempts and outcome |
@@ -23,6 +24,7 @@ pub mod access;
 mod api;
 pub mod demo;
 pub mod discharge;
+pub mod fhir;
 pub mod ops;
 pub mod overdose;
 mod person_page;
@@ -54,6 +56,7 @@ pub fn api_routes() -> Router<AppState> {
         .merge(relatives_api::routes())
         .merge(discharge::api_routes())
         .merge(overdose::api_routes())
+        .merge(fhir::routes())
 }
 
 /// The area's OpenAPI document.
@@ -63,5 +66,6 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     doc.merge(relatives_api::ApiDoc::openapi());
     doc.merge(discharge::api_doc());
     doc.merge(overdose::api_doc());
+    doc.merge(fhir::ApiDoc::openapi());
     doc
 }
