@@ -7,7 +7,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::common::{get, post, synthetic_id, TestApp};
+use super::common::{browser_login, get, get_page, post, synthetic_id, TestApp};
 use super::{ok, org_of, shared_person};
 
 fn validator() -> jsonschema::Validator {
