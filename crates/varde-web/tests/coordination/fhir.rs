@@ -263,4 +263,28 @@ pub async fn the_discharge_notice_is_the_episode_of_care(app: &TestApp) {
         .any(|e| e.record == format!("coordination_discharge:{notice}")
             && e.actor == "koordinator.oslo"
             && e.outcome == "allowed"));
+
+    // The plan page links the export, and the link works in the browser's session.
+    let browser = browser_login(app, "koordinator.oslo").await;
+    let (status, page) = get_page(&browser, app, &format!("/coordination/plans/{plan}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let link = format!("/api/v1/coordination/plans/{plan}/fhir");
+    assert!(
+        page.contains(&link) && page.contains("Eksporter FHIR"),
+        "{page}"
+    );
+    let res = browser.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(fhir(res).await["type"], "collection");
+    // The OpenAPI document names the route and its media type.
+    let doc = app
+        .client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(doc.contains("/api/v1/coordination/plans/{id}/fhir"));
+    assert!(doc.contains("application/fhir+json"));
 }
