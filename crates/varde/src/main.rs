@@ -17,6 +17,7 @@ use varde_web::{AppState, Application, Clock, Config};
 
 mod cmd_advisory;
 mod cmd_coordination;
+mod cmd_fhir;
 mod cmd_pathways;
 mod cmd_signal;
 mod cmd_warnings;
@@ -78,6 +79,8 @@ enum Command {
     Warnings(cmd_warnings::WarningsArgs),
     /// Advisory units for drug cases: the erasure of closed cases after their retention.
     Advisory(cmd_advisory::AdvisoryArgs),
+    /// Coordination: the FHIR R4 export of an individual plan.
+    Coordination(cmd_fhir::CoordinationArgs),
     /// Seeded synthetic data.
     Simulate {
         #[command(subcommand)]
@@ -330,6 +333,13 @@ fn run_async(data_dir: PathBuf, url: Option<String>, command: Command) -> anyhow
                     &mut std::io::stdout().lock(),
                 )
                 .await;
+                store.close().await;
+                code
+            }
+            Command::Coordination(args) => {
+                let store = open_store(&data_dir, args.url(url)).await?;
+                let code =
+                    cmd_fhir::run(&store, &data_dir, args, &mut std::io::stdout().lock()).await;
                 store.close().await;
                 code
             }

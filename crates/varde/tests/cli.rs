@@ -716,3 +716,136 @@ fn simulate_coordination() {
     let (c, _) = run("c", "6");
     assert_ne!(read(&a, "people.csv"), read(&c, "people.csv"));
 }
+
+/// `varde coordination fhir`: the demo's first plan exported as the coordinator sees it (the
+/// same bundle as the API: a FHIR R4 collection, the person only by pseudonym), the read in
+/// the access log with the user as actor and the legal basis as purpose; a user of a third
+/// organisation is refused as if the plan did not exist, and an unknown user is an error.
+async fn coordination_fhir_export(engine: Engine) {
+    let Some(db) = TestDb::new(engine).await else {
+        return;
+    };
+    let now = Timestamp::now();
+    varde_web::bootstrap::seed_builtin(&db.store, now)
+        .await
+        .unwrap();
+    varde_web::bootstrap::seed_demo(&db.store, now)
+        .await
+        .unwrap();
+    let dir = db.data_dir.path();
+    // The key the command loads from the data directory, so the pseudonyms agree.
+    let key = varde_store::load_or_create_key(dir).unwrap();
+    let state = varde_web::AppState::new(
+        db.store.clone(),
+        key,
+        varde_web::Clock::System,
+        varde_web::Config::default(),
+    )
+    .unwrap();
+    varde_web::coordination::demo::seed_demo_coordination(&state)
+        .await
+        .unwrap();
+    let url = Some(db.url.as_str());
+    let file = dir.join("plan.fhir.json");
+    let out = varde(
+        dir,
+        url,
+        &[
+            "coordination",
+            "fhir",
+            "--plan",
+            "1",
+            "--as",
+            "koordinator.oslo",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bundle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["type"], "collection");
+    assert_eq!(
+        varde_core::coordination::fhir::check(&bundle),
+        Vec::<String>::new()
+    );
+    let json = bundle.to_string();
+    assert!(json.contains("\"CarePlan\""));
+    for name in [
+        "Are Demo",
+        "Bente Demo",
+        "Cato Demo",
+        "Dina Demo",
+        "Eirik Demo",
+        "Frida Demo",
+    ] {
+        assert!(!json.contains(name), "no person's name: {json}");
+    }
+    let log = db
+        .store
+        .access_log(&varde_store::AccessFilter {
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let e = log
+        .iter()
+        .find(|e| e.record == "coordination:plan:1")
+        .expect("the read is logged");
+    assert_eq!(e.actor, "koordinator.oslo");
+    assert_eq!(e.outcome, "allowed");
+    // To standard output, the same bundle.
+    let out = varde(
+        dir,
+        url,
+        &[
+            "coordination",
+            "fhir",
+            "--plan",
+            "1",
+            "--as",
+            "koordinator.oslo",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let again: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(again["entry"], bundle["entry"]);
+    // A user who may not read it: refused as a plan that does not exist.
+    for plan in ["1", "999999"] {
+        let out = varde(
+            dir,
+            url,
+            &["coordination", "fhir", "--plan", plan, "--as", "analytiker"],
+            None,
+        );
+        assert!(!out.status.success());
+        assert!(
+            text(&out.stderr).contains(&format!("no plan {plan} that analytiker may read")),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    let out = varde(
+        dir,
+        url,
+        &["coordination", "fhir", "--plan", "1", "--as", "nobody"],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--as nobody: no such user"));
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_coordination_fhir_export() {
+    coordination_fhir_export(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_coordination_fhir_export() {
+    coordination_fhir_export(Engine::Postgres).await;
+}

@@ -44,7 +44,7 @@ pub struct Reader {
     pub last_at: String,
 }
 
-type ConsentRow = (
+pub(super) type ConsentRow = (
     i64,
     i64,
     String,
@@ -62,7 +62,8 @@ type ConsentRow = (
     Option<String>,
 );
 
-const CONSENTS: &str = "SELECT c.id, c.org_id, o.name, c.person_id, c.scope, c.grantee_org_id, \
+pub(super) const CONSENTS: &str =
+    "SELECT c.id, c.org_id, o.name, c.person_id, c.scope, c.grantee_org_id, \
      c.grantee_plan_id, COALESCE(g.name, po.name, ''), c.purpose, c.valid_from, c.valid_until, \
      c.given_how, u.username, c.recorded_at, c.withdrawn_at \
      FROM coordination_consents c JOIN orgs o ON o.id = c.org_id \
@@ -71,7 +72,7 @@ const CONSENTS: &str = "SELECT c.id, c.org_id, o.name, c.person_id, c.scope, c.g
      LEFT JOIN coordination_plans p ON p.id = c.grantee_plan_id \
      LEFT JOIN orgs po ON po.id = p.org_id";
 
-fn consent(r: ConsentRow) -> StoredConsent {
+pub(super) fn consent(r: ConsentRow) -> StoredConsent {
     StoredConsent {
         id: r.0,
         org_id: r.1,

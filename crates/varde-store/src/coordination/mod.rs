@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `consents.rs` | record, withdraw, the one in force for a read (read at each decision, never cached), a person's consents and who read their data |
 //! | `plans.rs` | create a plan, read one whole, write to it (one write, its version checked, with its access entry) |
+//! | `fhir.rs` | what the FHIR export reads beside the plan: the organisation's consents for the person, the references of the person's discharge notices |
 //! | `facts.rs` | what the worklist and the figures need |
 //! | `relatives.rs` | agreements with relatives (`coordination_relatives_agreements`): record, end or withdraw (events in `coordination:relative:{id}`), make the relative a group member, the reviews for the worklist |
 //! | `children.rs` | children as relatives (`coordination_children_records`): record, list, the latest per plan for the figures |
@@ -21,6 +22,7 @@ mod children;
 mod consents;
 pub mod discharge;
 mod facts;
+mod fhir;
 pub mod notices;
 pub mod overdose;
 mod pathway_status;

@@ -245,7 +245,83 @@ async fn a_plan_write_checks_its_version(db: &TestDb) {
     assert_eq!(logged(db).await, before + 2);
 }
 
+/// What the FHIR export reads beside the plan: the consents the plan's organisation recorded
+/// for the person (withdrawn too, oldest first; not another organisation's), without an access
+/// entry of their own; and the person's discharge notices' references (none here).
+async fn the_fhir_export_reads_the_organisations_consents(db: &TestDb) {
+    let (kommune, user) = org(db, "kommune", OrgKind::Municipality).await;
+    let (tsb, tsb_user) = org(db, "tsb", OrgKind::TreatmentUnit).await;
+    let p = person(db, kommune, user).await;
+    let in_tsb = person(db, tsb, tsb_user).await;
+    let c = NewConsent {
+        scope: Scope::Plan,
+        grantee: Grantee::Org(tsb.0),
+        purpose: "Samarbeid".into(),
+        valid_from: date(2026, 12, 1),
+        valid_until: date(2027, 6, 1),
+        given_how: GivenHow::Written,
+    };
+    let a = access(kommune, user, "coordination.consent");
+    let first = db
+        .store
+        .coordination_record_consent(kommune, p, "pseudo-1", &c, user, now(), &a)
+        .await
+        .unwrap();
+    let second = db
+        .store
+        .coordination_record_consent(kommune, p, "pseudo-1", &c, user, now(), &a)
+        .await
+        .unwrap();
+    db.store
+        .coordination_withdraw_consent(kommune, first, user, now(), &a)
+        .await
+        .unwrap();
+    // The TSB unit's own consent for the same person is not the municipality's.
+    let theirs = NewConsent {
+        grantee: Grantee::Org(kommune.0),
+        ..c.clone()
+    };
+    db.store
+        .coordination_record_consent(
+            tsb,
+            in_tsb,
+            "pseudo-1",
+            &theirs,
+            tsb_user,
+            now(),
+            &access(tsb, tsb_user, "coordination.consent"),
+        )
+        .await
+        .unwrap();
+    let before = logged(db).await;
+    let got = db
+        .store
+        .coordination_plan_consents(kommune, "pseudo-1")
+        .await
+        .unwrap();
+    let ids: Vec<(i64, bool)> = got
+        .iter()
+        .map(|c| (c.id, c.withdrawn_at.is_some()))
+        .collect();
+    assert_eq!(ids, [(first, true), (second, false)]);
+    assert_eq!(got[0].grantee_org_id, Some(tsb.0));
+    assert!(db
+        .store
+        .coordination_plan_consents(kommune, "pseudo-2")
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(db
+        .store
+        .coordination_discharge_refs_of("pseudo-1")
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(logged(db).await, before);
+}
+
 varde_store::conformance!(
     a_consent_is_in_force_until_withdrawn,
-    a_plan_write_checks_its_version
+    a_plan_write_checks_its_version,
+    the_fhir_export_reads_the_organisations_consents
 );

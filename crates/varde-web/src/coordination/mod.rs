@@ -16,6 +16,8 @@
 //! | `relatives_api.rs` | their JSON API and the children figures |
 //! | `demo.rs` | the demo's shared people, plans, groups and consents: six in detail |
 //! | `demo_cohort.rs` | the other 30 shared people of Oslo and Bergen: plans in every status, groups, consents, a discharge notice in each state, an overdose linked to a plan |
+//! | `fhir.rs` | the FHIR R4 export of a plan and its consents (`GET /api/v1/coordination/plans/{id}/fhir`, also the CLI's): read and logged as the plan read is, plus the consents and discharge notices the reader may see |
+//! | `demo.rs` | the demo's shared people, plans, groups and consents |
 //! | `discharge/` | the discharge notices: raise, inbox, steps, national view, webhooks, demo |
 //! | `notices.rs` | what the discharge and overdose notices share: a step's webhook message, and taking a step (checked against the notice as stored, retried) |
 //! | `overdose/` | follow-up after a non-fatal overdose: register with consent, the municipality's worklist, attempts and outcome |
@@ -27,6 +29,7 @@ mod api;
 pub mod demo;
 mod demo_cohort;
 pub mod discharge;
+pub mod fhir;
 mod notices;
 pub mod ops;
 pub mod overdose;
@@ -61,6 +64,7 @@ pub fn api_routes() -> Router<AppState> {
         .merge(discharge::api_routes())
         .merge(overdose::api_routes())
         .merge(pathway_status::api_routes())
+        .merge(fhir::routes())
 }
 
 /// The area's OpenAPI document.
@@ -71,5 +75,6 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     doc.merge(discharge::api_doc());
     doc.merge(overdose::api_doc());
     doc.merge(pathway_status::ApiDoc::openapi());
+    doc.merge(fhir::ApiDoc::openapi());
     doc
 }

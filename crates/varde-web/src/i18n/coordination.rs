@@ -142,4 +142,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("coordination.new_meeting", "Nytt møte", "New meeting"),
     ("coordination.held_on", "Dato", "Date"),
     ("coordination.add_meeting", "Registrer møte", "Record meeting"),
+    // ---------------------------------------------------------------- FHIR export
+    ("coordination.fhir_export", "Eksporter FHIR", "Export FHIR"),
+    ("coordination.fhir_export_hint", "Planen med samtykkene som FHIR R4 (JSON); personen bare med pseudonym", "The plan with its consents as FHIR R4 (JSON); the person by pseudonym only"),
 ];

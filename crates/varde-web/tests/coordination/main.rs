@@ -2,7 +2,8 @@
 //! request in the same second): no read across organisations without consent or a legal basis;
 //! the next read after a withdrawal is denied; a third organisation sees nothing, not even that
 //! a plan exists; bad input is a 422 naming the field, with nothing written; the coordinator's
-//! worklist, the figures, the person's overview and the § 18 report; the pages.
+//! worklist, the figures, the person's overview and the § 18 report; the pages; the FHIR
+//! export (`fhir.rs`).
 //!
 //! PostgreSQL tests skip without `VARDE_TEST_POSTGRES_URL` unless `VARDE_REQUIRE_POSTGRES=1`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -11,9 +12,13 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod fhir;
 mod pages;
 mod pathway_status;
 
+use fhir::{
+    the_discharge_notice_is_the_episode_of_care, the_plan_exports_as_fhir_to_whoever_may_read_it,
+};
 use pages::{
     the_demo_fills_the_worklist_and_the_pages_round_trip, the_plan_page_and_a_refused_form,
 };
@@ -484,4 +489,6 @@ on_both_engines!(
     the_worklist_and_the_figures,
     the_plan_page_and_a_refused_form,
     the_demo_fills_the_worklist_and_the_pages_round_trip,
+    the_plan_exports_as_fhir_to_whoever_may_read_it,
+    the_discharge_notice_is_the_episode_of_care,
 );

@@ -14,7 +14,7 @@
 //! The rules are `varde_core::coordination::discharge`; storage is `varde_store`'s
 //! `discharge_*` methods; webhooks go through the shared outbox (`varde_store::Outbox`).
 
-mod access;
+pub(crate) mod access;
 mod api;
 pub mod demo;
 mod docs;
