@@ -43,8 +43,9 @@ mod warnings;
 pub mod testing;
 
 pub use advisory::{
-    advisory_record, CaseEntry, CaseForErasure, CasePerson, CaseRef, ErasureCandidate, NewAdvice,
-    NewCasePerson, StatisticsSource, StoredAdvice, StoredCase, StoredStats,
+    advisory_record, AdvisoryAggregate, CaseEntry, CaseForErasure, CasePerson, CaseRef,
+    ErasureCandidate, NewAdvice, NewCasePerson, StatisticsSource, StoredAdvice, StoredCase,
+    StoredStats,
 };
 pub use audit::{AccessFilter, NewAccess};
 pub use batches::{Batch, BatchTable, ImportOutcome, StoredBatch};
@@ -88,8 +89,7 @@ pub use pathways::{
 };
 pub use persons::{PersonRef, PersonRow};
 pub use results::{
-    results_stream, AdvisoryAggregate, ResultsImport, StoredRating, StoredValue, TdiPerson,
-    RESULTS_RATED_KIND,
+    results_stream, ResultsImport, StoredRating, StoredValue, TdiPerson, RESULTS_RATED_KIND,
 };
 pub use sessions::Session;
 pub use users::{users_stream, User};

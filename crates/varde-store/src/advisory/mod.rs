@@ -12,7 +12,7 @@ mod erasure;
 mod statistics;
 
 pub use erasure::{CaseForErasure, ErasureCandidate, StoredStats};
-pub use statistics::{NewAdvice, StatisticsSource, StoredAdvice};
+pub use statistics::{AdvisoryAggregate, NewAdvice, StatisticsSource, StoredAdvice};
 
 use jiff::Timestamp;
 use sqlx::Row;

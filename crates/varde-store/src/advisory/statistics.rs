@@ -5,6 +5,8 @@
 //! is written here too.
 
 use jiff::Timestamp;
+use varde_core::advisory::advice::AdviceRecord;
+use varde_core::advisory::erasure::StatsRecord;
 use varde_core::org::OrgId;
 
 use super::erasure::StoredStats;
@@ -46,6 +48,51 @@ pub struct StatisticsSource {
     pub live: Vec<CaseForErasure>,
     /// Advice given in the period.
     pub advice: Vec<StoredAdvice>,
+}
+
+/// What the advisory statistics count, and nothing else: the cases' anonymous records and
+/// the anonymous advice log.
+#[derive(Debug, Clone, Default)]
+pub struct AdvisoryAggregate {
+    pub records: Vec<StatsRecord>,
+    pub advice: Vec<AdviceRecord>,
+}
+
+impl StatisticsSource {
+    /// The anonymous records and advice the statistics count: an erased case's record as
+    /// stored, a live case's computed now by `StatsRecord::of_unit` (the erasure's one
+    /// function), the advice that reads back.
+    pub fn aggregate(&self) -> Result<AdvisoryAggregate, StoreError> {
+        let mut records: Vec<StatsRecord> =
+            self.erased.iter().filter_map(StoredStats::record).collect();
+        for live in &self.live {
+            let case = live.case.fold().map_err(|what| {
+                StoreError::Corrupt(format!("advisory case {}: its {what}", live.case.id))
+            })?;
+            records.push(StatsRecord::of_unit(
+                &case,
+                live.case.org_id.0,
+                live.kommunenummer.as_deref(),
+                live.national_id.as_deref(),
+            ));
+        }
+        let advice = self
+            .advice
+            .iter()
+            .filter_map(|a| {
+                AdviceRecord::read(
+                    a.org_id,
+                    a.kommunenummer.as_deref(),
+                    &a.given_on,
+                    &a.asker,
+                    &a.means,
+                    &a.topic,
+                    a.age_group.as_deref(),
+                )
+            })
+            .collect();
+        Ok(AdvisoryAggregate { records, advice })
+    }
 }
 
 const STATS: &str = "SELECT org_id, route, municipality, county, age_group, sex, opened_on, \

@@ -89,34 +89,45 @@ impl Store {
         &self,
         org: OrgId,
     ) -> Result<Vec<FigureFacts>, StoreError> {
+        let sql = facts_select("persons pe WHERE pe.org_id = $1");
         on_pool!(
             self,
-            read | pool
-                | {
-                    let rows: Vec<(i64, i64, i64, Option<String>)> = sqlx::query_as(
-                    "SELECT \
-                     (SELECT COUNT(*) FROM coordination_plans p WHERE p.pseudonym = pe.pseudonym AND p.status <> 'closed'), \
-                     (SELECT COUNT(*) FROM coordination_plans p WHERE p.pseudonym = pe.pseudonym AND p.status <> 'closed' \
-                        AND p.coordinator_id IS NOT NULL), \
-                     (SELECT COUNT(*) FROM coordination_members m JOIN coordination_plans p ON p.id = m.plan_id \
-                        WHERE p.pseudonym = pe.pseudonym AND p.status <> 'closed' AND m.kind IN ('user', 'external')), \
-                     (SELECT MAX(e.on_day) FROM coordination_evaluations e JOIN coordination_plans p ON p.id = e.plan_id \
-                        WHERE p.pseudonym = pe.pseudonym) \
-                     FROM persons pe WHERE pe.org_id = $1",
-                )
-                .bind(org.0)
-                .fetch_all(pool)
-                .await?;
-                    Ok(rows
-                        .into_iter()
-                        .map(|r| FigureFacts {
-                            plan: r.0 > 0,
-                            coordinator: r.1 > 0,
-                            group: r.2 > 0,
-                            last_evaluation: r.3,
-                        })
-                        .collect())
-                }
+            read | pool | {
+                let rows: Vec<FactRow> = sqlx::query_as(&sql).bind(org.0).fetch_all(pool).await?;
+                Ok(facts_of(rows))
+            }
         )
     }
+}
+
+/// One person's facts as the query gives them: open plans, of them with a coordinator, group
+/// members (users and external), the last evaluation day.
+pub(crate) type FactRow = (i64, i64, i64, Option<String>);
+
+/// The query of the figures' facts of each person of `people` (a `FROM` clause whose rows,
+/// aliased `pe`, have a `pseudonym`): their plans in any organisation.
+pub(crate) fn facts_select(people: &str) -> String {
+    format!(
+        "SELECT \
+         (SELECT COUNT(*) FROM coordination_plans p WHERE p.pseudonym = pe.pseudonym AND p.status <> 'closed'), \
+         (SELECT COUNT(*) FROM coordination_plans p WHERE p.pseudonym = pe.pseudonym AND p.status <> 'closed' \
+            AND p.coordinator_id IS NOT NULL), \
+         (SELECT COUNT(*) FROM coordination_members m JOIN coordination_plans p ON p.id = m.plan_id \
+            WHERE p.pseudonym = pe.pseudonym AND p.status <> 'closed' AND m.kind IN ('user', 'external')), \
+         (SELECT MAX(e.on_day) FROM coordination_evaluations e JOIN coordination_plans p ON p.id = e.plan_id \
+            WHERE p.pseudonym = pe.pseudonym) \
+         FROM {people}"
+    )
+}
+
+/// The facts of the query's rows.
+pub(crate) fn facts_of(rows: Vec<FactRow>) -> Vec<FigureFacts> {
+    rows.into_iter()
+        .map(|r| FigureFacts {
+            plan: r.0 > 0,
+            coordinator: r.1 > 0,
+            group: r.2 > 0,
+            last_evaluation: r.3,
+        })
+        .collect()
 }

@@ -21,7 +21,7 @@
 mod children;
 mod consents;
 pub mod discharge;
-mod facts;
+pub(crate) mod facts;
 mod fhir;
 pub mod notices;
 pub mod overdose;

@@ -7,24 +7,15 @@
 //! no access-log entry, as the pathway indicators' national read writes none (ARCHITECTURE,
 //! invariant 26).
 
-use varde_core::advisory::advice::AdviceRecord;
-use varde_core::advisory::erasure::StatsRecord;
-
+use crate::advisory::AdvisoryAggregate;
+use crate::coordination::facts::{facts_of, facts_select, FactRow};
 use crate::coordination::FigureFacts;
 use crate::db::{on_pool, Db};
-use crate::{Store, StoreError, StoredStats};
+use crate::{Store, StoreError};
 
 /// The organisation kinds whose registered people are the specialised treatment services'
 /// patients (the denominator of the white paper's 26 % / 23 % / 18 %, line 914).
 const TSB_KINDS: &str = "('treatment_unit', 'health_trust')";
-
-/// What the advisory statistics count, of every unit and every year, and nothing else: the
-/// cases' anonymous records and the anonymous advice log.
-#[derive(Debug, Clone, Default)]
-pub struct AdvisoryAggregate {
-    pub records: Vec<StatsRecord>,
-    pub advice: Vec<AdviceRecord>,
-}
 
 impl Store {
     /// Every advisory case's anonymous record, of every unit: an erased case's as stored, a
@@ -36,37 +27,7 @@ impl Store {
         let src = self
             .advisory_statistics_read("0000-01-01", "9999-12-31", None)
             .await?;
-        let mut out: Vec<StatsRecord> = src.erased.iter().filter_map(StoredStats::record).collect();
-        for live in &src.live {
-            let case = live.case.fold().map_err(|what| {
-                StoreError::Corrupt(format!("advisory case {}: its {what}", live.case.id))
-            })?;
-            out.push(StatsRecord::of_unit(
-                &case,
-                live.case.org_id.0,
-                live.kommunenummer.as_deref(),
-                live.national_id.as_deref(),
-            ));
-        }
-        let advice = src
-            .advice
-            .iter()
-            .filter_map(|a| {
-                AdviceRecord::read(
-                    a.org_id,
-                    a.kommunenummer.as_deref(),
-                    &a.given_on,
-                    &a.asker,
-                    &a.means,
-                    &a.topic,
-                    a.age_group.as_deref(),
-                )
-            })
-            .collect();
-        Ok(AdvisoryAggregate {
-            records: out,
-            advice,
-        })
+        src.aggregate()
     }
 
     /// The coordination figures' facts of every person registered by a specialised treatment
@@ -74,32 +35,15 @@ impl Store {
     /// their plans in any organisation — the national form of
     /// [`Store::coordination_figure_facts`]. No access entry: no person is named.
     pub async fn results_tsb_people_facts(&self) -> Result<Vec<FigureFacts>, StoreError> {
-        let sql = format!(
-            "SELECT \
-             (SELECT COUNT(*) FROM coordination_plans p WHERE p.pseudonym = t.pseudonym AND p.status <> 'closed'), \
-             (SELECT COUNT(*) FROM coordination_plans p WHERE p.pseudonym = t.pseudonym AND p.status <> 'closed' \
-                AND p.coordinator_id IS NOT NULL), \
-             (SELECT COUNT(*) FROM coordination_members m JOIN coordination_plans p ON p.id = m.plan_id \
-                WHERE p.pseudonym = t.pseudonym AND p.status <> 'closed' AND m.kind IN ('user', 'external')), \
-             (SELECT MAX(e.on_day) FROM coordination_evaluations e JOIN coordination_plans p ON p.id = e.plan_id \
-                WHERE p.pseudonym = t.pseudonym) \
-             FROM (SELECT DISTINCT pe.pseudonym FROM persons pe JOIN orgs o ON o.id = pe.org_id \
-                WHERE o.kind IN {TSB_KINDS}) t"
-        );
+        let sql = facts_select(&format!(
+            "(SELECT DISTINCT t.pseudonym FROM persons t JOIN orgs o ON o.id = t.org_id \
+             WHERE o.kind IN {TSB_KINDS}) pe"
+        ));
         on_pool!(
             self,
             read | pool | {
-                let rows: Vec<(i64, i64, i64, Option<String>)> =
-                    sqlx::query_as(&sql).fetch_all(pool).await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|r| FigureFacts {
-                        plan: r.0 > 0,
-                        coordinator: r.1 > 0,
-                        group: r.2 > 0,
-                        last_evaluation: r.3,
-                    })
-                    .collect())
+                let rows: Vec<FactRow> = sqlx::query_as(&sql).fetch_all(pool).await?;
+                Ok(facts_of(rows))
             }
         )
     }

@@ -9,7 +9,6 @@
 mod aggregates;
 mod values;
 
-pub use aggregates::AdvisoryAggregate;
 pub use values::{ResultsImport, StoredValue, TdiPerson, RESULTS_RATED_KIND};
 
 use jiff::Timestamp;

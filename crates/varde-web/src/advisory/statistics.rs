@@ -21,15 +21,12 @@ use axum::Router;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use varde_core::advisory::advice::AdviceRecord;
-use varde_core::advisory::erasure::StatsRecord;
 use varde_core::advisory::statistics::{statistics, Cell, Level, Value, NATION};
 use varde_core::authz::{decide, Action, Subject};
 use varde_core::fields::{self, FieldError};
 use varde_core::org::OrgId;
-use varde_store::StoredStats;
+use varde_store::AdvisoryAggregate;
 
-use super::ops;
 use crate::api::json;
 use crate::authz::{OrgAccess, SeeAdvisoryStatistics};
 use crate::chart::{BarChart, Value as Bar};
@@ -89,31 +86,7 @@ pub(super) async fn cells(
         .store
         .advisory_statistics_source(&from.to_string(), &to.to_string(), &entry)
         .await?;
-    let mut records: Vec<StatsRecord> = src.erased.iter().filter_map(StoredStats::record).collect();
-    for live in &src.live {
-        let case = ops::fold(&live.case)?;
-        records.push(StatsRecord::of_unit(
-            &case,
-            live.case.org_id.0,
-            live.kommunenummer.as_deref(),
-            live.national_id.as_deref(),
-        ));
-    }
-    let advice: Vec<AdviceRecord> = src
-        .advice
-        .iter()
-        .filter_map(|a| {
-            AdviceRecord::read(
-                a.org_id,
-                a.kommunenummer.as_deref(),
-                &a.given_on,
-                &a.asker,
-                &a.means,
-                &a.topic,
-                a.age_group.as_deref(),
-            )
-        })
-        .collect();
+    let AdvisoryAggregate { records, advice } = src.aggregate()?;
     let all = statistics(&records, &advice, from, to);
     let mut may_see: HashMap<String, bool> = HashMap::new();
     Ok(all
