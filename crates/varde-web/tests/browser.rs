@@ -333,17 +333,40 @@ impl Driver {
     }
 
     async fn fill(&self, css: &str, value: &str) {
-        let el = self.find(css).await;
-        self.cmd_post(&format!("/element/{el}/clear"), json!({}))
-            .await;
-        self.cmd_post(&format!("/element/{el}/value"), json!({"text": value}))
-            .await;
+        self.on_element(
+            css,
+            &[("clear", json!({})), ("value", json!({"text": value}))],
+        )
+        .await;
     }
 
     async fn click(&self, css: &str) {
-        let el = self.find(css).await;
-        self.cmd_post(&format!("/element/{el}/click"), json!({}))
-            .await;
+        self.on_element(css, &[("click", json!({}))]).await;
+    }
+
+    /// Finds `css` and sends it the element commands in order. An element found on a page that
+    /// is being replaced (a form just submitted: the old page still matches) goes stale; it is
+    /// found again on the new page and the commands are sent again, until [`WAIT`].
+    async fn on_element(&self, css: &str, commands: &[(&str, Value)]) {
+        let deadline = Instant::now() + WAIT;
+        'found: loop {
+            let el = self.find(css).await;
+            for (command, body) in commands {
+                let path = self.session_path(&format!("/element/{el}/{command}"));
+                match self
+                    .try_command(reqwest::Method::POST, &path, Some(body.clone()))
+                    .await
+                {
+                    Ok(_) => {}
+                    Err(e) if e.contains("stale element") && Instant::now() < deadline => {
+                        tokio::time::sleep(POLL).await;
+                        continue 'found;
+                    }
+                    Err(e) => panic!("WebDriver {command} on {css:?} failed: {e}"),
+                }
+            }
+            return;
+        }
     }
 
     /// Polls a JavaScript expression until it is `true` (script errors during a navigation
