@@ -107,11 +107,11 @@ async fn the_municipality_sees_the_pathway_status_only_by_consent(app: &TestApp)
     let (s, page) = get_page(&client, app, &format!("/coordination/persons/{in_oslo}")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Status i pasientforløp hos andre"), "{page}");
-    assert!(page.contains(&format!("#{id}")), "{page}");
     assert!(
-        page.contains("Første fremmøte") || page.contains("første"),
+        page.contains(&format!("vist etter samtykke #{id}")),
         "{page}"
     );
+    assert!(page.contains("Første fremmøte (2026-10-20)"), "{page}");
     // Withdrawn by the unit: the next read, in the same second, shows nothing.
     let res = post(
         app,
