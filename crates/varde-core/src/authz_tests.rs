@@ -200,7 +200,9 @@ fn expected(
             role == Role::OrgAdmin && same && kind == Some(OrgKind::Municipality),
             false,
         ),
-        Action::CoordinationDischargeNational => (role == Role::Analyst, false),
+        Action::CoordinationDischargeNational | Action::CoordinationOverdoseNational => {
+            (role == Role::Analyst, false)
+        }
         Action::CoordinationOverdoseWrite => (
             role == Role::Clinician
                 && same

@@ -95,6 +95,30 @@ pub fn protect_with(counts: &[u64], published: &[bool], sums: &[Sum]) -> Vec<boo
     }
 }
 
+/// A table published with a total row: `rows[i][c]` is row `i`'s count in column `c`, and each
+/// column adds up to the total row's cell. Returns which cells to hide, per row and for the
+/// total: every column is protected along its sum ([`protect`]), and a row's later columns,
+/// which count some of the units of its first (discharges with no home among the discharges),
+/// are hidden with its first column.
+pub fn protect_table<const K: usize>(rows: &[[u64; K]]) -> (Vec<[bool; K]>, [bool; K]) {
+    let n = rows.len();
+    let mut cells = Vec::with_capacity(K * (n + 1));
+    let mut sums = Vec::with_capacity(K);
+    for c in 0..K {
+        let base = c * (n + 1);
+        cells.extend(rows.iter().map(|r| r[c]));
+        cells.push(rows.iter().map(|r| r[c]).sum());
+        sums.push(Sum {
+            total: base + n,
+            parts: (base..base + n).collect(),
+        });
+    }
+    let hidden = protect(&cells, &sums);
+    let at = |c: usize, i: usize| hidden[c * (n + 1) + i];
+    let flags = |i: usize| -> [bool; K] { std::array::from_fn(|c| at(0, i) || at(c, i)) };
+    ((0..n).map(flags).collect(), flags(n))
+}
+
 fn cells_of(s: &Sum) -> impl Iterator<Item = usize> + '_ {
     std::iter::once(s.total).chain(s.parts.iter().copied())
 }
@@ -231,6 +255,27 @@ mod tests {
         // A single small cell with nothing else to hide stays hidden.
         assert_eq!(shown(&[3]), [None]);
         assert_eq!(shown(&[6, 2]), [None, None]);
+    }
+
+    /// A table of two columns with a total row: each column is protected along its sum, and a
+    /// row whose first column is hidden shows nothing.
+    #[test]
+    fn a_table_hides_along_each_column_and_a_rows_parts_with_its_first() {
+        let (rows, total) = protect_table(&[[20, 6], [3, 0], [9, 2], [30, 7]]);
+        // Column 0: the 3 is hidden, and the smallest other (9) with it.
+        // Column 1: the 2 is hidden, and the smallest other non-zero (6) with it.
+        assert_eq!(
+            rows,
+            vec![[false, true], [true, true], [true, true], [false, false]]
+        );
+        assert_eq!(total, [false, false]);
+        // Nothing small: nothing hidden.
+        let (rows, total) = protect_table(&[[10, 5], [8, 0]]);
+        assert_eq!(rows, vec![[false, false], [false, false]]);
+        assert_eq!(total, [false, false]);
+        // A small total hides the whole total row.
+        let (_, total) = protect_table(&[[2, 1], [1, 0]]);
+        assert_eq!(total, [true, true]);
     }
 
     /// A health trust of 22 with a unit of 21 and one of 1: hiding the 1 alone gives it back

@@ -86,6 +86,7 @@ action_kinds!(
     ReadDischarge => CoordinationDischargeRead,
     DischargeWebhooks => CoordinationDischargeWebhook,
     SeeDischargeNational => CoordinationDischargeNational,
+    SeeOverdoseNational => CoordinationOverdoseNational,
     RegisterOverdose => CoordinationOverdoseWrite,
     ReadOverdose => CoordinationOverdoseRead,
     FollowUpOverdose => CoordinationOverdoseFollowUp,

@@ -521,7 +521,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     )?;
     writeln!(
         out,
-        "{overdose} overdose notices from an emergency ward to Oslo and Bergen, by consent (ambulanse, koordinator.oslo, radgiver.bergen: http://{addr}/coordination/overdose)."
+        "{overdose} overdose notices from an emergency ward to Oslo and Bergen, by consent (ambulanse, koordinator.oslo, radgiver.bergen: http://{addr}/coordination/overdose; analytiker: /coordination/overdose/national)."
     )?;
     writeln!(
         out,

@@ -13,6 +13,7 @@
 //! | `relatives.rs` | agreements with relatives (pårørendeavtale): who, relation, the scopes shared, the person's consent, the review date; ended or withdrawn |
 //! | `children.rs` | children as relatives (helsepersonelloven § 10 a): minor children, their needs talked about and followed up, with whom; the unit's shares (suppressed) |
 //! | `overdose.rs` | follow-up after a non-fatal overdose (section 4): registration with the person's consent, the risk week's hours, attempts and outcomes, the anonymous monitoring row |
+//! | `overdose_figures.rs` | the follow-up counted: per municipality and year, attempts and contact within the risk week (suppressed along the national sums) |
 //! | `pathway_status.rs` | what a consent of scope `pathway_status` shows another organisation: the steps and next point of the person's pathways, no clinical content |
 //! | `fhir/` | the FHIR R4 export of a plan and its consents: a `Bundle` (collection) of CarePlan, Goal, CareTeam, Consent, EpisodeOfCare, Organization; the person only by pseudonym |
 //! | `discharge/` | the discharge notice (section 3): its steps, who takes them, the dates' order, the national figures |
@@ -26,6 +27,7 @@ pub mod discharge;
 pub mod fhir;
 pub mod figures;
 pub mod overdose;
+pub mod overdose_figures;
 pub mod pathway_status;
 pub mod plan;
 pub mod relatives;

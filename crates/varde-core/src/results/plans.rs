@@ -132,6 +132,9 @@ pub enum Internal {
     /// The share of the year's discharges from specialised treatment with "no home to go to"
     /// still flagged, in per cent (the national discharge view's figures of the year).
     DischargeNoHome,
+    /// The share of the year's overdose notices closed within the risk week with contact made,
+    /// in per cent (the national overdose follow-up figures of the year).
+    OverdoseContactInWeek,
 }
 
 /// The coordination figures followed as result indicators (`varde_core::coordination::figures`,
@@ -186,7 +189,7 @@ impl PathwayShare {
 }
 
 impl Internal {
-    pub const ALL: [Internal; 15] = [
+    pub const ALL: [Internal; 16] = [
         Internal::MonitoringDeaths,
         Internal::MonitoringPrescriptions,
         Internal::MonitoringOverdoses,
@@ -202,6 +205,7 @@ impl Internal {
         Internal::Coordination(CoordinationShare::Group),
         Internal::Coordination(CoordinationShare::Evaluated),
         Internal::DischargeNoHome,
+        Internal::OverdoseContactInWeek,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -221,6 +225,7 @@ impl Internal {
             Internal::Coordination(CoordinationShare::Group) => "coordination_group",
             Internal::Coordination(CoordinationShare::Evaluated) => "coordination_evaluated",
             Internal::DischargeNoHome => "discharge_no_home",
+            Internal::OverdoseContactInWeek => "overdose_followup_contact",
         }
     }
 

@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use varde_core::calendar::day_in_oslo;
 use varde_core::coordination::consent::NewConsent;
 use varde_core::coordination::overdose::Notice;
+use varde_core::coordination::overdose_figures::Tally;
 use varde_core::monitoring::sources::Record;
 use varde_core::org::OrgId;
 
@@ -430,6 +431,63 @@ impl Store {
                     .await?;
                     Ok(format!("{n}-{v}-{w}"))
                 }
+        )
+    }
+
+    /// The follow-up of the overdoses of `year` counted per municipality (by number, in
+    /// order), as of `now` (Oslo wall clock): for the national follow-up figures. An aggregate
+    /// read (ARCHITECTURE invariant 26): the notices are folded into anonymous tallies here, and
+    /// nothing personal leaves the store, so it writes no access entry. A notice whose consent
+    /// was withdrawn still counts (it happened; no one is named).
+    pub async fn overdose_tallies(
+        &self,
+        year: i16,
+        now: jiff::civil::DateTime,
+    ) -> Result<Vec<(String, Tally)>, StoreError> {
+        let rows: Vec<(String, String)> = on_pool!(
+            self,
+            read | pool | {
+                Ok::<_, StoreError>(
+                    sqlx::query_as(
+                        "SELECT kommune, state FROM coordination_overdose_notices \
+                         WHERE occurred_at >= $1 AND occurred_at < $2 ORDER BY kommune, id",
+                    )
+                    .bind(format!("{year:04}-01-01"))
+                    .bind(format!("{:04}-01-01", year + 1))
+                    .fetch_all(pool)
+                    .await?,
+                )
+            }
+        )?;
+        let mut out: Vec<(String, Tally)> = Vec::new();
+        for (kommune, state) in rows {
+            let n = notice_of(&state)?;
+            match out.last_mut() {
+                Some((k, t)) if *k == kommune => t.add(&n, now),
+                _ => {
+                    let mut t = Tally::default();
+                    t.add(&n, now);
+                    out.push((kommune, t));
+                }
+            }
+        }
+        out.retain(|(_, t)| t.notices > 0);
+        Ok(out)
+    }
+
+    /// The years with an overdose notice, oldest first.
+    pub async fn overdose_years(&self) -> Result<Vec<i16>, StoreError> {
+        on_pool!(
+            self,
+            read | pool | {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT DISTINCT SUBSTR(occurred_at, 1, 4) FROM coordination_overdose_notices \
+                     ORDER BY 1",
+                )
+                .fetch_all(pool)
+                .await?;
+                Ok(rows.into_iter().filter_map(|(y,)| y.parse().ok()).collect())
+            }
         )
     }
 }

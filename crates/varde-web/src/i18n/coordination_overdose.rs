@@ -61,4 +61,13 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("coordination.overdose.step.close", "Avslutt med utfall", "Close with an outcome"),
     ("coordination.overdose.plan", "Koordineringsplan (id)", "Coordination plan (id)"),
     ("coordination.overdose.plan_hint", "bare når utfallet er «knyttet til en plan»", "only when the outcome is \"linked to a plan\""),
+    ("coordination.overdose.national_title", "Oppfølging etter overdose, hele landet", "Follow-up after overdoses, the whole country"),
+    ("coordination.overdose.national_intro", "Per kommune: overdosevarsler fra året der risikouken (sju døgn) er over, hvor mange kommunen forsøkte å kontakte innen risikouken, og hvor mange som ble avsluttet med kontakt innen den.", "Per municipality: the year's overdose notices whose risk week (seven days) is over, how many the municipality tried to contact within the risk week, and how many were closed with contact made within it."),
+    ("coordination.overdose.national_caption", "Oppfølging etter overdose per kommune", "Follow-up after overdoses per municipality"),
+    ("coordination.overdose.national_notices", "Varsler", "Notices"),
+    ("coordination.overdose.national_attempted", "Kontaktforsøk innen 7 døgn", "Attempt within 7 days"),
+    ("coordination.overdose.national_contact", "Kontakt innen 7 døgn", "Contact within 7 days"),
+    ("coordination.overdose.national_share", "Kontakt innen 7 døgn (%)", "Contact within 7 days (%)"),
+    ("coordination.overdose.national_hours", "Timer til første forsøk (snitt)", "Hours to the first attempt (mean)"),
+    ("coordination.overdose.national_definitions", "Kontakt: avsluttet innen risikouken med et annet utfall enn «ikke nådd» (nådd, takket nei, henvist til behandling, knyttet til en plan). Varselet registrerer når det ble avsluttet, ikke når kontakten kom, så tallet er en nedre grense. Snitt vises bare over minst fem forsøk.", "Contact: closed within the risk week with an outcome other than \"not reached\" (reached, declined, referred to treatment, linked to a plan). The notice records when it was closed, not when contact was made, so the figure is a lower bound. A mean is shown only over at least five attempts."),
 ];

@@ -1,5 +1,6 @@
 //! The values of the indicators read from the advisory units and the coordination area
-//! (`Internal::{AdvisoryCases, AdvisoryShareCompleted, Coordination, DischargeNoHome}`), at
+//! (`Internal::{AdvisoryCases, AdvisoryShareCompleted, Coordination, DischargeNoHome,
+//! OverdoseContactInWeek}`), at
 //! view time and never copied, through the store's aggregate reads (which hand on nothing
 //! personal, so they write no access entry; the same for the public dashboard):
 //!
@@ -13,7 +14,10 @@
 //!   year's value is shown, and the indicator's name says so;
 //! - the discharges with "no home to go to" are the national discharge view's national row of
 //!   each year with a discharge: a share only on at least five discharges with both counts
-//!   shown.
+//!   shown;
+//! - the overdose notices closed within the risk week with contact made are the national row
+//!   of the overdose follow-up figures of each year with a notice (notices whose week is over),
+//!   a share on the same terms.
 
 use std::sync::Arc;
 
@@ -167,6 +171,27 @@ pub(super) async fn no_home(state: &AppState) -> Result<Vec<Point>, WebError> {
             year,
             value: share,
             suppressed: share.is_none(),
+        });
+    }
+    Ok(out)
+}
+
+/// The share of each year's overdose notices closed within the risk week with contact made,
+/// from the national follow-up figures' national row.
+pub(super) async fn overdose_contact(state: &AppState) -> Result<Vec<Point>, WebError> {
+    let this = state.clock.today().year();
+    let mut out = Vec::new();
+    for year in state.store.overdose_years().await? {
+        if year > this {
+            continue;
+        }
+        let n = crate::coordination::overdose::national::national(state, year)
+            .await?
+            .national;
+        out.push(Point {
+            year,
+            value: n.contact_share,
+            suppressed: n.contact_share.is_none(),
         });
     }
     Ok(out)

@@ -91,6 +91,7 @@ pub(super) async fn points(
         }
         Internal::Coordination(share) => super::aggregates::coordination(state, share, reads).await,
         Internal::DischargeNoHome => super::aggregates::no_home(state).await,
+        Internal::OverdoseContactInWeek => super::aggregates::overdose_contact(state).await,
     }
 }
 

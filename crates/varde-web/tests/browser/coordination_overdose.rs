@@ -114,6 +114,18 @@ async fn browser_coordination_overdose_sqlite_is_accessible() {
     d.check_axe(&axe, "the notice after an attempt").await;
     d.assert_fits_phone("the notice after an attempt").await;
     logout(&d).await;
+
+    // The national follow-up figures.
+    login(&d, &app, "analytiker").await;
+    open_page(
+        &d,
+        &app,
+        &axe,
+        "/coordination/overdose/national",
+        "analytiker",
+    )
+    .await;
+    logout(&d).await;
     d.quit().await;
     app.stop().await;
 }

@@ -14,7 +14,10 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod national;
 mod outbox;
+
+use national::the_national_figures_count_the_risk_week;
 
 use common::{browser_login, csrf_of, get, get_page, post, synthetic_id, TestApp};
 use reqwest::StatusCode;
@@ -397,6 +400,7 @@ async fn the_openapi_document_names_the_routes(app: &TestApp) {
             "/api/v1/coordination/overdose/stamp",
             "/api/v1/coordination/overdose/{id}",
             "/api/v1/coordination/overdose/{id}/{step}",
+            "/api/v1/coordination/overdose/national",
         ],
     )
     .await;
@@ -406,7 +410,7 @@ async fn the_demo_fills_every_state(app: &TestApp) {
     let n = varde_web::coordination::overdose::demo::seed(&app.state)
         .await
         .unwrap();
-    assert_eq!(n, 8);
+    assert_eq!(n, 24, "this week's 8 and last week's 16");
     let oslo = app.token("koordinator.oslo").await;
     let list = json_of(get(app, &oslo, "/api/v1/coordination/overdose").await).await;
     let states: std::collections::BTreeSet<&str> = list["notices"]
@@ -418,8 +422,21 @@ async fn the_demo_fills_every_state(app: &TestApp) {
     assert_eq!(states.len(), 3, "every state: {states:?}");
     let bergen = app.token("radgiver.bergen").await;
     let list = json_of(get(app, &bergen, "/api/v1/coordination/overdose").await).await;
-    assert_eq!(list["notices"].as_array().unwrap().len(), 3, "{list}");
-    assert!(overdose_rows(app).await >= 8);
+    assert_eq!(list["notices"].as_array().unwrap().len(), 9, "{list}");
+    assert!(overdose_rows(app).await >= 24);
+    // Last week's notices give the national figures a finished week in both municipalities.
+    let analyst = app.token("analytiker").await;
+    let doc = json_of(get(app, &analyst, "/api/v1/coordination/overdose/national").await).await;
+    let rows = doc["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{doc}");
+    assert!(
+        rows.iter().all(|r| r["notices"].as_u64().unwrap() >= 6),
+        "{doc}"
+    );
+    assert!(
+        doc["national"]["contact_share"].as_f64().unwrap() > 50.0,
+        "{doc}"
+    );
 }
 
 on_both_engines!(
@@ -429,4 +446,5 @@ on_both_engines!(
     bad_input_is_refused_with_nothing_written,
     the_pages_round_trip,
     the_openapi_document_names_the_routes,
+    the_national_figures_count_the_risk_week,
 );

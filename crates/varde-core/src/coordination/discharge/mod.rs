@@ -466,51 +466,30 @@ pub struct FigureRow {
 
 /// The national view: a row per municipality (in the order given) and the nation's total.
 /// Counts of 1–4 are hidden, and further cells where the published national sum would give a
-/// hidden one back ([`suppression::protect`] along both sums: discharges and "no home").
+/// hidden one back ([`suppression::protect_table`] along both sums: discharges and "no home").
 pub fn figures(rows: &[(String, Tally)]) -> (Vec<FigureRow>, FigureRow) {
-    let n = rows.len();
-    let mut cells: Vec<u64> = rows.iter().map(|(_, t)| t.discharges).collect();
-    cells.push(rows.iter().map(|(_, t)| t.discharges).sum());
-    cells.extend(rows.iter().map(|(_, t)| t.no_home));
-    cells.push(rows.iter().map(|(_, t)| t.no_home).sum());
-    let sums = [
-        suppression::Sum {
-            total: n,
-            parts: (0..n).collect(),
-        },
-        suppression::Sum {
-            total: 2 * n + 1,
-            parts: (n + 1..2 * n + 1).collect(),
-        },
-    ];
-    let hidden = suppression::protect(&cells, &sums);
-    let row = |kommune: String, i: usize, t: &Tally| {
-        let shown = !hidden[i];
-        FigureRow {
-            kommune,
-            discharges: shown.then_some(cells[i]),
-            mean_days_waiting: (shown && t.discharges > 0)
-                .then(|| t.days_waiting as f64 / t.discharges as f64),
-            no_home: (shown && !hidden[n + 1 + i]).then_some(cells[n + 1 + i]),
-        }
-    };
-    let out = rows
+    let counts: Vec<[u64; 2]> = rows
         .iter()
-        .enumerate()
-        .map(|(i, (k, t))| row(k.clone(), i, t))
+        .map(|(_, t)| [t.discharges, t.no_home])
         .collect();
+    let (hidden, hidden_total) = suppression::protect_table(&counts);
+    let row = |kommune: String, t: &Tally, h: [bool; 2]| FigureRow {
+        kommune,
+        discharges: (!h[0]).then_some(t.discharges),
+        mean_days_waiting: (!h[0] && t.discharges > 0)
+            .then(|| t.days_waiting as f64 / t.discharges as f64),
+        no_home: (!h[1]).then_some(t.no_home),
+    };
     let total = rows.iter().fold(Tally::default(), |mut a, (_, t)| {
         a.discharges += t.discharges;
         a.days_waiting += t.days_waiting;
         a.no_home += t.no_home;
         a
     });
-    let national = FigureRow {
-        kommune: "national".into(),
-        discharges: (!hidden[n]).then_some(cells[n]),
-        mean_days_waiting: (!hidden[n] && total.discharges > 0)
-            .then(|| total.days_waiting as f64 / total.discharges as f64),
-        no_home: (!hidden[n] && !hidden[2 * n + 1]).then_some(cells[2 * n + 1]),
-    };
-    (out, national)
+    let out = rows
+        .iter()
+        .zip(hidden)
+        .map(|((k, t), h)| row(k.clone(), t, h))
+        .collect();
+    (out, row("national".into(), &total, hidden_total))
 }

@@ -18,7 +18,7 @@ pub(crate) mod access;
 mod api;
 pub mod demo;
 mod docs;
-mod national;
+pub(crate) mod national;
 pub mod ops;
 mod pages;
 pub mod start;

@@ -27,6 +27,8 @@ struct NationalT {
     rows: Vec<[String; 4]>,
     total: [String; 4],
     years: Vec<i16>,
+    /// The other coordination pages the user may open.
+    links: Vec<(&'static str, &'static str)>,
 }
 
 fn shown(r: &NationalRow, comma: bool) -> [String; 4] {
@@ -61,7 +63,7 @@ pub fn mean(v: &Option<f64>, comma: bool) -> String {
 async fn national(
     State(state): State<AppState>,
     page: Page,
-    _access: OrgAccess<SeeDischargeNational>,
+    access: OrgAccess<SeeDischargeNational>,
     Query(q): Query<YearQuery>,
 ) -> PageResult {
     let today = state.clock.today();
@@ -77,5 +79,9 @@ async fn national(
         rows: d.rows.iter().map(|r| shown(r, comma)).collect(),
         total: shown(&d.national, comma),
         years: (this - 4..=this).rev().collect(),
+        links: super::start::links(&access.principal)
+            .into_iter()
+            .filter(|(href, _)| *href != "/coordination/discharge/national")
+            .collect(),
     })
 }

@@ -23,6 +23,11 @@ pub fn links(p: &Principal) -> Vec<(&'static str, &'static str)> {
             "/coordination/discharge/national",
             "coordination.discharge.national_title",
         ),
+        (
+            Action::CoordinationOverdoseNational,
+            "/coordination/overdose/national",
+            "coordination.overdose.national_title",
+        ),
     ]
     .into_iter()
     .filter(|(action, _, _)| decide(p, *action, &own, None).allowed)

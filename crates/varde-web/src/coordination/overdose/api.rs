@@ -26,8 +26,10 @@ pub(super) fn routes() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(register, list, stamp, one, step),
+    paths(register, list, stamp, one, step, super::national::api),
     components(schemas(
+        super::national::OverdoseNationalDoc,
+        super::national::OverdoseNationalRow,
         RegisterBody,
         StepBody,
         OverdoseDoc,

@@ -7,6 +7,7 @@
 //! | `ops.rs` | the operations: register (the consent, the notice, the monitoring row, the outbox rows in one write), a step (attempt, close), read, list; the notice as JSON |
 //! | `api.rs` | the JSON API with its OpenAPI description |
 //! | `demo.rs` | the demo's notices in Oslo and Bergen in every state, registered by the demo's emergency ward clinician (`ambulanse`) |
+//! | `national.rs` | the national figures for analysts (page and API): per municipality and year, attempts and contact within the risk week, suppressed along the national sums |
 //! | `pages.rs` | the worklist (updating itself by the stamp, with the hours left of each risk week) with the form to register; one notice with the follow-up's forms |
 //!
 //! The rules are `varde_core::coordination::overdose`; storage is `varde_store`'s
@@ -16,6 +17,7 @@
 mod access;
 mod api;
 pub mod demo;
+pub mod national;
 pub mod ops;
 mod pages;
 
@@ -28,12 +30,12 @@ use crate::AppState;
 
 /// The pages.
 pub fn routes() -> Router<AppState> {
-    pages::routes()
+    pages::routes().merge(national::routes())
 }
 
 /// The JSON API (mounted under `/api/v1`).
 pub fn api_routes() -> Router<AppState> {
-    api::routes()
+    api::routes().merge(national::api_routes())
 }
 
 /// The OpenAPI document.

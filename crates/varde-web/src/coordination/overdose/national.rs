@@ -1,0 +1,165 @@
+//! The national figures of the follow-up after overdoses, for analysts
+//! (`/coordination/overdose/national`, `GET /api/v1/coordination/overdose/national?year=`): per
+//! municipality the notices of a year whose risk week is over, how many had a contact attempt
+//! within it, how many were closed within it with contact made, and the mean hours to the first
+//! attempt — counts of 1–4 suppressed along the national sums
+//! (`varde_core::coordination::overdose_figures`). An aggregate read: no person, no access
+//! entry (ARCHITECTURE invariant 26).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Serialize;
+use utoipa::ToSchema;
+use varde_core::coordination::overdose_figures::{figures, FigureRow};
+
+use crate::authz::{OrgAccess, SeeOverdoseNational};
+use crate::coordination::discharge::national::{cell, mean};
+use crate::error::WebError;
+use crate::forms::{render, PageResult, YearQuery};
+use crate::shell::{Chrome, Page};
+use crate::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/coordination/overdose/national", get(page))
+}
+
+pub(super) fn api_routes() -> Router<AppState> {
+    Router::new().route("/coordination/overdose/national", get(api))
+}
+
+/// The national follow-up figures of a year: a row per municipality with notices, by name,
+/// and the nation's.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverdoseNationalDoc {
+    pub year: i16,
+    pub rows: Vec<OverdoseNationalRow>,
+    pub national: OverdoseNationalRow,
+}
+
+/// One municipality's (or the nation's) follow-up; `null`: 1–4, or hidden so that no hidden
+/// count can be worked out from the nation's.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverdoseNationalRow {
+    /// The municipality number, or `national`.
+    pub kommune: String,
+    pub name: String,
+    /// Notices of overdoses in the year whose risk week (7 days) is over.
+    pub notices: Option<u64>,
+    /// Of them, with a first contact attempt within the risk week.
+    pub attempted_in_week: Option<u64>,
+    /// Of them, closed within the risk week with contact made (every outcome but
+    /// `not_reached`).
+    pub contact_in_week: Option<u64>,
+    /// Mean hours from the overdose to the first attempt (over at least five attempts).
+    pub mean_hours_to_attempt: Option<f64>,
+    /// `contact_in_week` of `notices`, per cent (one decimal), where both are shown.
+    pub contact_share: Option<f64>,
+}
+
+fn row(r: FigureRow, name: String) -> OverdoseNationalRow {
+    let round = |v: f64| (v * 10.0).round() / 10.0;
+    OverdoseNationalRow {
+        contact_share: r.contact_share().map(round),
+        kommune: r.kommune,
+        name,
+        notices: r.notices,
+        attempted_in_week: r.attempted_in_week,
+        contact_in_week: r.contact_in_week,
+        mean_hours_to_attempt: r.mean_hours_to_attempt.map(round),
+    }
+}
+
+/// The national follow-up figures of `year`, as of now (no personal data: counts per
+/// municipality, suppressed below five).
+pub async fn national(state: &AppState, year: i16) -> Result<OverdoseNationalDoc, WebError> {
+    let now = varde_core::calendar::time_in_oslo(state.clock.now());
+    let tallies = state.store.overdose_tallies(year, now).await?;
+    let (rows, nation) = figures(&tallies);
+    let name = |k: &str| {
+        varde_core::refdata::get()
+            .kommune(k)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| k.to_owned())
+    };
+    Ok(OverdoseNationalDoc {
+        year,
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                let n = name(&r.kommune);
+                row(r, n)
+            })
+            .collect(),
+        national: row(nation, "Norge".into()),
+    })
+}
+
+/// The national figures of the follow-up after overdoses in a year (analysts): per
+/// municipality the notices whose risk week is over, those with a contact attempt within it,
+/// those closed within it with contact made, the mean hours to the first attempt; counts of
+/// 1–4 (and the cells that would give them back) `null`.
+#[utoipa::path(get, path = "/api/v1/coordination/overdose/national", params(("year" = Option<String>, Query)),
+    responses((status = 200, body = OverdoseNationalDoc), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub(super) async fn api(
+    State(state): State<AppState>,
+    _access: OrgAccess<SeeOverdoseNational>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, WebError> {
+    let year = q
+        .year(state.clock.today())
+        .map_err(|e| WebError::invalid_fields(vec![e]))?;
+    Ok(axum::Json(national(&state, year).await?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "coordination/overdose/national.html")]
+struct NationalT {
+    c: Chrome,
+    year: i16,
+    /// Name, notices, attempted in the week, contact in the week, share, mean hours — as shown.
+    rows: Vec<[String; 6]>,
+    total: [String; 6],
+    years: Vec<i16>,
+    /// The other coordination pages the user may open.
+    links: Vec<(&'static str, &'static str)>,
+}
+
+fn shown(r: &OverdoseNationalRow, comma: bool) -> [String; 6] {
+    [
+        r.name.clone(),
+        cell(&r.notices),
+        cell(&r.attempted_in_week),
+        cell(&r.contact_in_week),
+        mean(&r.contact_share, comma),
+        mean(&r.mean_hours_to_attempt, comma),
+    ]
+}
+
+async fn page(
+    State(state): State<AppState>,
+    page: Page,
+    access: OrgAccess<SeeOverdoseNational>,
+    Query(q): Query<YearQuery>,
+) -> PageResult {
+    let today = state.clock.today();
+    let year = q
+        .year(today)
+        .map_err(|e| WebError::invalid_fields(vec![e]))?;
+    let d = national(&state, year).await?;
+    let this = today.year();
+    let comma = page.c.l == crate::i18n::Lang::Nb;
+    render(&NationalT {
+        c: page.c,
+        year: d.year,
+        rows: d.rows.iter().map(|r| shown(r, comma)).collect(),
+        total: shown(&d.national, comma),
+        years: (this - 4..=this).rev().collect(),
+        links: crate::coordination::discharge::start::links(&access.principal)
+            .into_iter()
+            .filter(|(href, _)| *href != "/coordination/overdose/national")
+            .collect(),
+    })
+}
