@@ -17,10 +17,10 @@
 //! | `demo.rs` | the demo's shared people, plans, groups and consents: six in detail |
 //! | `demo_cohort.rs` | the other 30 shared people of Oslo and Bergen: plans in every status, groups, consents, a discharge notice in each state, an overdose linked to a plan |
 //! | `fhir.rs` | the FHIR R4 export of a plan and its consents (`GET /api/v1/coordination/plans/{id}/fhir`, also the CLI's): read and logged as the plan read is, plus the consents and discharge notices the reader may see |
-//! | `demo.rs` | the demo's shared people, plans, groups and consents |
 //! | `discharge/` | the discharge notices: raise, inbox, steps, national view, webhooks, demo |
 //! | `notices.rs` | what the discharge and overdose notices share: a step's webhook message, and taking a step (checked against the notice as stored, retried) |
-//! | `overdose/` | follow-up after a non-fatal overdose: register with consent, the municipality's worklist, attempts and outcome |
+//! | `overdose/` | follow-up after a non-fatal overdose: register with consent, the municipality's worklist, attempts and outcome, the national figures |
+//! | `national.rs` | what the national views for analysts share: a municipality's name, a suppressed cell or a mean as shown, the page (year picker, table with the nation's total, hints, links) |
 //!
 //! The rules are `varde_core::coordination`; storage is `varde_store`'s `coordination_*`.
 
@@ -30,6 +30,7 @@ pub mod demo;
 mod demo_cohort;
 pub mod discharge;
 pub mod fhir;
+pub(crate) mod national;
 mod notices;
 pub mod ops;
 pub mod overdose;

@@ -18,7 +18,7 @@ pub(crate) mod access;
 mod api;
 pub mod demo;
 mod docs;
-pub(crate) mod national;
+mod national;
 pub mod ops;
 mod pages;
 pub mod start;

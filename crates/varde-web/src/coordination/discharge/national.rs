@@ -1,63 +1,31 @@
 //! The national discharge view for analysts (`/coordination/discharge/national`): per
 //! municipality the discharges of a year, the mean days waited after discharge-ready, and the
-//! discharges with "no home to go to" still flagged — counts of 1–4 suppressed.
+//! discharges with "no home to go to" still flagged — counts of 1–4 suppressed. The page is the
+//! area's shared national table (`coordination::national`).
 
-use askama::Template;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::Router;
 
 use super::ops::{self, NationalRow};
 use crate::authz::{OrgAccess, SeeDischargeNational};
-use crate::error::WebError;
-use crate::forms::{render, PageResult, YearQuery};
-use crate::shell::{Chrome, Page};
+use crate::coordination::national::{self as table, cell, mean, NationalTable};
+use crate::forms::{PageResult, YearQuery};
+use crate::i18n::Lang;
+use crate::shell::Page;
 use crate::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/coordination/discharge/national", get(national))
 }
 
-#[derive(Template)]
-#[template(path = "coordination/discharge/national.html")]
-struct NationalT {
-    c: Chrome,
-    year: i16,
-    /// Name, discharges, mean days waiting, "no home" — as shown.
-    rows: Vec<[String; 4]>,
-    total: [String; 4],
-    years: Vec<i16>,
-    /// The other coordination pages the user may open.
-    links: Vec<(&'static str, &'static str)>,
-}
-
-fn shown(r: &NationalRow, comma: bool) -> [String; 4] {
-    [
-        r.name.clone(),
+/// Discharges, mean days waiting, "no home" — as shown.
+fn shown(r: &NationalRow, lang: Lang) -> Vec<String> {
+    vec![
         cell(&r.discharges),
-        mean(&r.mean_days_waiting, comma),
+        mean(&r.mean_days_waiting, lang),
         cell(&r.no_home),
     ]
-}
-
-/// A count as shown: the number, or the mark of a suppressed cell.
-pub fn cell(v: &Option<u64>) -> String {
-    v.map_or_else(|| "<5".to_owned(), |n| n.to_string())
-}
-
-/// A mean as shown (one decimal, a comma in bokmål).
-pub fn mean(v: &Option<f64>, comma: bool) -> String {
-    v.map_or_else(
-        || "–".to_owned(),
-        |m| {
-            let s = format!("{m:.1}");
-            if comma {
-                s.replace('.', ",")
-            } else {
-                s
-            }
-        },
-    )
 }
 
 async fn national(
@@ -66,22 +34,33 @@ async fn national(
     access: OrgAccess<SeeDischargeNational>,
     Query(q): Query<YearQuery>,
 ) -> PageResult {
-    let today = state.clock.today();
-    let year = q
-        .year(today)
-        .map_err(|e| WebError::invalid_fields(vec![e]))?;
+    let (year, this) = table::years(&state, &q)?;
     let d = ops::national(&state, year).await?;
-    let this = today.year();
-    let comma = page.c.l == crate::i18n::Lang::Nb;
-    render(&NationalT {
-        c: page.c,
-        year: d.year,
-        rows: d.rows.iter().map(|r| shown(r, comma)).collect(),
-        total: shown(&d.national, comma),
-        years: (this - 4..=this).rev().collect(),
-        links: super::start::links(&access.principal)
-            .into_iter()
-            .filter(|(href, _)| *href != "/coordination/discharge/national")
-            .collect(),
-    })
+    let lang = page.c.l;
+    let rows = d
+        .rows
+        .iter()
+        .map(|r| (r.name.clone(), shown(r, lang)))
+        .collect();
+    table::page(
+        page,
+        &access.principal,
+        d.year,
+        this,
+        NationalTable {
+            path: "/coordination/discharge/national",
+            title: "coordination.discharge.national_title",
+            intro: "coordination.discharge.national_intro",
+            table_id: "national-table",
+            caption: "coordination.discharge.national_caption",
+            columns: &[
+                "coordination.discharge.discharges",
+                "coordination.discharge.mean_days_waiting",
+                "coordination.discharge.no_home_count",
+            ],
+            hints: &["coordination.discharge.suppressed"],
+            rows,
+            total: shown(&d.national, lang),
+        },
+    )
 }

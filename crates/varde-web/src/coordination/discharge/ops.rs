@@ -244,18 +244,12 @@ pub async fn national(state: &AppState, year: i16) -> Result<NationalDoc, WebErr
         }
     }
     let (rows, national) = figures(&tallies);
-    let name = |k: &str| {
-        varde_core::refdata::get()
-            .kommune(k)
-            .map(|m| m.name.clone())
-            .unwrap_or_else(|| k.to_owned())
-    };
     Ok(NationalDoc {
         year,
         rows: rows
             .into_iter()
             .map(|r| {
-                let n = name(&r.kommune);
+                let n = crate::coordination::national::kommune_name(&r.kommune);
                 national_row(r, n)
             })
             .collect(),

@@ -6,7 +6,6 @@
 //! (`varde_core::coordination::overdose_figures`). An aggregate read: no person, no access
 //! entry (ARCHITECTURE invariant 26).
 
-use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -16,10 +15,11 @@ use utoipa::ToSchema;
 use varde_core::coordination::overdose_figures::{figures, FigureRow};
 
 use crate::authz::{OrgAccess, SeeOverdoseNational};
-use crate::coordination::discharge::national::{cell, mean};
+use crate::coordination::national::{self as table, cell, kommune_name, mean, NationalTable};
 use crate::error::WebError;
-use crate::forms::{render, PageResult, YearQuery};
-use crate::shell::{Chrome, Page};
+use crate::forms::{PageResult, YearQuery};
+use crate::i18n::Lang;
+use crate::shell::Page;
 use crate::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -78,18 +78,12 @@ pub async fn national(state: &AppState, year: i16) -> Result<OverdoseNationalDoc
     let now = varde_core::calendar::time_in_oslo(state.clock.now());
     let tallies = state.store.overdose_tallies(year, now).await?;
     let (rows, nation) = figures(&tallies);
-    let name = |k: &str| {
-        varde_core::refdata::get()
-            .kommune(k)
-            .map(|m| m.name.clone())
-            .unwrap_or_else(|| k.to_owned())
-    };
     Ok(OverdoseNationalDoc {
         year,
         rows: rows
             .into_iter()
             .map(|r| {
-                let n = name(&r.kommune);
+                let n = kommune_name(&r.kommune);
                 row(r, n)
             })
             .collect(),
@@ -108,33 +102,18 @@ pub(super) async fn api(
     _access: OrgAccess<SeeOverdoseNational>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, WebError> {
-    let year = q
-        .year(state.clock.today())
-        .map_err(|e| WebError::invalid_fields(vec![e]))?;
+    let (year, _) = table::years(&state, &q)?;
     Ok(axum::Json(national(&state, year).await?).into_response())
 }
 
-#[derive(Template)]
-#[template(path = "coordination/overdose/national.html")]
-struct NationalT {
-    c: Chrome,
-    year: i16,
-    /// Name, notices, attempted in the week, contact in the week, share, mean hours — as shown.
-    rows: Vec<[String; 6]>,
-    total: [String; 6],
-    years: Vec<i16>,
-    /// The other coordination pages the user may open.
-    links: Vec<(&'static str, &'static str)>,
-}
-
-fn shown(r: &OverdoseNationalRow, comma: bool) -> [String; 6] {
-    [
-        r.name.clone(),
+/// Notices, attempted in the week, contact in the week, share, mean hours — as shown.
+fn shown(r: &OverdoseNationalRow, lang: Lang) -> Vec<String> {
+    vec![
         cell(&r.notices),
         cell(&r.attempted_in_week),
         cell(&r.contact_in_week),
-        mean(&r.contact_share, comma),
-        mean(&r.mean_hours_to_attempt, comma),
+        mean(&r.contact_share, lang),
+        mean(&r.mean_hours_to_attempt, lang),
     ]
 }
 
@@ -144,22 +123,38 @@ async fn page(
     access: OrgAccess<SeeOverdoseNational>,
     Query(q): Query<YearQuery>,
 ) -> PageResult {
-    let today = state.clock.today();
-    let year = q
-        .year(today)
-        .map_err(|e| WebError::invalid_fields(vec![e]))?;
+    let (year, this) = table::years(&state, &q)?;
     let d = national(&state, year).await?;
-    let this = today.year();
-    let comma = page.c.l == crate::i18n::Lang::Nb;
-    render(&NationalT {
-        c: page.c,
-        year: d.year,
-        rows: d.rows.iter().map(|r| shown(r, comma)).collect(),
-        total: shown(&d.national, comma),
-        years: (this - 4..=this).rev().collect(),
-        links: crate::coordination::discharge::start::links(&access.principal)
-            .into_iter()
-            .filter(|(href, _)| *href != "/coordination/overdose/national")
-            .collect(),
-    })
+    let lang = page.c.l;
+    let rows = d
+        .rows
+        .iter()
+        .map(|r| (r.name.clone(), shown(r, lang)))
+        .collect();
+    table::page(
+        page,
+        &access.principal,
+        d.year,
+        this,
+        NationalTable {
+            path: "/coordination/overdose/national",
+            title: "coordination.overdose.national_title",
+            intro: "coordination.overdose.national_intro",
+            table_id: "overdose-national-table",
+            caption: "coordination.overdose.national_caption",
+            columns: &[
+                "coordination.overdose.national_notices",
+                "coordination.overdose.national_attempted",
+                "coordination.overdose.national_contact",
+                "coordination.overdose.national_share",
+                "coordination.overdose.national_hours",
+            ],
+            hints: &[
+                "coordination.overdose.national_definitions",
+                "coordination.discharge.suppressed",
+            ],
+            rows,
+            total: shown(&d.national, lang),
+        },
+    )
 }
