@@ -55,7 +55,7 @@ pub use coordination::discharge::{
 };
 pub use coordination::notices::{notice_stream, NoticeKind, NoticeMessage, NoticeStep};
 pub use coordination::overdose::{
-    overdose_stream, OverdoseRef, OverdoseRegister, OverdoseStep, StoredOverdose,
+    overdose_stream, OverdoseList, OverdoseRef, OverdoseRegister, OverdoseStep, StoredOverdose,
 };
 pub use coordination::{
     coordination_consent_record, coordination_plan_record, coordination_relative_record,

@@ -84,6 +84,18 @@ pub struct OverdoseRegister<'a> {
     pub message: &'a (dyn Fn(i64) -> NoticeMessage + Sync),
 }
 
+/// Which notices an organisation lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverdoseList {
+    /// Addressed to the municipality for follow-up, whose consent is in force on the day.
+    AddressedTo,
+    /// Registered by the organisation (an ambulance service's or emergency ward's).
+    RegisteredBy,
+    /// Registered by the organisation (a municipal legevakt) for follow-up by another
+    /// municipality.
+    SentElsewhere,
+}
+
 /// A step on an overdose notice, to write.
 pub type OverdoseStep<'a> = NoticeStep<'a, Notice>;
 
@@ -370,25 +382,31 @@ impl Store {
         )
     }
 
-    /// The notices addressed to a municipality whose consent is in force on `day`
-    /// (`to_municipality`), or registered by an organisation, newest first, at most `limit`:
-    /// each read logged with the entry `access` makes of it, in one transaction.
+    /// The notices `list` names for `org` (see [`OverdoseList`]), newest first, at most
+    /// `limit`: each read logged with the entry `access` makes of it, in one transaction.
     pub async fn overdose_list_logged(
         &self,
         org: OrgId,
-        to_municipality: bool,
+        list: OverdoseList,
         day: Date,
         limit: i64,
         access: &(dyn Fn(&StoredOverdose, &str) -> NewAccess + Sync),
     ) -> Result<Vec<StoredOverdose>, StoreError> {
-        let sql = if to_municipality {
-            format!(
+        let sql = match list {
+            OverdoseList::AddressedTo => format!(
                 "{COLS} JOIN coordination_consents c ON c.id = n.consent_id \
                  WHERE n.municipality_org_id = $1 AND c.withdrawn_at IS NULL \
                  AND c.valid_from <= $2 AND c.valid_until >= $2 ORDER BY n.id DESC LIMIT $3"
-            )
-        } else {
-            format!("{COLS} WHERE n.reporter_org_id = $1 AND $2 = $2 ORDER BY n.id DESC LIMIT $3")
+            ),
+            OverdoseList::RegisteredBy => {
+                format!(
+                    "{COLS} WHERE n.reporter_org_id = $1 AND $2 = $2 ORDER BY n.id DESC LIMIT $3"
+                )
+            }
+            OverdoseList::SentElsewhere => format!(
+                "{COLS} WHERE n.reporter_org_id = $1 AND n.municipality_org_id <> $1 AND $2 = $2 \
+                 ORDER BY n.id DESC LIMIT $3"
+            ),
         };
         let day = day.to_string();
         on_pool!(

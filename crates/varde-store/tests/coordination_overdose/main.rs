@@ -163,13 +163,25 @@ async fn a_registration_commits_everything_together(db: &TestDb) {
     };
     assert!(db
         .store
-        .overdose_list_logged(s.municipality, true, date(2026, 11, 24), 50, &entry)
+        .overdose_list_logged(
+            s.municipality,
+            varde_store::OverdoseList::AddressedTo,
+            date(2026, 11, 24),
+            50,
+            &entry
+        )
         .await
         .unwrap()
         .is_empty());
     assert_eq!(
         db.store
-            .overdose_list_logged(s.unit, false, date(2026, 11, 24), 50, &entry)
+            .overdose_list_logged(
+                s.unit,
+                varde_store::OverdoseList::RegisteredBy,
+                date(2026, 11, 24),
+                50,
+                &entry
+            )
             .await
             .unwrap()
             .len(),

@@ -70,4 +70,5 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("coordination.overdose.national_share", "Kontakt innen 7 døgn (%)", "Contact within 7 days (%)"),
     ("coordination.overdose.national_hours", "Timer til første forsøk (snitt)", "Hours to the first attempt (mean)"),
     ("coordination.overdose.national_definitions", "Kontakt: avsluttet innen risikouken med et annet utfall enn «ikke nådd» (nådd, takket nei, henvist til behandling, knyttet til en plan). Varselet registrerer når det ble avsluttet, ikke når kontakten kom, så tallet er en nedre grense. Snitt vises bare over minst fem forsøk.", "Contact: closed within the risk week with an outcome other than \"not reached\" (reached, declined, referred to treatment, linked to a plan). The notice records when it was closed, not when contact was made, so the figure is a lower bound. A mean is shown only over at least five attempts."),
+    ("coordination.overdose.sent", "Registrert av oss for oppfølging i andre kommuner", "Registered by us for follow-up in other municipalities"),
 ];

@@ -17,7 +17,9 @@ mod common;
 mod national;
 mod outbox;
 
-use national::the_national_figures_count_the_risk_week;
+use national::{
+    a_municipal_legevakt_lists_what_it_sent_elsewhere, the_national_figures_count_the_risk_week,
+};
 
 use common::{browser_login, csrf_of, get, get_page, post, synthetic_id, TestApp};
 use reqwest::StatusCode;
@@ -447,4 +449,5 @@ on_both_engines!(
     the_pages_round_trip,
     the_openapi_document_names_the_routes,
     the_national_figures_count_the_risk_week,
+    a_municipal_legevakt_lists_what_it_sent_elsewhere,
 );

@@ -189,3 +189,73 @@ pub(crate) async fn the_national_figures_count_the_risk_week(app: &TestApp) {
         .unwrap();
     assert_eq!(point["value"], 75.0, "{ind}");
 }
+
+/// A clinician of Oslo's municipal emergency ward (legevakt).
+const LEGEVAKT: &str = "legevakt.oslo";
+
+pub(crate) async fn a_municipal_legevakt_lists_what_it_sent_elsewhere(app: &TestApp) {
+    let store = &app.db.store;
+    let oslo_org = store.org_by_key("0301").await.unwrap().unwrap().id;
+    let hash = varde_web::auth::hash_password_blocking(crate::common::PASSWORD).unwrap();
+    store
+        .create_user(
+            oslo_org,
+            varde_core::org::Role::Clinician,
+            varde_core::org::Qualification::Other,
+            LEGEVAKT,
+            &hash,
+            crate::common::NOW.parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    let lv = app.token(LEGEVAKT).await;
+    // A visitor from Bergen, followed up by Bergen; an Oslo resident, followed up by Oslo.
+    let visitor = patient(app, &lv, 70, Some("4601")).await;
+    let sent = notice_at(app, &lv, visitor, "2026-11-24T01:00").await;
+    let resident = patient(app, &lv, 71, Some("0301")).await;
+    let own = notice_at(app, &lv, resident, "2026-11-24T02:00").await;
+
+    let list: Value = get(app, &lv, "/api/v1/coordination/overdose")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids = |k: &str| -> Vec<i64> {
+        list[k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids("notices"), vec![own], "Oslo's own worklist: {list}");
+    assert_eq!(ids("sent"), vec![sent], "sent to Bergen: {list}");
+    assert_eq!(list["sent"][0]["municipality"], "Bergen kommune", "{list}");
+    // Bergen follows it up; the health trust's ward has nothing "sent".
+    let bergen = app.token("radgiver.bergen").await;
+    let theirs: Value = get(app, &bergen, "/api/v1/coordination/overdose")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs["notices"][0]["id"], sent, "{theirs}");
+    assert_eq!(theirs["sent"], json!([]));
+    ward(app).await;
+    let er = app.token(WARD).await;
+    let ward_list: Value = get(app, &er, "/api/v1/coordination/overdose")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ward_list["sent"], json!([]));
+    // Each listed notice's read is logged, as the organisation's own.
+    let log = app.access_log(20).await;
+    assert!(log.iter().any(|e| e.action == "coordination.overdose.read"
+        && e.record == format!("coordination_overdose:{sent}")
+        && e.owner_org_id == e.org_id));
+    // The page shows it under its own heading.
+    let browser = browser_login(app, LEGEVAKT).await;
+    let (_, page) = get_page(&browser, app, "/coordination/overdose").await;
+    assert!(page.contains("sent-heading"));
+    assert!(page.contains(&format!("/coordination/overdose/{sent}")));
+}

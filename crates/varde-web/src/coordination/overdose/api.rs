@@ -46,6 +46,9 @@ pub(super) struct ApiDoc;
 pub struct OverdoseListDoc {
     pub stamp: String,
     pub notices: Vec<OverdoseDoc>,
+    /// A municipality's (its legevakt's) own registrations for follow-up by another
+    /// municipality, whatever their consent; empty for other organisations.
+    pub sent: Vec<OverdoseDoc>,
 }
 
 /// The stamp of the notices addressed to the user's municipality: poll it, and read the list
@@ -81,9 +84,11 @@ async fn list(
 ) -> Result<Response, WebError> {
     let stamp = state.store.overdose_stamp(access.org()).await?;
     let notices = ops::list(&state, &access).await?;
+    let sent = ops::sent(&state, &access).await?;
     Ok(axum::Json(OverdoseListDoc {
         stamp,
         notices: notices.iter().map(|n| doc(&state, n)).collect(),
+        sent: sent.iter().map(|n| doc(&state, n)).collect(),
     })
     .into_response())
 }

@@ -15,7 +15,7 @@ use varde_core::fields::FieldError;
 use varde_core::monitoring::sources::{self, Source};
 use varde_core::org::{OrgId, OrgKind, Principal};
 use varde_store::{
-    monitoring_batch_key, OverdoseRef, OverdoseRegister, StoreError, StoredOverdose,
+    monitoring_batch_key, OverdoseList, OverdoseRef, OverdoseRegister, StoreError, StoredOverdose,
 };
 
 use super::access::{decide_on, OverdoseAccess};
@@ -390,16 +390,40 @@ pub async fn read(
         .await?)
 }
 
-/// The notices the user's municipality follows up (with their consent in force today), or
-/// those the user's organisation (a health trust) registered; each read logged (naming its
-/// consent). A municipality's own registrations addressed to another municipality are not
-/// listed (each is reachable by its page after registering).
+/// The notices on the user's list: a municipality's follow-up worklist (the notices addressed
+/// to it whose consent is in force today), or the notices an ambulance service or emergency
+/// ward registered. Each read is logged.
 pub async fn list(
     state: &AppState,
     access: &OrgAccess<ReadOverdose>,
 ) -> Result<Vec<StoredOverdose>, WebError> {
+    let list = if access.principal.org_kind == Some(OrgKind::Municipality) {
+        OverdoseList::AddressedTo
+    } else {
+        OverdoseList::RegisteredBy
+    };
+    list_of(state, access, list).await
+}
+
+/// The notices a municipality (its legevakt) registered for follow-up by another
+/// municipality; none for other organisations (their own registrations are [`list`]). Each
+/// read is logged, as a read of the organisation's own notice.
+pub async fn sent(
+    state: &AppState,
+    access: &OrgAccess<ReadOverdose>,
+) -> Result<Vec<StoredOverdose>, WebError> {
+    if access.principal.org_kind != Some(OrgKind::Municipality) {
+        return Ok(Vec::new());
+    }
+    list_of(state, access, OverdoseList::SentElsewhere).await
+}
+
+async fn list_of(
+    state: &AppState,
+    access: &OrgAccess<ReadOverdose>,
+    list: OverdoseList,
+) -> Result<Vec<StoredOverdose>, WebError> {
     let p = &access.principal;
-    let to_municipality = p.org_kind == Some(OrgKind::Municipality);
     let log = |n: &StoredOverdose, pseudonym: &str| {
         let r = OverdoseRef {
             id: n.id,
@@ -408,7 +432,8 @@ pub async fn list(
             pseudonym: pseudonym.to_owned(),
             consent_id: n.consent_id,
         };
-        // The store's list holds only the notices whose consent is in force today.
+        // The store's worklist holds only the notices whose consent is in force today; the
+        // other lists hold the organisation's own registrations.
         let s = super::access::subject(p, &r, true);
         let d = decide(p, Action::CoordinationOverdoseRead, &s, None);
         let purpose = crate::coordination::access::purpose_of(&d, &s, None);
@@ -416,7 +441,7 @@ pub async fn list(
     };
     Ok(state
         .store
-        .overdose_list_logged(p.org, to_municipality, state.clock.today(), LIST_MAX, &log)
+        .overdose_list_logged(p.org, list, state.clock.today(), LIST_MAX, &log)
         .await?)
 }
 

@@ -78,6 +78,8 @@ struct ListT {
     may_register: bool,
     stamp: String,
     notices: Vec<OverdoseDoc>,
+    /// A municipality's own registrations for follow-up elsewhere.
+    sent: Vec<OverdoseDoc>,
     persons: Vec<(i64, String)>,
     municipalities: Vec<(i64, String)>,
     form: RegisterForm,
@@ -97,6 +99,11 @@ async fn list_page(
     let may_register = ops::may_register(p);
     let stamp = state.store.overdose_stamp(p.org).await?;
     let notices = ops::list(state, access)
+        .await?
+        .iter()
+        .map(|n| doc(state, n))
+        .collect();
+    let sent = ops::sent(state, access)
         .await?
         .iter()
         .map(|n| doc(state, n))
@@ -130,6 +137,7 @@ async fn list_page(
         may_register,
         stamp,
         notices,
+        sent,
         persons,
         municipalities,
         form,
