@@ -30,6 +30,7 @@ use varde_core::calendar::add_days;
 use varde_core::coordination::discharge::{self, Meeting, Needs, Notice, Raise, Side, Step, Tally};
 use varde_core::coordination::figures::{self, Figure, PersonFacts};
 use varde_core::coordination::overdose::{hours_between, Means, Outcome, Service, RISK_HOURS};
+use varde_core::coordination::overdose_figures;
 
 use crate::advisory::{municipalities, pick, poisson};
 use crate::pathways::samdata_2023;
@@ -406,15 +407,22 @@ pub struct AreaFigures {
     pub figures: Vec<Figure>,
 }
 
-/// The year's figures as the app computes and suppresses them: the four coordination figures
-/// per municipality (in number order) and for the nation, and the national discharge view.
-pub fn year_figures(
-    y: &CoordinationYear,
-) -> (
-    Vec<AreaFigures>,
-    Vec<discharge::FigureRow>,
-    discharge::FigureRow,
-) {
+/// The year's figures as the app computes and suppresses them on 31 December.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearFigures {
+    /// The four coordination figures per municipality (in number order) and for the nation.
+    pub areas: Vec<AreaFigures>,
+    /// The national discharge view: per municipality, and the nation's row.
+    pub discharges: (Vec<discharge::FigureRow>, discharge::FigureRow),
+    /// The national overdose follow-up figures: per municipality, and the nation's row.
+    pub overdoses: (
+        Vec<overdose_figures::FigureRow>,
+        overdose_figures::FigureRow,
+    ),
+}
+
+/// The year's figures, by the core's own functions.
+pub fn year_figures(y: &CoordinationYear) -> YearFigures {
     let today = y.today();
     let mut by_place: std::collections::BTreeMap<&str, Vec<PersonFacts>> = Default::default();
     for p in &y.people {
@@ -440,8 +448,28 @@ pub fn year_figures(
         .into_iter()
         .map(|(k, t)| (k.to_owned(), t))
         .collect();
-    let (rows, national) = discharge::figures(&rows);
-    (areas, rows, national)
+    let discharges = discharge::figures(&rows);
+    let end = today.at(23, 59, 0, 0);
+    let mut follow_up: std::collections::BTreeMap<&str, overdose_figures::Tally> =
+        Default::default();
+    for o in &y.overdoses {
+        follow_up.entry(&o.municipality).or_default().count(
+            o.occurred_at,
+            o.attempts.first().map(|a| a.0),
+            o.closed_at.zip(o.outcome),
+            end,
+        );
+    }
+    let rows: Vec<(String, overdose_figures::Tally)> = follow_up
+        .into_iter()
+        .filter(|(_, t)| t.notices > 0)
+        .map(|(k, t)| (k.to_owned(), t))
+        .collect();
+    YearFigures {
+        areas,
+        discharges,
+        overdoses: overdose_figures::figures(&rows),
+    }
 }
 
 #[cfg(test)]

@@ -116,7 +116,11 @@ fn every_state_and_outcome_occurs_and_the_steps_keep_the_cores_rules() {
 #[test]
 fn the_figures_are_the_cores_and_suppressed_as_the_app_shows_them() {
     let y = simulate_coordination(11, 2024);
-    let (areas, rows, national) = year_figures(&y);
+    let YearFigures {
+        areas,
+        discharges: (rows, national),
+        overdoses: (follow_up, nation),
+    } = year_figures(&y);
     // Every shown count is 0 or at least 5; small municipalities lose their cells.
     let mut hidden = 0;
     for a in &areas {
@@ -160,4 +164,28 @@ fn the_figures_are_the_cores_and_suppressed_as_the_app_shows_them() {
         }
     }
     assert!(rows.iter().any(|r| r.discharges.is_none()));
+    // The overdose follow-up: every notice whose risk week ended by 31 December counts, each
+    // shown count is 0 or at least 5, and the nation's attempts within the week are the
+    // records' own (90 % of the first attempts fall within it).
+    let end = y.today().at(23, 59, 0, 0);
+    let over: Vec<_> = y
+        .overdoses
+        .iter()
+        .filter(|o| hours_between(o.occurred_at, end) >= RISK_HOURS)
+        .collect();
+    assert_eq!(nation.notices, Some(over.len() as u64));
+    let in_week = over.iter().filter(|o| o.attempted_in_risk_week()).count() as u64;
+    assert_eq!(nation.attempted_in_week, Some(in_week));
+    let share = nation.contact_share().unwrap();
+    assert!((50.0..80.0).contains(&share), "{share}");
+    for r in &follow_up {
+        for c in [r.notices, r.attempted_in_week, r.contact_in_week]
+            .into_iter()
+            .flatten()
+        {
+            assert!(c == 0 || c >= 5, "{r:?}");
+        }
+    }
+    assert!(follow_up.iter().any(|r| r.notices.is_none()));
+    assert!(follow_up.iter().any(|r| r.notices.is_some()));
 }

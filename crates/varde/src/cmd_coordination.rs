@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use varde_core::coordination::discharge::Needs;
 use varde_core::coordination::figures::Figure;
-use varde_sim::coordination::{simulate_coordination, year_figures};
+use varde_sim::coordination::{simulate_coordination, year_figures, YearFigures};
 
 /// `varde simulate coordination`.
 #[derive(Debug, clap::Args)]
@@ -21,7 +21,8 @@ pub struct SimulateCoordinationArgs {
     #[arg(long, default_value_t = 2024)]
     pub year: i16,
     /// Directory for people.csv, discharges.csv, overdoses.csv (anonymous records),
-    /// figures.csv, discharge_figures.csv (suppressed as the app shows them) and manifest.json.
+    /// figures.csv, discharge_figures.csv, overdose_figures.csv (suppressed as the app shows
+    /// them) and manifest.json.
     #[arg(long)]
     pub out: std::path::PathBuf,
 }
@@ -141,7 +142,11 @@ pub fn run_simulate(args: SimulateCoordinationArgs) -> anyhow::Result<ExitCode> 
         ])?;
     }
     w.flush()?;
-    let (areas, rows, national) = year_figures(&year);
+    let YearFigures {
+        areas,
+        discharges: (rows, national),
+        overdoses: (follow_up, nation),
+    } = year_figures(&year);
     let mut w = csv::Writer::from_path(args.out.join("figures.csv"))?;
     w.write_record(["municipality", "figure", "count", "total", "share"])?;
     let mut suppressed = 0usize;
@@ -172,6 +177,26 @@ pub fn run_simulate(args: SimulateCoordinationArgs) -> anyhow::Result<ExitCode> 
             opt(r.discharges),
             opt(r.mean_days_waiting.map(|m| format!("{m:.1}"))),
             opt(r.no_home),
+        ])?;
+    }
+    w.flush()?;
+    let mut w = csv::Writer::from_path(args.out.join("overdose_figures.csv"))?;
+    w.write_record([
+        "municipality",
+        "notices",
+        "attempted_in_week",
+        "contact_in_week",
+        "contact_share",
+        "mean_hours_to_attempt",
+    ])?;
+    for r in follow_up.iter().chain(std::iter::once(&nation)) {
+        w.write_record([
+            r.kommune.clone(),
+            opt(r.notices),
+            opt(r.attempted_in_week),
+            opt(r.contact_in_week),
+            opt(r.contact_share().map(|m| format!("{m:.1}"))),
+            opt(r.mean_hours_to_attempt.map(|m| format!("{m:.1}"))),
         ])?;
     }
     w.flush()?;
@@ -212,6 +237,9 @@ pub fn run_simulate(args: SimulateCoordinationArgs) -> anyhow::Result<ExitCode> 
         "figure_cells_suppressed": suppressed,
         "discharge_rows": rows.len(),
         "discharge_rows_suppressed": rows.iter().filter(|r| r.discharges.is_none()).count(),
+        "overdose_rows": follow_up.len(),
+        "overdose_rows_suppressed": follow_up.iter().filter(|r| r.notices.is_none()).count(),
+        "overdose_contact_in_week_share": nation.contact_share().map(|m| (m * 10.0).round() / 10.0),
         "rates": "docs/coordination-simulation.md",
     });
     let text = serde_json::to_string_pretty(&manifest)? + "\n";

@@ -701,6 +701,15 @@ fn simulate_coordination() {
     assert!(manifest["figure_cells_suppressed"].as_u64().unwrap() > 0);
     let national = read(&a, "discharge_figures.csv");
     assert!(national.lines().last().unwrap().starts_with("national,"));
+    // The overdose follow-up: a row per municipality with notices and the nation's last.
+    let follow_up = read(&a, "overdose_figures.csv");
+    assert!(follow_up.starts_with("municipality,notices,attempted_in_week,contact_in_week,"));
+    assert_eq!(
+        follow_up.lines().count() as u64,
+        manifest["overdose_rows"].as_u64().unwrap() + 2
+    );
+    assert!(follow_up.lines().last().unwrap().starts_with("national,"));
+    assert!(manifest["overdose_rows_suppressed"].as_u64().unwrap() > 0);
     // Same seed, same bytes; another seed, another year.
     let (b, _) = run("b", "5");
     for f in [
@@ -708,6 +717,7 @@ fn simulate_coordination() {
         "discharges.csv",
         "overdoses.csv",
         "figures.csv",
+        "overdose_figures.csv",
         "discharge_figures.csv",
         "manifest.json",
     ] {

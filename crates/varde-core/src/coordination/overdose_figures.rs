@@ -40,21 +40,36 @@ pub fn contact_made(o: Outcome) -> bool {
 impl Tally {
     /// Counts `n` if its risk week is over at `now` (others are not counted).
     pub fn add(&mut self, n: &Notice, now: DateTime) {
-        let start = n.register.occurred_at;
-        if hours_between(start, now) < RISK_HOURS {
+        self.count(
+            n.register.occurred_at,
+            n.attempts.first().map(|a| a.at),
+            n.closed_at.zip(n.outcome),
+            now,
+        );
+    }
+
+    /// Counts a notice given by its parts — the overdose's time, the first attempt's, the
+    /// closing's with its outcome — if its risk week is over at `now` (the simulator's records
+    /// are counted here too).
+    pub fn count(
+        &mut self,
+        occurred_at: DateTime,
+        first_attempt: Option<DateTime>,
+        closed: Option<(DateTime, Outcome)>,
+        now: DateTime,
+    ) {
+        if hours_between(occurred_at, now) < RISK_HOURS {
             return;
         }
         self.notices += 1;
-        if let Some(first) = n.attempts.first() {
-            let h = hours_between(start, first.at).max(0);
+        if let Some(first) = first_attempt {
+            let h = hours_between(occurred_at, first).max(0);
             self.attempted += 1;
             self.hours_to_attempt += u64::try_from(h).unwrap_or(0);
             self.attempted_in_week += u64::from(h <= RISK_HOURS);
         }
-        let contact = match (n.closed_at, n.outcome) {
-            (Some(at), Some(o)) => contact_made(o) && hours_between(start, at) <= RISK_HOURS,
-            _ => false,
-        };
+        let contact = closed
+            .is_some_and(|(at, o)| contact_made(o) && hours_between(occurred_at, at) <= RISK_HOURS);
         self.contact_in_week += u64::from(contact);
     }
 
