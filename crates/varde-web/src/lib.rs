@@ -25,6 +25,7 @@ pub mod chart;
 mod clock;
 pub mod coordination;
 pub mod display;
+pub mod download;
 pub mod drugcheck;
 pub mod error;
 pub mod feedback;

@@ -14,8 +14,8 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use jiff::civil::Date;
@@ -331,7 +331,7 @@ async fn csv(
             ]
         })
         .collect();
-    let body = crate::pathways::csv_document(
+    let body = crate::download::csv_document(
         &[
             "level",
             "key",
@@ -343,14 +343,5 @@ async fn csv(
         ],
         &rows,
     );
-    let mut res = body.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    res.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"advisory-statistics.csv\""),
-    );
-    Ok(res)
+    Ok(crate::download::csv(body, "advisory-statistics.csv"))
 }

@@ -2,9 +2,11 @@
 //! `/coordination/discharge/national`, the overdose follow-up `/coordination/overdose/national`):
 //! a municipality's name from its number, a suppressed count or a mean as shown, and one page —
 //! a year picker, the table of a row per municipality with the nation's total, the hints, and
-//! links to the other coordination pages the user may open.
+//! links to the other coordination pages the user may open — and the same table as CSV
+//! (`{path}.csv?year=`).
 
 use askama::Template;
+use axum::response::Response;
 use varde_core::org::Principal;
 
 use crate::error::WebError;
@@ -99,4 +101,27 @@ pub fn page(
         t: table,
         links,
     })
+}
+
+/// `table` of `year` as a CSV download, with the page's headings and cells as shown (a
+/// suppressed count is `<5`), the nation's row last.
+pub fn csv(table: &NationalTable, year: i16, lang: Lang) -> Response {
+    let mut headings = vec![lang.t("coordination.discharge.municipality")];
+    headings.extend(table.columns.iter().map(|k| lang.t(k)));
+    let row = |name: &str, cells: &[String]| {
+        std::iter::once(name.to_owned())
+            .chain(cells.iter().cloned())
+            .collect::<Vec<_>>()
+    };
+    let mut rows: Vec<Vec<String>> = table
+        .rows
+        .iter()
+        .map(|(name, cells)| row(name, cells))
+        .collect();
+    rows.push(row(lang.t("coordination.discharge.nation"), &table.total));
+    let name = table.path.trim_start_matches('/').replace('/', "-");
+    crate::download::csv(
+        crate::download::csv_document(&headings, &rows),
+        &format!("{name}-{year}.csv"),
+    )
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -269,17 +269,8 @@ async fn figures_csv(
             rows.push(rec);
         }
     }
-    let body = crate::pathways::csv_document(&headings, &rows);
-    let mut res = body.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    res.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"surveys.csv\""),
-    );
-    Ok(res)
+    let body = crate::download::csv_document(&headings, &rows);
+    Ok(crate::download::csv(body, "surveys.csv"))
 }
 
 #[derive(Deserialize, Default)]

@@ -145,4 +145,5 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     // ---------------------------------------------------------------- FHIR export
     ("coordination.fhir_export", "Eksporter FHIR", "Export FHIR"),
     ("coordination.fhir_export_hint", "Planen med samtykkene som FHIR R4 (JSON); personen bare med pseudonym", "The plan with its consents as FHIR R4 (JSON); the person by pseudonym only"),
+    ("coordination.national.csv", "Last ned tabellen (CSV)", "Download the table (CSV)"),
 ];

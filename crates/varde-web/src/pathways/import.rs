@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Multipart, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Serialize;
 use varde_core::ids::NationalId;
 use varde_core::org::OrgId;
@@ -305,15 +305,5 @@ pub(super) async fn export_csv(
     let mut out = Vec::new();
     varde_core::pathways::export_events_csv(&mut out, &fields)
         .map_err(|_| WebError::internal("export"))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"pathway-events.csv\"",
-            ),
-        ],
-        out,
-    )
-        .into_response())
+    Ok(crate::download::csv(out, "pathway-events.csv"))
 }

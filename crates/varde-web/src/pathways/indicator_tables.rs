@@ -8,8 +8,7 @@
 //! by `by`), and the page's `from`, `to`, `unit`.
 
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use varde_core::fields::FieldError;
@@ -19,6 +18,7 @@ use varde_core::pathways::{IndicatorRow, Level, Report, WaitingRow};
 
 use super::indicators::{choose, order, trend_start, visible_report, visible_trends, PeriodQuery};
 use crate::authz::{OrgAccess, SeePathwayIndicators};
+use crate::download;
 use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::shell::Page;
@@ -134,32 +134,6 @@ struct TableJson<'a, T: Serialize> {
     rows: &'a [T],
 }
 
-/// One CSV field: quoted when it holds a separator, a quote or a line break; a leading
-/// `=`, `+`, `-`, `@` (a spreadsheet formula) is escaped with an apostrophe.
-fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
-/// A CSV document: the header row, then the rows, each line ended by CRLF.
-pub fn csv(headings: &[&str], rows: &[Vec<String>]) -> String {
-    let mut out = String::new();
-    let line = |cells: Vec<String>| cells.join(";") + "\r\n";
-    out += &line(headings.iter().map(|h| field(h)).collect());
-    for r in rows {
-        out += &line(r.iter().map(|c| field(c)).collect());
-    }
-    out
-}
-
 /// A number with a decimal comma.
 fn decimal(v: f64, places: usize) -> String {
     format!("{v:.places$}").replace('.', ",")
@@ -210,7 +184,7 @@ fn indicator_csv(l: Lang, rows: &[&IndicatorRow]) -> String {
             cells
         })
         .collect();
-    csv(&headings, &rows)
+    download::csv_document(&headings, &rows)
 }
 
 fn waiting_csv(l: Lang, rows: &[&WaitingRow]) -> String {
@@ -238,7 +212,7 @@ fn waiting_csv(l: Lang, rows: &[&WaitingRow]) -> String {
             cells
         })
         .collect();
-    csv(&headings, &rows)
+    download::csv_document(&headings, &rows)
 }
 
 fn trends_csv(l: Lang, series: &[&Series]) -> String {
@@ -272,7 +246,7 @@ fn trends_csv(l: Lang, series: &[&Series]) -> String {
             rows.push(cells);
         }
     }
-    csv(&headings, &rows)
+    download::csv_document(&headings, &rows)
 }
 
 /// The indicator id asked for.
@@ -293,20 +267,6 @@ fn table_of(q: &TableQuery) -> Result<Table, WebError> {
         "trends" => Ok(Table::Trends),
         _ => Err(FieldError::new("table", "one of overview, indicator, waiting, trends").into()),
     }
-}
-
-fn attachment(body: String, content_type: &'static str, name: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 /// The format of a download.
@@ -416,8 +376,8 @@ async fn download(
         r.to
     );
     Ok(match format {
-        Format::Csv => attachment(body, "text/csv; charset=utf-8", format!("{name}.csv")),
-        Format::Json => attachment(body, "application/json", format!("{name}.json")),
+        Format::Csv => download::csv(body, &format!("{name}.csv")),
+        Format::Json => download::attachment(body, "application/json", &format!("{name}.json")),
     })
 }
 
@@ -445,7 +405,7 @@ mod tests {
 
     #[test]
     fn csv_is_semicolon_separated_with_quoting_and_no_formulas() {
-        let doc = csv(
+        let doc = crate::download::csv_document(
             &["Nivå", "Navn"],
             &[
                 vec!["Enhet".into(), "A; B".into()],

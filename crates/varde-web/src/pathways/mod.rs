@@ -45,7 +45,6 @@ use utoipa::OpenApi as _;
 
 pub use demo::seed_demo_patients;
 pub use events::mark_feedback_tool_used;
-pub use indicator_tables::csv as csv_document;
 
 use crate::AppState;
 

@@ -276,23 +276,6 @@ struct NationalT {
     table: NationalTable,
 }
 
-fn csv_response(body: String, name: String) -> Response {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 fn shown(l: Lang, n: Option<u64>) -> String {
     n.map_or_else(|| l.t("suppressed").to_owned(), |n| n.to_string())
 }
@@ -318,7 +301,7 @@ fn population_rows(l: Lang, p: &NationalPopulation) -> String {
             ]);
         }
     }
-    super::indicator_tables::csv(
+    crate::download::csv_document(
         &[
             l.t("level"),
             l.t("pathways.key"),
@@ -337,9 +320,9 @@ async fn population_csv(
 ) -> Result<Response, WebError> {
     let date = month_end(state.clock.today(), q.as_of.as_deref())?;
     let p = population(&state, date).await?;
-    Ok(csv_response(
+    Ok(crate::download::csv(
         population_rows(page.c.l, &p),
-        format!("lar-populasjon-{date}.csv"),
+        &format!("lar-populasjon-{date}.csv"),
     ))
 }
 
@@ -364,7 +347,7 @@ async fn table_csv(
             ]
         })
         .collect();
-    let body = super::indicator_tables::csv(
+    let body = crate::download::csv_document(
         &[
             l.t("pathways.coercion.section"),
             l.t("pathways.coercion.temporary_plural"),
@@ -373,7 +356,7 @@ async fn table_csv(
         ],
         &rows,
     );
-    Ok(csv_response(body, format!("tvang-{year}.csv")))
+    Ok(crate::download::csv(body, &format!("tvang-{year}.csv")))
 }
 
 async fn national_page(

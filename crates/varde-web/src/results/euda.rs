@@ -13,7 +13,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -151,17 +150,10 @@ pub fn csv(t: &Table) -> String {
 fn answer(t: &Table, format: &str) -> Result<Response, WebError> {
     match format {
         "" | "json" => Ok(axum::Json(t).into_response()),
-        "csv" => Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"euda-{}-{}.csv\"", t.table, t.year),
-                ),
-            ],
+        "csv" => Ok(crate::download::csv(
             csv(t),
-        )
-            .into_response()),
+            &format!("euda-{}-{}.csv", t.table, t.year),
+        )),
         _ => Err(WebError::invalid("format", "one of json, csv")),
     }
 }

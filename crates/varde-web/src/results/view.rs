@@ -3,8 +3,7 @@
 //! its date, the direction against the goal; and every table as CSV (semicolon-separated with
 //! decimal commas, as Norwegian spreadsheets expect; suppressed cells marked).
 
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use varde_core::fields::spreadsheet_cell;
 
@@ -230,15 +229,5 @@ pub fn table_csv(doc: &FocusDoc, q: &TableQuery, l: Lang) -> Result<Response, We
             ))
         }
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::download::csv(body, &name))
 }

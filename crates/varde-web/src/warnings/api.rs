@@ -219,17 +219,10 @@ async fn euda_csv(
 ) -> Result<Response, WebError> {
     let w = ops::load(&state, &id).await?;
     let alert = export::euda(&w, state.clock.now()).ok_or_else(WebError::not_found)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{id}-euda.csv\""),
-            ),
-        ],
+    Ok(crate::download::csv(
         export::euda_csv(&[alert]),
-    )
-        .into_response())
+        &format!("{id}-euda.csv"),
+    ))
 }
 
 /// A registered subscriber: its id, and its secret, shown this once.

@@ -423,6 +423,19 @@ async fn the_pages_round_trip(app: &TestApp) {
     let (s, page) = get_page(&analyst, app, "/coordination/discharge/national").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("national-table"));
+    let res = analyst
+        .get(app.url("/coordination/discharge/national.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = res.text().await.unwrap();
+    assert!(csv.starts_with("Kommune;Utskrivninger;"), "{csv}");
+    assert!(
+        csv.lines().last().unwrap().starts_with("Hele landet;"),
+        "{csv}"
+    );
 }
 
 async fn the_openapi_document_names_the_routes(app: &TestApp) {

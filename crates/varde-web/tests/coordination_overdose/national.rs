@@ -156,6 +156,25 @@ pub(crate) async fn the_national_figures_count_the_risk_week(app: &TestApp) {
     assert!(page.contains("overdose-national-table"));
     assert!(page.contains("<td>75,0</td>"), "the share, in bokmål");
     assert!(page.contains("href=\"/coordination/discharge/national\""));
+    // The table as CSV, as the page shows it, the nation's row last.
+    assert!(page.contains("href=\"/coordination/overdose/national.csv?year=2026\""));
+    let res = browser
+        .get(app.url("/coordination/overdose/national.csv?year=2026"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("coordination-overdose-national-2026.csv"));
+    let csv = res.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[0].starts_with("Kommune;Varsler;"), "{csv}");
+    assert_eq!(lines[3], "Hele landet;8;7;6;75,0;24,0", "{csv}");
+    assert!(lines[1].contains(";<5;"), "{csv}");
     let (_, other) = get_page(&browser, app, "/coordination/discharge/national").await;
     assert!(other.contains("href=\"/coordination/overdose/national\""));
 

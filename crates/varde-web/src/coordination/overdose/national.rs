@@ -23,7 +23,9 @@ use crate::shell::Page;
 use crate::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/coordination/overdose/national", get(page))
+    Router::new()
+        .route("/coordination/overdose/national", get(page))
+        .route("/coordination/overdose/national.csv", get(page_csv))
 }
 
 pub(super) fn api_routes() -> Router<AppState> {
@@ -117,44 +119,58 @@ fn shown(r: &OverdoseNationalRow, lang: Lang) -> Vec<String> {
     ]
 }
 
+/// The view of `year` as its page and its CSV show it.
+async fn view(
+    state: &AppState,
+    q: &YearQuery,
+    lang: Lang,
+) -> Result<(i16, i16, NationalTable), WebError> {
+    let (year, this) = table::years(state, q)?;
+    let d = national(state, year).await?;
+    let rows = d
+        .rows
+        .iter()
+        .map(|r| (r.name.clone(), shown(r, lang)))
+        .collect();
+    let t = NationalTable {
+        path: "/coordination/overdose/national",
+        title: "coordination.overdose.national_title",
+        intro: "coordination.overdose.national_intro",
+        table_id: "overdose-national-table",
+        caption: "coordination.overdose.national_caption",
+        columns: &[
+            "coordination.overdose.national_notices",
+            "coordination.overdose.national_attempted",
+            "coordination.overdose.national_contact",
+            "coordination.overdose.national_share",
+            "coordination.overdose.national_hours",
+        ],
+        hints: &[
+            "coordination.overdose.national_definitions",
+            "coordination.discharge.suppressed",
+        ],
+        rows,
+        total: shown(&d.national, lang),
+    };
+    Ok((d.year, this, t))
+}
+
 async fn page(
     State(state): State<AppState>,
     page: Page,
     access: OrgAccess<SeeOverdoseNational>,
     Query(q): Query<YearQuery>,
 ) -> PageResult {
-    let (year, this) = table::years(&state, &q)?;
-    let d = national(&state, year).await?;
-    let lang = page.c.l;
-    let rows = d
-        .rows
-        .iter()
-        .map(|r| (r.name.clone(), shown(r, lang)))
-        .collect();
-    table::page(
-        page,
-        &access.principal,
-        d.year,
-        this,
-        NationalTable {
-            path: "/coordination/overdose/national",
-            title: "coordination.overdose.national_title",
-            intro: "coordination.overdose.national_intro",
-            table_id: "overdose-national-table",
-            caption: "coordination.overdose.national_caption",
-            columns: &[
-                "coordination.overdose.national_notices",
-                "coordination.overdose.national_attempted",
-                "coordination.overdose.national_contact",
-                "coordination.overdose.national_share",
-                "coordination.overdose.national_hours",
-            ],
-            hints: &[
-                "coordination.overdose.national_definitions",
-                "coordination.discharge.suppressed",
-            ],
-            rows,
-            total: shown(&d.national, lang),
-        },
-    )
+    let (year, this, t) = view(&state, &q, page.c.l).await?;
+    table::page(page, &access.principal, year, this, t)
+}
+
+async fn page_csv(
+    State(state): State<AppState>,
+    page: Page,
+    _access: OrgAccess<SeeOverdoseNational>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, WebError> {
+    let (year, _, t) = view(&state, &q, page.c.l).await?;
+    Ok(table::csv(&t, year, page.c.l))
 }
