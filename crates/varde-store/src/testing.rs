@@ -5,9 +5,11 @@
 //! variable PostgreSQL tests are skipped (with a note on stderr) unless
 //! `VARDE_REQUIRE_POSTGRES=1`, in which case they fail: CI sets both.
 
+use jiff::Timestamp;
 use rand::Rng;
+use varde_core::org::{OrgId, OrgKind, Qualification, Role};
 
-use crate::{Engine, Store};
+use crate::{Engine, NewOrg, Store};
 
 pub struct TestDb {
     pub store: Store,
@@ -71,6 +73,42 @@ impl TestDb {
             admin_url,
             db_name,
         })
+    }
+
+    /// An organisation of `kind` named and keyed `slug` (`kommune`: its municipality number),
+    /// created at `at` (or the one already there).
+    #[allow(clippy::expect_used)]
+    pub async fn org(
+        &self,
+        kind: OrgKind,
+        slug: &str,
+        kommune: Option<&str>,
+        at: Timestamp,
+    ) -> OrgId {
+        self.store
+            .ensure_org(
+                &NewOrg {
+                    kind,
+                    name: slug.into(),
+                    slug: slug.into(),
+                    kommunenummer: kommune.map(str::to_owned),
+                    orgnr: None,
+                    parent_id: None,
+                },
+                at,
+            )
+            .await
+            .expect("a test organisation")
+    }
+
+    /// A user `username` of `org` with `role` (no real password); its id.
+    #[allow(clippy::expect_used)]
+    pub async fn user(&self, org: OrgId, role: Role, username: &str, at: Timestamp) -> i64 {
+        self.store
+            .create_user(org, role, Qualification::Other, username, "x", at)
+            .await
+            .expect("a test user")
+            .0
     }
 
     /// Closes the pools and drops a PostgreSQL test database.

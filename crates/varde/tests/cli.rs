@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use jiff::Timestamp;
@@ -587,35 +587,36 @@ async fn sqlite_advisory_erase() {
     db.cleanup().await;
 }
 
+/// Runs `varde simulate KIND --seed SEED --year 2024 --out DIR/NAME`: the output folder and
+/// the manifest printed.
+fn simulate(dir: &Path, kind: &str, name: &str, seed: &str) -> (PathBuf, serde_json::Value) {
+    let out = dir.join(name);
+    let o = varde(
+        dir,
+        None,
+        &[
+            "simulate",
+            kind,
+            "--seed",
+            seed,
+            "--year",
+            "2024",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    (out, serde_json::from_slice(&o.stdout).unwrap())
+}
+
 /// `varde simulate advisory`: a seeded national year of the advisory units' cases and advice
 /// (rates in docs/advisory-simulation.md), the same bytes for the same seed, the conditions
 /// about 90 in the year, and the statistics' national count of cases that of the cases written.
 #[test]
 fn simulate_advisory() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |name: &str, seed: &str| {
-        let out = dir.path().join(name);
-        let o = varde(
-            dir.path(),
-            None,
-            &[
-                "simulate",
-                "advisory",
-                "--seed",
-                seed,
-                "--year",
-                "2024",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            None,
-        );
-        assert!(o.status.success(), "{}", text(&o.stderr));
-        (
-            out,
-            serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap(),
-        )
-    };
+    let run = |name: &str, seed: &str| simulate(dir.path(), "advisory", name, seed);
     let (a, manifest) = run("a", "5");
     let conditions = manifest["cases_by_route"]["prosecution_condition"]
         .as_u64()
@@ -649,29 +650,7 @@ fn simulate_advisory() {
 #[test]
 fn simulate_coordination() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |name: &str, seed: &str| {
-        let out = dir.path().join(name);
-        let o = varde(
-            dir.path(),
-            None,
-            &[
-                "simulate",
-                "coordination",
-                "--seed",
-                seed,
-                "--year",
-                "2024",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            None,
-        );
-        assert!(o.status.success(), "{}", text(&o.stderr));
-        (
-            out,
-            serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap(),
-        )
-    };
+    let run = |name: &str, seed: &str| simulate(dir.path(), "coordination", name, seed);
     let (a, manifest) = run("a", "5");
     let read = |dir: &Path, f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
     // SAMDATA 2023's TSB patients, 26 % of them with a plan (within a point).

@@ -11,44 +11,18 @@ use varde_core::audit::Outcome;
 use varde_core::coordination::consent::{GivenHow, Grantee, NewConsent};
 use varde_core::coordination::plan::PlanStatus;
 use varde_core::coordination::Scope;
-use varde_core::org::{OrgId, OrgKind, Qualification, Role};
+use varde_core::org::{OrgId, OrgKind, Role};
 use varde_core::persons::PersonEvent;
 use varde_store::testing::TestDb;
-use varde_store::{AccessFilter, NewAccess, NewOrg, PlanWrite, StoreError};
+use varde_store::{AccessFilter, NewAccess, PlanWrite, StoreError};
 
 fn now() -> Timestamp {
     "2026-12-07T10:00:00Z".parse().unwrap()
 }
 
 async fn org(db: &TestDb, slug: &str, kind: OrgKind) -> (OrgId, i64) {
-    let org = db
-        .store
-        .ensure_org(
-            &NewOrg {
-                kind,
-                name: format!("Virksomhet {slug}"),
-                slug: slug.into(),
-                kommunenummer: None,
-                orgnr: None,
-                parent_id: None,
-            },
-            now(),
-        )
-        .await
-        .unwrap();
-    let user = db
-        .store
-        .create_user(
-            org,
-            Role::Coordinator,
-            Qualification::Other,
-            slug,
-            "x",
-            now(),
-        )
-        .await
-        .unwrap();
-    (org, user.0)
+    let org = db.org(kind, slug, None, now()).await;
+    (org, db.user(org, Role::Coordinator, slug, now()).await)
 }
 
 fn access(org: OrgId, user: i64, action: &str) -> NewAccess {

@@ -13,44 +13,18 @@ use varde_core::coordination::consent::GivenHow;
 use varde_core::coordination::plan::PlanStatus;
 use varde_core::coordination::relatives::{Ending, NewAgreement, Relation};
 use varde_core::coordination::Scope;
-use varde_core::org::{OrgId, OrgKind, Qualification, Role};
+use varde_core::org::{OrgId, OrgKind, Role};
 use varde_core::persons::PersonEvent;
 use varde_store::testing::TestDb;
-use varde_store::{AccessFilter, NewAccess, NewOrg, PlanWrite, StoreError};
+use varde_store::{AccessFilter, NewAccess, PlanWrite, StoreError};
 
 fn now() -> Timestamp {
     "2026-12-07T10:00:00Z".parse().unwrap()
 }
 
 async fn setup(db: &TestDb) -> (OrgId, i64, i64) {
-    let org = db
-        .store
-        .ensure_org(
-            &NewOrg {
-                kind: OrgKind::Municipality,
-                name: "Kommune".into(),
-                slug: "kommune".into(),
-                kommunenummer: None,
-                orgnr: None,
-                parent_id: None,
-            },
-            now(),
-        )
-        .await
-        .unwrap();
-    let user = db
-        .store
-        .create_user(
-            org,
-            Role::Coordinator,
-            Qualification::Other,
-            "k",
-            "x",
-            now(),
-        )
-        .await
-        .unwrap()
-        .0;
+    let org = db.org(OrgKind::Municipality, "kommune", None, now()).await;
+    let user = db.user(org, Role::Coordinator, "k", now()).await;
     let person = db
         .store
         .register_person(

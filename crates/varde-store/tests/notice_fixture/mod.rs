@@ -8,27 +8,14 @@ use varde_core::audit::Outcome;
 use varde_core::org::{OrgId, OrgKind, Qualification, Role};
 use varde_core::persons::PersonEvent;
 use varde_store::testing::TestDb;
-use varde_store::{NewAccess, NewOrg, NoticeMessage};
+use varde_store::{NewAccess, NoticeMessage};
 
 pub fn now() -> Timestamp {
     "2026-11-24T10:00:00Z".parse().unwrap()
 }
 
 pub async fn org(db: &TestDb, kind: OrgKind, slug: &str, kommune: Option<&str>) -> OrgId {
-    db.store
-        .ensure_org(
-            &NewOrg {
-                kind,
-                name: slug.into(),
-                slug: slug.into(),
-                kommunenummer: kommune.map(str::to_owned),
-                orgnr: None,
-                parent_id: None,
-            },
-            now(),
-        )
-        .await
-        .unwrap()
+    db.org(kind, slug, kommune, now()).await
 }
 
 pub fn access(org: OrgId, user: i64, action: &str) -> NewAccess {

@@ -196,34 +196,8 @@ async fn an_import_is_idempotent_by_batch_and_a_later_one_replaces_the_value(db:
 
 /// An organisation of `kind` with one coordinator; (org, user).
 async fn org_with_user(db: &TestDb, slug: &str, kind: OrgKind) -> (OrgId, i64) {
-    let org = db
-        .store
-        .ensure_org(
-            &NewOrg {
-                kind,
-                name: format!("Virksomhet {slug}"),
-                slug: slug.into(),
-                kommunenummer: None,
-                orgnr: None,
-                parent_id: None,
-            },
-            now(),
-        )
-        .await
-        .unwrap();
-    let user = db
-        .store
-        .create_user(
-            org,
-            Role::Coordinator,
-            Qualification::Other,
-            slug,
-            "x",
-            now(),
-        )
-        .await
-        .unwrap();
-    (org, user.0)
+    let org = db.org(kind, slug, None, now()).await;
+    (org, db.user(org, Role::Coordinator, slug, now()).await)
 }
 
 async fn person_in(db: &TestDb, org: OrgId, user: i64, pseudonym: &str) -> i64 {
