@@ -1,23 +1,32 @@
-//! A webhook subscriber's endpoint for the tests of the notices between organisations, and the
-//! configuration their servers run with (rate limits off).
+//! A webhook subscriber's endpoint for the tests of every outbox (warnings, discharge and
+//! overdose notices), and the configuration their servers run with (rate limits off).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::HeaderMap;
-use reqwest::StatusCode;
 use varde_web::Config;
 
-/// A subscriber's endpoint: what arrived (`webhook-id`, `webhook-signature`, body), each
-/// answered after `delay`.
+/// One message a receiver got: its Standard Webhooks headers and body.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub id: String,
+    pub timestamp: i64,
+    pub signature: String,
+    pub content_type: String,
+    pub body: String,
+}
+
+/// A webhook subscriber on 127.0.0.1: records every POST, answers `status`, after `delay`.
 pub struct Receiver {
     pub url: String,
-    got: Arc<Mutex<Vec<(String, String, String)>>>,
+    pub got: Arc<Mutex<Vec<Received>>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Receiver {
-    pub async fn start(delay: Duration) -> Receiver {
-        let got: Arc<Mutex<Vec<(String, String, String)>>> = Arc::default();
+    pub async fn start(status: u16, delay: Duration) -> Receiver {
+        let got: Arc<Mutex<Vec<Received>>> = Arc::default();
         let sink = got.clone();
         let app = axum::Router::new().route(
             "/hook",
@@ -32,31 +41,55 @@ impl Receiver {
                             .unwrap_or("")
                             .to_owned()
                     };
-                    sink.lock()
-                        .unwrap()
-                        .push((h("webhook-id"), h("webhook-signature"), body));
-                    StatusCode::OK
+                    sink.lock().unwrap().push(Received {
+                        id: h("webhook-id"),
+                        timestamp: h("webhook-timestamp").parse().unwrap_or(0),
+                        signature: h("webhook-signature"),
+                        content_type: h("content-type"),
+                        body,
+                    });
+                    axum::http::StatusCode::from_u16(status).unwrap()
                 }
             }),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await
+                .unwrap();
         });
-        Receiver { url, got }
+        Receiver {
+            url,
+            got,
+            stop: Some(tx),
+        }
     }
 
-    pub fn received(&self) -> Vec<(String, String, String)> {
+    pub fn received(&self) -> Vec<Received> {
         self.got.lock().unwrap().clone()
     }
 
-    pub async fn wait_for(&self, n: usize) {
+    /// Waits (at most 10 s) until `n` messages have arrived; what arrived.
+    pub async fn wait_for(&self, n: usize) -> Vec<Received> {
         for _ in 0..200 {
             if self.received().len() >= n {
-                return;
+                break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.received()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
         }
     }
 }

@@ -17,7 +17,7 @@ async fn a_municipality_subscribes(engine: Engine) {
     let Some(app) = TestApp::start_with(engine, config()).await else {
         return;
     };
-    let receiver = Receiver::start(Duration::ZERO).await;
+    let receiver = Receiver::start(200, Duration::ZERO).await;
     let admin = app.token("admin.oslo").await;
     let res = post(
         &app,
@@ -64,11 +64,11 @@ async fn a_municipality_subscribes(engine: Engine) {
     tokio::time::sleep(Duration::from_millis(700)).await;
     let got = receiver.received();
     assert_eq!(got.len(), 1, "{got:?}");
-    let body: Value = serde_json::from_str(&got[0].2).unwrap();
+    let body: Value = serde_json::from_str(&got[0].body).unwrap();
     assert_eq!(body["type"], "coordination.discharge.raised");
     assert_eq!(body["data"]["notice"], id);
-    assert!(!got[0].2.contains("Pasient"), "never the person");
-    assert!(got[0].1.starts_with("v1,"), "signed");
+    assert!(!got[0].body.contains("Pasient"), "never the person");
+    assert!(got[0].signature.starts_with("v1,"), "signed");
     app.stop().await;
 }
 
@@ -90,8 +90,8 @@ async fn postgres_two_servers_deliver_each_notice_once() {
         return;
     };
     let other = app.instance(config()).await;
-    let a = Receiver::start(Duration::from_millis(40)).await;
-    let b = Receiver::start(Duration::from_millis(40)).await;
+    let a = Receiver::start(200, Duration::from_millis(40)).await;
+    let b = Receiver::start(200, Duration::from_millis(40)).await;
     let admin = app.token("admin.oslo").await;
     for r in [&a, &b] {
         let res = post(
@@ -127,7 +127,7 @@ async fn postgres_two_servers_deliver_each_notice_once() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     for r in [&a, &b] {
         let mut by_id: HashMap<String, usize> = HashMap::new();
-        for (id, _, _) in r.received() {
+        for id in r.received().into_iter().map(|m| m.id) {
             *by_id.entry(id).or_default() += 1;
         }
         assert_eq!(by_id.len(), N, "every message arrived");
