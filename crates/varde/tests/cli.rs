@@ -88,16 +88,6 @@ async fn audit_verify_names_the_altered_entry(engine: Engine) {
     db.cleanup().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_audit_verify_names_the_altered_entry() {
-    audit_verify_names_the_altered_entry(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_audit_verify_names_the_altered_entry() {
-    audit_verify_names_the_altered_entry(Engine::Postgres).await;
-}
-
 #[test]
 fn sqlite_user_add_on_a_fresh_data_dir_and_backup() {
     let dir = tempfile::tempdir().unwrap();
@@ -521,16 +511,6 @@ async fn warnings_list_and_euda_export(engine: Engine) {
     db.cleanup().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_warnings_list_and_euda_export() {
-    warnings_list_and_euda_export(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_warnings_list_and_euda_export() {
-    warnings_list_and_euda_export(Engine::Postgres).await;
-}
-
 /// `varde advisory erase`: the erasure job from the command line (the job itself is tested
 /// over HTTP in `crates/varde-web/tests/advisory/erasure.rs`); of the demo's cases one closed
 /// case is left unerased (its erasure due within 30 days; the other was erased by the demo), so
@@ -829,12 +809,31 @@ async fn coordination_fhir_export(engine: Engine) {
     db.cleanup().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_coordination_fhir_export() {
-    coordination_fhir_export(Engine::Sqlite).await;
+/// Each scenario above that takes an engine, run on SQLite and on PostgreSQL
+/// (`sqlite::…`, `postgres::…`).
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(varde_store::Engine::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(varde_store::Engine::Postgres).await;
+                }
+            )*
+        }
+    };
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_coordination_fhir_export() {
-    coordination_fhir_export(Engine::Postgres).await;
-}
+on_both_engines!(
+    audit_verify_names_the_altered_entry,
+    warnings_list_and_euda_export,
+    coordination_fhir_export,
+);

@@ -68,19 +68,24 @@ async fn logged(db: &TestDb) -> usize {
         .len()
 }
 
+/// A written consent of scope `plan` to `org`, from 1 December 2026 to 1 June 2027.
+fn plan_consent_to(org: OrgId) -> NewConsent {
+    NewConsent {
+        scope: Scope::Plan,
+        grantee: Grantee::Org(org.0),
+        purpose: "Samarbeid".into(),
+        valid_from: date(2026, 12, 1),
+        valid_until: date(2027, 6, 1),
+        given_how: GivenHow::Written,
+    }
+}
+
 async fn a_consent_is_in_force_until_withdrawn(db: &TestDb) {
     let (kommune, user) = org(db, "kommune", OrgKind::Municipality).await;
     let (tsb, tsb_user) = org(db, "tsb", OrgKind::TreatmentUnit).await;
     let (third, third_user) = org(db, "tredje", OrgKind::TreatmentUnit).await;
     let p = person(db, kommune, user).await;
-    let c = NewConsent {
-        scope: Scope::Plan,
-        grantee: Grantee::Org(tsb.0),
-        purpose: "Samarbeid".into(),
-        valid_from: date(2026, 12, 1),
-        valid_until: date(2027, 6, 1),
-        given_how: GivenHow::Written,
-    };
+    let c = plan_consent_to(tsb);
     let id = db
         .store
         .coordination_record_consent(
@@ -227,14 +232,7 @@ async fn the_fhir_export_reads_the_organisations_consents(db: &TestDb) {
     let (tsb, tsb_user) = org(db, "tsb", OrgKind::TreatmentUnit).await;
     let p = person(db, kommune, user).await;
     let in_tsb = person(db, tsb, tsb_user).await;
-    let c = NewConsent {
-        scope: Scope::Plan,
-        grantee: Grantee::Org(tsb.0),
-        purpose: "Samarbeid".into(),
-        valid_from: date(2026, 12, 1),
-        valid_until: date(2027, 6, 1),
-        given_how: GivenHow::Written,
-    };
+    let c = plan_consent_to(tsb);
     let a = access(kommune, user, "coordination.consent");
     let first = db
         .store

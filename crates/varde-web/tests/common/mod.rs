@@ -395,3 +395,36 @@ pub async fn assert_openapi_names(app: &TestApp, paths: &[&str]) {
         );
     }
 }
+
+/// The goal `id` of a dashboard document (a focus area's, as the results API serves it).
+pub fn goal(focus: &serde_json::Value, id: &str) -> serde_json::Value {
+    focus["goals"]
+        .as_array()
+        .expect("goals")
+        .iter()
+        .find(|g| g["id"] == id)
+        .unwrap_or_else(|| panic!("goal {id} in {focus}"))
+        .clone()
+}
+
+/// The indicator `id` of a dashboard document, whichever goal it follows.
+pub fn indicator(focus: &serde_json::Value, id: &str) -> serde_json::Value {
+    focus["goals"]
+        .as_array()
+        .expect("goals")
+        .iter()
+        .flat_map(|g| g["indicators"].as_array().expect("indicators").iter())
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("{id} in {focus}"))
+        .clone()
+}
+
+/// An indicator's point of year `y`, if it has one.
+pub fn year(indicator: &serde_json::Value, y: i64) -> Option<serde_json::Value> {
+    indicator["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .find(|p| p["year"] == y)
+        .cloned()
+}

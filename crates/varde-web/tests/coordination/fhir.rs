@@ -6,6 +6,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use varde_core::coordination::fhir::resources;
 
 use super::common::{browser_login, get, get_page, post, synthetic_id, TestApp};
 use super::{ok, org_of, shared_person};
@@ -29,16 +30,6 @@ async fn fhir(res: reqwest::Response) -> Value {
     assert_eq!(status, StatusCode::OK, "{text}");
     assert_eq!(media.as_deref(), Some("application/fhir+json"));
     serde_json::from_str(&text).unwrap()
-}
-
-fn of_kind<'a>(b: &'a Value, kind: &str) -> Vec<&'a Value> {
-    b["entry"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| &e["resource"])
-        .filter(|r| r["resourceType"] == kind)
-        .collect()
 }
 
 pub async fn the_plan_exports_as_fhir_to_whoever_may_read_it(app: &TestApp) {
@@ -87,19 +78,19 @@ pub async fn the_plan_exports_as_fhir_to_whoever_may_read_it(app: &TestApp) {
         Vec::<String>::new()
     );
     assert_eq!(b["type"], "collection");
-    let careplan = of_kind(&b, "CarePlan")[0];
+    let careplan = resources(&b, "CarePlan")[0];
     assert_eq!(careplan["status"], "active");
     assert_eq!(careplan["intent"], "plan");
     assert_eq!(
         careplan["activity"][0]["detail"]["scheduledPeriod"]["end"],
         "2027-01-10"
     );
-    assert_eq!(of_kind(&b, "Goal").len(), 1);
-    assert_eq!(of_kind(&b, "RelatedPerson").len(), 1);
+    assert_eq!(resources(&b, "Goal").len(), 1);
+    assert_eq!(resources(&b, "RelatedPerson").len(), 1);
     let text = serde_json::to_string(&b).unwrap();
     assert!(!text.contains(&nid), "the identity number leaked");
     assert!(!text.contains("Ola Samhandling"), "the name leaked");
-    let patient = of_kind(&b, "Patient")[0];
+    let patient = resources(&b, "Patient")[0];
     assert_eq!(patient["identifier"][0]["system"], "urn:varde:pseudonym");
     let entry = &app.access_log(1).await[0];
     assert_eq!(entry.record, format!("coordination:plan:{plan}"));
@@ -141,7 +132,7 @@ pub async fn the_plan_exports_as_fhir_to_whoever_may_read_it(app: &TestApp) {
     .await;
     let b = fhir(get(app, &tsb, &path).await).await;
     assert!(validator().is_valid(&b));
-    let consents = of_kind(&b, "Consent");
+    let consents = resources(&b, "Consent");
     assert_eq!(consents.len(), 1, "only the consent given to the reader");
     assert_eq!(consents[0]["id"], format!("consent-{consent}"));
     assert_eq!(consents[0]["status"], "active");
@@ -163,7 +154,7 @@ pub async fn the_plan_exports_as_fhir_to_whoever_may_read_it(app: &TestApp) {
     .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let b = fhir(get(app, &oslo, &path).await).await;
-    let statuses: Vec<&Value> = of_kind(&b, "Consent")
+    let statuses: Vec<&Value> = resources(&b, "Consent")
         .iter()
         .map(|c| &c["status"])
         .collect();
@@ -250,11 +241,11 @@ pub async fn the_discharge_notice_is_the_episode_of_care(app: &TestApp) {
         varde_core::coordination::fhir::check(&b),
         Vec::<String>::new()
     );
-    let episodes = of_kind(&b, "EpisodeOfCare");
+    let episodes = resources(&b, "EpisodeOfCare");
     assert_eq!(episodes.len(), 1);
     assert_eq!(episodes[0]["id"], format!("episodeofcare-{notice}"));
     assert_eq!(episodes[0]["status"], "active");
-    assert_eq!(of_kind(&b, "CarePlan")[0]["status"], "draft");
+    assert_eq!(resources(&b, "CarePlan")[0]["status"], "draft");
     let text = serde_json::to_string(&b).unwrap();
     assert!(!text.contains("Per Utskrevet") && !text.contains(&nid));
     let log = app.access_log(3).await;

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use varde_web::Clock;
 
 use super::{patient, ward, WARD};
-use crate::common::{browser_login, get, get_page, post, TestApp};
+use crate::common::{browser_login, get, get_page, goal, indicator, post, year, TestApp};
 
 /// Registers an overdose of `person` at `at`; its id.
 async fn notice_at(app: &TestApp, er: &str, person: i64, at: &str) -> i64 {
@@ -187,26 +187,11 @@ pub(crate) async fn the_national_figures_count_the_risk_week(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let focus: Value = res.json().await.unwrap();
-    let goal = focus["goals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["id"] == "2.1")
-        .unwrap();
-    let ind = goal["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "overdose_followup_contact")
-        .unwrap_or_else(|| panic!("{goal}"));
+    let ind = indicator(&focus, "overdose_followup_contact");
+    let followed_by = goal(&focus, "2.1")["indicators"].clone();
+    assert!(followed_by.as_array().unwrap().contains(&ind), "goal 2.1");
     assert_eq!(ind["direction"], "higher");
-    let point = ind["points"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["year"] == 2026)
-        .unwrap();
-    assert_eq!(point["value"], 75.0, "{ind}");
+    assert_eq!(year(&ind, 2026).unwrap()["value"], 75.0, "{ind}");
 }
 
 /// A clinician of Oslo's municipal emergency ward (legevakt).

@@ -8,32 +8,14 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::common::{create_person, get, get_page, post, synthetic_id, TestApp};
+use crate::common::{
+    create_person, get, get_page, goal, indicator, post, synthetic_id, year, TestApp,
+};
 
 on_both_engines!(
     the_dashboard_shows_the_advisory_cases_as_the_statistics_count_them,
     the_dashboard_shows_the_coordination_shares_of_tsb_patients_and_discharges_without_a_home,
 );
-
-fn indicator(v: &Value, id: &str) -> Value {
-    v["goals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|g| g["indicators"].as_array().unwrap().iter())
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("{id} in {v}"))
-        .clone()
-}
-
-fn year(i: &Value, y: i64) -> Option<Value> {
-    i["points"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["year"] == y)
-        .cloned()
-}
 
 async fn public(app: &TestApp, focus: u8) -> Value {
     let res = app
@@ -151,13 +133,7 @@ async fn the_dashboard_shows_the_advisory_cases_as_the_statistics_count_them(app
     assert_eq!(cell["value"], 0.5, "{cell}");
     assert_eq!(year(&share, 2025).unwrap()["value"], 50.0);
     // Goal 3.2 is followed now.
-    let goal = three["goals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["id"] == "3.2")
-        .unwrap();
-    assert_eq!(goal["followed"], true);
+    assert_eq!(goal(&three, "3.2")["followed"], true);
 
     // The public dashboard: the same figures, no login, no personal data, no access entry.
     let before = last_access_id(app).await;
@@ -310,11 +286,5 @@ async fn the_dashboard_shows_the_coordination_shares_of_tsb_patients_and_dischar
     let no_home = indicator(&five, "discharge_no_home");
     assert_eq!(no_home["direction"], "lower");
     assert_eq!(year(&no_home, 2026).unwrap()["value"], 50.0, "{national}");
-    let goal = five["goals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["id"] == "5.1")
-        .unwrap();
-    assert_eq!(goal["followed"], true);
+    assert_eq!(goal(&five, "5.1")["followed"], true);
 }

@@ -19,7 +19,7 @@ mod tdi;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use common::{browser_login, csrf_of, get, get_page, post, TestApp};
+use common::{browser_login, csrf_of, get, get_page, goal, post, TestApp};
 
 async fn import(app: &TestApp, token: &str, query: &str, body: &str) -> (StatusCode, Value) {
     let res = app
@@ -270,21 +270,11 @@ async fn the_dashboard_shows_trends_goals_not_followed_and_figures_read_from_mon
         .json()
         .await
         .unwrap();
-    let goal = v["goals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["id"] == "3.3")
-        .unwrap();
-    let drunk = &goal["indicators"][0];
+    let drinking = goal(&v, "3.3");
+    let drunk = &drinking["indicators"][0];
     assert_eq!(drunk["latest_year"], 2025);
     assert_eq!(drunk["verdict"], "better");
-    let not_followed = v["goals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["id"] == "3.1")
-        .unwrap();
+    let not_followed = goal(&v, "3.1");
     assert_eq!(not_followed["followed"], false);
     // A county's values.
     let v: Value = get(app, &token, "/api/v1/results/reform-2024/3?area=county:03")

@@ -257,6 +257,17 @@ pub fn bundle(p: &PlanExport, today: Date, at: Timestamp) -> Value {
 }
 
 /// Whether consent `c` goes into the export of `p` (its grantee resolves in the bundle).
+/// The resources of `kind` in a bundle's entries, in order (none when it has no entries).
+pub fn resources<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
+    bundle["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == kind)
+        .collect()
+}
+
 pub(crate) fn exported(p: &PlanExport, c: &Consent) -> bool {
     match c.grantee {
         Grantee::Org(_) => true,

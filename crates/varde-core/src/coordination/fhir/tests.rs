@@ -192,16 +192,6 @@ fn rich() -> PlanExport {
     }
 }
 
-fn resources<'a>(b: &'a Value, kind: &str) -> Vec<&'a Value> {
-    b["entry"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| &e["resource"])
-        .filter(|r| r["resourceType"] == kind)
-        .collect()
-}
-
 fn by_id<'a>(b: &'a Value, kind: &str, id: &str) -> &'a Value {
     resources(b, kind)
         .into_iter()
